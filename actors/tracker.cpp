@@ -1,0 +1,151 @@
+#include "actors/tracker.hpp"
+
+#include "storage/rows.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include <chrono>
+
+namespace argus {
+
+namespace {
+
+int64_t wall_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+} // namespace
+
+void tracker_state::init(config::tracker_config config, int64_t now_ns) {
+  cfg = std::move(config);
+  started_at_ns = now_ns;
+}
+
+template <class T>
+void tracker_state::keep(std::deque<T>& history, T x) {
+  history.push_back(std::move(x));
+  ++recorded;
+  // One budget for all histories: evict from the one that just grew.
+  while (history_size() > cfg.max_tracking_history && !history.empty()) {
+    history.pop_front();
+    ++evicted;
+  }
+}
+
+tracking_outcome tracker_state::record(ensemble_recorded x) {
+  if (!cfg.enable_ensemble_tracking) {
+    ++ignored_disabled;
+    return {};
+  }
+  const auto& flags = cfg.ensemble_tracking;
+  if (!flags.track_individual_predictions)
+    x.individual_predictions.clear();
+  if (!flags.track_ensemble_weights)
+    x.ensemble_weights.clear();
+  if (!flags.track_meta_learner) {
+    x.meta_learner_prediction.clear();
+    x.meta_learner_confidence = 0.0;
+  }
+  if (!flags.track_confidence_scores)
+    x.confidence = 0.0;
+  auto row = storage::to_row(x);
+  keep(ensembles, std::move(x));
+  return {std::move(row)};
+}
+
+tracking_outcome tracker_state::record(regime_recorded x) {
+  if (!cfg.enable_regime_tracking) {
+    ++ignored_disabled;
+    return {};
+  }
+  const auto& flags = cfg.regime_tracking;
+  if (!flags.track_regime_probabilities)
+    x.regime_probabilities.clear();
+  if (!flags.track_regime_features)
+    x.regime_features.clear();
+  if (!flags.track_regime_indicators)
+    x.regime_indicators.clear();
+  if (!flags.track_regime_transitions)
+    x.regime_transition_probability = 0.0;
+  if (!flags.track_regime_duration)
+    x.regime_duration = 0;
+  auto row = storage::to_row(x);
+  keep(regimes, std::move(x));
+  return {std::move(row)};
+}
+
+tracking_outcome tracker_state::record(decision_step_recorded x) {
+  if (!cfg.enable_decision_path_tracking) {
+    ++ignored_disabled;
+    return {};
+  }
+  auto row = storage::to_row(x);
+  keep(decisions, std::move(x));
+  return {std::move(row)};
+}
+
+tracking_outcome tracker_state::record(model_behavior_recorded x) {
+  auto row = storage::to_row(x);
+  keep(behaviors, std::move(x));
+  return {std::move(row)};
+}
+
+component_status tracker_state::status(const message_header& hdr) const {
+  component_status result;
+  result.hdr = make_header<component_status>(hdr.corr);
+  result.id = name;
+  result.state = component_state::running;
+  result.started_at_ns = started_at_ns;
+  result.counters = {
+    {"recorded", recorded},
+    {"evicted", evicted},
+    {"ignored_disabled", ignored_disabled},
+    {"history_size", history_size()},
+    {"ensembles", ensembles.size()},
+    {"regimes", regimes.size()},
+    {"decision_steps", decisions.size()},
+    {"model_behaviors", behaviors.size()},
+  };
+  return result;
+}
+
+tracker_actor::behavior_type
+tracker(tracker_actor::stateful_pointer<tracker_state> self,
+        config::tracker_config cfg, storage_writer_actor storage,
+        std::shared_ptr<spdlog::logger> log) {
+  self->state.init(std::move(cfg), wall_clock_ns());
+  self->state.storage = std::move(storage);
+  self->state.log = std::move(log);
+  // Rows go to storage one by one; the writer batches them. FIFO order
+  // between this actor and the writer makes a flush cover every row sent
+  // before it.
+  auto handle = [self](auto& event) {
+    auto corr = event.hdr.corr;
+    auto outcome = self->state.record(std::move(event));
+    if (outcome.row)
+      self->send(self->state.storage,
+                 persist_rows{make_header<persist_rows>(corr),
+                              {std::move(*outcome.row)}});
+  };
+  return {
+    [=](ensemble_recorded& x) { handle(x); },
+    [=](regime_recorded& x) { handle(x); },
+    [=](decision_step_recorded& x) { handle(x); },
+    [=](model_behavior_recorded& x) { handle(x); },
+    [=](atom::route, storage_writer_actor& storage) {
+      self->state.storage = std::move(storage);
+    },
+    [=](atom::flush, const message_header& hdr) -> caf::result<flush_ack> {
+      return self->delegate(self->state.storage, atom::flush_v, hdr);
+    },
+    [=](atom::status, const message_header& hdr) {
+      auto result = self->state.status(hdr);
+      result.mailbox_size = self->mailbox().size();
+      return result;
+    },
+  };
+}
+
+} // namespace argus

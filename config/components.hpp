@@ -1,0 +1,333 @@
+#pragma once
+
+// Typed configuration of every component. Field names are the YAML keys of
+// the spec (`../shared/spec/`); member initializers are the spec's defaults.
+// Each `<id>_config` has a `validate()` that reports every problem at once,
+// with key paths relative to the section (the loader adds the prefix and the
+// line).
+
+#include "messages/tracing.hpp"
+
+#include "config/defaults.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace argus::config {
+
+using std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+/// One problem found in a configuration: a key path and what is wrong.
+struct config_issue {
+  /// Dotted key path, e.g. `monitoring.advanced_tracer.trace_sampling_rate`.
+  std::string path;
+  std::string message;
+};
+
+/// A password or token. Never printed: every rendering is `***`.
+class secret {
+public:
+  secret() = default;
+  explicit secret(std::string value) : value_(std::move(value)) {
+  }
+  /// @returns the plain value, for the one place that needs it (SMTP login).
+  const std::string& reveal() const noexcept {
+    return value_;
+  }
+  bool empty() const noexcept {
+    return value_.empty();
+  }
+  friend std::string to_string(const secret&) {
+    return "***";
+  }
+  friend std::ostream& operator<<(std::ostream& os, const secret&) {
+    return os << "***";
+  }
+
+private:
+  std::string value_;
+};
+
+// -- metrics_dashboard --------------------------------------------------------
+
+/// One rollup window (spec: `aggregation_windows`, name -> seconds).
+struct aggregation_window {
+  std::string name;
+  std::chrono::seconds length{0};
+};
+
+/// Spec section `metrics_dashboard`.
+struct metrics_dashboard_config {
+  milliseconds update_interval = 5s;
+  size_t max_metric_history = 1000;
+  bool enable_real_time_updates = true;
+  bool enable_websocket_broadcast = true;
+  std::vector<aggregation_window> aggregation_windows = {
+    {"1m", std::chrono::seconds{60}},
+    {"5m", std::chrono::seconds{300}},
+    {"15m", std::chrono::seconds{900}},
+    {"1h", std::chrono::seconds{3600}},
+    {"1d", std::chrono::seconds{86400}},
+  };
+};
+std::vector<config_issue> validate(const metrics_dashboard_config& x);
+
+// -- tracer -------------------------------------------------------------------
+
+/// Spec section `advanced_tracer`.
+struct tracer_config {
+  bool enable_tracing = true;
+  std::string correlation_id_header = "X-Correlation-ID";
+  double trace_sampling_rate = 1.0;
+  size_t max_trace_history = 10000;
+  bool enable_performance_tracing = true;
+  bool enable_error_tracing = true;
+  std::vector<component_type> component_types = {
+    component_type::analyst,   component_type::strategist,
+    component_type::tactician, component_type::supervisor,
+    component_type::exchange,  component_type::database,
+    component_type::gui,       component_type::monitoring,
+  };
+};
+std::vector<config_issue> validate(const tracer_config& x);
+
+// -- correlation_manager ------------------------------------------------------
+
+/// Spec section `correlation_manager`.
+struct correlation_manager_config {
+  bool enable_correlation_tracking = true;
+  milliseconds correlation_timeout = 300s;
+  size_t max_correlation_history = 10000;
+  bool enable_performance_analysis = true;
+  bool enable_debug_aggregation = true;
+};
+std::vector<config_issue> validate(const correlation_manager_config& x);
+
+// -- ml_monitor -----------------------------------------------------------------
+
+/// The spec's drift detection method names.
+enum class drift_method : uint8_t {
+  statistical_test,
+  distribution_comparison,
+  performance_degradation,
+  feature_drift,
+};
+const char* to_string(drift_method x);
+
+/// Spec sub-section `ml_monitor.auto_retraining_triggers`.
+struct retraining_triggers_config {
+  double critical_drift_threshold = 0.3;
+  double performance_degradation_threshold = 0.2;
+  size_t consecutive_failures = 5;
+};
+
+/// Spec section `ml_monitor`.
+struct ml_monitor_config {
+  bool enable_online_learning = true;
+  bool drift_detection_enabled = true;
+  bool feature_importance_tracking = true;
+  bool auto_retraining_enabled = true;
+  double drift_threshold = 0.1;
+  milliseconds drift_check_interval = 300s;
+  milliseconds performance_check_interval = 60s;
+  milliseconds feature_analysis_interval = 600s;
+  std::vector<drift_method> drift_detection_methods = {
+    drift_method::statistical_test,
+    drift_method::distribution_comparison,
+    drift_method::performance_degradation,
+    drift_method::feature_drift,
+  };
+  retraining_triggers_config auto_retraining_triggers;
+};
+std::vector<config_issue> validate(const ml_monitor_config& x);
+
+// -- report_scheduler -----------------------------------------------------------
+
+/// How often a report runs.
+enum class report_schedule : uint8_t { hourly, daily, weekly, monthly };
+const char* to_string(report_schedule x);
+
+/// The rendered form of a report.
+enum class report_format : uint8_t { pdf, html, json };
+const char* to_string(report_format x);
+
+/// Spec sub-section `report_scheduler.reports.<name>`.
+struct report_definition {
+  report_schedule schedule = report_schedule::daily;
+  report_format format = report_format::pdf;
+  std::vector<std::string> recipients;
+  bool enabled = true;
+};
+
+/// Spec sub-section `report_scheduler.email`.
+struct email_config {
+  std::string smtp_server = "smtp.gmail.com";
+  uint16_t smtp_port = 587;
+  std::string username = "your-email@gmail.com";
+  /// From `password` (use `${ENV}`) or `password_file`.
+  secret password = secret{"your-app-password"};
+  bool use_tls = true;
+  std::string from_address = "ares-bot@example.com";
+  std::string reply_to = "support@example.com";
+};
+
+/// Spec section `report_scheduler`.
+struct report_scheduler_config {
+  bool enable_automated_reports = true;
+  report_schedule default_schedule = report_schedule::daily;
+  bool email_distribution = true;
+  std::vector<report_format> report_formats = {
+    report_format::pdf, report_format::html, report_format::json};
+  std::vector<std::string> default_recipients = {"admin@example.com"};
+  /// The spec's four report definitions unless the file names its own.
+  std::map<std::string, report_definition> reports = {
+    {"performance_summary",
+     {report_schedule::daily,
+      report_format::pdf,
+      {"admin@example.com", "trading@example.com"},
+      true}},
+    {"model_analysis",
+     {report_schedule::weekly,
+      report_format::html,
+      {"ml-team@example.com"},
+      true}},
+    {"risk_assessment",
+     {report_schedule::daily, report_format::pdf, {"risk@example.com"}, true}},
+    {"executive_summary",
+     {report_schedule::weekly,
+      report_format::pdf,
+      {"executive@example.com"},
+      true}},
+  };
+  email_config email;
+};
+std::vector<config_issue> validate(const report_scheduler_config& x);
+
+/// @returns whether `address` looks like `local@domain.tld`.
+bool valid_email_address(const std::string& address);
+
+// -- tracker --------------------------------------------------------------------
+
+/// Spec sub-section `tracking_system.ensemble_tracking`.
+struct ensemble_tracking_config {
+  bool track_individual_predictions = true;
+  bool track_ensemble_weights = true;
+  bool track_meta_learner = true;
+  bool track_confidence_scores = true;
+};
+
+/// Spec sub-section `tracking_system.regime_tracking`.
+struct regime_tracking_config {
+  bool track_regime_probabilities = true;
+  bool track_regime_features = true;
+  bool track_regime_indicators = true;
+  bool track_regime_transitions = true;
+  bool track_regime_duration = true;
+};
+
+/// Spec sub-section `tracking_system.feature_tracking`.
+struct feature_tracking_config {
+  bool track_importance_scores = true;
+  bool track_stability_scores = true;
+  bool track_drift_scores = true;
+  bool track_rankings = true;
+};
+
+/// Spec section `tracking_system`.
+struct tracker_config {
+  bool enable_correlation_tracking = true;
+  bool enable_ensemble_tracking = true;
+  bool enable_regime_tracking = true;
+  bool enable_decision_path_tracking = true;
+  size_t max_tracking_history = 50000;
+  milliseconds correlation_update_interval = 10s;
+  milliseconds ensemble_update_interval = 30s;
+  milliseconds regime_update_interval = 60s;
+  milliseconds decision_update_interval = 30s;
+  ensemble_tracking_config ensemble_tracking;
+  regime_tracking_config regime_tracking;
+  feature_tracking_config feature_tracking;
+};
+std::vector<config_issue> validate(const tracker_config& x);
+
+// -- supervisor -------------------------------------------------------------------
+
+/// Spec section `monitoring_integration`, plus the restart policy.
+struct supervisor_config {
+  bool enable_unified_monitoring = true;
+  bool enable_cross_component_tracking = true;
+  bool enable_performance_correlation = true;
+  size_t max_restarts = defaults::max_restarts;
+  milliseconds restart_window = defaults::restart_window;
+  milliseconds restart_backoff_initial = defaults::restart_backoff_initial;
+  milliseconds restart_backoff_max = defaults::restart_backoff_max;
+  milliseconds shutdown_timeout = defaults::shutdown_timeout;
+};
+std::vector<config_issue> validate(const supervisor_config& x);
+
+// -- storage_writer (not in the spec: where and how rows are kept) ------------
+
+/// SQLite's durability levels we offer.
+enum class sync_mode : uint8_t { normal, full };
+const char* to_string(sync_mode x);
+
+/// Section `storage`.
+struct storage_config {
+  std::string path = defaults::database_path;
+  /// `normal` (WAL: durable across process crashes) or `full` (also across
+  /// power loss).
+  sync_mode synchronous = sync_mode::normal;
+  size_t batch_max_rows = defaults::batch_max_rows;
+  milliseconds batch_interval = defaults::batch_interval;
+  size_t max_pending_rows = defaults::max_pending_rows;
+  milliseconds busy_timeout = defaults::busy_timeout;
+  /// 0: no budget. Otherwise the file may not grow beyond this many MiB.
+  uint64_t max_size_mb = 0;
+  /// Age after which rows are deleted, per table name; absent: kept forever.
+  std::map<std::string, std::chrono::seconds> retention;
+  milliseconds retention_interval = defaults::retention_interval;
+  size_t retention_batch_rows = defaults::retention_batch_rows;
+};
+std::vector<config_issue> validate(const storage_config& x);
+
+// -- runtime ---------------------------------------------------------------------
+
+/// Section `runtime`: the actor system and the client facade.
+struct runtime_config {
+  /// Scheduler threads; 0 means one per core.
+  size_t threads = 0;
+  /// trace, debug, info, warn, error, critical or off.
+  std::string log_level = "info";
+  size_t client_queue_capacity = defaults::client_queue_capacity;
+};
+std::vector<config_issue> validate(const runtime_config& x);
+
+// -- the whole tree ------------------------------------------------------------
+
+/// The spec's `monitoring:` tree.
+struct engine_config {
+  bool enabled = true;
+  metrics_dashboard_config metrics_dashboard;
+  tracer_config advanced_tracer;
+  correlation_manager_config correlation_manager;
+  ml_monitor_config ml_monitor;
+  report_scheduler_config report_scheduler;
+  tracker_config tracking_system;
+  supervisor_config monitoring_integration;
+  storage_config storage;
+  runtime_config runtime;
+};
+
+/// Validates every section; paths are absolute (`monitoring.<section>.<key>`).
+std::vector<config_issue> validate(const engine_config& x);
+
+/// @returns whether `level` names an spdlog level.
+bool valid_log_level(const std::string& level);
+
+} // namespace argus::config

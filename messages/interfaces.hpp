@@ -1,0 +1,75 @@
+#pragma once
+
+// Every typed actor interface of the engine. Actors reach each other only
+// through these handles.
+
+#include "messages/type_ids.hpp"
+
+#include <caf/actor_addr.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace argus {
+
+/// Every component answers status requests from the INTEGRATION MANAGER.
+using status_client_actor = caf::typed_actor<
+  // Reports the component's state and counters.
+  caf::replies_to<atom::status, message_header>::with<component_status>>;
+
+/// Components that buffer rows hand them to storage on a flush.
+using flushable_actor = caf::typed_actor<
+  // Hands every buffered row to the storage writer, then asks it to commit;
+  // replies once committed.
+  caf::replies_to<atom::flush, message_header>::with<flush_ack>>;
+
+/// The STORAGE WRITER actor interface: the only writer of the SQLite file.
+using storage_writer_actor = caf::typed_actor<
+  // Buffers rows for the next batch commit.
+  caf::reacts_to<persist_rows>,
+  // Periodic batch commit and retention step (self-sent; carries a generation).
+  caf::reacts_to<atom::tick, uint64_t>>
+  ::extend_with<flushable_actor>::extend_with<status_client_actor>;
+
+/// The TRACKER actor interface (spec: Tracking System).
+using tracker_actor = caf::typed_actor<
+  // Records one ensemble decision.
+  caf::reacts_to<ensemble_recorded>,
+  // Records one regime observation.
+  caf::reacts_to<regime_recorded>,
+  // Records one step of a decision path.
+  caf::reacts_to<decision_step_recorded>,
+  // Records a model behaviour summary.
+  caf::reacts_to<model_behavior_recorded>,
+  // Where rows go from now on (the supervisor replaced the storage writer).
+  caf::reacts_to<atom::route, storage_writer_actor>>
+  ::extend_with<flushable_actor>::extend_with<status_client_actor>;
+
+/// The SUPERVISOR actor interface (spec: Integration Manager).
+using supervisor_actor = caf::typed_actor<
+  // Reports every component's status.
+  caf::replies_to<atom::status, message_header>::with<integration_status>,
+  // Flushes every component in dependency order, storage last.
+  caf::replies_to<atom::flush, message_header>::with<flush_ack>,
+  // Flushes, then stops every component in reverse order; replies when done.
+  caf::replies_to<atom::stop, message_header>::with<flush_ack>,
+  // Looks a running component up by id (for adapters and tests).
+  caf::replies_to<atom::lookup, std::string>::with<caf::strong_actor_ptr>,
+  // Restarts a crashed component once its backoff has passed (self-sent).
+  caf::reacts_to<atom::restart, std::string, uint64_t>>;
+
+/// The DISPATCHER actor interface: moves events from the client queue to the
+/// components (an adapter in `runtime/`, not a component).
+using dispatcher_actor = caf::typed_actor<
+  // The client queue has events.
+  caf::reacts_to<atom::drain>,
+  // Drains the queue, then flushes the engine through the supervisor.
+  caf::replies_to<atom::flush, message_header>::with<flush_ack>,
+  // Where tracking events go from now on (sent by the supervisor).
+  caf::reacts_to<atom::route, tracker_actor>,
+  // Who flushes the engine (sent by the engine once the supervisor runs).
+  caf::reacts_to<atom::route, supervisor_actor>>;
+
+} // namespace argus

@@ -1,0 +1,117 @@
+#pragma once
+
+#include "messages/header.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace argus {
+
+/// Identifies one version of one model.
+struct model_ref {
+  std::string model_id;
+  std::string version;
+
+  ARGUS_FIELDS(model_ref, model_id, version)
+};
+
+/// The inputs a model saw for one prediction.
+struct features_observed {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  model_ref model;
+  std::map<std::string, double> numeric;
+  std::map<std::string, std::string> categorical;
+  int64_t time_ns = 0;
+
+  ARGUS_FIELDS(features_observed, hdr, model, numeric, categorical, time_ns)
+};
+
+/// A model's output; joined later to its label by correlation id.
+struct prediction_made {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  model_ref model;
+  double value = 0.0;     // regression output or class score
+  std::string label;      // predicted class, empty for regression
+  double confidence = 0.0;
+  int64_t time_ns = 0;
+
+  ARGUS_FIELDS(prediction_made, hdr, model, value, label, confidence, time_ns)
+};
+
+/// The ground truth for an earlier prediction with the same correlation id.
+struct label_observed {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  model_ref model;
+  double value = 0.0;
+  std::string label;
+  int64_t time_ns = 0;
+
+  ARGUS_FIELDS(label_observed, hdr, model, value, label, time_ns)
+};
+
+/// A model's feature importances at one point in time.
+struct feature_importance_reported {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  model_ref model;
+  std::map<std::string, double> importance;
+  int64_t time_ns = 0;
+
+  ARGUS_FIELDS(feature_importance_reported, hdr, model, importance, time_ns)
+};
+
+/// Lifecycle stages of a model version.
+enum class model_stage : uint8_t { trained, deployed, retrained, retired };
+
+/// A model version changed stage.
+struct model_lifecycle_changed {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  model_ref model;
+  model_stage stage = model_stage::deployed;
+  int64_t time_ns = 0;
+
+  ARGUS_FIELDS(model_lifecycle_changed, hdr, model, stage, time_ns)
+};
+
+/// How bad a finding is.
+enum class severity : uint8_t { info, warning, critical };
+
+/// The ML monitor found drift.
+struct drift_alert {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  model_ref model;
+  std::string feature; // empty for model-level drift
+  std::string method;  // e.g. "ks", "psi", "adwin"
+  double score = 0.0;
+  double p_value = 1.0;
+  severity level = severity::info;
+  std::string message;
+  int64_t time_ns = 0;
+
+  ARGUS_FIELDS(drift_alert, hdr, model, feature, method, score, p_value,
+               level, message, time_ns)
+};
+
+/// The ML monitor asks for a model to be retrained.
+struct retrain_requested {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  model_ref model;
+  std::string trigger; // e.g. "critical_drift", "performance_degradation"
+  std::string reason;
+  int64_t time_ns = 0;
+
+  ARGUS_FIELDS(retrain_requested, hdr, model, trigger, reason, time_ns)
+};
+
+} // namespace argus
+
+ARGUS_MSGPACK_ENUM(argus::model_stage, argus::model_stage::retired)
+ARGUS_MSGPACK_ENUM(argus::severity, argus::severity::critical)

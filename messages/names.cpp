@@ -1,0 +1,85 @@
+// String names of the protocol's enums (spec spellings where the spec has
+// them). Each switch has no default, so a new enumerator is a warning here.
+
+#include "messages/status.hpp"
+#include "messages/storage.hpp"
+#include "messages/tracing.hpp"
+
+namespace argus {
+
+const char* to_string(component_type x) {
+  switch (x) {
+    case component_type::analyst:
+      return "analyst";
+    case component_type::strategist:
+      return "strategist";
+    case component_type::tactician:
+      return "tactician";
+    case component_type::supervisor:
+      return "supervisor";
+    case component_type::exchange:
+      return "exchange";
+    case component_type::database:
+      return "database";
+    case component_type::gui:
+      return "gui";
+    case component_type::monitoring:
+      return "monitoring";
+  }
+  return "unknown";
+}
+
+bool parse_component_type(std::string_view name, component_type& out) {
+  for (auto i = 0; i <= static_cast<int>(component_type::monitoring); ++i) {
+    auto x = static_cast<component_type>(i);
+    if (name == to_string(x)) {
+      out = x;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* to_string(component_state x) {
+  switch (x) {
+    case component_state::starting:
+      return "starting";
+    case component_state::running:
+      return "running";
+    case component_state::degraded:
+      return "degraded";
+    case component_state::restarting:
+      return "restarting";
+    case component_state::failed:
+      return "failed";
+    case component_state::stopped:
+      return "stopped";
+  }
+  return "unknown";
+}
+
+const char* to_string(table_id x) {
+  switch (x) {
+    case table_id::correlation_tracking:
+      return "correlation_tracking";
+    case table_id::model_behavior_tracking:
+      return "model_behavior_tracking";
+    case table_id::report_history:
+      return "report_history";
+    case table_id::ensemble_tracking:
+      return "ensemble_tracking";
+    case table_id::regime_tracking:
+      return "regime_tracking";
+    case table_id::spans:
+      return "spans";
+    case table_id::metric_points:
+      return "metric_points";
+    case table_id::trades:
+      return "trades";
+    case table_id::decision_steps:
+      return "decision_steps";
+  }
+  return "unknown";
+}
+
+} // namespace argus

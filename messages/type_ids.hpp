@@ -1,0 +1,55 @@
+#pragma once
+
+// The one CAF type-ID block of the project and its atoms. Registered once in
+// `runtime/system.cpp`.
+
+#include "messages/error.hpp"
+#include "messages/events.hpp"
+#include "messages/reports.hpp"
+#include "messages/status.hpp"
+#include "messages/storage.hpp"
+
+#include <caf/type_id.hpp>
+
+#include <string>
+#include <vector>
+
+CAF_BEGIN_TYPE_ID_BLOCK(argus, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(argus, (argus::message_header))
+  CAF_ADD_TYPE_ID(argus, (argus::span_recorded))
+  CAF_ADD_TYPE_ID(argus, (argus::request_started))
+  CAF_ADD_TYPE_ID(argus, (argus::request_finished))
+  CAF_ADD_TYPE_ID(argus, (argus::metric_sampled))
+  CAF_ADD_TYPE_ID(argus, (argus::trade_executed))
+  CAF_ADD_TYPE_ID(argus, (argus::features_observed))
+  CAF_ADD_TYPE_ID(argus, (argus::prediction_made))
+  CAF_ADD_TYPE_ID(argus, (argus::label_observed))
+  CAF_ADD_TYPE_ID(argus, (argus::feature_importance_reported))
+  CAF_ADD_TYPE_ID(argus, (argus::model_lifecycle_changed))
+  CAF_ADD_TYPE_ID(argus, (argus::drift_alert))
+  CAF_ADD_TYPE_ID(argus, (argus::retrain_requested))
+  CAF_ADD_TYPE_ID(argus, (argus::ensemble_recorded))
+  CAF_ADD_TYPE_ID(argus, (argus::regime_recorded))
+  CAF_ADD_TYPE_ID(argus, (argus::decision_step_recorded))
+  CAF_ADD_TYPE_ID(argus, (argus::model_behavior_recorded))
+  CAF_ADD_TYPE_ID(argus, (argus::flush_requested))
+  CAF_ADD_TYPE_ID(argus, (argus::report_requested))
+  CAF_ADD_TYPE_ID(argus, (argus::report_generated))
+  CAF_ADD_TYPE_ID(argus, (argus::component_status))
+  CAF_ADD_TYPE_ID(argus, (argus::integration_status))
+  CAF_ADD_TYPE_ID(argus, (argus::persist_rows))
+  CAF_ADD_TYPE_ID(argus, (argus::flush_ack))
+
+CAF_END_TYPE_ID_BLOCK(argus)
+
+// Payload-free commands (verbs, at most 10 characters).
+CAF_ADD_ATOM(argus, argus::atom, drain, "drain")
+CAF_ADD_ATOM(argus, argus::atom, flush, "flush")
+CAF_ADD_ATOM(argus, argus::atom, restart, "restart")
+CAF_ADD_ATOM(argus, argus::atom, retain, "retain")
+CAF_ADD_ATOM(argus, argus::atom, route, "route")
+CAF_ADD_ATOM(argus, argus::atom, status, "status")
+CAF_ADD_ATOM(argus, argus::atom, stop, "stop")
+CAF_ADD_ATOM(argus, argus::atom, tick, "tick")
+CAF_ADD_ATOM(argus, argus::atom, lookup, "lookup")

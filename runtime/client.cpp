@@ -1,0 +1,82 @@
+#include "runtime/client.hpp"
+
+#include "messages/type_ids.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
+
+#include <chrono>
+#include <type_traits>
+
+namespace argus::runtime {
+
+namespace {
+
+template <class T, class = void>
+struct has_time_ns : std::false_type {};
+
+template <class T>
+struct has_time_ns<T, std::void_t<decltype(std::declval<T&>().time_ns)>>
+  : std::true_type {};
+
+int64_t wall_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+} // namespace
+
+bool client::publish(inbound_event event) noexcept {
+  auto& core = *core_;
+  core.offered.fetch_add(1, std::memory_order_relaxed);
+  if (!core.accepting.load(std::memory_order_acquire)) {
+    core.dropped_not_running.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  std::visit(
+    [&](auto& e) {
+      using type = std::decay_t<decltype(e)>;
+      if (e.hdr.corr.empty())
+        e.hdr.corr = core.ids.next();
+      e.hdr.version = type::version;
+      if constexpr (has_time_ns<type>::value)
+        if (e.time_ns == 0)
+          e.time_ns = wall_clock_ns();
+    },
+    event);
+  if (!core.queue.try_push(event)) {
+    core.dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  core.accepted.fetch_add(1, std::memory_order_relaxed);
+  // One wake-up per batch: only the producer that flips the flag sends.
+  if (!core.drain_scheduled.exchange(true, std::memory_order_acq_rel)) {
+    try {
+      caf::anon_send(caf::actor_cast<caf::actor>(core.dispatcher),
+                     atom::drain_v);
+    } catch (...) {
+      // Allocation failure while sending: the event is queued and the next
+      // publish or flush drains it.
+      core.drain_scheduled.store(false, std::memory_order_release);
+    }
+  }
+  return true;
+}
+
+client_counters client::counters() const noexcept {
+  const auto& core = *core_;
+  client_counters result;
+  result.offered = core.offered.load(std::memory_order_relaxed);
+  result.accepted = core.accepted.load(std::memory_order_relaxed);
+  result.dropped_queue_full
+    = core.dropped_queue_full.load(std::memory_order_relaxed);
+  result.dropped_not_running
+    = core.dropped_not_running.load(std::memory_order_relaxed);
+  result.unrouted = core.unrouted.load(std::memory_order_relaxed);
+  result.dispatched = core.dispatched.load(std::memory_order_relaxed);
+  result.queued = core.queue.size_approx();
+  return result;
+}
+
+} // namespace argus::runtime

@@ -1,0 +1,110 @@
+#pragma once
+
+#include "messages/events.hpp"
+#include "runtime/bounded_queue.hpp"
+#include "runtime/correlation.hpp"
+
+#include <caf/actor_control_block.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace argus::runtime {
+
+/// Counts of what the client saw: `offered = accepted + dropped_*`.
+struct client_counters {
+  uint64_t offered = 0;
+  uint64_t accepted = 0;
+  /// The queue was full (the engine falls behind).
+  uint64_t dropped_queue_full = 0;
+  /// The engine was not running (before start, after stop, disabled).
+  uint64_t dropped_not_running = 0;
+  /// Events no running component takes (counted by the dispatcher).
+  uint64_t unrouted = 0;
+  /// Events handed to components (counted by the dispatcher).
+  uint64_t dispatched = 0;
+  /// Events waiting in the queue.
+  uint64_t queued = 0;
+};
+
+namespace detail {
+
+/// What the client (any thread) and the dispatcher actor share: the bounded
+/// queue, a wake-up flag and atomic counters.
+struct ingress {
+  explicit ingress(size_t capacity) : queue(capacity) {
+  }
+
+  bounded_queue<inbound_event> queue;
+  correlation_source ids;
+  /// Set while a drain message is on its way to the dispatcher.
+  std::atomic<bool> drain_scheduled{false};
+  std::atomic<bool> accepting{false};
+  /// The dispatcher; set before `accepting` turns true.
+  caf::strong_actor_ptr dispatcher;
+  std::atomic<uint64_t> offered{0};
+  std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> dropped_queue_full{0};
+  std::atomic<uint64_t> dropped_not_running{0};
+  std::atomic<uint64_t> unrouted{0};
+  std::atomic<uint64_t> dispatched{0};
+};
+
+} // namespace detail
+
+/// The bot's handle on the engine, safe to call from any thread. Calls never
+/// block and never throw: when the engine cannot take an event it is dropped
+/// and counted (see `counters()`), and the call returns false.
+class client {
+public:
+  explicit client(std::shared_ptr<detail::ingress> core)
+    : core_(std::move(core)) {
+  }
+
+  /// Hands one event to the engine. An empty correlation id is replaced by a
+  /// fresh one; the header's version is set to the event type's version.
+  /// @returns whether the event was accepted.
+  bool publish(inbound_event event) noexcept;
+
+  /// Typed convenience for `publish`.
+  template <class Event>
+  bool record(Event event) noexcept {
+    return publish(inbound_event{std::move(event)});
+  }
+
+  /// Spec: `TrackingSystem.record_ensemble_tracking`.
+  bool record_ensemble_tracking(ensemble_recorded x) noexcept {
+    return record(std::move(x));
+  }
+
+  /// Spec: `TrackingSystem.record_regime_tracking`.
+  bool record_regime_tracking(regime_recorded x) noexcept {
+    return record(std::move(x));
+  }
+
+  /// Spec: `TrackingSystem.record_model_behavior_tracking`.
+  bool record_model_behavior_tracking(model_behavior_recorded x) noexcept {
+    return record(std::move(x));
+  }
+
+  /// One step of a decision path.
+  bool record_decision_step(decision_step_recorded x) noexcept {
+    return record(std::move(x));
+  }
+
+  /// @returns a fresh correlation id (32 lowercase hex digits).
+  correlation_id new_correlation_id() noexcept {
+    return core_->ids.next();
+  }
+
+  /// @returns a snapshot of the counters.
+  client_counters counters() const noexcept;
+
+private:
+  std::shared_ptr<detail::ingress> core_;
+};
+
+} // namespace argus::runtime

@@ -1,0 +1,168 @@
+#include "runtime/engine.hpp"
+
+#include "actors/supervisor.hpp"
+#include "runtime/dispatcher.hpp"
+#include "runtime/system.hpp"
+#include "storage/sqlite_store.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+namespace argus {
+
+engine::engine(config::engine_config cfg, engine_options opts)
+  : cfg_(std::move(cfg)),
+    opts_(std::move(opts)),
+    logs_(std::make_shared<runtime::log_hub>(
+      runtime::parse_log_level(opts_.log_level.value_or(cfg_.runtime.log_level)),
+      opts_.log_sinks)),
+    log_(logs_->get("engine")),
+    ingress_(std::make_shared<runtime::detail::ingress>(
+      std::max<size_t>(cfg_.runtime.client_queue_capacity, 2))),
+    client_(ingress_),
+    termination_(std::make_shared<termination>()) {
+}
+
+engine::~engine() {
+  static_cast<void>(stop());
+}
+
+caf::error engine::start() {
+  if (started_)
+    return caf::make_error(ec::invalid_argument, "engine already started");
+  auto issues = config::validate(cfg_);
+  if (!issues.empty()) {
+    std::string all;
+    for (const auto& i : issues)
+      all += (all.empty() ? "" : "\n") + i.path + ": " + i.message;
+    return caf::make_error(ec::invalid_config, all);
+  }
+  if (cfg_.enabled) {
+    // Open and migrate once up front, so a bad path, a corrupt file or a
+    // newer schema fails `start` with a clear error instead of a crash loop.
+    auto probe = storage::sqlite_store::open(
+      make_storage_writer_config(cfg_.storage).db);
+    if (!probe)
+      return std::move(probe.error());
+  }
+  system_cfg_ = std::make_unique<caf::actor_system_config>();
+  runtime::configure(*system_cfg_, cfg_.runtime);
+  system_ = std::make_unique<caf::actor_system>(*system_cfg_);
+  dispatcher_ = system_->spawn(runtime::dispatcher, ingress_);
+  ingress_->dispatcher = caf::actor_cast<caf::strong_actor_ptr>(dispatcher_);
+  auto hub = logs_;
+  supervisor_ = system_->spawn(
+    argus::supervisor, cfg_, dispatcher_,
+    logger_factory{[hub](const std::string& id) { return hub->get(id); }});
+  auto term = termination_;
+  caf::actor_cast<caf::actor>(supervisor_)
+    ->attach_functor([term](const caf::error& reason) {
+      std::lock_guard<std::mutex> guard{term->mtx};
+      term->done = true;
+      term->reason = reason;
+      term->cv.notify_all();
+    });
+  caf::anon_send(dispatcher_, atom::route_v, supervisor_);
+  started_ = true;
+  ingress_->accepting.store(cfg_.enabled, std::memory_order_release);
+  log_->info("engine-started enabled={} database={} threads={}", cfg_.enabled,
+             cfg_.storage.path, cfg_.runtime.threads);
+  return caf::none;
+}
+
+caf::expected<flush_ack> engine::flush(std::chrono::milliseconds timeout) {
+  if (!running())
+    return caf::make_error(ec::component_down, "engine is not running");
+  caf::scoped_actor self{*system_};
+  caf::expected<flush_ack> result{caf::make_error(ec::timeout)};
+  message_header hdr{client_.new_correlation_id(), 0};
+  self->request(dispatcher_, timeout, atom::flush_v, hdr)
+    .receive([&](flush_ack& ack) { result = std::move(ack); },
+             [&](caf::error& err) { result = std::move(err); });
+  return result;
+}
+
+caf::expected<integration_status>
+engine::status(std::chrono::milliseconds timeout) {
+  if (!running())
+    return caf::make_error(ec::component_down, "engine is not running");
+  caf::scoped_actor self{*system_};
+  caf::expected<integration_status> result{caf::make_error(ec::timeout)};
+  message_header hdr{client_.new_correlation_id(), 0};
+  self->request(supervisor_, timeout, atom::status_v, hdr)
+    .receive([&](integration_status& x) { result = std::move(x); },
+             [&](caf::error& err) { result = std::move(err); });
+  if (result) {
+    auto c = client_.counters();
+    result->counters = {
+      {"client_offered", c.offered},
+      {"client_accepted", c.accepted},
+      {"client_dropped_queue_full", c.dropped_queue_full},
+      {"client_dropped_not_running", c.dropped_not_running},
+      {"client_queued", c.queued},
+      {"dispatched", c.dispatched},
+      {"unrouted", c.unrouted},
+    };
+  }
+  return result;
+}
+
+bool engine::running() const {
+  if (!started_ || stopped_)
+    return false;
+  std::lock_guard<std::mutex> guard{termination_->mtx};
+  return !termination_->done;
+}
+
+std::optional<caf::error>
+engine::wait_for_termination(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> guard{termination_->mtx};
+  if (!termination_->cv.wait_for(guard, timeout,
+                                 [&] { return termination_->done; }))
+    return std::nullopt;
+  return termination_->reason;
+}
+
+caf::error engine::stop() {
+  if (!started_ || stopped_)
+    return caf::none;
+  ingress_->accepting.store(false, std::memory_order_release);
+  caf::error result;
+  {
+    caf::scoped_actor self{*system_};
+    bool supervisor_alive;
+    {
+      std::lock_guard<std::mutex> guard{termination_->mtx};
+      supervisor_alive = !termination_->done;
+    }
+    if (supervisor_alive) {
+      // Hand over what the client queue still holds, then stop in order.
+      message_header hdr{client_.new_correlation_id(), 0};
+      self->request(dispatcher_, cfg_.monitoring_integration.shutdown_timeout,
+                    atom::flush_v, hdr)
+        .receive([](flush_ack&) {}, [&](caf::error& err) { result = err; });
+      self->request(supervisor_, cfg_.monitoring_integration.shutdown_timeout,
+                    atom::stop_v, hdr)
+        .receive([](flush_ack&) {},
+                 [&](caf::error& err) {
+                   if (!result)
+                     result = err;
+                 });
+    }
+    self->send_exit(dispatcher_, caf::exit_reason::user_shutdown);
+  }
+  system_->await_all_actors_done();
+  stopped_ = true;
+  auto reason = wait_for_termination(std::chrono::milliseconds{0});
+  if (reason && *reason && *reason != caf::exit_reason::user_shutdown && !result)
+    result = *reason;
+  if (result)
+    log_->warn("engine-stopped error={}", system_->render(result));
+  else
+    log_->info("engine-stopped");
+  return result;
+}
+
+} // namespace argus

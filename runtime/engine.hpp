@@ -1,0 +1,123 @@
+#pragma once
+
+#include "config/components.hpp"
+#include "messages/interfaces.hpp"
+#include "runtime/client.hpp"
+#include "runtime/logging.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace argus {
+
+/// Options for embedding that are not part of the YAML tree.
+struct engine_options {
+  /// Extra log sinks (e.g. a ring buffer in tests); empty: standard error.
+  std::vector<spdlog::sink_ptr> log_sinks;
+  /// Overrides `runtime.log_level` when set.
+  std::optional<std::string> log_level;
+};
+
+/// The monitoring engine, embedded in the bot's process: an actor system, the
+/// supervisor and its components, and a client facade for the bot's threads.
+///
+/// ```
+/// argus::engine eng{cfg};
+/// if (auto err = eng.start()) ...;
+/// eng.client().record_regime_tracking(...);   // any thread, never blocks
+/// eng.flush();                                // everything so far is durable
+/// eng.stop();                                 // flush, stop, join
+/// ```
+class engine {
+public:
+  explicit engine(config::engine_config cfg, engine_options opts = {});
+
+  /// Stops the engine if it still runs.
+  ~engine();
+
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  /// Validates the config, opens (and migrates) the database, and spawns the
+  /// components. @returns an error naming what is wrong, or none.
+  caf::error start();
+
+  /// Makes everything accepted so far durable. @returns the storage writer's
+  /// ack, or an error (storage failing, a component crashed since the last
+  /// flush, timeout).
+  caf::expected<flush_ack>
+  flush(std::chrono::milliseconds timeout = std::chrono::seconds{30});
+
+  /// @returns every component's state plus the client's counters.
+  caf::expected<integration_status>
+  status(std::chrono::milliseconds timeout = std::chrono::seconds{10});
+
+  /// Flushes, stops every component in reverse dependency order, and waits
+  /// for the actors to finish. Idempotent. @returns the flush's error, if
+  /// any.
+  caf::error stop();
+
+  /// Blocks until the engine stops by itself (a fatal component crash) or
+  /// `timeout` passes. @returns the reason if it stopped.
+  std::optional<caf::error> wait_for_termination(std::chrono::milliseconds timeout);
+
+  /// @returns the facade for the bot's threads (valid for the engine's life).
+  runtime::client& client() {
+    return client_;
+  }
+
+  /// @returns whether `start` succeeded and the engine has not stopped.
+  bool running() const;
+
+  const config::engine_config& config() const {
+    return cfg_;
+  }
+
+  /// @returns the logger hub (components' named loggers).
+  runtime::log_hub& logs() {
+    return *logs_;
+  }
+
+  /// @returns the supervisor (for adapters and tests); invalid before start.
+  supervisor_actor supervisor() const {
+    return supervisor_;
+  }
+
+  caf::actor_system& system() {
+    return *system_;
+  }
+
+private:
+  void on_supervisor_down(const caf::error& reason);
+
+  config::engine_config cfg_;
+  engine_options opts_;
+  std::shared_ptr<runtime::log_hub> logs_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<runtime::detail::ingress> ingress_;
+  runtime::client client_;
+  std::unique_ptr<caf::actor_system_config> system_cfg_;
+  std::unique_ptr<caf::actor_system> system_;
+  supervisor_actor supervisor_;
+  dispatcher_actor dispatcher_;
+
+  // Termination, shared with the supervisor's attached functor.
+  struct termination {
+    std::mutex mtx;
+    std::condition_variable cv;
+    bool done = false;
+    caf::error reason;
+  };
+  std::shared_ptr<termination> termination_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+} // namespace argus

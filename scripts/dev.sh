@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The project's one entry point for setting up, building, running and testing.
+#   scripts/dev.sh demo   install what is missing, build (Release), run argusd --demo
+#   scripts/dev.sh test   install what is missing, build (Release), run the test suite
+#   scripts/dev.sh build  install what is missing and build only
+# Idempotent: with everything installed and built it only checks and rebuilds
+# what changed.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${ARGUS_BUILD_DIR:-$root/build}"
+
+# Debian bookworm packages the build, the tests and the demo need.
+packages=(
+  cmake ninja-build g++ pkg-config
+  libcaf-dev libmsgpack-cxx-dev libyaml-cpp-dev libsqlitecpp-dev
+  libsqlite3-dev libspdlog-dev doctest-dev nlohmann-json3-dev libcli11-dev
+  libbenchmark-dev sqlite3
+)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if ((${#missing[@]})); then
+    echo "dev.sh: installing ${missing[*]}"
+    local sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() {
+  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build_dir" -j "$(nproc)"
+}
+
+cmd="${1:-}"
+shift || true
+case "$cmd" in
+  demo)
+    install_missing
+    build
+    cd "$root"
+    exec "$build_dir/tools/argusd/argusd" --config config/examples/monitoring.yaml --demo "$@"
+    ;;
+  test)
+    install_missing
+    build
+    cd "$build_dir"
+    exec ctest --output-on-failure --timeout 300 "$@"
+    ;;
+  build)
+    install_missing
+    build
+    ;;
+  *)
+    echo "usage: scripts/dev.sh demo|test|build [args...]" >&2
+    exit 64
+    ;;
+esac

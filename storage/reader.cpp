@@ -1,0 +1,61 @@
+#include "storage/reader.hpp"
+
+#include "storage/schema.hpp"
+
+#include "messages/error.hpp"
+
+#include <SQLiteCpp/Exception.h>
+
+#include <sys/stat.h>
+
+namespace argus::storage {
+
+db_reader::db_reader(const std::string& path)
+  : path_(path), db_(path, SQLite::OPEN_READONLY, 1000) {
+}
+
+caf::expected<std::unique_ptr<db_reader>>
+db_reader::open(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return caf::make_error(ec::storage_failure,
+                           "database file '" + path + "' does not exist");
+  try {
+    std::unique_ptr<db_reader> r{new db_reader(path)};
+    r->db_.execAndGet("PRAGMA schema_version");
+    return r;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(),
+                         "cannot open " + path + ": " + e.what());
+  }
+}
+
+caf::expected<db_summary> db_reader::summary() {
+  try {
+    db_summary result;
+    result.path = path_;
+    result.schema_version = db_.execAndGet("PRAGMA user_version").getInt();
+    result.latest_schema_version = latest_schema_version();
+    result.journal_mode = db_.execAndGet("PRAGMA journal_mode").getString();
+    for (const auto& t : all_tables()) {
+      if (!db_.tableExists(t.name))
+        continue;
+      result.rows[t.name]
+        = db_.execAndGet(std::string{"SELECT count(*) FROM "} + t.name)
+            .getInt64();
+    }
+    if (db_.tableExists("argus_meta")) {
+      SQLite::Statement q{db_, "SELECT value FROM argus_meta WHERE key = "
+                               "'last_write_ns'"};
+      if (q.executeStep())
+        result.last_write_ns = std::stoll(q.getColumn(0).getString());
+    }
+    return result;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(), e.what());
+  } catch (const std::exception& e) {
+    return caf::make_error(ec::storage_failure, e.what());
+  }
+}
+
+} // namespace argus::storage

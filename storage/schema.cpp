@@ -1,0 +1,278 @@
+#include "storage/schema.hpp"
+
+#include "messages/error.hpp"
+
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <sqlite3.h>
+
+#include <ctime>
+
+namespace argus::storage {
+
+namespace {
+
+// Each entry upgrades the schema from version i to i + 1. Append only: a
+// shipped migration never changes.
+const std::vector<const char*> migrations = {
+  // v1: the spec's five tables, with exactly the spec's columns.
+  R"sql(
+CREATE TABLE correlation_tracking (
+    correlation_id TEXT PRIMARY KEY,
+    request_timestamp DATETIME,
+    response_timestamp DATETIME,
+    component_path TEXT,
+    performance_metrics JSON,
+    error_info JSON,
+    metadata JSON
+);
+CREATE TABLE model_behavior_tracking (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    model_id TEXT,
+    timestamp DATETIME,
+    performance_metrics JSON,
+    feature_importance JSON,
+    drift_scores JSON,
+    ensemble_weights JSON,
+    metadata JSON
+);
+CREATE TABLE report_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    report_type TEXT,
+    generated_at DATETIME,
+    schedule_type TEXT,
+    recipients JSON,
+    file_path TEXT,
+    status TEXT
+);
+CREATE TABLE ensemble_tracking (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ensemble_id TEXT,
+    timestamp DATETIME,
+    ensemble_type TEXT,
+    individual_predictions JSON,
+    ensemble_weights JSON,
+    final_prediction TEXT,
+    confidence REAL,
+    meta_learner_prediction TEXT,
+    meta_learner_confidence REAL
+);
+CREATE TABLE regime_tracking (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    regime_type TEXT,
+    timestamp DATETIME,
+    regime_confidence REAL,
+    regime_probabilities JSON,
+    regime_features JSON,
+    regime_indicators JSON,
+    regime_transition_probability REAL,
+    regime_duration INTEGER
+);
+)sql",
+  // v2: the engine's own tables, correlation ids for the spec tables that
+  // have no such column, and indexes for the queries the components serve.
+  R"sql(
+CREATE TABLE row_correlation (
+    table_name TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    correlation_id TEXT NOT NULL,
+    PRIMARY KEY (table_name, row_id)
+) WITHOUT ROWID;
+CREATE INDEX row_correlation_by_corr ON row_correlation (correlation_id);
+CREATE TABLE spans (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    correlation_id TEXT NOT NULL,
+    trace_id TEXT,
+    span_id TEXT,
+    parent_span_id TEXT,
+    component TEXT,
+    operation TEXT,
+    kind INTEGER,
+    status INTEGER,
+    status_message TEXT,
+    start_ns INTEGER,
+    end_ns INTEGER,
+    attributes JSON
+);
+CREATE INDEX spans_by_corr ON spans (correlation_id);
+CREATE INDEX spans_by_start ON spans (start_ns);
+CREATE TABLE metric_points (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    correlation_id TEXT,
+    name TEXT NOT NULL,
+    labels JSON,
+    window_name TEXT,
+    time_ns INTEGER,
+    count INTEGER,
+    sum REAL,
+    min REAL,
+    max REAL,
+    last REAL,
+    quantiles JSON
+);
+CREATE INDEX metric_points_by_name ON metric_points (name, window_name, time_ns);
+CREATE TABLE trades (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    correlation_id TEXT,
+    trade_id TEXT,
+    order_id TEXT,
+    symbol TEXT,
+    side TEXT,
+    quantity REAL,
+    price REAL,
+    fee REAL,
+    realized_pnl REAL,
+    strategy_tag TEXT,
+    exit_reason TEXT,
+    time_ns INTEGER
+);
+CREATE INDEX trades_by_time ON trades (time_ns);
+CREATE TABLE decision_steps (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    correlation_id TEXT NOT NULL,
+    step INTEGER,
+    component TEXT,
+    name TEXT,
+    decided_by TEXT,
+    inputs JSON,
+    outputs JSON,
+    start_ns INTEGER,
+    end_ns INTEGER
+);
+CREATE INDEX decision_steps_by_corr ON decision_steps (correlation_id, step);
+CREATE INDEX correlation_tracking_by_request ON correlation_tracking (request_timestamp);
+CREATE INDEX model_behavior_by_model ON model_behavior_tracking (model_id, timestamp);
+CREATE INDEX report_history_by_time ON report_history (generated_at);
+CREATE INDEX ensemble_tracking_by_time ON ensemble_tracking (timestamp);
+CREATE INDEX ensemble_tracking_by_id ON ensemble_tracking (ensemble_id, timestamp);
+CREATE INDEX regime_tracking_by_time ON regime_tracking (timestamp);
+CREATE TABLE argus_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+)sql",
+};
+
+std::vector<table_info> make_tables() {
+  using tf = time_format;
+  return {
+    {table_id::correlation_tracking, "correlation_tracking",
+     {"request_timestamp", "response_timestamp", "component_path",
+      "performance_metrics", "error_info", "metadata"},
+     "correlation_id", "request_timestamp", tf::datetime_text, true},
+    {table_id::model_behavior_tracking, "model_behavior_tracking",
+     {"model_id", "timestamp", "performance_metrics", "feature_importance",
+      "drift_scores", "ensemble_weights", "metadata"},
+     nullptr, "timestamp", tf::datetime_text, false},
+    {table_id::report_history, "report_history",
+     {"report_type", "generated_at", "schedule_type", "recipients",
+      "file_path", "status"},
+     nullptr, "generated_at", tf::datetime_text, false},
+    {table_id::ensemble_tracking, "ensemble_tracking",
+     {"ensemble_id", "timestamp", "ensemble_type", "individual_predictions",
+      "ensemble_weights", "final_prediction", "confidence",
+      "meta_learner_prediction", "meta_learner_confidence"},
+     nullptr, "timestamp", tf::datetime_text, false},
+    {table_id::regime_tracking, "regime_tracking",
+     {"regime_type", "timestamp", "regime_confidence", "regime_probabilities",
+      "regime_features", "regime_indicators", "regime_transition_probability",
+      "regime_duration"},
+     nullptr, "timestamp", tf::datetime_text, false},
+    {table_id::spans, "spans",
+     {"trace_id", "span_id", "parent_span_id", "component", "operation",
+      "kind", "status", "status_message", "start_ns", "end_ns", "attributes"},
+     "correlation_id", "start_ns", tf::epoch_ns, false},
+    {table_id::metric_points, "metric_points",
+     {"name", "labels", "window_name", "time_ns", "count", "sum", "min", "max",
+      "last", "quantiles"},
+     "correlation_id", "time_ns", tf::epoch_ns, false},
+    {table_id::trades, "trades",
+     {"trade_id", "order_id", "symbol", "side", "quantity", "price", "fee",
+      "realized_pnl", "strategy_tag", "exit_reason", "time_ns"},
+     "correlation_id", "time_ns", tf::epoch_ns, false},
+    {table_id::decision_steps, "decision_steps",
+     {"step", "component", "name", "decided_by", "inputs", "outputs",
+      "start_ns", "end_ns"},
+     "correlation_id", "start_ns", tf::epoch_ns, false},
+  };
+}
+
+} // namespace
+
+const std::vector<table_info>& all_tables() {
+  static const auto tables = make_tables();
+  return tables;
+}
+
+const table_info& info(table_id id) {
+  return all_tables()[static_cast<size_t>(id)];
+}
+
+int latest_schema_version() {
+  return static_cast<int>(migrations.size());
+}
+
+caf::error storage_error(int sqlite_code, const std::string& what) {
+  switch (sqlite_code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return caf::make_error(ec::storage_busy, what);
+    case SQLITE_FULL:
+      return caf::make_error(ec::storage_full, what);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return caf::make_error(ec::storage_failure,
+                             "database file is corrupt or not SQLite: " + what);
+    case SQLITE_READONLY:
+      return caf::make_error(ec::storage_failure,
+                             "database is read-only: " + what);
+    default:
+      return caf::make_error(ec::storage_failure, what);
+  }
+}
+
+caf::error migrate_to(SQLite::Database& db, int version) {
+  try {
+    auto current = db.execAndGet("PRAGMA user_version").getInt();
+    if (current > latest_schema_version())
+      return caf::make_error(
+        ec::schema_mismatch,
+        "database schema version " + std::to_string(current)
+          + " is newer than this build's "
+          + std::to_string(latest_schema_version())
+          + "; upgrade argus or use another file");
+    for (auto v = current; v < version; ++v) {
+      SQLite::Transaction tx{db};
+      db.exec(migrations[static_cast<size_t>(v)]);
+      db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+      tx.commit();
+    }
+    return caf::none;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(),
+                         std::string{"migration failed: "} + e.what());
+  }
+}
+
+caf::error migrate(SQLite::Database& db) {
+  return migrate_to(db, latest_schema_version());
+}
+
+std::string sql_datetime(int64_t ns) {
+  auto secs = static_cast<std::time_t>(ns / 1'000'000'000);
+  auto micros = (ns % 1'000'000'000) / 1000;
+  if (micros < 0) {
+    micros += 1'000'000;
+    --secs;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06lld",
+                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                tm.tm_min, tm.tm_sec, static_cast<long long>(micros));
+  return buf;
+}
+
+} // namespace argus::storage

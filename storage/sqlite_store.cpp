@@ -1,0 +1,211 @@
+#include "storage/sqlite_store.hpp"
+
+#include "storage/schema.hpp"
+
+#include "messages/error.hpp"
+
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <sqlite3.h>
+
+namespace argus::storage {
+
+namespace {
+
+void bind(SQLite::Statement& stmt, int index, const db_value& v) {
+  switch (v.kind) {
+    case db_value::kind_t::null:
+      stmt.bind(index);
+      break;
+    case db_value::kind_t::integer:
+      stmt.bind(index, static_cast<int64_t>(v.integer));
+      break;
+    case db_value::kind_t::real:
+      stmt.bind(index, v.real);
+      break;
+    case db_value::kind_t::text:
+      stmt.bindNoCopy(index, v.text);
+      break;
+  }
+}
+
+} // namespace
+
+sqlite_store::sqlite_store(const writer_options& opts)
+  : opts_(opts),
+    db_(opts.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+        static_cast<int>(opts.busy_timeout.count())) {
+}
+
+caf::expected<std::unique_ptr<sqlite_store>>
+sqlite_store::open(const writer_options& opts) {
+  try {
+    std::unique_ptr<sqlite_store> store{new sqlite_store(opts)};
+    auto& db = store->db_;
+    // Fail fast on a file that is not a database, before changing anything.
+    db.execAndGet("PRAGMA schema_version");
+    auto mode = db.execAndGet("PRAGMA journal_mode=WAL").getString();
+    if (mode != "wal")
+      return caf::make_error(ec::storage_failure,
+                             "cannot switch " + opts.path
+                               + " to WAL journal mode (got " + mode + ")");
+    db.exec(opts.synchronous_full ? "PRAGMA synchronous=FULL" :
+                                    "PRAGMA synchronous=NORMAL");
+    db.exec("PRAGMA foreign_keys=ON");
+    if (auto err = migrate(db))
+      return err;
+    if (auto err = store->set_max_size(opts.max_size_bytes))
+      return err;
+    return store;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(),
+                         "cannot open " + opts.path + ": " + e.what());
+  }
+}
+
+SQLite::Statement& sqlite_store::insert_statement(table_id table) {
+  auto& slot = inserts_[static_cast<size_t>(table)];
+  if (!slot) {
+    const auto& t = info(table);
+    std::string sql = t.upsert ? "INSERT OR REPLACE INTO " : "INSERT INTO ";
+    sql += t.name;
+    sql += " (";
+    std::string params;
+    auto add = [&](const char* column) {
+      if (!params.empty()) {
+        sql += ", ";
+        params += ", ";
+      }
+      sql += column;
+      params += "?";
+    };
+    if (t.corr_column)
+      add(t.corr_column);
+    for (auto c : t.columns)
+      add(c);
+    sql += ") VALUES (" + params + ")";
+    slot = std::make_unique<SQLite::Statement>(db_, sql);
+  }
+  return *slot;
+}
+
+caf::error sqlite_store::write(const std::vector<db_row>& rows,
+                               int64_t now_ns) {
+  try {
+    SQLite::Transaction tx{db_};
+    if (!insert_corr_)
+      insert_corr_ = std::make_unique<SQLite::Statement>(
+        db_, "INSERT OR REPLACE INTO row_correlation "
+             "(table_name, row_id, correlation_id) VALUES (?, ?, ?)");
+    for (const auto& row : rows) {
+      const auto& t = info(row.table);
+      if (row.values.size() != t.columns.size())
+        return caf::make_error(
+          ec::invalid_argument,
+          std::string{"row for "} + t.name + " has "
+            + std::to_string(row.values.size()) + " values, expected "
+            + std::to_string(t.columns.size()));
+      auto& stmt = insert_statement(row.table);
+      stmt.reset();
+      stmt.clearBindings();
+      int index = 1;
+      auto corr = row.corr.str();
+      if (t.corr_column)
+        stmt.bind(index++, corr);
+      for (const auto& v : row.values)
+        bind(stmt, index++, v);
+      stmt.exec();
+      if (!t.corr_column && !row.corr.empty()) {
+        insert_corr_->reset();
+        insert_corr_->bind(1, t.name);
+        insert_corr_->bind(2, static_cast<int64_t>(db_.getLastInsertRowid()));
+        insert_corr_->bind(3, corr);
+        insert_corr_->exec();
+      }
+    }
+    if (!set_last_write_)
+      set_last_write_ = std::make_unique<SQLite::Statement>(
+        db_, "INSERT OR REPLACE INTO argus_meta (key, value) "
+             "VALUES ('last_write_ns', ?)");
+    set_last_write_->reset();
+    set_last_write_->bind(1, std::to_string(now_ns));
+    set_last_write_->exec();
+    tx.commit();
+    return caf::none;
+  } catch (const SQLite::Exception& e) {
+    // Statements may be mid-step after a failure; reset them so the next
+    // attempt starts clean.
+    for (auto& s : inserts_)
+      if (s)
+        s->reset();
+    if (insert_corr_)
+      insert_corr_->reset();
+    if (set_last_write_)
+      set_last_write_->reset();
+    return storage_error(e.getErrorCode(), e.what());
+  }
+}
+
+caf::expected<size_t> sqlite_store::delete_older_than(table_id table,
+                                                      int64_t cutoff_ns,
+                                                      size_t limit) {
+  const auto& t = info(table);
+  try {
+    SQLite::Transaction tx{db_};
+    // Every table has a rowid (`id INTEGER PRIMARY KEY` is an alias of it),
+    // and `row_correlation` refers to rows by it.
+    std::string key = "rowid";
+    std::string select = std::string{"SELECT "} + key + " FROM " + t.name
+                         + " WHERE " + t.time_column + " < ? LIMIT ?";
+    SQLite::Statement query{db_, select};
+    if (t.time == time_format::datetime_text)
+      query.bind(1, sql_datetime(cutoff_ns));
+    else
+      query.bind(1, static_cast<int64_t>(cutoff_ns));
+    query.bind(2, static_cast<int64_t>(limit));
+    std::vector<int64_t> ids;
+    while (query.executeStep())
+      ids.push_back(query.getColumn(0).getInt64());
+    SQLite::Statement del{db_, std::string{"DELETE FROM "} + t.name + " WHERE "
+                                 + key + " = ?"};
+    SQLite::Statement del_corr{
+      db_, "DELETE FROM row_correlation WHERE table_name = ? AND row_id = ?"};
+    for (auto id : ids) {
+      del.reset();
+      del.bind(1, static_cast<int64_t>(id));
+      del.exec();
+      if (!t.corr_column) {
+        del_corr.reset();
+        del_corr.bind(1, t.name);
+        del_corr.bind(2, static_cast<int64_t>(id));
+        del_corr.exec();
+      }
+    }
+    tx.commit();
+    return ids.size();
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(), e.what());
+  }
+}
+
+caf::error sqlite_store::set_max_size(uint64_t bytes) {
+  try {
+    auto page_size = db_.execAndGet("PRAGMA page_size").getInt64();
+    // SQLite's own ceiling when unlimited.
+    int64_t pages = bytes == 0 ? 4294967294LL
+                               : std::max<int64_t>(1, static_cast<int64_t>(bytes)
+                                                        / page_size);
+    db_.execAndGet("PRAGMA max_page_count = " + std::to_string(pages));
+    opts_.max_size_bytes = bytes;
+    return caf::none;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(), e.what());
+  }
+}
+
+int sqlite_store::schema_version() {
+  return db_.execAndGet("PRAGMA user_version").getInt();
+}
+
+} // namespace argus::storage

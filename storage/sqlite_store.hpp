@@ -1,0 +1,74 @@
+#pragma once
+
+#include "messages/storage.hpp"
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace argus::storage {
+
+/// How the writer opens the database (mapped from `config::storage_config` by
+/// the runtime; `storage/` does not depend on `config/`).
+struct writer_options {
+  std::string path;
+  /// `PRAGMA synchronous=FULL` instead of NORMAL.
+  bool synchronous_full = false;
+  std::chrono::milliseconds busy_timeout{1000};
+  /// 0: unlimited. Otherwise the file may not grow beyond this many bytes.
+  uint64_t max_size_bytes = 0;
+};
+
+/// The write side of the SQLite file: one connection, WAL, prepared insert
+/// statements per table, one transaction per batch. Not thread-safe; the
+/// storage writer actor owns the only instance.
+class sqlite_store {
+public:
+  /// Opens (creating if needed) and migrates the database.
+  static caf::expected<std::unique_ptr<sqlite_store>>
+  open(const writer_options& opts);
+
+  /// Writes `rows` in one transaction and records `now_ns` as the last write.
+  /// On failure everything is rolled back and the rows stay the caller's to
+  /// retry.
+  caf::error write(const std::vector<db_row>& rows, int64_t now_ns);
+
+  /// Deletes at most `limit` rows of `table` older than `cutoff_ns`.
+  /// @returns the number of rows deleted.
+  caf::expected<size_t> delete_older_than(table_id table, int64_t cutoff_ns,
+                                          size_t limit);
+
+  /// Changes the file's size budget (0: unlimited).
+  caf::error set_max_size(uint64_t bytes);
+
+  /// @returns the schema version of the open file.
+  int schema_version();
+
+  SQLite::Database& db() {
+    return db_;
+  }
+
+private:
+  explicit sqlite_store(const writer_options& opts);
+
+  SQLite::Statement& insert_statement(table_id table);
+
+  writer_options opts_;
+  SQLite::Database db_;
+  std::array<std::unique_ptr<SQLite::Statement>,
+             static_cast<size_t>(last_table_id) + 1>
+    inserts_;
+  std::unique_ptr<SQLite::Statement> insert_corr_;
+  std::unique_ptr<SQLite::Statement> set_last_write_;
+};
+
+} // namespace argus::storage

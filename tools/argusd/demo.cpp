@@ -1,0 +1,107 @@
+#include "tools/argusd/demo.hpp"
+
+#include <array>
+#include <cmath>
+
+namespace argus::tools {
+
+namespace {
+
+constexpr std::array<const char*, 3> regimes = {"BULL_TREND", "SIDEWAYS",
+                                                "BEAR_TREND"};
+constexpr std::array<const char*, 3> models = {"gradient_boost", "lstm",
+                                               "random_forest"};
+
+} // namespace
+
+demo_bot::demo_bot(runtime::client& client, uint64_t seed)
+  : client_(client), rng_(seed) {
+}
+
+void demo_bot::step(int64_t now_ns) {
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
+  std::normal_distribution<double> noise{0.0, 0.05};
+  auto corr = client_.new_correlation_id();
+  ++requests_;
+  // Regimes last 20 to 60 seconds of demo time, then move on in order.
+  if (regime_since_ns_ == 0 || now_ns - regime_since_ns_ > regime_length_ns_) {
+    if (regime_since_ns_ != 0)
+      regime_ = (regime_ + 1) % regimes.size();
+    regime_since_ns_ = now_ns;
+    regime_length_ns_ = static_cast<int64_t>((20 + 40 * unit(rng_)) * 1e9);
+  }
+  auto bias = regime_ == 0 ? 0.15 : regime_ == 2 ? -0.15 : 0.0;
+  // Weights drift slowly and stay normalized.
+  double sum = 0;
+  for (auto& w : weights_) {
+    w = std::max(0.05, w + noise(rng_) * 0.1);
+    sum += w;
+  }
+  ensemble_recorded ens;
+  ens.hdr.corr = corr;
+  ens.ensemble_id = "ensemble_1";
+  ens.ensemble_type = "regime_ensemble";
+  double vote = 0;
+  for (size_t i = 0; i < models.size(); ++i) {
+    weights_[i] /= sum;
+    auto p = std::clamp(0.5 + bias + noise(rng_) * 2, 0.0, 1.0);
+    ens.individual_predictions[models[i]] = p;
+    ens.ensemble_weights[models[i]] = weights_[i];
+    vote += weights_[i] * p;
+  }
+  ens.final_prediction = vote > 0.55 ? "buy" : vote < 0.45 ? "sell" : "hold";
+  ens.confidence = std::abs(vote - 0.5) * 2;
+  if (unit(rng_) < 0.1) {
+    ens.meta_learner_prediction = ens.final_prediction == "buy" ? "hold" : "buy";
+    ens.meta_learner_confidence = 0.6 + 0.3 * unit(rng_);
+  }
+  auto decision = ens.final_prediction;
+  client_.record_ensemble_tracking(std::move(ens));
+  regime_recorded reg;
+  reg.hdr.corr = corr;
+  reg.regime_type = regimes[regime_];
+  reg.regime_confidence = 0.6 + 0.35 * unit(rng_);
+  for (size_t i = 0; i < regimes.size(); ++i)
+    reg.regime_probabilities[regimes[i]]
+      = i == regime_ ? reg.regime_confidence
+                     : (1 - reg.regime_confidence) / 2;
+  reg.regime_features = {"price_momentum", "volatility"};
+  reg.regime_indicators = {{"momentum_score", 0.5 + bias + noise(rng_)},
+                           {"volatility_score", 0.3 + noise(rng_)}};
+  reg.regime_transition_probability = 0.05 + 0.1 * unit(rng_);
+  reg.regime_duration = (now_ns - regime_since_ns_) / 1'000'000'000;
+  client_.record_regime_tracking(std::move(reg));
+  // The decision path of this request.
+  static constexpr std::array<std::pair<component_type, const char*>, 5> path
+    = {{{component_type::analyst, "feature_engineering"},
+        {component_type::strategist, "strategy_execution"},
+        {component_type::tactician, "order_sizing"},
+        {component_type::supervisor, "risk_check"},
+        {component_type::exchange, "order_submission"}}};
+  auto t = now_ns;
+  for (uint32_t i = 0; i < path.size(); ++i) {
+    decision_step_recorded step;
+    step.hdr.corr = corr;
+    step.step = i;
+    step.component = path[i].first;
+    step.name = path[i].second;
+    step.decided_by = i == 1 ? "momentum_based" : i == 3 ? "max_drawdown_rule" : "";
+    step.outputs = {{"decision", decision}};
+    step.start_ns = t;
+    t += static_cast<int64_t>((0.2 + unit(rng_)) * 1e6);
+    step.end_ns = t;
+    client_.record_decision_step(std::move(step));
+  }
+  if (requests_ % 10 == 0) {
+    model_behavior_recorded mb;
+    mb.hdr.corr = corr;
+    mb.model_id = models[requests_ / 10 % models.size()];
+    mb.prediction_consistency = 0.8 + 0.1 * unit(rng_);
+    mb.confidence_trend = {0.8, 0.82, 0.79};
+    mb.feature_importance_stability = 0.85 + 0.1 * unit(rng_);
+    mb.prediction_drift = 0.02 + 0.05 * unit(rng_);
+    client_.record_model_behavior_tracking(std::move(mb));
+  }
+}
+
+} // namespace argus::tools

@@ -1,0 +1,229 @@
+// argusd: hosts the argus engine from a YAML file.
+//
+//   argusd --config FILE [--demo] [--ingest-stdin] [--db PATH] [--log-level L]
+//   argusd --check-config FILE
+//
+// SIGINT/SIGTERM stop it gracefully: the client queue is drained, every
+// component flushed, and the database committed before it exits.
+
+#include "config/load.hpp"
+#include "messages/codec.hpp"
+#include "runtime/engine.hpp"
+#include "tools/argusd/demo.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <poll.h>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+int64_t wall_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// Prints `ok` or every diagnostic, like `promtool check config`.
+int check_config(const std::string& path) {
+  auto result = argus::config::load_file(path);
+  if (result.ok()) {
+    std::cout << "ok\n";
+    return 0;
+  }
+  for (const auto& d : result.diagnostics)
+    std::cout << "error: " << path << ": " << to_string(d) << "\n";
+  std::cout << "FAILED: " << result.diagnostics.size() << " problem"
+            << (result.diagnostics.size() == 1 ? "" : "s") << "\n";
+  return 2;
+}
+
+/// Reads length-prefixed msgpack frames from standard input and feeds them to
+/// the engine. A `flush_requested` frame is answered on standard output with
+/// `ack <correlation id> committed=<rows>` once everything before it is
+/// durable (or `nack <correlation id> <error>`).
+void ingest_stdin(argus::engine& eng, const std::atomic<bool>& stop) {
+  argus::codec::frame_decoder decoder;
+  auto log = eng.logs().get("ingest");
+  char buf[65536];
+  while (!stop.load()) {
+    pollfd pfd{STDIN_FILENO, POLLIN, 0};
+    auto ready = ::poll(&pfd, 1, 100);
+    if (ready <= 0)
+      continue;
+    auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
+    if (n <= 0) {
+      log->info("ingest-eof frames_accepted={} frames_rejected={}",
+                decoder.frames_accepted(), decoder.frames_rejected());
+      return;
+    }
+    decoder.append(std::string_view{buf, static_cast<size_t>(n)});
+    while (auto item = decoder.next()) {
+      if (!*item) {
+        log->warn("ingest-rejected error={}", eng.system().render(item->error()));
+        if (decoder.failed())
+          return;
+        continue;
+      }
+      auto& event = **item;
+      if (auto flush = std::get_if<argus::flush_requested>(&event)) {
+        auto corr = flush->hdr.corr.str();
+        auto ack = eng.flush();
+        if (ack)
+          std::cout << "ack " << corr << " committed=" << ack->committed_rows
+                    << std::endl;
+        else
+          std::cout << "nack " << corr << " " << eng.system().render(ack.error())
+                    << std::endl;
+        continue;
+      }
+      eng.client().publish(std::move(event));
+    }
+  }
+}
+
+/// Prints a one-line summary of the engine for a person watching the demo.
+void print_summary(argus::engine& eng, uint64_t requests) {
+  auto st = eng.status(5s);
+  if (!st) {
+    std::cout << "status unavailable: " << eng.system().render(st.error())
+              << std::endl;
+    return;
+  }
+  std::cout << "demo requests=" << requests;
+  for (const auto& c : st->components) {
+    std::cout << " | " << c.id << "=" << to_string(c.state);
+    if (auto i = c.counters.find("committed_rows"); i != c.counters.end())
+      std::cout << " committed_rows=" << i->second;
+    if (auto i = c.counters.find("recorded"); i != c.counters.end())
+      std::cout << " recorded=" << i->second;
+    if (c.restarts > 0)
+      std::cout << " restarts=" << c.restarts;
+  }
+  std::cout << " | client accepted=" << st->counters["client_accepted"]
+            << " dropped=" << st->counters["client_dropped_queue_full"]
+            << std::endl;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"argusd: the argus monitoring engine daemon"};
+  std::string config_path;
+  std::string check_path;
+  std::string db_path;
+  std::string log_level;
+  bool demo = false;
+  bool ingest = false;
+  double demo_rate = 20.0;
+  app.add_option("--config,-c", config_path, "YAML configuration file");
+  app.add_option("--check-config", check_path,
+                 "validate FILE, print ok or its errors, exit 0 or 2");
+  app.add_flag("--demo", demo, "run a simulated trading bot against the engine");
+  app.add_option("--demo-rate", demo_rate, "simulated requests per second")
+    ->check(CLI::Range(0.1, 10000.0));
+  app.add_flag("--ingest-stdin", ingest,
+               "read length-prefixed msgpack event frames from stdin");
+  app.add_option("--db", db_path, "SQLite file (overrides storage.path)");
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn, error, critical or off")
+    ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning",
+                           "error", "critical", "off"}));
+  CLI11_PARSE(app, argc, argv);
+
+  if (!check_path.empty())
+    return check_config(check_path);
+  if (config_path.empty()) {
+    std::cerr << "argusd: --config FILE is required (or --check-config FILE)\n";
+    return 2;
+  }
+  auto loaded = argus::config::load_file(config_path);
+  if (!loaded.ok()) {
+    for (const auto& d : loaded.diagnostics)
+      std::cerr << "error: " << config_path << ": " << to_string(d) << "\n";
+    return 2;
+  }
+  auto cfg = std::move(*loaded.config);
+  if (!db_path.empty())
+    cfg.storage.path = db_path;
+
+  // Signals are taken by this thread alone: block them before any other
+  // thread (CAF's) exists, so they inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  argus::engine_options opts;
+  if (!log_level.empty())
+    opts.log_level = log_level;
+  argus::engine eng{cfg, opts};
+  if (auto err = eng.start()) {
+    std::cerr << "argusd: cannot start: " << to_string(err) << "\n";
+    return 1;
+  }
+  std::cout << "argusd ready pid=" << ::getpid() << " db=" << cfg.storage.path
+            << std::endl;
+
+  std::atomic<bool> stop{false};
+  std::thread ingest_thread;
+  if (ingest)
+    ingest_thread = std::thread{[&] { ingest_stdin(eng, stop); }};
+  std::thread demo_thread;
+  std::atomic<uint64_t> demo_requests{0};
+  if (demo) {
+    demo_thread = std::thread{[&] {
+      argus::tools::demo_bot bot{eng.client(), 42};
+      auto period = std::chrono::duration<double>(1.0 / demo_rate);
+      auto next = std::chrono::steady_clock::now();
+      while (!stop.load()) {
+        bot.step(wall_clock_ns());
+        demo_requests.store(bot.requests());
+        next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          period);
+        std::this_thread::sleep_until(next);
+      }
+    }};
+  }
+
+  int exit_code = 0;
+  auto last_summary = std::chrono::steady_clock::now();
+  for (;;) {
+    timespec wait{0, 200'000'000};
+    auto sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig == SIGINT || sig == SIGTERM) {
+      std::cout << "argusd stopping signal=" << sig << std::endl;
+      break;
+    }
+    if (auto reason = eng.wait_for_termination(0ms)) {
+      std::cerr << "argusd: engine stopped: " << eng.system().render(*reason)
+                << "\n";
+      exit_code = 1;
+      break;
+    }
+    if (demo && std::chrono::steady_clock::now() - last_summary > 5s) {
+      last_summary = std::chrono::steady_clock::now();
+      print_summary(eng, demo_requests.load());
+    }
+  }
+  stop.store(true);
+  if (demo_thread.joinable())
+    demo_thread.join();
+  if (ingest_thread.joinable())
+    ingest_thread.join();
+  if (auto err = eng.stop()) {
+    std::cerr << "argusd: stop: " << to_string(err) << "\n";
+    exit_code = exit_code == 0 ? 1 : exit_code;
+  }
+  std::cout << "argusd stopped" << std::endl;
+  return exit_code;
+}

@@ -1,0 +1,93 @@
+// Benchmarks of the engine's hot paths. Run on demand (never from ctest):
+//   build/tools/bench_core --benchmark_repetitions=5 \
+//     --benchmark_report_aggregates_only=true
+// Figures, machine and command go to docs/PERFORMANCE.md.
+
+#include "messages/codec.hpp"
+#include "runtime/bounded_queue.hpp"
+#include "runtime/correlation.hpp"
+#include "runtime/engine.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <spdlog/sinks/null_sink.h>
+
+#include <filesystem>
+
+namespace {
+
+argus::regime_recorded sample_regime() {
+  argus::regime_recorded x;
+  x.hdr.corr = *argus::correlation_id::parse("req_123");
+  x.regime_type = "BULL_TREND";
+  x.regime_confidence = 0.85;
+  x.regime_probabilities = {{"BULL_TREND", 0.6}, {"BEAR_TREND", 0.2},
+                            {"SIDEWAYS", 0.2}};
+  x.regime_features = {"price_momentum", "volatility"};
+  x.regime_indicators = {{"momentum_score", 0.7}, {"volatility_score", 0.3}};
+  x.regime_transition_probability = 0.1;
+  x.time_ns = 1'700'000'000'000'000'000;
+  return x;
+}
+
+void correlation_id_mint(benchmark::State& state) {
+  argus::runtime::correlation_source ids{1};
+  for (auto _ : state)
+    benchmark::DoNotOptimize(ids.next());
+}
+BENCHMARK(correlation_id_mint);
+
+void queue_push_pop(benchmark::State& state) {
+  argus::runtime::bounded_queue<argus::inbound_event> q{1024};
+  argus::inbound_event in{sample_regime()};
+  argus::inbound_event out;
+  for (auto _ : state) {
+    auto copy = in;
+    q.try_push(copy);
+    q.try_pop(out);
+  }
+}
+BENCHMARK(queue_push_pop);
+
+void codec_encode_regime(benchmark::State& state) {
+  argus::inbound_event ev{sample_regime()};
+  for (auto _ : state)
+    benchmark::DoNotOptimize(argus::codec::encode_event(ev));
+}
+BENCHMARK(codec_encode_regime);
+
+void codec_decode_regime(benchmark::State& state) {
+  auto bytes = argus::codec::encode_event(argus::inbound_event{sample_regime()});
+  for (auto _ : state)
+    benchmark::DoNotOptimize(argus::codec::decode_event(bytes));
+}
+BENCHMARK(codec_decode_regime);
+
+/// The bot's cost of recording one event through the client (queue push and,
+/// now and then, a wake-up message), with the engine running behind it.
+void client_record_regime(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / "argus-bench";
+  std::filesystem::create_directories(dir);
+  argus::config::engine_config cfg;
+  cfg.storage.path = (dir / "bench.db").string();
+  cfg.runtime.client_queue_capacity = 1 << 16;
+  argus::engine_options opts;
+  opts.log_sinks.push_back(std::make_shared<spdlog::sinks::null_sink_mt>());
+  argus::engine eng{cfg, opts};
+  if (auto err = eng.start()) {
+    state.SkipWithError(to_string(err).c_str());
+    return;
+  }
+  auto x = sample_regime();
+  for (auto _ : state)
+    benchmark::DoNotOptimize(eng.client().record_regime_tracking(x));
+  state.counters["dropped"] = static_cast<double>(
+    eng.client().counters().dropped_queue_full);
+  static_cast<void>(eng.stop());
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(client_record_regime);
+
+} // namespace
+
+BENCHMARK_MAIN();
