@@ -66,6 +66,23 @@ caf::error engine::start() {
     });
   caf::anon_send(dispatcher_, atom::route_v, supervisor_);
   started_ = true;
+  // Wait until every component answers: the supervisor has then spawned them
+  // and told the dispatcher where events go, so nothing published from here
+  // on can find the routes empty.
+  auto st = status(cfg_.monitoring_integration.shutdown_timeout);
+  std::string failed;
+  if (!st)
+    failed = system_->render(st.error());
+  else
+    for (const auto& c : st->components)
+      if (c.state != component_state::running)
+        failed += (failed.empty() ? "" : "; ") + c.id + " is "
+                  + to_string(c.state)
+                  + (c.last_error.empty() ? "" : ": " + c.last_error);
+  if (!failed.empty()) {
+    static_cast<void>(stop());
+    return caf::make_error(ec::component_down, "engine did not start: " + failed);
+  }
   ingress_->accepting.store(cfg_.enabled, std::memory_order_release);
   log_->info("engine-started enabled={} database={} threads={}", cfg_.enabled,
              cfg_.storage.path, cfg_.runtime.threads);

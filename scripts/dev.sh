@@ -46,7 +46,7 @@ case "$cmd" in
     install_missing
     build
     cd "$root"
-    exec "$build_dir/tools/argusd/argusd" --config config/examples/monitoring.yaml --demo "$@"
+    exec "$build_dir/tools/argusd" --config config/examples/monitoring.yaml --demo "$@"
     ;;
   test)
     install_missing
