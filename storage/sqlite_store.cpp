@@ -107,7 +107,7 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
             + std::to_string(row.values.size()) + " values, expected "
             + std::to_string(t.columns.size()));
       auto& stmt = insert_statement(row.table);
-      stmt.reset();
+      stmt.tryReset();
       stmt.clearBindings();
       int index = 1;
       auto corr = row.corr.str();
@@ -117,7 +117,7 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
         bind(stmt, index++, v);
       stmt.exec();
       if (!t.corr_column && !row.corr.empty()) {
-        insert_corr_->reset();
+        insert_corr_->tryReset();
         insert_corr_->bind(1, t.name);
         insert_corr_->bind(2, static_cast<int64_t>(db_.getLastInsertRowid()));
         insert_corr_->bind(3, corr);
@@ -128,7 +128,7 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
       set_last_write_ = std::make_unique<SQLite::Statement>(
         db_, "INSERT OR REPLACE INTO argus_meta (key, value) "
              "VALUES ('last_write_ns', ?)");
-    set_last_write_->reset();
+    set_last_write_->tryReset();
     set_last_write_->bind(1, std::to_string(now_ns));
     set_last_write_->exec();
     tx.commit();
@@ -136,13 +136,14 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
   } catch (const SQLite::Exception& e) {
     // Statements may be mid-step after a failure; reset them so the next
     // attempt starts clean.
+    // tryReset: reset() would rethrow the very error we are handling.
     for (auto& s : inserts_)
       if (s)
-        s->reset();
+        s->tryReset();
     if (insert_corr_)
-      insert_corr_->reset();
+      insert_corr_->tryReset();
     if (set_last_write_)
-      set_last_write_->reset();
+      set_last_write_->tryReset();
     return storage_error(e.getErrorCode(), e.what());
   }
 }
