@@ -4,6 +4,7 @@
 #include "storage/schema.hpp"
 
 #include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
@@ -46,7 +47,9 @@ void spawn_component(self_ptr self, component_entry& entry) {
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.tracker);
     self->send(st.dispatcher, atom::route_v, st.tracker);
   }
-  self->monitor(caf::actor_cast<caf::actor>(entry.handle));
+  auto child = caf::actor_cast<caf::actor>(entry.handle);
+  self->monitor(child);
+  st.live_children->insert(child);
   entry.state = component_state::running;
   entry.started_at_ns = wall_clock_ns();
   ++entry.generation;
@@ -120,6 +123,7 @@ void on_down(self_ptr self, const caf::down_msg& dm) {
   auto entry = st.find(dm.source);
   if (!entry)
     return;
+  st.live_children->erase(caf::actor_cast<caf::actor>(entry->handle));
   entry->handle = nullptr;
   auto clean = !dm.reason || dm.reason == caf::exit_reason::user_shutdown;
   if (st.stopping || clean) {
@@ -229,6 +233,14 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   for (auto& c : st.components)
     spawn_component(self, c);
   self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm); });
+  // No component may outlive its supervisor, whatever ends it: an orphan
+  // would keep the actor system from shutting down. (Links would do this
+  // too, but a child killed with `exit_reason::kill` would then take the
+  // supervisor down with it.)
+  self->attach_functor([children = st.live_children](const caf::error&) {
+    for (const auto& child : *children)
+      caf::anon_send_exit(child, caf::exit_reason::user_shutdown);
+  });
   return {
     [=](atom::status, const message_header& hdr)
       -> caf::result<integration_status> {

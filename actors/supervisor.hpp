@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,10 @@ struct supervisor_state {
   std::vector<component_entry> components;
   storage_writer_actor storage;
   tracker_actor tracker;
+  /// The running components, shared with the functor that stops them when
+  /// the supervisor terminates.
+  std::shared_ptr<std::set<caf::actor>> live_children
+    = std::make_shared<std::set<caf::actor>>();
   bool stopping = false;
   /// Crashes since the last flush: a flush after a crash cannot promise that
   /// everything before it is durable, so it says so.
