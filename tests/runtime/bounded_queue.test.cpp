@@ -1,1 +1,69 @@
+#include "runtime/bounded_queue.hpp"
+
 #include <doctest/doctest.h>
+
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+using argus::runtime::bounded_queue;
+
+TEST_CASE("bounded_queue is FIFO and refuses a push when full") {
+  bounded_queue<std::string> q{3}; // rounded up to 4
+  CHECK(q.capacity() == 4);
+  for (int i = 0; i < 4; ++i) {
+    std::string s = "v" + std::to_string(i);
+    REQUIRE(q.try_push(s));
+    CHECK(s.empty()); // moved in
+  }
+  std::string extra = "extra";
+  CHECK(!q.try_push(extra));
+  CHECK(extra == "extra"); // left alone when refused
+  CHECK(q.size_approx() == 4);
+  std::string out;
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(q.try_pop(out));
+    CHECK(out == "v" + std::to_string(i));
+  }
+  CHECK(!q.try_pop(out));
+  CHECK(q.try_push(extra)); // room again after popping
+}
+
+TEST_CASE("bounded_queue loses nothing with concurrent producers") {
+  bounded_queue<int> q{1024};
+  constexpr int per_thread = 20000;
+  std::atomic<int> refused{0};
+  std::atomic<bool> done{false};
+  std::vector<int> seen;
+  std::thread consumer{[&] {
+    int v;
+    while (!done.load() || q.size_approx() > 0)
+      if (q.try_pop(v))
+        seen.push_back(v);
+  }};
+  std::vector<std::thread> producers;
+  for (int t = 0; t < 2; ++t)
+    producers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        int v = t * per_thread + i;
+        while (!q.try_push(v))
+          refused.fetch_add(1);
+      }
+    });
+  for (auto& p : producers)
+    p.join();
+  done.store(true);
+  consumer.join();
+  REQUIRE(seen.size() == 2 * per_thread);
+  std::set<int> unique(seen.begin(), seen.end());
+  CHECK(unique.size() == 2 * per_thread);
+  // Each producer's values come out in its own order.
+  int last[2] = {-1, -1};
+  for (auto v : seen) {
+    auto t = v / per_thread;
+    CHECK(v > last[t]);
+    last[t] = v;
+  }
+}

@@ -1,1 +1,203 @@
+#include "runtime/engine.hpp"
+
+#include "messages/error.hpp"
+#include "storage/reader.hpp"
+#include "tests/messages/samples.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <spdlog/sinks/ringbuffer_sink.h>
+
 #include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace argus;
+
+namespace {
+
+struct engine_fixture {
+  test::temp_dir dir;
+  config::engine_config cfg;
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> logs
+    = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
+
+  engine_fixture() {
+    cfg.storage.path = dir.file("engine.db");
+    cfg.runtime.threads = 2;
+  }
+
+  engine_options options() {
+    engine_options opts;
+    opts.log_sinks.push_back(logs);
+    opts.log_level = "debug";
+    return opts;
+  }
+
+  int64_t rows(const std::string& table) {
+    SQLite::Database db{cfg.storage.path, SQLite::OPEN_READONLY};
+    return db.execAndGet("SELECT count(*) FROM " + table).getInt64();
+  }
+};
+
+} // namespace
+
+TEST_CASE("engine records from several bot threads and flush makes it "
+          "durable") {
+  engine_fixture fx;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  std::vector<std::thread> bots;
+  for (int t = 0; t < 2; ++t)
+    bots.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        auto x = test::sample_regime_recorded();
+        x.hdr.corr = correlation_id{}; // let the engine mint one
+        eng.client().record_regime_tracking(x);
+      }
+    });
+  for (auto& b : bots)
+    b.join();
+  eng.client().record_ensemble_tracking(test::sample_ensemble_recorded());
+  auto ack = eng.flush();
+  REQUIRE_MESSAGE(ack, to_string(ack.error()));
+  CHECK(ack->committed_rows == 1001);
+  CHECK(fx.rows("regime_tracking") == 1000);
+  CHECK(fx.rows("ensemble_tracking") == 1);
+  // Minted ids are W3C trace ids; the bot's own id is kept as it is.
+  SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READONLY};
+  CHECK(db.execAndGet("SELECT count(DISTINCT correlation_id) FROM "
+                      "row_correlation WHERE table_name = 'regime_tracking' "
+                      "AND length(correlation_id) = 32")
+          .getInt64()
+        == 1000);
+  CHECK(db.execAndGet("SELECT correlation_id FROM row_correlation WHERE "
+                      "table_name = 'ensemble_tracking'")
+          .getString()
+        == "req_123");
+  auto c = eng.client().counters();
+  CHECK(c.offered == 1001);
+  CHECK(c.accepted == 1001);
+  CHECK(c.dispatched == 1001);
+  REQUIRE(!eng.stop());
+}
+
+TEST_CASE("engine stop flushes what the bot recorded without a flush") {
+  engine_fixture fx;
+  {
+    engine eng{fx.cfg, fx.options()};
+    REQUIRE(!eng.start());
+    for (int i = 0; i < 300; ++i)
+      eng.client().record_decision_step(test::sample_decision_step_recorded());
+    CHECK(!eng.stop());
+    CHECK(!eng.running());
+  }
+  CHECK(fx.rows("decision_steps") == 300);
+  SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READONLY};
+  CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE("engine status lists every component and the client counters") {
+  engine_fixture fx;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  eng.client().record(test::sample_metric_sampled()); // no component yet
+  REQUIRE(eng.flush());
+  auto st = eng.status();
+  REQUIRE(st);
+  REQUIRE(st->components.size() == 2);
+  for (const auto& c : st->components)
+    CHECK(c.state == component_state::running);
+  CHECK(st->counters.at("client_offered") == 1);
+  CHECK(st->counters.at("unrouted") == 1);
+  REQUIRE(!eng.stop());
+}
+
+TEST_CASE("the client drops and counts events while the engine is not "
+          "running, and never blocks") {
+  engine_fixture fx;
+  engine eng{fx.cfg, fx.options()};
+  CHECK(!eng.client().record_regime_tracking(test::sample_regime_recorded()));
+  REQUIRE(!eng.start());
+  REQUIRE(!eng.stop());
+  CHECK(!eng.client().record_regime_tracking(test::sample_regime_recorded()));
+  auto c = eng.client().counters();
+  CHECK(c.offered == 2);
+  CHECK(c.dropped_not_running == 2);
+  CHECK(c.accepted == 0);
+}
+
+TEST_CASE("the client drops and counts events when its queue is full") {
+  // A queue nobody drains: its dispatcher does not exist.
+  auto core = std::make_shared<runtime::detail::ingress>(4);
+  core->accepting = true;
+  core->drain_scheduled = true; // as if a wake-up were already on its way
+  runtime::client c{core};
+  int accepted = 0;
+  for (int i = 0; i < 10; ++i)
+    accepted += c.record_regime_tracking(test::sample_regime_recorded());
+  CHECK(accepted == 4);
+  auto n = c.counters();
+  CHECK(n.offered == 10);
+  CHECK(n.accepted == 4);
+  CHECK(n.dropped_queue_full == 6);
+  CHECK(n.queued == 4);
+}
+
+TEST_CASE("engine start fails with a clear error on a bad database") {
+  engine_fixture fx;
+  fx.cfg.storage.path = fx.dir.write("junk.db", std::string(4096, 'x'));
+  engine eng{fx.cfg, fx.options()};
+  auto err = eng.start();
+  REQUIRE(err);
+  CHECK(err == ec::storage_failure);
+  CHECK(!eng.running());
+  fx.cfg.storage.path = "/nonexistent-dir/argus.db";
+  engine eng2{fx.cfg, fx.options()};
+  auto err2 = eng2.start();
+  REQUIRE(err2);
+  CHECK(to_string(err2).find("/nonexistent-dir/argus.db") != std::string::npos);
+}
+
+TEST_CASE("engine start refuses an invalid configuration") {
+  engine_fixture fx;
+  fx.cfg.advanced_tracer.trace_sampling_rate = 3;
+  engine eng{fx.cfg, fx.options()};
+  auto err = eng.start();
+  REQUIRE(err);
+  CHECK(err == ec::invalid_config);
+  CHECK(to_string(err).find("monitoring.advanced_tracer.trace_sampling_rate")
+        != std::string::npos);
+}
+
+TEST_CASE("a disabled engine starts, accepts nothing, and counts it") {
+  engine_fixture fx;
+  fx.cfg.enabled = false;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  CHECK(!eng.client().record_regime_tracking(test::sample_regime_recorded()));
+  CHECK(eng.client().counters().dropped_not_running == 1);
+  REQUIRE(!eng.stop());
+}
+
+TEST_CASE("the engine's logs name components and never contain the SMTP "
+          "password") {
+  engine_fixture fx;
+  fx.cfg.report_scheduler.email.password = config::secret{"pw-Zq81-secret"};
+  {
+    engine eng{fx.cfg, fx.options()};
+    REQUIRE(!eng.start());
+    eng.client().record_regime_tracking(test::sample_regime_recorded());
+    REQUIRE(eng.flush());
+    REQUIRE(!eng.stop());
+  }
+  auto lines = fx.logs->last_formatted();
+  REQUIRE(!lines.empty());
+  bool storage_line = false;
+  for (const auto& l : lines) {
+    CHECK(l.find("pw-Zq81-secret") == std::string::npos);
+    storage_line |= l.find("[storage_writer] storage-opened") != std::string::npos;
+  }
+  CHECK(storage_line);
+}

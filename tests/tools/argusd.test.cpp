@@ -1,1 +1,214 @@
+// End-to-end: the real argusd binary, a real SQLite file, real signals.
+
+#include "messages/codec.hpp"
+#include "tests/messages/samples.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <SQLiteCpp/Database.h>
+
 #include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+using namespace argus;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct daemon_fixture {
+  test::temp_dir dir;
+  std::string db = dir.file("argus.db");
+  std::string config = dir.write("argus.yaml", "monitoring:\n"
+                                               "  storage:\n"
+                                               "    path: "
+                                                 + dir.file("argus.db")
+                                                 + "\n"
+                                                   "    batch_interval: 50ms\n"
+                                                   "  runtime:\n"
+                                                   "    threads: 2\n"
+                                                   "    log_level: info\n");
+
+  std::unique_ptr<test::child_process> start(std::vector<std::string> extra) {
+    std::vector<std::string> argv{ARGUSD_PATH, "--config", config};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto p = std::make_unique<test::child_process>(argv);
+    REQUIRE_MESSAGE(p->wait_for_line("argusd ready", 30s),
+                    "argusd did not start: " << p->drain_stderr());
+    return p;
+  }
+
+  int64_t query(const std::string& sql) {
+    SQLite::Database db_{db, SQLite::OPEN_READONLY};
+    return db_.execAndGet(sql).getInt64();
+  }
+};
+
+std::string regime_frame(const std::string& corr) {
+  auto x = test::sample_regime_recorded();
+  x.hdr.corr = *correlation_id::parse(corr);
+  return codec::frame(codec::encode_event(x));
+}
+
+std::string flush_frame(const std::string& corr) {
+  flush_requested f;
+  f.hdr.corr = *correlation_id::parse(corr);
+  return codec::frame(codec::encode_event(f));
+}
+
+int64_t rows_with_prefix(daemon_fixture& fx, const std::string& prefix) {
+  return fx.query("SELECT count(*) FROM row_correlation WHERE table_name = "
+                  "'regime_tracking' AND correlation_id LIKE '"
+                  + prefix + "%'");
+}
+
+} // namespace
+
+TEST_CASE("argusd --check-config accepts the spec's configuration") {
+  auto r = test::run({ARGUSD_PATH, "--check-config",
+                      std::string{ARGUS_SOURCE_DIR}
+                        + "/config/examples/monitoring.yaml"});
+  CHECK(r.code == 0);
+  CHECK(r.out == "ok\n");
+}
+
+TEST_CASE("argusd --check-config rejects typos and out-of-range values with "
+          "key path and line") {
+  test::temp_dir dir;
+  auto path = dir.write("bad.yaml", "monitoring:\n"
+                                    "  metrics_dashboard:\n"
+                                    "    update_intervall: 5\n"
+                                    "  advanced_tracer:\n"
+                                    "    trace_sampling_rate: 1.5\n");
+  auto r = test::run({ARGUSD_PATH, "--check-config", path});
+  CHECK(r.code == 2);
+  CHECK(r.out.find("monitoring.metrics_dashboard.update_intervall (line 3, "
+                   "column 5): unknown key")
+        != std::string::npos);
+  CHECK(r.out.find("monitoring.advanced_tracer.trace_sampling_rate (line 5, "
+                   "column 26): must be within [0, 1]")
+        != std::string::npos);
+  CHECK(r.out.find("FAILED: 2 problems") != std::string::npos);
+  // Running with that file refuses to start, with the same messages.
+  auto run = test::run({ARGUSD_PATH, "--config", path});
+  CHECK(run.code == 2);
+  CHECK(run.err.find("update_intervall") != std::string::npos);
+}
+
+TEST_CASE("argusd on SIGTERM stores every event it read, in the spec's "
+          "tables") {
+  daemon_fixture fx;
+  auto p = fx.start({"--ingest-stdin"});
+  std::string frames;
+  for (int i = 0; i < 200; ++i)
+    frames += regime_frame("term-" + std::to_string(i));
+  for (int i = 0; i < 50; ++i)
+    frames += codec::frame(
+      codec::encode_event(test::sample_decision_step_recorded()));
+  REQUIRE(p->write(frames));
+  p->close_stdin();
+  auto eof = p->wait_for_line("ingest eof", 30s);
+  REQUIRE(eof);
+  CHECK(*eof == "ingest eof accepted=250 rejected=0");
+  p->signal(SIGTERM);
+  auto code = p->wait(30s);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK(rows_with_prefix(fx, "term-") == 200);
+  CHECK(fx.query("SELECT count(DISTINCT correlation_id) FROM row_correlation "
+                 "WHERE correlation_id LIKE 'term-%'")
+        == 200);
+  CHECK(fx.query("SELECT count(*) FROM decision_steps") == 50);
+  CHECK(fx.query("SELECT count(*) FROM regime_tracking WHERE regime_type = "
+                 "'BULL_TREND' AND regime_features = "
+                 "'[\"price_momentum\",\"volatility\"]'")
+        == 200);
+  // argusctl reads the same file.
+  auto st = test::run({ARGUSCTL_PATH, "status", "--db", fx.db, "-o", "json"});
+  REQUIRE(st.code == 0);
+  auto j = nlohmann::json::parse(st.out);
+  CHECK(j["schema_version"] == 2);
+  CHECK(j["rows"]["regime_tracking"] == 200);
+  for (auto table : {"correlation_tracking", "model_behavior_tracking",
+                     "report_history", "ensemble_tracking", "regime_tracking"})
+    CHECK(j["rows"].contains(table));
+  CHECK(j["last_write_ns"].get<int64_t>() > 0);
+}
+
+TEST_CASE("kill -9 after an acknowledged flush loses none of the "
+          "acknowledged rows") {
+  daemon_fixture fx;
+  auto p = fx.start({"--ingest-stdin"});
+  std::string acked;
+  for (int i = 0; i < 300; ++i)
+    acked += regime_frame("acked-" + std::to_string(i));
+  acked += flush_frame("flush-1");
+  REQUIRE(p->write(acked));
+  auto ack = p->wait_for_line("flush-1", 30s);
+  REQUIRE(ack);
+  REQUIRE(ack->rfind("ack flush-1 committed=", 0) == 0);
+  CHECK(std::stoll(ack->substr(ack->find('=') + 1)) >= 300);
+  // More events that nobody acknowledged, then the hard kill.
+  std::string more;
+  for (int i = 0; i < 300; ++i)
+    more += regime_frame("unacked-" + std::to_string(i));
+  p->write(more);
+  p->signal(SIGKILL);
+  auto code = p->wait(30s);
+  REQUIRE(code);
+  CHECK(*code == 128 + SIGKILL);
+  SQLite::Database db{fx.db, SQLite::OPEN_READWRITE};
+  CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+  CHECK(rows_with_prefix(fx, "acked-") == 300);
+  CHECK(rows_with_prefix(fx, "unacked-") <= 300);
+}
+
+TEST_CASE("argusd rejects malformed frames with a reason and keeps going") {
+  daemon_fixture fx;
+  auto p = fx.start({"--ingest-stdin"});
+  std::string frames = codec::frame("\xc1\xc1\xc1");          // not msgpack
+  frames += codec::frame(std::string{"\xdd\xff\xff\xff\xff", 5}); // 4G array
+  frames += regime_frame("after-garbage-1");
+  frames += flush_frame("flush-2");
+  REQUIRE(p->write(frames));
+  auto ack = p->wait_for_line("flush-2", 30s);
+  REQUIRE(ack);
+  CHECK(ack->rfind("ack flush-2", 0) == 0);
+  CHECK(rows_with_prefix(fx, "after-garbage-") == 1);
+  p->close_stdin();
+  auto eof = p->wait_for_line("ingest eof", 30s);
+  REQUIRE(eof);
+  CHECK(*eof == "ingest eof accepted=2 rejected=2");
+  p->signal(SIGINT);
+  CHECK(p->wait(30s) == 0);
+  auto err = p->drain_stderr();
+  CHECK(err.find("ingest-rejected") != std::string::npos);
+  CHECK(err.find("protocol_violation") != std::string::npos);
+}
+
+TEST_CASE("argusd --demo drives every enabled component through the client "
+          "API") {
+  daemon_fixture fx;
+  auto p = fx.start({"--demo", "--demo-rate", "50"});
+  auto line = p->wait_for_line("demo requests=", 30s);
+  REQUIRE(line);
+  CHECK(line->find("storage_writer=running") != std::string::npos);
+  CHECK(line->find("tracker=running") != std::string::npos);
+  p->signal(SIGTERM);
+  REQUIRE(p->wait(30s) == 0);
+  auto requests = fx.query("SELECT count(DISTINCT correlation_id) FROM "
+                           "decision_steps");
+  CHECK(requests > 10);
+  CHECK(fx.query("SELECT count(*) FROM decision_steps") == 5 * requests);
+  CHECK(fx.query("SELECT count(*) FROM ensemble_tracking") == requests);
+  CHECK(fx.query("SELECT count(*) FROM regime_tracking") == requests);
+  CHECK(fx.query("SELECT count(*) FROM model_behavior_tracking") == requests / 10);
+}
+
+TEST_CASE("argusd refuses a database it cannot use, with a reason") {
+  daemon_fixture fx;
+  auto junk = fx.dir.write("junk.db", std::string(4096, 'j'));
+  auto r = test::run({ARGUSD_PATH, "--config", fx.config, "--db", junk});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("corrupt") != std::string::npos);
+}

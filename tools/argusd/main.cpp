@@ -61,6 +61,9 @@ void ingest_stdin(argus::engine& eng, const std::atomic<bool>& stop) {
       continue;
     auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
     if (n <= 0) {
+      // Said on stdout too: a feeder knows every frame before EOF was read.
+      std::cout << "ingest eof accepted=" << decoder.frames_accepted()
+                << " rejected=" << decoder.frames_rejected() << std::endl;
       log->info("ingest-eof frames_accepted={} frames_rejected={}",
                 decoder.frames_accepted(), decoder.frames_rejected());
       return;
@@ -69,8 +72,11 @@ void ingest_stdin(argus::engine& eng, const std::atomic<bool>& stop) {
     while (auto item = decoder.next()) {
       if (!*item) {
         log->warn("ingest-rejected error={}", eng.system().render(item->error()));
-        if (decoder.failed())
+        if (decoder.failed()) {
+          std::cout << "ingest closed: " << eng.system().render(item->error())
+                    << std::endl;
           return;
+        }
         continue;
       }
       auto& event = **item;
