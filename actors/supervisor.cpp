@@ -1,4 +1,5 @@
 #include "actors/supervisor.hpp"
+#include "messages/time.hpp"
 
 #include "actors/tracker.hpp"
 #include "storage/schema.hpp"
@@ -18,11 +19,6 @@ using namespace std::chrono_literals;
 /// How long the supervisor waits for one component to answer a request.
 constexpr auto component_timeout = std::chrono::seconds{30};
 
-int64_t wall_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 using self_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 

@@ -1,4 +1,5 @@
 #include "actors/tracker.hpp"
+#include "messages/time.hpp"
 
 #include "storage/rows.hpp"
 
@@ -8,15 +9,6 @@
 
 namespace argus {
 
-namespace {
-
-int64_t wall_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
-} // namespace
 
 void tracker_state::init(config::tracker_config config, int64_t now_ns) {
   cfg = std::move(config);

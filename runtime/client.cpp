@@ -1,4 +1,5 @@
 #include "runtime/client.hpp"
+#include "messages/time.hpp"
 
 #include "messages/type_ids.hpp"
 
@@ -19,11 +20,6 @@ template <class T>
 struct has_time_ns<T, std::void_t<decltype(std::declval<T&>().time_ns)>>
   : std::true_type {};
 
-int64_t wall_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 } // namespace
 

@@ -1,4 +1,5 @@
 #include "storage/storage_writer.hpp"
+#include "messages/time.hpp"
 
 #include "storage/schema.hpp"
 
@@ -9,15 +10,6 @@
 
 namespace argus::storage {
 
-namespace {
-
-int64_t wall_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
-} // namespace
 
 storage_writer_state::~storage_writer_state() {
   if (store && !pending.empty()) {

@@ -7,6 +7,7 @@
 // component flushed, and the database committed before it exits.
 
 #include "config/load.hpp"
+#include "messages/time.hpp"
 #include "messages/codec.hpp"
 #include "runtime/engine.hpp"
 #include "tools/argusd/demo.hpp"
@@ -26,11 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int64_t wall_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// Prints `ok` or every diagnostic, like `promtool check config`.
 int check_config(const std::string& path) {
@@ -192,7 +188,7 @@ int main(int argc, char** argv) {
       auto period = std::chrono::duration<double>(1.0 / demo_rate);
       auto next = std::chrono::steady_clock::now();
       while (!stop.load()) {
-        bot.step(wall_clock_ns());
+        bot.step(argus::wall_clock_ns());
         demo_requests.store(bot.requests());
         next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           period);

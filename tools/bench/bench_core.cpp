@@ -30,6 +30,47 @@ argus::regime_recorded sample_regime() {
   return x;
 }
 
+/// An engine on a fresh database in a scratch directory, quiet, removed
+/// afterwards.
+struct bench_engine {
+  std::filesystem::path dir;
+  argus::engine eng;
+
+  bench_engine(const char* name, size_t queue_capacity)
+    : dir(std::filesystem::temp_directory_path() / name),
+      eng(make_config(dir, queue_capacity), quiet()) {
+  }
+
+  ~bench_engine() {
+    static_cast<void>(eng.stop());
+    std::filesystem::remove_all(dir);
+  }
+
+  bool start(benchmark::State& state) {
+    if (auto err = eng.start()) {
+      state.SkipWithError(to_string(err).c_str());
+      return false;
+    }
+    return true;
+  }
+
+  static argus::config::engine_config
+  make_config(const std::filesystem::path& dir, size_t queue_capacity) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    argus::config::engine_config cfg;
+    cfg.storage.path = (dir / "bench.db").string();
+    cfg.runtime.client_queue_capacity = queue_capacity;
+    return cfg;
+  }
+
+  static argus::engine_options quiet() {
+    argus::engine_options opts;
+    opts.log_sinks.push_back(std::make_shared<spdlog::sinks::null_sink_mt>());
+    return opts;
+  }
+};
+
 void correlation_id_mint(benchmark::State& state) {
   argus::runtime::correlation_source ids{1};
   for (auto _ : state)
@@ -66,25 +107,15 @@ BENCHMARK(codec_decode_regime);
 /// The bot's cost of recording one event through the client (queue push and,
 /// now and then, a wake-up message), with the engine running behind it.
 void client_record_regime(benchmark::State& state) {
-  auto dir = std::filesystem::temp_directory_path() / "argus-bench";
-  std::filesystem::create_directories(dir);
-  argus::config::engine_config cfg;
-  cfg.storage.path = (dir / "bench.db").string();
-  cfg.runtime.client_queue_capacity = 1 << 16;
-  argus::engine_options opts;
-  opts.log_sinks.push_back(std::make_shared<spdlog::sinks::null_sink_mt>());
-  argus::engine eng{cfg, opts};
-  if (auto err = eng.start()) {
-    state.SkipWithError(to_string(err).c_str());
+  bench_engine fx{"argus-bench", 1 << 16};
+  if (!fx.start(state))
     return;
-  }
+  auto& eng = fx.eng;
   auto x = sample_regime();
   for (auto _ : state)
     benchmark::DoNotOptimize(eng.client().record_regime_tracking(x));
   state.counters["dropped"] = static_cast<double>(
     eng.client().counters().dropped_queue_full);
-  static_cast<void>(eng.stop());
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(client_record_regime);
 
@@ -92,18 +123,10 @@ BENCHMARK(client_record_regime);
 /// tracker -> storage writer -> SQLite COMMIT. Each iteration records a
 /// batch the queue can hold and waits for the flush ack.
 void engine_pipeline_regime(benchmark::State& state) {
-  auto dir = std::filesystem::temp_directory_path() / "argus-bench-pipeline";
-  std::filesystem::create_directories(dir);
-  argus::config::engine_config cfg;
-  cfg.storage.path = (dir / "bench.db").string();
-  cfg.runtime.client_queue_capacity = 1 << 14;
-  argus::engine_options opts;
-  opts.log_sinks.push_back(std::make_shared<spdlog::sinks::null_sink_mt>());
-  argus::engine eng{cfg, opts};
-  if (auto err = eng.start()) {
-    state.SkipWithError(to_string(err).c_str());
+  bench_engine fx{"argus-bench-pipeline", 1 << 14};
+  if (!fx.start(state))
     return;
-  }
+  auto& eng = fx.eng;
   auto x = sample_regime();
   int64_t accepted = 0;
   for (auto _ : state) {
@@ -115,8 +138,6 @@ void engine_pipeline_regime(benchmark::State& state) {
     }
   }
   state.SetItemsProcessed(accepted);
-  static_cast<void>(eng.stop());
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(engine_pipeline_regime)->Unit(benchmark::kMillisecond)->UseRealTime();
 
