@@ -55,9 +55,9 @@ void spawn_component(self_ptr self, component_entry& entry) {
 
 /// Flushes `chain[i..]` one after another; delivers the last ack or the
 /// first error.
-void flush_chain(self_ptr self, std::shared_ptr<std::vector<flushable_actor>> chain,
-                 size_t i, message_header hdr,
-                 caf::typed_response_promise<flush_ack> rp, uint64_t committed,
+void flush_chain(self_ptr self,
+                 std::shared_ptr<std::vector<flushable_actor>> chain, size_t i,
+                 message_header hdr, uint64_t committed,
                  std::function<void(caf::expected<flush_ack>)> done) {
   if (i == chain->size()) {
     done(flush_ack{make_header<flush_ack>(hdr.corr), committed});
@@ -66,14 +66,13 @@ void flush_chain(self_ptr self, std::shared_ptr<std::vector<flushable_actor>> ch
   self->request((*chain)[i], component_timeout, atom::flush_v, hdr)
     .then(
       [=](flush_ack& ack) {
-        flush_chain(self, chain, i + 1, hdr, rp, ack.committed_rows, done);
+        flush_chain(self, chain, i + 1, hdr, ack.committed_rows, done);
       },
       [=](caf::error& err) { done(std::move(err)); });
 }
 
 /// Flushes every running component in dependency order, storage last.
 void flush_all(self_ptr self, const message_header& hdr,
-               caf::typed_response_promise<flush_ack> rp,
                std::function<void(caf::expected<flush_ack>)> done) {
   auto& st = self->state;
   auto chain = std::make_shared<std::vector<flushable_actor>>();
@@ -82,7 +81,7 @@ void flush_all(self_ptr self, const message_header& hdr,
   for (auto i = st.components.rbegin(); i != st.components.rend(); ++i)
     if (i->state == component_state::running && i->handle)
       chain->push_back(caf::actor_cast<flushable_actor>(i->handle));
-  flush_chain(self, chain, 0, hdr, rp, 0, std::move(done));
+  flush_chain(self, chain, 0, hdr, 0, std::move(done));
 }
 
 /// Flushes, then stops every component in reverse dependency order.
@@ -92,7 +91,7 @@ void stop_all(self_ptr self, const message_header& hdr,
   auto& st = self->state;
   if (st.stopping)
     return;
-  flush_all(self, hdr, rp, [=](caf::expected<flush_ack> result) mutable {
+  flush_all(self, hdr, [=](caf::expected<flush_ack> result) mutable {
     auto& st = self->state;
     st.stopping = true;
     for (auto i = st.components.rbegin(); i != st.components.rend(); ++i) {
@@ -282,7 +281,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
     },
     [=](atom::flush, const message_header& hdr) -> caf::result<flush_ack> {
       auto rp = self->make_response_promise<flush_ack>();
-      flush_all(self, hdr, rp, [=](caf::expected<flush_ack> result) mutable {
+      flush_all(self, hdr, [=](caf::expected<flush_ack> result) mutable {
         auto& crashed = self->state.crashed_since_flush;
         if (result && !crashed.empty()) {
           std::string names;

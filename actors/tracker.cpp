@@ -19,8 +19,9 @@ template <class T>
 void tracker_state::keep(std::deque<T>& history, T x) {
   history.push_back(std::move(x));
   ++recorded;
-  // One budget for all histories: evict from the one that just grew.
-  while (history_size() > cfg.max_tracking_history && !history.empty()) {
+  // Each kind has its own bound, so a flood of one kind (decision steps,
+  // five per request) cannot push the others out.
+  while (history.size() > cfg.max_tracking_history) {
     history.pop_front();
     ++evicted;
   }

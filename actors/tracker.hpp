@@ -16,8 +16,9 @@ struct tracking_outcome {
   std::optional<db_row> row;
 };
 
-/// State of the TRACKER (spec: Tracking System). Keeps bounded histories of
-/// ensemble decisions, regimes, decision steps and model behaviour, honours
+/// State of the TRACKER (spec: Tracking System). Keeps histories of ensemble
+/// decisions, regimes, decision steps and model behaviour, each bounded by
+/// `max_tracking_history` (oldest evicted and counted), honours
 /// the `enable_*` and `track_*` flags, and turns events into rows. Derived
 /// statistics (disagreement, transition matrix, ...) build on these
 /// histories.

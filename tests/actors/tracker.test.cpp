@@ -79,6 +79,14 @@ TEST_CASE("tracker bounds its history and counts evictions") {
   CHECK(st.regimes.front().time_ns == 15); // oldest went first
   auto status = st.status(message_header{});
   CHECK(status.counters.at("recorded") == 25);
-  CHECK(status.counters.at("recorded")
-        == status.counters.at("history_size") + status.counters.at("evicted"));
+  auto kept_or_evicted = status.counters.at("history_size")
+                         + status.counters.at("evicted");
+  CHECK(status.counters.at("recorded") == kept_or_evicted);
+  // A flood of one kind does not evict the others.
+  st.record(test::sample_ensemble_recorded());
+  for (int i = 0; i < 30; ++i)
+    st.record(test::sample_decision_step_recorded());
+  CHECK(st.ensembles.size() == 1);
+  CHECK(st.decisions.size() == 10);
+  CHECK(st.regimes.size() == 10);
 }
