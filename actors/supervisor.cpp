@@ -1,7 +1,7 @@
 #include "actors/supervisor.hpp"
-#include "messages/time.hpp"
 
 #include "actors/tracker.hpp"
+#include "messages/time.hpp"
 #include "storage/schema.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -18,7 +18,6 @@ using namespace std::chrono_literals;
 
 /// How long the supervisor waits for one component to answer a request.
 constexpr auto component_timeout = std::chrono::seconds{30};
-
 
 using self_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 
@@ -68,7 +67,9 @@ void flush_chain(self_ptr self,
       [=](flush_ack& ack) {
         flush_chain(self, chain, i + 1, hdr, ack.committed_rows, done);
       },
-      [=](caf::error& err) { done(std::move(err)); });
+      [=](caf::error& err) {
+        done(std::move(err));
+      });
 }
 
 /// Flushes every running component in dependency order, storage last.
@@ -138,8 +139,8 @@ void on_down(self_ptr self, const caf::down_msg& dm) {
     auto reason = caf::make_error(ec::component_down,
                                   entry->id + " crashed: " + entry->last_error
                                     + "; engine stopped");
-    stop_all(self, message_header{},
-             caf::typed_response_promise<flush_ack>{}, reason);
+    stop_all(self, message_header{}, caf::typed_response_promise<flush_ack>{},
+             reason);
     return;
   }
   auto delay = entry->policy.on_crash(self->clock().now());
@@ -153,6 +154,77 @@ void on_down(self_ptr self, const caf::down_msg& dm) {
   entry->state = component_state::restarting;
   self->delayed_send(self, *delay, atom::restart_v, entry->id,
                      entry->generation);
+}
+
+/// Asks every running component for its status and merges what the
+/// supervisor knows (lifecycle) with what each component reports (health,
+/// counters).
+caf::typed_response_promise<integration_status>
+collect_status(self_ptr self, const message_header& hdr) {
+  auto rp = self->make_response_promise<integration_status>();
+  auto acc = std::make_shared<integration_status>();
+  acc->hdr = make_header<integration_status>(hdr.corr);
+  acc->time_ns = wall_clock_ns();
+  auto& comps = self->state.components;
+  auto remaining = std::make_shared<size_t>(comps.size());
+  for (const auto& c : comps)
+    acc->components.push_back(c.status(hdr));
+  auto done = [=]() mutable {
+    if (--*remaining == 0)
+      rp.deliver(*acc);
+  };
+  if (comps.empty())
+    rp.deliver(*acc);
+  for (size_t i = 0; i < comps.size(); ++i) {
+    if (comps[i].state != component_state::running || !comps[i].handle) {
+      done();
+      continue;
+    }
+    auto handle = caf::actor_cast<status_client_actor>(comps[i].handle);
+    self->request(handle, component_timeout, atom::status_v, hdr)
+      .then(
+        [=](component_status& cs) mutable {
+          auto& slot = acc->components[i];
+          // The supervisor owns lifecycle facts; the component its
+          // counters and health.
+          cs.restarts = slot.restarts;
+          if (cs.last_error.empty())
+            cs.last_error = slot.last_error;
+          slot = std::move(cs);
+          done();
+        },
+        [=](caf::error& err) mutable {
+          acc->components[i].state = component_state::degraded;
+          acc->components[i].last_error = self->system().render(err);
+          done();
+        });
+  }
+  return rp;
+}
+
+/// Flushes everything; a crash since the previous flush turns the ack into
+/// an error, because events sent before it may be lost.
+caf::typed_response_promise<flush_ack> flush_engine(self_ptr self,
+                                                    const message_header& hdr) {
+  auto rp = self->make_response_promise<flush_ack>();
+  flush_all(self, hdr, [=](caf::expected<flush_ack> result) mutable {
+    auto& crashed = self->state.crashed_since_flush;
+    if (result && !crashed.empty()) {
+      std::string names;
+      for (const auto& id : crashed)
+        names += (names.empty() ? "" : ", ") + id;
+      crashed.clear();
+      rp.deliver(caf::make_error(
+        ec::component_down, "crashed since the previous flush: " + names
+                              + "; events sent before this flush may be lost"));
+      return;
+    }
+    if (result)
+      rp.deliver(*result);
+    else
+      rp.deliver(result.error());
+  });
+  return rp;
 }
 
 } // namespace
@@ -215,9 +287,9 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
     component_entry e;
     e.id = id;
     e.core = core;
-    e.policy = restart_policy{sc.max_restarts, sc.restart_window,
-                              sc.restart_backoff_initial,
-                              sc.restart_backoff_max};
+    e.policy
+      = restart_policy{sc.max_restarts, sc.restart_window,
+                       sc.restart_backoff_initial, sc.restart_backoff_max};
     return e;
   };
   if (st.cfg.enabled) {
@@ -227,7 +299,9 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   }
   for (auto& c : st.components)
     spawn_component(self, c);
-  self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm); });
+  self->set_down_handler([=](caf::down_msg& dm) {
+    on_down(self, dm);
+  });
   // No component may outlive its supervisor, whatever ends it: an orphan
   // would keep the actor system from shutting down. (Links would do this
   // too, but a child killed with `exit_reason::kill` would then take the
@@ -237,69 +311,12 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       caf::anon_send_exit(child, caf::exit_reason::user_shutdown);
   });
   return {
-    [=](atom::status, const message_header& hdr)
-      -> caf::result<integration_status> {
-      auto rp = self->make_response_promise<integration_status>();
-      auto acc = std::make_shared<integration_status>();
-      acc->hdr = make_header<integration_status>(hdr.corr);
-      acc->time_ns = wall_clock_ns();
-      auto& comps = self->state.components;
-      auto remaining = std::make_shared<size_t>(comps.size());
-      for (const auto& c : comps)
-        acc->components.push_back(c.status(hdr));
-      auto done = [=]() mutable {
-        if (--*remaining == 0)
-          rp.deliver(*acc);
-      };
-      if (comps.empty())
-        rp.deliver(*acc);
-      for (size_t i = 0; i < comps.size(); ++i) {
-        if (comps[i].state != component_state::running || !comps[i].handle) {
-          done();
-          continue;
-        }
-        auto handle = caf::actor_cast<status_client_actor>(comps[i].handle);
-        self->request(handle, component_timeout, atom::status_v, hdr)
-          .then(
-            [=](component_status& cs) mutable {
-              auto& slot = acc->components[i];
-              // The supervisor owns lifecycle facts; the component its
-              // counters and health.
-              cs.restarts = slot.restarts;
-              if (cs.last_error.empty())
-                cs.last_error = slot.last_error;
-              slot = std::move(cs);
-              done();
-            },
-            [=](caf::error& err) mutable {
-              acc->components[i].state = component_state::degraded;
-              acc->components[i].last_error = self->system().render(err);
-              done();
-            });
-      }
-      return rp;
+    [=](atom::status,
+        const message_header& hdr) -> caf::result<integration_status> {
+      return collect_status(self, hdr);
     },
     [=](atom::flush, const message_header& hdr) -> caf::result<flush_ack> {
-      auto rp = self->make_response_promise<flush_ack>();
-      flush_all(self, hdr, [=](caf::expected<flush_ack> result) mutable {
-        auto& crashed = self->state.crashed_since_flush;
-        if (result && !crashed.empty()) {
-          std::string names;
-          for (const auto& id : crashed)
-            names += (names.empty() ? "" : ", ") + id;
-          crashed.clear();
-          rp.deliver(caf::make_error(
-            ec::component_down,
-            "crashed since the previous flush: " + names
-              + "; events sent before this flush may be lost"));
-          return;
-        }
-        if (result)
-          rp.deliver(*result);
-        else
-          rp.deliver(result.error());
-      });
-      return rp;
+      return flush_engine(self, hdr);
     },
     [=](atom::stop, const message_header& hdr) -> caf::result<flush_ack> {
       auto rp = self->make_response_promise<flush_ack>();

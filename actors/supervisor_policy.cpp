@@ -6,10 +6,10 @@ namespace argus {
 
 restart_policy::restart_policy(size_t max_restarts, duration window,
                                duration initial_backoff, duration max_backoff)
-  : max_restarts_(max_restarts),
-    window_(window),
-    initial_backoff_(initial_backoff),
-    max_backoff_(max_backoff) {
+    : max_restarts_(max_restarts),
+      window_(window),
+      initial_backoff_(initial_backoff),
+      max_backoff_(max_backoff) {
 }
 
 std::optional<restart_policy::duration>

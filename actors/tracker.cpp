@@ -1,6 +1,6 @@
 #include "actors/tracker.hpp"
-#include "messages/time.hpp"
 
+#include "messages/time.hpp"
 #include "storage/rows.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
@@ -8,7 +8,6 @@
 #include <chrono>
 
 namespace argus {
-
 
 void tracker_state::init(config::tracker_config config, int64_t now_ns) {
   cfg = std::move(config);
@@ -123,10 +122,18 @@ tracker(tracker_actor::stateful_pointer<tracker_state> self,
                               {std::move(*outcome.row)}});
   };
   return {
-    [=](ensemble_recorded& x) { handle(x); },
-    [=](regime_recorded& x) { handle(x); },
-    [=](decision_step_recorded& x) { handle(x); },
-    [=](model_behavior_recorded& x) { handle(x); },
+    [=](ensemble_recorded& x) {
+      handle(x);
+    },
+    [=](regime_recorded& x) {
+      handle(x);
+    },
+    [=](decision_step_recorded& x) {
+      handle(x);
+    },
+    [=](model_behavior_recorded& x) {
+      handle(x);
+    },
     [=](atom::route, storage_writer_actor& storage) {
       self->state.storage = std::move(storage);
     },

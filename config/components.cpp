@@ -30,8 +30,8 @@ struct checker {
 
   void within(const char* key, double x, double lo, double hi) {
     if (!std::isfinite(x) || x < lo || x > hi)
-      fail(key, "must be within [" + fmt(lo) + ", " + fmt(hi) + "], got "
-                  + fmt(x));
+      fail(key,
+           "must be within [" + fmt(lo) + ", " + fmt(hi) + "], got " + fmt(x));
   }
 
   void email(const std::string& key, const std::string& x) {
@@ -58,7 +58,8 @@ bool valid_email_address(const std::string& address) {
   if (address.empty() || address.size() > 254)
     return false;
   auto at = address.find('@');
-  if (at == std::string::npos || at == 0 || address.find('@', at + 1) != std::string::npos)
+  if (at == std::string::npos || at == 0
+      || address.find('@', at + 1) != std::string::npos)
     return false;
   auto domain = address.substr(at + 1);
   auto dot = domain.find('.');
@@ -72,8 +73,8 @@ bool valid_email_address(const std::string& address) {
 }
 
 bool valid_log_level(const std::string& level) {
-  static const std::set<std::string> levels = {
-    "trace", "debug", "info", "warn", "warning", "error", "critical", "off"};
+  static const std::set<std::string> levels
+    = {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"};
   return levels.count(level) > 0;
 }
 
@@ -153,9 +154,8 @@ std::vector<config_issue> validate(const tracer_config& x) {
   for (auto ch : x.correlation_id_header)
     if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-'
           || ch == '_')) {
-      c.fail("correlation_id_header",
-             "is not a valid HTTP header name: '" + x.correlation_id_header
-               + "'");
+      c.fail("correlation_id_header", "is not a valid HTTP header name: '"
+                                        + x.correlation_id_header + "'");
       break;
     }
   return std::move(c.issues);
@@ -256,8 +256,8 @@ std::vector<config_issue> validate(const runtime_config& x) {
                           + x.log_level + "'");
   c.positive("client_queue_capacity", x.client_queue_capacity);
   if (x.threads > 256)
-    c.fail("threads", "must be within [0, 256], got "
-                        + std::to_string(x.threads));
+    c.fail("threads",
+           "must be within [0, 256], got " + std::to_string(x.threads));
   return std::move(c.issues);
 }
 

@@ -6,9 +6,8 @@
 // with key paths relative to the section (the loader adds the prefix and the
 // line).
 
-#include "messages/tracing.hpp"
-
 #include "config/defaults.hpp"
+#include "messages/tracing.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -69,10 +68,8 @@ struct metrics_dashboard_config {
   bool enable_real_time_updates = true;
   bool enable_websocket_broadcast = true;
   std::vector<aggregation_window> aggregation_windows = {
-    {"1m", std::chrono::seconds{60}},
-    {"5m", std::chrono::seconds{300}},
-    {"15m", std::chrono::seconds{900}},
-    {"1h", std::chrono::seconds{3600}},
+    {"1m", std::chrono::seconds{60}},    {"5m", std::chrono::seconds{300}},
+    {"15m", std::chrono::seconds{900}},  {"1h", std::chrono::seconds{3600}},
     {"1d", std::chrono::seconds{86400}},
   };
 };
@@ -109,7 +106,8 @@ struct correlation_manager_config {
 };
 std::vector<config_issue> validate(const correlation_manager_config& x);
 
-// -- ml_monitor -----------------------------------------------------------------
+// -- ml_monitor
+// -----------------------------------------------------------------
 
 /// The spec's drift detection method names.
 enum class drift_method : uint8_t {
@@ -147,7 +145,8 @@ struct ml_monitor_config {
 };
 std::vector<config_issue> validate(const ml_monitor_config& x);
 
-// -- report_scheduler -----------------------------------------------------------
+// -- report_scheduler
+// -----------------------------------------------------------
 
 /// How often a report runs.
 enum class report_schedule : uint8_t { hourly, daily, weekly, monthly };
@@ -182,8 +181,8 @@ struct report_scheduler_config {
   bool enable_automated_reports = true;
   report_schedule default_schedule = report_schedule::daily;
   bool email_distribution = true;
-  std::vector<report_format> report_formats = {
-    report_format::pdf, report_format::html, report_format::json};
+  std::vector<report_format> report_formats
+    = {report_format::pdf, report_format::html, report_format::json};
   std::vector<std::string> default_recipients = {"admin@example.com"};
   /// The spec's four report definitions unless the file names its own.
   std::map<std::string, report_definition> reports = {
@@ -212,7 +211,8 @@ std::vector<config_issue> validate(const report_scheduler_config& x);
 /// @returns whether `address` looks like `local@domain.tld`.
 bool valid_email_address(const std::string& address);
 
-// -- tracker --------------------------------------------------------------------
+// -- tracker
+// --------------------------------------------------------------------
 
 /// Spec sub-section `tracking_system.ensemble_tracking`.
 struct ensemble_tracking_config {
@@ -256,7 +256,8 @@ struct tracker_config {
 };
 std::vector<config_issue> validate(const tracker_config& x);
 
-// -- supervisor -------------------------------------------------------------------
+// -- supervisor
+// -------------------------------------------------------------------
 
 /// Spec section `monitoring_integration`, plus the restart policy.
 struct supervisor_config {
@@ -296,7 +297,8 @@ struct storage_config {
 };
 std::vector<config_issue> validate(const storage_config& x);
 
-// -- runtime ---------------------------------------------------------------------
+// -- runtime
+// ---------------------------------------------------------------------
 
 /// Section `runtime`: the actor system and the client facade.
 struct runtime_config {
@@ -308,7 +310,8 @@ struct runtime_config {
 };
 std::vector<config_issue> validate(const runtime_config& x);
 
-// -- the whole tree ------------------------------------------------------------
+// -- the whole tree
+// ------------------------------------------------------------
 
 /// The spec's `monitoring:` tree.
 struct engine_config {

@@ -6,8 +6,6 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -17,6 +15,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 namespace argus::config {
@@ -64,8 +64,8 @@ size_t edit_distance(const std::string& a, const std::string& b) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       auto up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                         diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      row[j] = std::min(
+        {row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
       diag = up;
     }
   }
@@ -102,11 +102,10 @@ std::optional<std::string> expand(const std::string& in, const env_lookup& env,
       fallback = body.substr(sep + 2);
       body.resize(sep);
     }
-    auto valid_name = !body.empty()
-                      && std::all_of(body.begin(), body.end(), [](char c) {
-                           return std::isalnum(static_cast<unsigned char>(c))
-                                  || c == '_';
-                         });
+    auto valid_name
+      = !body.empty() && std::all_of(body.begin(), body.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+        });
     if (!valid_name) {
       error = "'${" + body + "}' is not a valid environment variable name";
       return std::nullopt;
@@ -213,7 +212,7 @@ std::string enum_choices(Enum last) {
 class reader {
 public:
   reader(context& ctx, YAML::Node node, std::string path)
-    : ctx_(ctx), node_(std::move(node)), path_(std::move(path)) {
+      : ctx_(ctx), node_(std::move(node)), path_(std::move(path)) {
     ctx_.marks[path_] = node_.Mark();
   }
 
@@ -242,13 +241,14 @@ public:
   read(const char* key, Int& out) {
     if (auto s = scalar(key)) {
       Int value{};
-      auto [end, err] = std::from_chars(s->data(), s->data() + s->size(), value);
+      auto [end, err]
+        = std::from_chars(s->data(), s->data() + s->size(), value);
       if (err == std::errc::result_out_of_range)
         fail(key, "is out of range for this field: '" + *s + "'");
       else if (err != std::errc{} || end != s->data() + s->size())
         fail(key, std::string{"expected "}
-                    + (std::is_signed_v<Int> ? "an integer" :
-                                               "a non-negative integer")
+                    + (std::is_signed_v<Int> ? "an integer"
+                                             : "a non-negative integer")
                     + ", got '" + *s + "'");
       else
         out = value;
@@ -401,8 +401,8 @@ public:
   }
 
   static std::optional<milliseconds> to_duration(const std::string& s) {
-    static const std::pair<const char*, double> units[] = {
-      {"ms", 1.0}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3}, {"d", 86400e3}};
+    static const std::pair<const char*, double> units[]
+      = {{"ms", 1.0}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3}, {"d", 86400e3}};
     double scale = 1e3;
     auto number = s;
     for (const auto& [suffix, factor] : units) {
@@ -429,8 +429,8 @@ public:
     }
     if (!node.IsScalar()) {
       ctx_.fail(path, node.Mark(),
-                node.IsSequence() ? "expected a single value, got a list" :
-                                    "expected a single value, got a mapping");
+                node.IsSequence() ? "expected a single value, got a list"
+                                  : "expected a single value, got a mapping");
       return std::nullopt;
     }
     std::string error;
@@ -506,23 +506,21 @@ void read_section(reader& r, metrics_dashboard_config& c) {
   r.read("enable_real_time_updates", c.enable_real_time_updates);
   r.read("enable_websocket_broadcast", c.enable_websocket_broadcast);
   std::vector<aggregation_window> windows;
-  if (r.each_entry("aggregation_windows",
-                   [&](const std::string& name, const YAML::Node& value,
-                       const std::string& path) {
-                     auto s = r.expand_scalar(value, path);
-                     if (!s)
-                       return;
-                     auto d = reader::to_duration(*s);
-                     if (!d || d->count() % 1000 != 0) {
-                       r.ctx().fail(path, value.Mark(),
-                                    "expected a whole number of seconds, got '"
-                                      + *s + "'");
-                       return;
-                     }
-                     windows.push_back(
-                       {name, std::chrono::duration_cast<std::chrono::seconds>(
-                                *d)});
-                   }))
+  if (r.each_entry("aggregation_windows", [&](const std::string& name,
+                                              const YAML::Node& value,
+                                              const std::string& path) {
+        auto s = r.expand_scalar(value, path);
+        if (!s)
+          return;
+        auto d = reader::to_duration(*s);
+        if (!d || d->count() % 1000 != 0) {
+          r.ctx().fail(path, value.Mark(),
+                       "expected a whole number of seconds, got '" + *s + "'");
+          return;
+        }
+        windows.push_back(
+          {name, std::chrono::duration_cast<std::chrono::seconds>(*d)});
+      }))
     c.aggregation_windows = std::move(windows);
 }
 
@@ -770,8 +768,7 @@ load_result load_text(std::string_view yaml, const env_lookup& env) {
   engine_config cfg;
   if (!root.IsMap() || !root["monitoring"]) {
     result.diagnostics.push_back(
-      {"monitoring", 0, 0,
-       "the file has no top-level 'monitoring:' section"});
+      {"monitoring", 0, 0, "the file has no top-level 'monitoring:' section"});
     return result;
   }
   auto node = root["monitoring"];
@@ -786,7 +783,8 @@ load_result load_text(std::string_view yaml, const env_lookup& env) {
     read_named(monitoring, "ml_monitor", cfg.ml_monitor);
     read_named(monitoring, "report_scheduler", cfg.report_scheduler);
     read_named(monitoring, "tracking_system", cfg.tracking_system);
-    read_named(monitoring, "monitoring_integration", cfg.monitoring_integration);
+    read_named(monitoring, "monitoring_integration",
+               cfg.monitoring_integration);
     read_named(monitoring, "storage", cfg.storage);
     read_named(monitoring, "runtime", cfg.runtime);
     monitoring.finish();
@@ -857,7 +855,9 @@ caf::expected<engine_config> load(const std::string& path) {
 
 nlohmann::json to_json(const engine_config& x) {
   using nlohmann::json;
-  auto secs = [](milliseconds d) { return d.count() / 1000.0; };
+  auto secs = [](milliseconds d) {
+    return d.count() / 1000.0;
+  };
   auto names = [](const auto& xs) {
     json arr = json::array();
     for (auto v : xs)

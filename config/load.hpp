@@ -4,13 +4,13 @@
 
 #include <caf/expected.hpp>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace argus::config {
 
@@ -39,7 +39,8 @@ struct load_result {
 };
 
 /// Looks an environment variable up; `std::nullopt` when unset.
-using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
+using env_lookup
+  = std::function<std::optional<std::string>(const std::string&)>;
 
 /// Reads the process environment.
 std::optional<std::string> process_env(const std::string& name);
@@ -51,7 +52,8 @@ std::optional<std::string> process_env(const std::string& name);
 /// `defaults::max_config_depth` and documents over
 /// `defaults::max_config_file_bytes` are refused. All problems are reported,
 /// not just the first.
-load_result load_text(std::string_view yaml, const env_lookup& env = process_env);
+load_result load_text(std::string_view yaml,
+                      const env_lookup& env = process_env);
 
 /// Reads `path` (at most `defaults::max_config_file_bytes`) and calls
 /// `load_text`.

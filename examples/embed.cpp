@@ -31,11 +31,11 @@ int main(int argc, char** argv) {
   regime.hdr.corr = *argus::correlation_id::parse("req_123");
   regime.regime_type = "BULL_TREND";
   regime.regime_confidence = 0.85;
-  regime.regime_probabilities = {
-    {"BULL_TREND", 0.6}, {"BEAR_TREND", 0.2}, {"SIDEWAYS", 0.2}};
+  regime.regime_probabilities
+    = {{"BULL_TREND", 0.6}, {"BEAR_TREND", 0.2}, {"SIDEWAYS", 0.2}};
   regime.regime_features = {"price_momentum", "volatility"};
-  regime.regime_indicators = {{"momentum_score", 0.7},
-                              {"volatility_score", 0.3}};
+  regime.regime_indicators
+    = {{"momentum_score", 0.7}, {"volatility_score", 0.3}};
   regime.regime_transition_probability = 0.1;
   client.record_regime_tracking(regime);
   // And the spec's record_ensemble_tracking example.

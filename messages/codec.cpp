@@ -40,11 +40,10 @@ caf::error convert_alternative(size_t index, const msgpack::object& body,
       return convert_alternative<I + 1>(index, body, out);
     using type = std::variant_alternative_t<I, inbound_event>;
     type value;
-    if (auto err = convert(
-          body, event_names[I], &value,
-          [](const msgpack::object& o, void* ptr) {
-            o.convert(*static_cast<type*>(ptr));
-          }))
+    if (auto err = convert(body, event_names[I], &value,
+                           [](const msgpack::object& o, void* ptr) {
+                             o.convert(*static_cast<type*>(ptr));
+                           }))
       return err;
     if (value.hdr.version > type::version)
       return caf::make_error(ec::unsupported_version, event_names[I],
@@ -67,11 +66,12 @@ caf::expected<msgpack::object_handle> unpack_bounded(std::string_view bytes) {
   msgpack::unpack_limit limits{n, n / 2, n, n, n, max_depth};
   try {
     size_t offset = 0;
-    auto handle = msgpack::unpack(bytes.data(), n, offset, nullptr, nullptr,
-                                  limits);
+    auto handle
+      = msgpack::unpack(bytes.data(), n, offset, nullptr, nullptr, limits);
     if (offset != n)
-      return violation("trailing bytes after message (" + std::to_string(n - offset)
-                       + " of " + std::to_string(n) + ")");
+      return violation("trailing bytes after message ("
+                       + std::to_string(n - offset) + " of " + std::to_string(n)
+                       + ")");
     return handle;
   } catch (const msgpack::depth_size_overflow&) {
     return violation("nesting deeper than " + std::to_string(max_depth));
@@ -87,8 +87,7 @@ caf::expected<msgpack::object_handle> unpack_bounded(std::string_view bytes) {
 }
 
 caf::error convert(const msgpack::object& obj, std::string_view type_name,
-                   void* out,
-                   void (*conv)(const msgpack::object&, void*)) {
+                   void* out, void (*conv)(const msgpack::object&, void*)) {
   if (obj.type != msgpack::type::MAP)
     return violation(std::string{type_name} + ": body is not a map");
   try {
@@ -111,7 +110,11 @@ std::string encode_event(const inbound_event& x) {
   msgpack::packer<msgpack::sbuffer> pk{buf};
   pk.pack_array(2);
   pk.pack(std::string_view{type_name(x)});
-  std::visit([&](const auto& e) { pk.pack(e); }, x);
+  std::visit(
+    [&](const auto& e) {
+      pk.pack(e);
+    },
+    x);
   return std::string{buf.data(), buf.size()};
 }
 
@@ -171,14 +174,14 @@ std::optional<caf::expected<inbound_event>> frame_decoder::next() {
   if (buf_.size() - pos_ < 4)
     return std::nullopt;
   auto p = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);
-  size_t len = (size_t{p[0]} << 24) | (size_t{p[1]} << 16)
-               | (size_t{p[2]} << 8) | size_t{p[3]};
+  size_t len = (size_t{p[0]} << 24) | (size_t{p[1]} << 16) | (size_t{p[2]} << 8)
+               | size_t{p[3]};
   if (len > max_frame_size_ || len == 0) {
     failed_ = true;
     ++rejected_;
-    return caf::expected<inbound_event>{violation(
-      "frame length " + std::to_string(len) + " outside 1.."
-      + std::to_string(max_frame_size_) + "; closing the stream")};
+    return caf::expected<inbound_event>{
+      violation("frame length " + std::to_string(len) + " outside 1.."
+                + std::to_string(max_frame_size_) + "; closing the stream")};
   }
   if (buf_.size() - pos_ - 4 < len)
     return std::nullopt;

@@ -4,7 +4,6 @@
 #include "messages/events.hpp"
 
 #include <caf/expected.hpp>
-
 #include <msgpack.hpp>
 
 #include <cstddef>
@@ -80,7 +79,7 @@ std::string frame(std::string_view envelope);
 class frame_decoder {
 public:
   explicit frame_decoder(size_t max_frame_size = default_max_frame_size)
-    : max_frame_size_(max_frame_size) {
+      : max_frame_size_(max_frame_size) {
   }
 
   /// Appends received bytes.

@@ -64,8 +64,8 @@ public:
   /// Serializes as a string; loading re-validates, so a hostile peer cannot
   /// smuggle an invalid id in.
   template <class Inspector>
-  friend typename Inspector::result_type
-  inspect(Inspector& f, correlation_id& x) {
+  friend typename Inspector::result_type inspect(Inspector& f,
+                                                 correlation_id& x) {
     std::string tmp{x.view()};
     auto load = [&]() -> caf::error {
       if (tmp.empty()) {

@@ -22,22 +22,12 @@ struct flush_requested {
 /// Everything a bot may send to the engine, in-process or over the wire.
 /// Append only: the index is not on the wire (names are), but tests and
 /// the golden files enumerate the alternatives in this order.
-using inbound_event = std::variant<
-  span_recorded, request_started, request_finished, metric_sampled,
-  trade_executed, features_observed, prediction_made, label_observed,
-  feature_importance_reported, model_lifecycle_changed, ensemble_recorded,
-  regime_recorded, decision_step_recorded, model_behavior_recorded,
-  flush_requested>;
-
-/// @returns the event's header.
-inline const message_header& header_of(const inbound_event& x) {
-  return std::visit([](const auto& e) -> const message_header& { return e.hdr; },
-                    x);
-}
-
-/// @returns the event's header.
-inline message_header& header_of(inbound_event& x) {
-  return std::visit([](auto& e) -> message_header& { return e.hdr; }, x);
-}
+using inbound_event
+  = std::variant<span_recorded, request_started, request_finished,
+                 metric_sampled, trade_executed, features_observed,
+                 prediction_made, label_observed, feature_importance_reported,
+                 model_lifecycle_changed, ensemble_recorded, regime_recorded,
+                 decision_step_recorded, model_behavior_recorded,
+                 flush_requested>;
 
 } // namespace argus

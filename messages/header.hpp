@@ -3,7 +3,6 @@
 #include "messages/correlation_id.hpp"
 
 #include <caf/meta/type_name.hpp>
-
 #include <msgpack.hpp>
 
 #include <cstdint>
@@ -17,7 +16,7 @@
 #define ARGUS_FIELDS(T, ...)                                                   \
   MSGPACK_DEFINE_MAP(__VA_ARGS__)                                              \
   template <class Inspector>                                                   \
-  typename Inspector::result_type argus_inspect_(Inspector& f) {              \
+  typename Inspector::result_type argus_inspect_(Inspector& f) {               \
     return f(caf::meta::type_name(#T), __VA_ARGS__);                           \
   }                                                                            \
   auto argus_tie_() const {                                                    \

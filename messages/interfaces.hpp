@@ -30,8 +30,8 @@ using storage_writer_actor = caf::typed_actor<
   // Buffers rows for the next batch commit.
   caf::reacts_to<persist_rows>,
   // Periodic batch commit and retention step (self-sent; carries a generation).
-  caf::reacts_to<atom::tick, uint64_t>>
-  ::extend_with<flushable_actor>::extend_with<status_client_actor>;
+  caf::reacts_to<atom::tick, uint64_t>>::extend_with<flushable_actor>::
+  extend_with<status_client_actor>;
 
 /// The TRACKER actor interface (spec: Tracking System).
 using tracker_actor = caf::typed_actor<
@@ -44,8 +44,8 @@ using tracker_actor = caf::typed_actor<
   // Records a model behaviour summary.
   caf::reacts_to<model_behavior_recorded>,
   // Where rows go from now on (the supervisor replaced the storage writer).
-  caf::reacts_to<atom::route, storage_writer_actor>>
-  ::extend_with<flushable_actor>::extend_with<status_client_actor>;
+  caf::reacts_to<atom::route, storage_writer_actor>>::
+  extend_with<flushable_actor>::extend_with<status_client_actor>;
 
 /// The SUPERVISOR actor interface (spec: Integration Manager).
 using supervisor_actor = caf::typed_actor<

@@ -44,9 +44,8 @@ struct trade_executed {
   std::string exit_reason;
   int64_t time_ns = 0;
 
-  ARGUS_FIELDS(trade_executed, hdr, trade_id, order_id, symbol, side,
-               quantity, price, fee, realized_pnl, strategy_tag, exit_reason,
-               time_ns)
+  ARGUS_FIELDS(trade_executed, hdr, trade_id, order_id, symbol, side, quantity,
+               price, fee, realized_pnl, strategy_tag, exit_reason, time_ns)
 };
 
 } // namespace argus

@@ -34,8 +34,8 @@ struct prediction_made {
   static constexpr uint16_t version = 1;
   message_header hdr;
   model_ref model;
-  double value = 0.0;     // regression output or class score
-  std::string label;      // predicted class, empty for regression
+  double value = 0.0; // regression output or class score
+  std::string label;  // predicted class, empty for regression
   double confidence = 0.0;
   int64_t time_ns = 0;
 
@@ -95,8 +95,8 @@ struct drift_alert {
   std::string message;
   int64_t time_ns = 0;
 
-  ARGUS_FIELDS(drift_alert, hdr, model, feature, method, score, p_value,
-               level, message, time_ns)
+  ARGUS_FIELDS(drift_alert, hdr, model, feature, method, score, p_value, level,
+               message, time_ns)
 };
 
 /// The ML monitor asks for a model to be retrained.

@@ -82,9 +82,9 @@ struct span_recorded {
   std::vector<span_event> events;
   std::vector<span_link> links;
 
-  ARGUS_FIELDS(span_recorded, hdr, trace_id, span_id, parent_span_id,
-               component, operation, kind, status, status_message, start_ns,
-               end_ns, attributes, events, links)
+  ARGUS_FIELDS(span_recorded, hdr, trace_id, span_id, parent_span_id, component,
+               operation, kind, status, status_message, start_ns, end_ns,
+               attributes, events, links)
 };
 
 /// The bot started handling a request (spec: `trace_request` enter).

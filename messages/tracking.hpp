@@ -87,9 +87,9 @@ struct model_behavior_recorded {
   int64_t time_ns = 0;
 
   ARGUS_FIELDS(model_behavior_recorded, hdr, model_id, prediction_consistency,
-               confidence_trend, feature_importance_stability,
-               prediction_drift, performance_metrics, feature_importance,
-               drift_scores, ensemble_weights, time_ns)
+               confidence_trend, feature_importance_stability, prediction_drift,
+               performance_metrics, feature_importance, drift_scores,
+               ensemble_weights, time_ns)
 };
 
 } // namespace argus

@@ -36,8 +36,8 @@ public:
     for (;;) {
       auto& c = cells_[pos & mask_];
       auto seq = c.sequence.load(std::memory_order_acquire);
-      auto diff = static_cast<std::ptrdiff_t>(seq)
-                  - static_cast<std::ptrdiff_t>(pos);
+      auto diff
+        = static_cast<std::ptrdiff_t>(seq) - static_cast<std::ptrdiff_t>(pos);
       if (diff == 0) {
         if (enqueue_pos_.compare_exchange_weak(pos, pos + 1,
                                                std::memory_order_relaxed)) {

@@ -1,6 +1,6 @@
 #include "runtime/client.hpp"
-#include "messages/time.hpp"
 
+#include "messages/time.hpp"
 #include "messages/type_ids.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -18,8 +18,7 @@ struct has_time_ns : std::false_type {};
 
 template <class T>
 struct has_time_ns<T, std::void_t<decltype(std::declval<T&>().time_ns)>>
-  : std::true_type {};
-
+    : std::true_type {};
 
 } // namespace
 

@@ -61,7 +61,7 @@ struct ingress {
 class client {
 public:
   explicit client(std::shared_ptr<detail::ingress> core)
-    : core_(std::move(core)) {
+      : core_(std::move(core)) {
   }
 
   /// Hands one event to the engine. An empty correlation id is replaced by a

@@ -29,13 +29,23 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
     };
     auto routed = std::visit(
       overload{
-        [&](ensemble_recorded& e) { return to_tracker(e); },
-        [&](regime_recorded& e) { return to_tracker(e); },
-        [&](decision_step_recorded& e) { return to_tracker(e); },
-        [&](model_behavior_recorded& e) { return to_tracker(e); },
+        [&](ensemble_recorded& e) {
+          return to_tracker(e);
+        },
+        [&](regime_recorded& e) {
+          return to_tracker(e);
+        },
+        [&](decision_step_recorded& e) {
+          return to_tracker(e);
+        },
+        [&](model_behavior_recorded& e) {
+          return to_tracker(e);
+        },
         // Components for the other events arrive with their issues; until
         // then such events are counted, not silently lost.
-        [&](auto&) { return false; },
+        [&](auto&) {
+          return false;
+        },
       },
       event);
     (routed ? st.core->dispatched : st.core->unrouted)
@@ -62,7 +72,9 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
         return caf::make_error(ec::component_down, "engine not started");
       return self->delegate(st.supervisor, atom::flush_v, hdr);
     },
-    [=](atom::route, tracker_actor& x) { self->state.tracker = std::move(x); },
+    [=](atom::route, tracker_actor& x) {
+      self->state.tracker = std::move(x);
+    },
     [=](atom::route, supervisor_actor& x) {
       self->state.supervisor = std::move(x);
     },

@@ -13,16 +13,17 @@
 namespace argus {
 
 engine::engine(config::engine_config cfg, engine_options opts)
-  : cfg_(std::move(cfg)),
-    opts_(std::move(opts)),
-    logs_(std::make_shared<runtime::log_hub>(
-      runtime::parse_log_level(opts_.log_level.value_or(cfg_.runtime.log_level)),
-      opts_.log_sinks)),
-    log_(logs_->get("engine")),
-    ingress_(std::make_shared<runtime::detail::ingress>(
-      std::max<size_t>(cfg_.runtime.client_queue_capacity, 2))),
-    client_(ingress_),
-    termination_(std::make_shared<termination>()) {
+    : cfg_(std::move(cfg)),
+      opts_(std::move(opts)),
+      logs_(std::make_shared<runtime::log_hub>(
+        runtime::parse_log_level(
+          opts_.log_level.value_or(cfg_.runtime.log_level)),
+        opts_.log_sinks)),
+      log_(logs_->get("engine")),
+      ingress_(std::make_shared<runtime::detail::ingress>(
+        std::max<size_t>(cfg_.runtime.client_queue_capacity, 2))),
+      client_(ingress_),
+      termination_(std::make_shared<termination>()) {
 }
 
 engine::~engine() {
@@ -53,9 +54,10 @@ caf::error engine::start() {
   dispatcher_ = system_->spawn(runtime::dispatcher, ingress_);
   ingress_->dispatcher = caf::actor_cast<caf::strong_actor_ptr>(dispatcher_);
   auto hub = logs_;
-  supervisor_ = system_->spawn(
-    argus::supervisor, cfg_, dispatcher_,
-    logger_factory{[hub](const std::string& id) { return hub->get(id); }});
+  supervisor_ = system_->spawn(argus::supervisor, cfg_, dispatcher_,
+                               logger_factory{[hub](const std::string& id) {
+                                 return hub->get(id);
+                               }});
   auto term = termination_;
   caf::actor_cast<caf::actor>(supervisor_)
     ->attach_functor([term](const caf::error& reason) {
@@ -81,7 +83,8 @@ caf::error engine::start() {
                   + (c.last_error.empty() ? "" : ": " + c.last_error);
   if (!failed.empty()) {
     static_cast<void>(stop());
-    return caf::make_error(ec::component_down, "engine did not start: " + failed);
+    return caf::make_error(ec::component_down,
+                           "engine did not start: " + failed);
   }
   ingress_->accepting.store(cfg_.enabled, std::memory_order_release);
   log_->info("engine-started enabled={} database={} threads={}", cfg_.enabled,
@@ -96,8 +99,13 @@ caf::expected<flush_ack> engine::flush(std::chrono::milliseconds timeout) {
   caf::expected<flush_ack> result{caf::make_error(ec::timeout)};
   message_header hdr{client_.new_correlation_id(), 0};
   self->request(dispatcher_, timeout, atom::flush_v, hdr)
-    .receive([&](flush_ack& ack) { result = std::move(ack); },
-             [&](caf::error& err) { result = std::move(err); });
+    .receive(
+      [&](flush_ack& ack) {
+        result = std::move(ack);
+      },
+      [&](caf::error& err) {
+        result = std::move(err);
+      });
   return result;
 }
 
@@ -109,8 +117,13 @@ engine::status(std::chrono::milliseconds timeout) {
   caf::expected<integration_status> result{caf::make_error(ec::timeout)};
   message_header hdr{client_.new_correlation_id(), 0};
   self->request(supervisor_, timeout, atom::status_v, hdr)
-    .receive([&](integration_status& x) { result = std::move(x); },
-             [&](caf::error& err) { result = std::move(err); });
+    .receive(
+      [&](integration_status& x) {
+        result = std::move(x);
+      },
+      [&](caf::error& err) {
+        result = std::move(err);
+      });
   if (result) {
     auto c = client_.counters();
     result->counters = {
@@ -136,8 +149,9 @@ bool engine::running() const {
 std::optional<caf::error>
 engine::wait_for_termination(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> guard{termination_->mtx};
-  if (!termination_->cv.wait_for(guard, timeout,
-                                 [&] { return termination_->done; }))
+  if (!termination_->cv.wait_for(guard, timeout, [&] {
+        return termination_->done;
+      }))
     return std::nullopt;
   return termination_->reason;
 }
@@ -157,11 +171,16 @@ caf::error engine::stop() {
     if (supervisor_alive) {
       // Hand over what the client queue still holds, then stop in order.
       message_header hdr{client_.new_correlation_id(), 0};
-      self->request(dispatcher_, cfg_.monitoring_integration.shutdown_timeout,
-                    atom::flush_v, hdr)
-        .receive([](flush_ack&) {}, [&](caf::error& err) { result = err; });
-      self->request(supervisor_, cfg_.monitoring_integration.shutdown_timeout,
-                    atom::stop_v, hdr)
+      self
+        ->request(dispatcher_, cfg_.monitoring_integration.shutdown_timeout,
+                  atom::flush_v, hdr)
+        .receive([](flush_ack&) {},
+                 [&](caf::error& err) {
+                   result = err;
+                 });
+      self
+        ->request(supervisor_, cfg_.monitoring_integration.shutdown_timeout,
+                  atom::stop_v, hdr)
         .receive([](flush_ack&) {},
                  [&](caf::error& err) {
                    if (!result)
@@ -173,7 +192,8 @@ caf::error engine::stop() {
   system_->await_all_actors_done();
   stopped_ = true;
   auto reason = wait_for_termination(std::chrono::milliseconds{0});
-  if (reason && *reason && *reason != caf::exit_reason::user_shutdown && !result)
+  if (reason && *reason && *reason != caf::exit_reason::user_shutdown
+      && !result)
     result = *reason;
   if (result)
     log_->warn("engine-stopped error={}", system_->render(result));

@@ -52,12 +52,12 @@ public:
   /// Makes everything accepted so far durable. @returns the storage writer's
   /// ack, or an error (storage failing, a component crashed since the last
   /// flush, timeout).
-  caf::expected<flush_ack>
-  flush(std::chrono::milliseconds timeout = std::chrono::seconds{30});
+  caf::expected<flush_ack> flush(std::chrono::milliseconds timeout
+                                 = std::chrono::seconds{30});
 
   /// @returns every component's state plus the client's counters.
-  caf::expected<integration_status>
-  status(std::chrono::milliseconds timeout = std::chrono::seconds{10});
+  caf::expected<integration_status> status(std::chrono::milliseconds timeout
+                                           = std::chrono::seconds{10});
 
   /// Flushes, stops every component in reverse dependency order, and waits
   /// for the actors to finish. Idempotent. @returns the flush's error, if
@@ -66,7 +66,8 @@ public:
 
   /// Blocks until the engine stops by itself (a fatal component crash) or
   /// `timeout` passes. @returns the reason if it stopped.
-  std::optional<caf::error> wait_for_termination(std::chrono::milliseconds timeout);
+  std::optional<caf::error>
+  wait_for_termination(std::chrono::milliseconds timeout);
 
   /// @returns the facade for the bot's threads (valid for the engine's life).
   runtime::client& client() {

@@ -6,7 +6,7 @@ namespace argus::runtime {
 
 log_hub::log_hub(spdlog::level::level_enum level,
                  std::vector<spdlog::sink_ptr> sinks)
-  : level_(level), sinks_(std::move(sinks)) {
+    : level_(level), sinks_(std::move(sinks)) {
   if (sinks_.empty())
     sinks_.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
 }

@@ -1,8 +1,7 @@
 #include "storage/reader.hpp"
 
-#include "storage/schema.hpp"
-
 #include "messages/error.hpp"
+#include "storage/schema.hpp"
 
 #include <SQLiteCpp/Exception.h>
 
@@ -11,7 +10,7 @@
 namespace argus::storage {
 
 db_reader::db_reader(const std::string& path)
-  : path_(path), db_(path, SQLite::OPEN_READONLY, 1000) {
+    : path_(path), db_(path, SQLite::OPEN_READONLY, 1000) {
 }
 
 caf::expected<std::unique_ptr<db_reader>>

@@ -2,9 +2,8 @@
 
 #include "messages/storage.hpp"
 
-#include <caf/expected.hpp>
-
 #include <SQLiteCpp/Database.h>
+#include <caf/expected.hpp>
 
 #include <cstdint>
 #include <map>
@@ -30,7 +29,8 @@ struct db_summary {
 class db_reader {
 public:
   /// Opens `path` read-only; fails if it does not exist or is not SQLite.
-  static caf::expected<std::unique_ptr<db_reader>> open(const std::string& path);
+  static caf::expected<std::unique_ptr<db_reader>>
+  open(const std::string& path);
 
   /// @returns schema version, rows per table and the last write.
   caf::expected<db_summary> summary();

@@ -24,26 +24,25 @@ db_row make(table_id table, const message_header& hdr,
 } // namespace
 
 db_row to_row(const ensemble_recorded& x) {
-  return make(table_id::ensemble_tracking, x.hdr,
-              {db_value::of(x.ensemble_id), db_value::of(sql_datetime(x.time_ns)),
-               db_value::of(x.ensemble_type),
-               json_text(x.individual_predictions),
-               json_text(x.ensemble_weights), db_value::of(x.final_prediction),
-               db_value::of(x.confidence),
-               text_or_null(x.meta_learner_prediction),
-               x.meta_learner_prediction.empty() ?
-                 db_value::null() :
-                 db_value::of(x.meta_learner_confidence)});
+  return make(
+    table_id::ensemble_tracking, x.hdr,
+    {db_value::of(x.ensemble_id), db_value::of(sql_datetime(x.time_ns)),
+     db_value::of(x.ensemble_type), json_text(x.individual_predictions),
+     json_text(x.ensemble_weights), db_value::of(x.final_prediction),
+     db_value::of(x.confidence), text_or_null(x.meta_learner_prediction),
+     x.meta_learner_prediction.empty()
+       ? db_value::null()
+       : db_value::of(x.meta_learner_confidence)});
 }
 
 db_row to_row(const regime_recorded& x) {
-  return make(table_id::regime_tracking, x.hdr,
-              {db_value::of(x.regime_type), db_value::of(sql_datetime(x.time_ns)),
-               db_value::of(x.regime_confidence),
-               json_text(x.regime_probabilities),
-               json_text(x.regime_features), json_text(x.regime_indicators),
-               db_value::of(x.regime_transition_probability),
-               db_value::of(static_cast<int64_t>(x.regime_duration))});
+  return make(
+    table_id::regime_tracking, x.hdr,
+    {db_value::of(x.regime_type), db_value::of(sql_datetime(x.time_ns)),
+     db_value::of(x.regime_confidence), json_text(x.regime_probabilities),
+     json_text(x.regime_features), json_text(x.regime_indicators),
+     db_value::of(x.regime_transition_probability),
+     db_value::of(static_cast<int64_t>(x.regime_duration))});
 }
 
 db_row to_row(const model_behavior_recorded& x) {

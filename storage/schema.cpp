@@ -5,9 +5,9 @@
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Transaction.h>
 
-#include <sqlite3.h>
-
 #include <ctime>
+
+#include <sqlite3.h>
 
 namespace argus::storage {
 
@@ -157,44 +157,80 @@ CREATE TABLE argus_meta (
 std::vector<table_info> make_tables() {
   using tf = time_format;
   return {
-    {table_id::correlation_tracking, "correlation_tracking",
+    {table_id::correlation_tracking,
+     "correlation_tracking",
      {"request_timestamp", "response_timestamp", "component_path",
       "performance_metrics", "error_info", "metadata"},
-     "correlation_id", "request_timestamp", tf::datetime_text, true},
-    {table_id::model_behavior_tracking, "model_behavior_tracking",
+     "correlation_id",
+     "request_timestamp",
+     tf::datetime_text,
+     true},
+    {table_id::model_behavior_tracking,
+     "model_behavior_tracking",
      {"model_id", "timestamp", "performance_metrics", "feature_importance",
       "drift_scores", "ensemble_weights", "metadata"},
-     nullptr, "timestamp", tf::datetime_text, false},
-    {table_id::report_history, "report_history",
-     {"report_type", "generated_at", "schedule_type", "recipients",
-      "file_path", "status"},
-     nullptr, "generated_at", tf::datetime_text, false},
-    {table_id::ensemble_tracking, "ensemble_tracking",
+     nullptr,
+     "timestamp",
+     tf::datetime_text,
+     false},
+    {table_id::report_history,
+     "report_history",
+     {"report_type", "generated_at", "schedule_type", "recipients", "file_path",
+      "status"},
+     nullptr,
+     "generated_at",
+     tf::datetime_text,
+     false},
+    {table_id::ensemble_tracking,
+     "ensemble_tracking",
      {"ensemble_id", "timestamp", "ensemble_type", "individual_predictions",
       "ensemble_weights", "final_prediction", "confidence",
       "meta_learner_prediction", "meta_learner_confidence"},
-     nullptr, "timestamp", tf::datetime_text, false},
-    {table_id::regime_tracking, "regime_tracking",
+     nullptr,
+     "timestamp",
+     tf::datetime_text,
+     false},
+    {table_id::regime_tracking,
+     "regime_tracking",
      {"regime_type", "timestamp", "regime_confidence", "regime_probabilities",
       "regime_features", "regime_indicators", "regime_transition_probability",
       "regime_duration"},
-     nullptr, "timestamp", tf::datetime_text, false},
-    {table_id::spans, "spans",
-     {"trace_id", "span_id", "parent_span_id", "component", "operation",
-      "kind", "status", "status_message", "start_ns", "end_ns", "attributes"},
-     "correlation_id", "start_ns", tf::epoch_ns, false},
-    {table_id::metric_points, "metric_points",
+     nullptr,
+     "timestamp",
+     tf::datetime_text,
+     false},
+    {table_id::spans,
+     "spans",
+     {"trace_id", "span_id", "parent_span_id", "component", "operation", "kind",
+      "status", "status_message", "start_ns", "end_ns", "attributes"},
+     "correlation_id",
+     "start_ns",
+     tf::epoch_ns,
+     false},
+    {table_id::metric_points,
+     "metric_points",
      {"name", "labels", "window_name", "time_ns", "count", "sum", "min", "max",
       "last", "quantiles"},
-     "correlation_id", "time_ns", tf::epoch_ns, false},
-    {table_id::trades, "trades",
+     "correlation_id",
+     "time_ns",
+     tf::epoch_ns,
+     false},
+    {table_id::trades,
+     "trades",
      {"trade_id", "order_id", "symbol", "side", "quantity", "price", "fee",
       "realized_pnl", "strategy_tag", "exit_reason", "time_ns"},
-     "correlation_id", "time_ns", tf::epoch_ns, false},
-    {table_id::decision_steps, "decision_steps",
+     "correlation_id",
+     "time_ns",
+     tf::epoch_ns,
+     false},
+    {table_id::decision_steps,
+     "decision_steps",
      {"step", "component", "name", "decided_by", "inputs", "outputs",
       "start_ns", "end_ns"},
-     "correlation_id", "start_ns", tf::epoch_ns, false},
+     "correlation_id",
+     "start_ns",
+     tf::epoch_ns,
+     false},
   };
 }
 
@@ -236,12 +272,12 @@ caf::error migrate_to(SQLite::Database& db, int version) {
   try {
     auto current = db.execAndGet("PRAGMA user_version").getInt();
     if (current > latest_schema_version())
-      return caf::make_error(
-        ec::schema_mismatch,
-        "database schema version " + std::to_string(current)
-          + " is newer than this build's "
-          + std::to_string(latest_schema_version())
-          + "; upgrade argus or use another file");
+      return caf::make_error(ec::schema_mismatch,
+                             "database schema version "
+                               + std::to_string(current)
+                               + " is newer than this build's "
+                               + std::to_string(latest_schema_version())
+                               + "; upgrade argus or use another file");
     for (auto v = current; v < version; ++v) {
       SQLite::Transaction tx{db};
       db.exec(migrations[static_cast<size_t>(v)]);

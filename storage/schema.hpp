@@ -2,9 +2,8 @@
 
 #include "messages/storage.hpp"
 
-#include <caf/error.hpp>
-
 #include <SQLiteCpp/Database.h>
+#include <caf/error.hpp>
 
 #include <cstdint>
 #include <string>

@@ -1,8 +1,7 @@
 #include "storage/sqlite_store.hpp"
 
-#include "storage/schema.hpp"
-
 #include "messages/error.hpp"
+#include "storage/schema.hpp"
 
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Transaction.h>
@@ -33,9 +32,9 @@ void bind(SQLite::Statement& stmt, int index, const db_value& v) {
 } // namespace
 
 sqlite_store::sqlite_store(const writer_options& opts)
-  : opts_(opts),
-    db_(opts.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-        static_cast<int>(opts.busy_timeout.count())) {
+    : opts_(opts),
+      db_(opts.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+          static_cast<int>(opts.busy_timeout.count())) {
 }
 
 caf::expected<std::unique_ptr<sqlite_store>>
@@ -50,8 +49,8 @@ sqlite_store::open(const writer_options& opts) {
       return caf::make_error(ec::storage_failure,
                              "cannot switch " + opts.path
                                + " to WAL journal mode (got " + mode + ")");
-    db.exec(opts.synchronous_full ? "PRAGMA synchronous=FULL" :
-                                    "PRAGMA synchronous=NORMAL");
+    db.exec(opts.synchronous_full ? "PRAGMA synchronous=FULL"
+                                  : "PRAGMA synchronous=NORMAL");
     db.exec("PRAGMA foreign_keys=ON");
     if (auto err = migrate(db))
       return err;
@@ -101,11 +100,11 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
     for (const auto& row : rows) {
       const auto& t = info(row.table);
       if (row.values.size() != t.columns.size())
-        return caf::make_error(
-          ec::invalid_argument,
-          std::string{"row for "} + t.name + " has "
-            + std::to_string(row.values.size()) + " values, expected "
-            + std::to_string(t.columns.size()));
+        return caf::make_error(ec::invalid_argument,
+                               std::string{"row for "} + t.name + " has "
+                                 + std::to_string(row.values.size())
+                                 + " values, expected "
+                                 + std::to_string(t.columns.size()));
       auto& stmt = insert_statement(row.table);
       stmt.tryReset();
       stmt.clearBindings();
@@ -194,9 +193,10 @@ caf::error sqlite_store::set_max_size(uint64_t bytes) {
   try {
     auto page_size = db_.execAndGet("PRAGMA page_size").getInt64();
     // SQLite's own ceiling when unlimited.
-    int64_t pages = bytes == 0 ? 4294967294LL
-                               : std::max<int64_t>(1, static_cast<int64_t>(bytes)
-                                                        / page_size);
+    int64_t pages
+      = bytes == 0
+          ? 4294967294LL
+          : std::max<int64_t>(1, static_cast<int64_t>(bytes) / page_size);
     db_.execAndGet("PRAGMA max_page_count = " + std::to_string(pages));
     opts_.max_size_bytes = bytes;
     return caf::none;

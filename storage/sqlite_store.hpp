@@ -2,11 +2,10 @@
 
 #include "messages/storage.hpp"
 
-#include <caf/error.hpp>
-#include <caf/expected.hpp>
-
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
 
 #include <array>
 #include <chrono>

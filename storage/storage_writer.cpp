@@ -1,6 +1,6 @@
 #include "storage/storage_writer.hpp"
-#include "messages/time.hpp"
 
+#include "messages/time.hpp"
 #include "storage/schema.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -9,7 +9,6 @@
 #include <chrono>
 
 namespace argus::storage {
-
 
 storage_writer_state::~storage_writer_state() {
   if (store && !pending.empty()) {
@@ -39,9 +38,9 @@ caf::error storage_writer_state::init(storage_writer_config config,
 
 size_t storage_writer_state::add(std::vector<db_row>&& rows, int64_t now_ns) {
   received_rows += rows.size();
-  auto room = cfg.max_pending_rows > pending.size() ?
-                cfg.max_pending_rows - pending.size() :
-                0;
+  auto room = cfg.max_pending_rows > pending.size()
+                ? cfg.max_pending_rows - pending.size()
+                : 0;
   auto take = std::min(room, rows.size());
   if (pending.empty() && take > 0)
     oldest_pending_ns = now_ns;
@@ -92,8 +91,8 @@ void storage_writer_state::retention_step(int64_t now_ns) {
   last_retention_ns = now_ns;
   for (const auto& [table, age] : cfg.retention) {
     auto cutoff = now_ns - std::chrono::nanoseconds{age}.count();
-    auto deleted = store->delete_older_than(table, cutoff,
-                                            cfg.retention_batch_rows);
+    auto deleted
+      = store->delete_older_than(table, cutoff, cfg.retention_batch_rows);
     if (!deleted) {
       if (log)
         log->warn("retention-failed table={} error={}", to_string(table),
@@ -104,7 +103,8 @@ void storage_writer_state::retention_step(int64_t now_ns) {
     // A full batch means more is due: come back at the next tick instead of
     // holding the writer for a long delete.
     if (*deleted == cfg.retention_batch_rows)
-      last_retention_ns -= std::chrono::nanoseconds{cfg.retention_interval}.count();
+      last_retention_ns
+        -= std::chrono::nanoseconds{cfg.retention_interval}.count();
   }
 }
 
@@ -112,8 +112,8 @@ component_status storage_writer_state::status(const message_header& hdr) const {
   component_status result;
   result.hdr = make_header<component_status>(hdr.corr);
   result.id = name;
-  result.state = last_error ? component_state::degraded :
-                              component_state::running;
+  result.state
+    = last_error ? component_state::degraded : component_state::running;
   result.started_at_ns = started_at_ns;
   result.last_error = last_error_text;
   result.counters = {
@@ -129,11 +129,11 @@ component_status storage_writer_state::status(const message_header& hdr) const {
   return result;
 }
 
-storage_writer_actor::behavior_type
-storage_writer(storage_writer_actor::stateful_pointer<storage_writer_state> self,
-               storage_writer_config cfg, std::shared_ptr<spdlog::logger> log) {
-  if (auto err = self->state.init(std::move(cfg), std::move(log),
-                                  wall_clock_ns())) {
+storage_writer_actor::behavior_type storage_writer(
+  storage_writer_actor::stateful_pointer<storage_writer_state> self,
+  storage_writer_config cfg, std::shared_ptr<spdlog::logger> log) {
+  if (auto err
+      = self->state.init(std::move(cfg), std::move(log), wall_clock_ns())) {
     self->quit(err);
     return storage_writer_actor::behavior_type::make_empty_behavior();
   }
@@ -155,8 +155,7 @@ storage_writer(storage_writer_actor::stateful_pointer<storage_writer_state> self
       static_cast<void>(st.commit(now));
       if (!st.last_error)
         st.retention_step(now);
-      self->delayed_send(self, st.cfg.batch_interval, atom::tick_v,
-                         generation);
+      self->delayed_send(self, st.cfg.batch_interval, atom::tick_v, generation);
     },
     [=](atom::flush, const message_header& hdr) -> caf::result<flush_ack> {
       auto& st = self->state;

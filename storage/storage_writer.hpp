@@ -85,8 +85,8 @@ struct storage_writer_state {
 };
 
 /// Spawns the only writer of the SQLite file.
-storage_writer_actor::behavior_type
-storage_writer(storage_writer_actor::stateful_pointer<storage_writer_state> self,
-               storage_writer_config cfg, std::shared_ptr<spdlog::logger> log);
+storage_writer_actor::behavior_type storage_writer(
+  storage_writer_actor::stateful_pointer<storage_writer_state> self,
+  storage_writer_config cfg, std::shared_ptr<spdlog::logger> log);
 
 } // namespace argus::storage

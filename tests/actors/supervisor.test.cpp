@@ -3,18 +3,16 @@
 #include "actors/supervisor_policy.hpp"
 #include "messages/error.hpp"
 #include "runtime/dispatcher.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <caf/actor_cast.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <doctest/doctest.h>
+#include <spdlog/sinks/null_sink.h>
+
 #include "tests/messages/samples.hpp"
 #include "tests/support/fixture.hpp"
 #include "tests/support/temp_dir.hpp"
-
-#include <caf/actor_cast.hpp>
-#include <caf/typed_event_based_actor.hpp>
-
-#include <SQLiteCpp/Database.h>
-
-#include <spdlog/sinks/null_sink.h>
-
-#include <doctest/doctest.h>
 
 using namespace argus;
 using namespace std::chrono_literals;
@@ -72,7 +70,10 @@ struct supervised : test::deterministic_fixture {
       [&](caf::strong_actor_ptr& p) {
         result = caf::actor_cast<caf::actor>(p);
       },
-      caf::after(0s) >> [] { FAIL("no lookup reply"); });
+      caf::after(0s) >>
+        [] {
+          FAIL("no lookup reply");
+        });
     return result;
   }
 
@@ -80,8 +81,14 @@ struct supervised : test::deterministic_fixture {
     self->send(sup, atom::status_v, message_header{});
     run();
     integration_status result;
-    self->receive([&](integration_status& x) { result = std::move(x); },
-                  caf::after(0s) >> [] { FAIL("no status reply"); });
+    self->receive(
+      [&](integration_status& x) {
+        result = std::move(x);
+      },
+      caf::after(0s) >>
+        [] {
+          FAIL("no status reply");
+        });
     return result;
   }
 
@@ -137,16 +144,18 @@ TEST_CASE("supervisor restarts a crashed component after its backoff") {
   fx.self->send(fx.sup, atom::flush_v, message_header{});
   fx.run();
   bool replied = false;
-  fx.self->receive([&](flush_ack&) { replied = true; },
-                   [&](caf::error& err) {
-                     // The crash happened since the last flush: the flush
-                     // says events may be lost, and names the component.
-                     replied = true;
-                     CHECK(err == ec::component_down);
-                     CHECK(fx.sys.render(err).find("tracker")
-                           != std::string::npos);
-                   },
-                   caf::after(0s) >> [] {});
+  fx.self->receive(
+    [&](flush_ack&) {
+      replied = true;
+    },
+    [&](caf::error& err) {
+      // The crash happened since the last flush: the flush
+      // says events may be lost, and names the component.
+      replied = true;
+      CHECK(err == ec::component_down);
+      CHECK(fx.sys.render(err).find("tracker") != std::string::npos);
+    },
+    caf::after(0s) >> [] {});
   CHECK(replied);
   CHECK(fx.rows("regime_tracking") == 1);
 }
@@ -182,19 +191,23 @@ TEST_CASE("supervisor stop flushes every component, then stops them in "
   fx.self->send(fx.sup, atom::stop_v, message_header{});
   fx.run();
   bool acked = false;
-  fx.self->receive([&](flush_ack& ack) {
-                     acked = true;
-                     CHECK(ack.committed_rows == 6);
-                   },
-                   caf::after(0s) >> [] {});
+  fx.self->receive(
+    [&](flush_ack& ack) {
+      acked = true;
+      CHECK(ack.committed_rows == 6);
+    },
+    caf::after(0s) >> [] {});
   CHECK(acked);
   CHECK(fx.rows("ensemble_tracking") == 5);
   CHECK(fx.rows("regime_tracking") == 1);
   // Storage and the supervisor are gone.
   int downs = 0;
   for (int i = 0; i < 2; ++i)
-    fx.self->receive([&](caf::down_msg&) { ++downs; },
-                     caf::after(0s) >> [] {});
+    fx.self->receive(
+      [&](caf::down_msg&) {
+        ++downs;
+      },
+      caf::after(0s) >> [] {});
   CHECK(downs == 2);
   fx.sup = nullptr;
 }
@@ -205,13 +218,22 @@ TEST_CASE("a crash of the storage writer stops the engine cleanly") {
   fx.self->send(tracker, test::sample_regime_recorded());
   fx.self->send(fx.sup, atom::flush_v, message_header{});
   fx.run();
-  fx.self->receive([](flush_ack&) {}, caf::after(0s) >> [] { FAIL(""); });
+  fx.self->receive([](flush_ack&) {}, caf::after(0s) >>
+                                        [] {
+                                          FAIL("");
+                                        });
   fx.self->monitor(fx.sup);
   fx.self->send_exit(fx.lookup("storage_writer"), caf::exit_reason::kill);
   fx.run();
   caf::error reason;
-  fx.self->receive([&](caf::down_msg& dm) { reason = dm.reason; },
-                   caf::after(0s) >> [] { FAIL("supervisor still runs"); });
+  fx.self->receive(
+    [&](caf::down_msg& dm) {
+      reason = dm.reason;
+    },
+    caf::after(0s) >>
+      [] {
+        FAIL("supervisor still runs");
+      });
   CHECK(reason == ec::component_down);
   CHECK(fx.sys.render(reason).find("storage_writer") != std::string::npos);
   CHECK(fx.rows("regime_tracking") == 1);
@@ -224,14 +246,18 @@ TEST_CASE("a disabled engine spawns no components") {
   test::deterministic_fixture fx;
   config::engine_config cfg;
   cfg.enabled = false;
-  auto sup = fx.sys.spawn(supervisor, cfg, dispatcher_actor{},
-                          quiet_loggers());
+  auto sup = fx.sys.spawn(supervisor, cfg, dispatcher_actor{}, quiet_loggers());
   fx.run();
   fx.self->send(sup, atom::status_v, message_header{});
   fx.run();
   fx.self->receive(
-    [&](integration_status& st) { CHECK(st.components.empty()); },
-    caf::after(0s) >> [] { FAIL("no status"); });
+    [&](integration_status& st) {
+      CHECK(st.components.empty());
+    },
+    caf::after(0s) >>
+      [] {
+        FAIL("no status");
+      });
   fx.self->send_exit(sup, caf::exit_reason::kill);
   fx.run();
 }

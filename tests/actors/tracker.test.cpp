@@ -1,10 +1,10 @@
 #include "actors/tracker.hpp"
 
 #include "storage/schema.hpp"
-#include "tests/messages/samples.hpp"
 
 #include <doctest/doctest.h>
 
+#include "tests/messages/samples.hpp"
 #include <nlohmann/json.hpp>
 
 using namespace argus;
@@ -79,8 +79,8 @@ TEST_CASE("tracker bounds its history and counts evictions") {
   CHECK(st.regimes.front().time_ns == 15); // oldest went first
   auto status = st.status(message_header{});
   CHECK(status.counters.at("recorded") == 25);
-  auto kept_or_evicted = status.counters.at("history_size")
-                         + status.counters.at("evicted");
+  auto kept_or_evicted
+    = status.counters.at("history_size") + status.counters.at("evicted");
   CHECK(status.counters.at("recorded") == kept_or_evicted);
   // A flood of one kind does not evict the others.
   st.record(test::sample_ensemble_recorded());

@@ -1,15 +1,14 @@
 #include "config/load.hpp"
 
-#include "tests/support/temp_dir.hpp"
-
 #include <doctest/doctest.h>
-
-#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
+
+#include "tests/support/temp_dir.hpp"
+#include <nlohmann/json.hpp>
 
 using namespace argus;
 using namespace argus::config;
@@ -17,8 +16,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* spec_path = ARGUS_SOURCE_DIR
-  "/../shared/spec/000_235e04ccb7734b93.txt";
+const char* spec_path
+  = ARGUS_SOURCE_DIR "/../shared/spec/000_235e04ccb7734b93.txt";
 
 /// The ```yaml blocks of the spec document, in order.
 std::vector<std::string> spec_yaml_blocks() {
@@ -53,13 +52,13 @@ std::string under_monitoring(const std::string& block) {
 }
 
 load_result load_yaml(const std::string& yaml,
-                 std::map<std::string, std::string> env = {}) {
-  return load_text(yaml, [env](const std::string& name)
-                           -> std::optional<std::string> {
-    if (auto i = env.find(name); i != env.end())
-      return i->second;
-    return std::nullopt;
-  });
+                      std::map<std::string, std::string> env = {}) {
+  return load_text(
+    yaml, [env](const std::string& name) -> std::optional<std::string> {
+      if (auto i = env.find(name); i != env.end())
+        return i->second;
+      return std::nullopt;
+    });
 }
 
 /// @returns the diagnostic for `path`; fails the test if there is none.
@@ -145,8 +144,8 @@ TEST_CASE("every YAML block of the spec loads and equals the defaults") {
 
 TEST_CASE("the shipped example configurations are valid") {
   for (auto name : {"monitoring.yaml", "minimal.yaml"}) {
-    auto r = load_file(std::string{ARGUS_SOURCE_DIR} + "/config/examples/"
-                       + name);
+    auto r
+      = load_file(std::string{ARGUS_SOURCE_DIR} + "/config/examples/" + name);
     for (const auto& d : r.diagnostics)
       FAIL_CHECK(name << ": " << to_string(d));
     CHECK(r.ok());
@@ -184,7 +183,8 @@ TEST_CASE("values from the file override the defaults") {
 }
 
 TEST_CASE("a typo in a key is reported with its path, line and a hint") {
-  auto r = load_yaml("monitoring:\n  metrics_dashboard:\n    update_intervall: 5\n");
+  auto r
+    = load_yaml("monitoring:\n  metrics_dashboard:\n    update_intervall: 5\n");
   REQUIRE(!r.ok());
   auto d = find(r, "monitoring.metrics_dashboard.update_intervall");
   CHECK(d.line == 3);
@@ -233,7 +233,8 @@ TEST_CASE("out-of-range values are reported with path and line") {
   CHECK(rate.line == 3);
   CHECK(rate.message.find("[0, 1]") != std::string::npos);
   CHECK(find(r, "monitoring.metrics_dashboard.update_interval").line == 5);
-  CHECK(find(r, "monitoring.correlation_manager.correlation_timeout").line == 7);
+  CHECK(find(r, "monitoring.correlation_manager.correlation_timeout").line
+        == 7);
   CHECK(find(r, "monitoring.ml_monitor.drift_threshold").line == 9);
   CHECK(find(r, "monitoring.report_scheduler.email.smtp_port").line == 12);
 }
@@ -303,9 +304,9 @@ TEST_CASE("environment variables are expanded, with defaults") {
       username: "${SMTP_USER:-bot}@${SMTP_DOMAIN}"
       password: "${SMTP_PASSWORD}"
 )",
-                {{"SMTP_HOST", "mail.internal"},
-                 {"SMTP_DOMAIN", "example.com"},
-                 {"SMTP_PASSWORD", "hunter2"}});
+                     {{"SMTP_HOST", "mail.internal"},
+                      {"SMTP_DOMAIN", "example.com"},
+                      {"SMTP_PASSWORD", "hunter2"}});
   REQUIRE(r.ok());
   const auto& e = r.config->report_scheduler.email;
   CHECK(e.smtp_server == "mail.internal");
@@ -316,21 +317,21 @@ TEST_CASE("environment variables are expanded, with defaults") {
 
 TEST_CASE("a missing environment variable is an error naming it") {
   auto r = load_yaml("monitoring:\n  report_scheduler:\n    email:\n"
-                "      password: ${ARGUS_TEST_UNSET_VAR}\n");
+                     "      password: ${ARGUS_TEST_UNSET_VAR}\n");
   REQUIRE(!r.ok());
   auto d = find(r, "monitoring.report_scheduler.email.password");
   CHECK(d.line == 4);
   CHECK(d.message.find("ARGUS_TEST_UNSET_VAR") != std::string::npos);
   auto unterminated = load_yaml("monitoring:\n  storage:\n    path: ${OOPS\n");
-  CHECK(find(unterminated, "monitoring.storage.path").message.find(
-          "unterminated")
-        != std::string::npos);
+  CHECK(
+    find(unterminated, "monitoring.storage.path").message.find("unterminated")
+    != std::string::npos);
 }
 
 TEST_CASE("passwords never appear in rendered output") {
   auto r = load_yaml("monitoring:\n  report_scheduler:\n    email:\n"
-                "      password: ${PW}\n",
-                {{"PW", "s3cr3t-Pa55"}});
+                     "      password: ${PW}\n",
+                     {{"PW", "s3cr3t-Pa55"}});
   REQUIRE(r.ok());
   auto json = to_json(*r.config).dump();
   CHECK(json.find("s3cr3t-Pa55") == std::string::npos);
@@ -344,12 +345,12 @@ TEST_CASE("a password can come from a file") {
   test::temp_dir dir;
   auto pw = dir.write("smtp.pw", "from-file-pw\n");
   auto r = load_yaml("monitoring:\n  report_scheduler:\n    email:\n"
-                "      password_file: "
-                + pw + "\n");
+                     "      password_file: "
+                     + pw + "\n");
   REQUIRE(r.ok());
   CHECK(r.config->report_scheduler.email.password.reveal() == "from-file-pw");
   auto missing = load_yaml("monitoring:\n  report_scheduler:\n    email:\n"
-                      "      password_file: /nonexistent/pw\n");
+                           "      password_file: /nonexistent/pw\n");
   CHECK(find(missing, "monitoring.report_scheduler.email.password_file").line
         == 4);
 }
@@ -400,18 +401,21 @@ TEST_CASE("files over 1 MiB are refused unread") {
                                      + std::string(1 << 20, '#'));
   auto r = load_file(big);
   REQUIRE(!r.ok());
-  CHECK(r.diagnostics[0].message.find("more than the limit") != std::string::npos);
+  CHECK(r.diagnostics[0].message.find("more than the limit")
+        != std::string::npos);
   CHECK(!load_text(std::string((1 << 20) + 1, ' ')).ok());
 }
 
 TEST_CASE("syntax errors, missing files and a missing section are reported") {
   auto syntax = load_yaml("monitoring:\n  enabled: [true\n");
   REQUIRE(!syntax.ok());
-  CHECK(syntax.diagnostics[0].message.find("YAML syntax error") != std::string::npos);
+  CHECK(syntax.diagnostics[0].message.find("YAML syntax error")
+        != std::string::npos);
   CHECK(syntax.diagnostics[0].line > 0);
   auto missing = load_file("/nonexistent/argus.yaml");
   REQUIRE(!missing.ok());
-  CHECK(missing.diagnostics[0].message.find("cannot read") != std::string::npos);
+  CHECK(missing.diagnostics[0].message.find("cannot read")
+        != std::string::npos);
   auto no_section = load_yaml("trading:\n  pairs: [BTCUSDT]\n");
   REQUIRE(!no_section.ok());
   CHECK(no_section.diagnostics[0].path == "monitoring");

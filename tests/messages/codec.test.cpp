@@ -1,17 +1,17 @@
 #include "messages/codec.hpp"
 
 #include "messages/type_ids.hpp"
-#include "tests/messages/samples.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
-
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+
+#include "tests/messages/samples.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace argus;
 
@@ -43,7 +43,11 @@ std::string golden_dir() {
 
 TEST_CASE("every message type round-trips through msgpack and CAF") {
   for (const auto& ev : test::sample_events())
-    std::visit([](const auto& x) { check_roundtrip(x); }, ev);
+    std::visit(
+      [](const auto& x) {
+        check_roundtrip(x);
+      },
+      ev);
   check_roundtrip(test::sample_drift_alert());
   check_roundtrip(test::sample_retrain_requested());
   check_roundtrip(test::sample_report_requested());
@@ -112,7 +116,8 @@ TEST_CASE("malformed messages become protocol violations, never crashes") {
   pk.pack_map(0);
   auto unknown = codec::decode_event({buf.data(), buf.size()});
   REQUIRE(!unknown);
-  CHECK(to_string(unknown.error()).find("unknown event type") != std::string::npos);
+  CHECK(to_string(unknown.error()).find("unknown event type")
+        != std::string::npos);
   msgpack::sbuffer buf2;
   msgpack::packer<msgpack::sbuffer> pk2{buf2};
   pk2.pack_array(2);
@@ -122,7 +127,8 @@ TEST_CASE("malformed messages become protocol violations, never crashes") {
   pk2.pack(std::string{"very"});
   auto wrong_type = codec::decode_event({buf2.data(), buf2.size()});
   REQUIRE(!wrong_type);
-  CHECK(to_string(wrong_type.error()).find("regime_recorded") != std::string::npos);
+  CHECK(to_string(wrong_type.error()).find("regime_recorded")
+        != std::string::npos);
   // Deep nesting.
   std::string deep(100, '\x91'); // 100 nested 1-arrays
   deep += '\xc0';
@@ -186,7 +192,8 @@ TEST_CASE("an oversized frame length closes the stream with an error") {
   REQUIRE(!*r);
   CHECK(r->error() == ec::protocol_violation);
   CHECK(decoder.failed());
-  decoder.append(codec::frame(codec::encode_event(test::sample_flush_requested())));
+  decoder.append(
+    codec::frame(codec::encode_event(test::sample_flush_requested())));
   CHECK(!decoder.next());
   CHECK(decoder.frames_rejected() == 1);
 }
@@ -194,7 +201,8 @@ TEST_CASE("an oversized frame length closes the stream with an error") {
 TEST_CASE("a bad frame is skipped and the stream goes on") {
   codec::frame_decoder decoder;
   decoder.append(codec::frame("\xc1")); // 0xc1 is never valid msgpack
-  decoder.append(codec::frame(codec::encode_event(test::sample_regime_recorded())));
+  decoder.append(
+    codec::frame(codec::encode_event(test::sample_regime_recorded())));
   auto bad = decoder.next();
   REQUIRE(bad);
   CHECK(!*bad);

@@ -5,7 +5,6 @@
 
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
-
 #include <doctest/doctest.h>
 
 #include <set>
@@ -13,9 +12,9 @@
 using namespace argus;
 
 TEST_CASE("correlation_id accepts the bot's ids, header values and trace ids") {
-  for (std::string text : {std::string{"req_123"},
-                           std::string{"4bf92f3577b34da6a3ce929d0e0e4736"},
-                           std::string{"a-b.c:d/e@f~!"}, std::string(64, 'x')}) {
+  for (std::string text :
+       {std::string{"req_123"}, std::string{"4bf92f3577b34da6a3ce929d0e0e4736"},
+        std::string{"a-b.c:d/e@f~!"}, std::string(64, 'x')}) {
     auto id = correlation_id::parse(text);
     REQUIRE(id);
     CHECK(id->view() == text);

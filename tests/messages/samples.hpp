@@ -17,8 +17,8 @@ inline message_header sample_header() {
 
 inline std::vector<attribute> sample_attributes() {
   return {{"features_generated", attribute_type::integer, "", 50, 0.0, false},
-          {"strategy_applied", attribute_type::string, "momentum_based", 0,
-           0.0, false},
+          {"strategy_applied", attribute_type::string, "momentum_based", 0, 0.0,
+           false},
           {"edge", attribute_type::real, "", 0, 0.25, false},
           {"live", attribute_type::boolean, "", 0, 0.0, true}};
 }
@@ -66,9 +66,17 @@ inline metric_sampled sample_metric_sampled() {
 }
 
 inline trade_executed sample_trade_executed() {
-  return {sample_header(), "t-1",     "o-9",   "BTCUSDT",
-          trade_side::sell, 0.25,     64000.5, 1.75,
-          -12.5,            "momentum", "stop_loss",
+  return {sample_header(),
+          "t-1",
+          "o-9",
+          "BTCUSDT",
+          trade_side::sell,
+          0.25,
+          64000.5,
+          1.75,
+          -12.5,
+          "momentum",
+          "stop_loss",
           1'700'000'000'000'000'000};
 }
 
@@ -81,8 +89,8 @@ inline features_observed sample_features_observed() {
 }
 
 inline prediction_made sample_prediction_made() {
-  return {sample_header(), sample_model(), 0.73, "buy", 0.81,
-          1'700'000'000'000'000'000};
+  return {sample_header(), sample_model(), 0.73,
+          "buy",           0.81,           1'700'000'000'000'000'000};
 }
 
 inline label_observed sample_label_observed() {
@@ -103,8 +111,14 @@ inline model_lifecycle_changed sample_model_lifecycle_changed() {
 }
 
 inline drift_alert sample_drift_alert() {
-  return {sample_header(), sample_model(), "volatility", "ks", 0.42, 0.0001,
-          severity::critical, "distribution shifted",
+  return {sample_header(),
+          sample_model(),
+          "volatility",
+          "ks",
+          0.42,
+          0.0001,
+          severity::critical,
+          "distribution shifted",
           1'700'000'000'000'000'000};
 }
 
@@ -139,14 +153,10 @@ inline regime_recorded sample_regime_recorded() {
 }
 
 inline decision_step_recorded sample_decision_step_recorded() {
-  return {sample_header(),
-          2,
-          component_type::tactician,
-          "order_sizing",
-          "kelly_fraction",
-          {{"signal", "buy"}},
-          {{"quantity", "0.25"}},
-          1'700'000'000'000'000'000,
+  return {sample_header(),           2,
+          component_type::tactician, "order_sizing",
+          "kelly_fraction",          {{"signal", "buy"}},
+          {{"quantity", "0.25"}},    1'700'000'000'000'000'000,
           1'700'000'000'000'400'000};
 }
 
@@ -178,22 +188,33 @@ inline report_requested sample_report_requested() {
 }
 
 inline report_generated sample_report_generated() {
-  return {sample_header(),        "performance_summary",
-          "daily",                "pdf",
-          {"admin@example.com"},  "/var/lib/argus/reports/p.pdf",
-          "delivered",            "",
+  return {sample_header(),
+          "performance_summary",
+          "daily",
+          "pdf",
+          {"admin@example.com"},
+          "/var/lib/argus/reports/p.pdf",
+          "delivered",
+          "",
           1'700'000'000'000'000'000};
 }
 
 inline component_status sample_component_status() {
-  return {sample_header(), "storage_writer", component_state::degraded,
-          1'700'000'000'000'000'000, 2, "disk full", 17,
+  return {sample_header(),
+          "storage_writer",
+          component_state::degraded,
+          1'700'000'000'000'000'000,
+          2,
+          "disk full",
+          17,
           {{"committed_rows", 1000}, {"dropped_rows", 3}}};
 }
 
 inline integration_status sample_integration_status() {
-  return {sample_header(), 1'700'000'000'000'000'000,
-          {sample_component_status()}, {{"client_offered", 12}}};
+  return {sample_header(),
+          1'700'000'000'000'000'000,
+          {sample_component_status()},
+          {{"client_offered", 12}}};
 }
 
 inline persist_rows sample_persist_rows() {

@@ -2,16 +2,15 @@
 
 #include "messages/error.hpp"
 #include "storage/reader.hpp"
-#include "tests/messages/samples.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <SQLiteCpp/Database.h>
-
+#include <doctest/doctest.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 
-#include <doctest/doctest.h>
-
 #include <thread>
+
+#include "tests/messages/samples.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace argus;
 
@@ -197,7 +196,8 @@ TEST_CASE("the engine's logs name components and never contain the SMTP "
   bool storage_line = false;
   for (const auto& l : lines) {
     CHECK(l.find("pw-Zq81-secret") == std::string::npos);
-    storage_line |= l.find("[storage_writer] storage-opened") != std::string::npos;
+    storage_line
+      |= l.find("[storage_writer] storage-opened") != std::string::npos;
   }
   CHECK(storage_line);
 }

@@ -4,15 +4,15 @@
 #include "storage/reader.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
-#include "tests/messages/samples.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-
 #include <doctest/doctest.h>
 
 #include <fstream>
+
+#include "tests/messages/samples.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace argus;
 using namespace argus::storage;
@@ -155,9 +155,10 @@ TEST_CASE("rows are written in one transaction, with their correlation ids") {
         == "req_7");
   CHECK(db.execAndGet("SELECT correlation_id FROM decision_steps").getString()
         == "req_123");
-  CHECK(db.execAndGet("SELECT regime_probabilities FROM regime_tracking LIMIT 1")
-          .getString()
-        == R"({"BEAR_TREND":0.2,"BULL_TREND":0.6,"SIDEWAYS":0.2})");
+  CHECK(
+    db.execAndGet("SELECT regime_probabilities FROM regime_tracking LIMIT 1")
+      .getString()
+    == R"({"BEAR_TREND":0.2,"BULL_TREND":0.6,"SIDEWAYS":0.2})");
   auto summary = (*db_reader::open(path))->summary();
   REQUIRE(summary);
   CHECK(summary->rows.at("regime_tracking") == 100);
@@ -271,8 +272,8 @@ TEST_CASE("retention deletes old rows in bounded steps and keeps new ones") {
   for (int i = 0; i < 50; ++i)
     rows.push_back(regime_row("old_" + std::to_string(i), t0 + i * second));
   for (int i = 0; i < 10; ++i)
-    rows.push_back(regime_row("new_" + std::to_string(i),
-                              t0 + 1000 * second + i));
+    rows.push_back(
+      regime_row("new_" + std::to_string(i), t0 + 1000 * second + i));
   auto step = to_row(test::sample_decision_step_recorded());
   rows.push_back(step);
   REQUIRE(!store->write(rows, t0));

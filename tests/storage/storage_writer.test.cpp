@@ -2,15 +2,14 @@
 
 #include "messages/error.hpp"
 #include "storage/rows.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <caf/typed_event_based_actor.hpp>
+#include <doctest/doctest.h>
+
 #include "tests/messages/samples.hpp"
 #include "tests/support/fixture.hpp"
 #include "tests/support/temp_dir.hpp"
-
-#include <caf/typed_event_based_actor.hpp>
-
-#include <SQLiteCpp/Database.h>
-
-#include <doctest/doctest.h>
 
 using namespace argus;
 using namespace argus::storage;
@@ -139,8 +138,8 @@ TEST_CASE("storage_writer actor acknowledges a flush only after COMMIT") {
   test::deterministic_fixture fx;
   auto cfg = make_config(path);
   cfg.batch_max_rows = 1000; // only the flush commits
-  auto writer = fx.sys.spawn(storage_writer, cfg,
-                             std::shared_ptr<spdlog::logger>{});
+  auto writer
+    = fx.sys.spawn(storage_writer, cfg, std::shared_ptr<spdlog::logger>{});
   fx.run();
   fx.self->send(writer, persist_rows{message_header{}, rows(7)});
   fx.run();
@@ -168,8 +167,8 @@ TEST_CASE("storage_writer actor commits by size and on its tick") {
   test::deterministic_fixture fx;
   auto cfg = make_config(path);
   cfg.max_pending_rows = 1000;
-  auto writer = fx.sys.spawn(storage_writer, cfg,
-                             std::shared_ptr<spdlog::logger>{});
+  auto writer
+    = fx.sys.spawn(storage_writer, cfg, std::shared_ptr<spdlog::logger>{});
   fx.run();
   fx.self->send(writer, persist_rows{message_header{}, rows(12)});
   fx.run();
@@ -198,22 +197,26 @@ TEST_CASE("storage_writer actor answers a flush with an error while the "
   fx.self->send(writer, atom::flush_v, message_header{});
   fx.run();
   bool failed = false;
-  fx.self->receive([&](flush_ack&) { FAIL("acknowledged while locked"); },
-                   [&](caf::error& err) {
-                     failed = true;
-                     CHECK(err == ec::storage_busy);
-                   },
-                   caf::after(std::chrono::seconds(0)) >> [] {});
+  fx.self->receive(
+    [&](flush_ack&) {
+      FAIL("acknowledged while locked");
+    },
+    [&](caf::error& err) {
+      failed = true;
+      CHECK(err == ec::storage_busy);
+    },
+    caf::after(std::chrono::seconds(0)) >> [] {});
   CHECK(failed);
   other.exec("ROLLBACK");
   fx.self->send(writer, atom::flush_v, message_header{});
   fx.run();
   bool acked = false;
-  fx.self->receive([&](flush_ack& ack) {
-                     acked = true;
-                     CHECK(ack.committed_rows == 2);
-                   },
-                   caf::after(std::chrono::seconds(0)) >> [] {});
+  fx.self->receive(
+    [&](flush_ack& ack) {
+      acked = true;
+      CHECK(ack.committed_rows == 2);
+    },
+    caf::after(std::chrono::seconds(0)) >> [] {});
   CHECK(acked);
   fx.self->send_exit(writer, caf::exit_reason::user_shutdown);
   fx.run();

@@ -27,9 +27,10 @@ struct deterministic_fixture {
   }
 
   deterministic_fixture()
-    : sys(prepare(cfg)),
-      self(sys, true),
-      sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {
+      : sys(prepare(cfg)),
+        self(sys, true),
+        sched(
+          dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {
   }
 
   /// Runs every queued message (not timers).

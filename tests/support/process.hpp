@@ -6,14 +6,15 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <optional>
-#include <poll.h>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <vector>
 
 namespace argus::test {
 

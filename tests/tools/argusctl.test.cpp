@@ -1,11 +1,10 @@
-#include "tests/support/process.hpp"
-#include "tests/support/temp_dir.hpp"
-
 #include <doctest/doctest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
+
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+#include <nlohmann/json.hpp>
 
 using namespace argus;
 
@@ -19,10 +18,9 @@ TEST_CASE("argusctl status shows a fresh database's schema and tables") {
   test::temp_dir dir;
   // The embedding example writes two rows into a new database.
   auto db = dir.file("embed.db");
-  auto ex = test::run({EMBED_EXAMPLE_PATH,
-                       std::string{ARGUS_SOURCE_DIR}
-                         + "/config/examples/minimal.yaml",
-                       db});
+  auto ex = test::run(
+    {EMBED_EXAMPLE_PATH,
+     std::string{ARGUS_SOURCE_DIR} + "/config/examples/minimal.yaml", db});
   REQUIRE(ex.code == 0);
   CHECK(ex.out.find("committed rows: 2") != std::string::npos);
   auto r = test::run({ARGUSCTL_PATH, "status", "--db", db});
@@ -49,9 +47,9 @@ TEST_CASE("argusctl check-config -o json lists diagnostics with lines") {
 TEST_CASE("argusctl check-config prints the effective config with the "
           "password masked") {
   test::temp_dir dir;
-  auto good = dir.write("good.yaml",
-                        "monitoring:\n  report_scheduler:\n    email:\n"
-                        "      password: ${ARGUS_TEST_SMTP_PW}\n");
+  auto good
+    = dir.write("good.yaml", "monitoring:\n  report_scheduler:\n    email:\n"
+                             "      password: ${ARGUS_TEST_SMTP_PW}\n");
   ::setenv("ARGUS_TEST_SMTP_PW", "Xy9-not-for-eyes", 1);
   auto r = test::run({ARGUSCTL_PATH, "check-config", good, "-o", "json"});
   ::unsetenv("ARGUS_TEST_SMTP_PW");

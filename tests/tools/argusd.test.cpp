@@ -1,14 +1,13 @@
 // End-to-end: the real argusd binary, a real SQLite file, real signals.
 
 #include "messages/codec.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <doctest/doctest.h>
+
 #include "tests/messages/samples.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
-
-#include <SQLiteCpp/Database.h>
-
-#include <doctest/doctest.h>
-
 #include <nlohmann/json.hpp>
 
 using namespace argus;
@@ -65,9 +64,9 @@ int64_t rows_with_prefix(daemon_fixture& fx, const std::string& prefix) {
 } // namespace
 
 TEST_CASE("argusd --check-config accepts the spec's configuration") {
-  auto r = test::run({ARGUSD_PATH, "--check-config",
-                      std::string{ARGUS_SOURCE_DIR}
-                        + "/config/examples/monitoring.yaml"});
+  auto r = test::run(
+    {ARGUSD_PATH, "--check-config",
+     std::string{ARGUS_SOURCE_DIR} + "/config/examples/monitoring.yaml"});
   CHECK(r.code == 0);
   CHECK(r.out == "ok\n");
 }
@@ -166,7 +165,7 @@ TEST_CASE("kill -9 after an acknowledged flush loses none of the "
 TEST_CASE("argusd rejects malformed frames with a reason and keeps going") {
   daemon_fixture fx;
   auto p = fx.start({"--ingest-stdin"});
-  std::string frames = codec::frame("\xc1\xc1\xc1");          // not msgpack
+  std::string frames = codec::frame("\xc1\xc1\xc1");              // not msgpack
   frames += codec::frame(std::string{"\xdd\xff\xff\xff\xff", 5}); // 4G array
   frames += regime_frame("after-garbage-1");
   frames += flush_frame("flush-2");
@@ -202,7 +201,8 @@ TEST_CASE("argusd --demo drives every enabled component through the client "
   CHECK(fx.query("SELECT count(*) FROM decision_steps") == 5 * requests);
   CHECK(fx.query("SELECT count(*) FROM ensemble_tracking") == requests);
   CHECK(fx.query("SELECT count(*) FROM regime_tracking") == requests);
-  CHECK(fx.query("SELECT count(*) FROM model_behavior_tracking") == requests / 10);
+  CHECK(fx.query("SELECT count(*) FROM model_behavior_tracking")
+        == requests / 10);
 }
 
 TEST_CASE("argusd refuses a database it cannot use, with a reason") {

@@ -10,19 +10,19 @@
 #include "storage/reader.hpp"
 #include "storage/schema.hpp"
 
-#include <CLI/CLI.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <iomanip>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 namespace {
 
 using nlohmann::json;
 
 std::string iso_time(int64_t ns) {
-  return ns == 0 ? std::string{"never"} : argus::storage::sql_datetime(ns) + "Z";
+  return ns == 0 ? std::string{"never"}
+                 : argus::storage::sql_datetime(ns) + "Z";
 }
 
 int cmd_status(const std::string& db, const std::string& output) {
@@ -53,7 +53,8 @@ int cmd_status(const std::string& db, const std::string& output) {
             << s.latest_schema_version << ")\n"
             << "JOURNAL MODE    " << s.journal_mode << "\n"
             << "LAST WRITE      " << iso_time(s.last_write_ns) << "\n\n"
-            << std::left << std::setw(26) << "TABLE" << "ROWS\n";
+            << std::left << std::setw(26) << "TABLE"
+            << "ROWS\n";
   for (const auto& [table, rows] : s.rows)
     std::cout << std::left << std::setw(26) << table << rows << "\n";
   return 0;
@@ -79,11 +80,12 @@ int cmd_check_config(const std::string& path, const std::string& output) {
     return 0;
   }
   std::cout << std::left << std::setw(8) << "LINE" << std::setw(8) << "COLUMN"
-            << std::setw(56) << "KEY" << "PROBLEM\n";
+            << std::setw(56) << "KEY"
+            << "PROBLEM\n";
   for (const auto& d : result.diagnostics)
-    std::cout << std::left << std::setw(8) << d.line << std::setw(8)
-              << d.column << std::setw(56) << (d.path.empty() ? "-" : d.path)
-              << d.message << "\n";
+    std::cout << std::left << std::setw(8) << d.line << std::setw(8) << d.column
+              << std::setw(56) << (d.path.empty() ? "-" : d.path) << d.message
+              << "\n";
   return 2;
 }
 
@@ -105,8 +107,8 @@ int main(int argc, char** argv) {
   add_output(status);
 
   std::string config_path;
-  auto check = app.add_subcommand("check-config",
-                                  "validate a configuration file");
+  auto check
+    = app.add_subcommand("check-config", "validate a configuration file");
   check->add_option("file", config_path, "YAML configuration")->required();
   add_output(check);
 

@@ -7,15 +7,15 @@ namespace argus::tools {
 
 namespace {
 
-constexpr std::array<const char*, 3> regimes = {"BULL_TREND", "SIDEWAYS",
-                                                "BEAR_TREND"};
-constexpr std::array<const char*, 3> models = {"gradient_boost", "lstm",
-                                               "random_forest"};
+constexpr std::array<const char*, 3> regimes
+  = {"BULL_TREND", "SIDEWAYS", "BEAR_TREND"};
+constexpr std::array<const char*, 3> models
+  = {"gradient_boost", "lstm", "random_forest"};
 
 } // namespace
 
 demo_bot::demo_bot(runtime::client& client, uint64_t seed)
-  : client_(client), rng_(seed) {
+    : client_(client), rng_(seed) {
 }
 
 void demo_bot::step(int64_t now_ns) {
@@ -52,7 +52,8 @@ void demo_bot::step(int64_t now_ns) {
   ens.final_prediction = vote > 0.55 ? "buy" : vote < 0.45 ? "sell" : "hold";
   ens.confidence = std::abs(vote - 0.5) * 2;
   if (unit(rng_) < 0.1) {
-    ens.meta_learner_prediction = ens.final_prediction == "buy" ? "hold" : "buy";
+    ens.meta_learner_prediction
+      = ens.final_prediction == "buy" ? "hold" : "buy";
     ens.meta_learner_confidence = 0.6 + 0.3 * unit(rng_);
   }
   auto decision = ens.final_prediction;
@@ -63,8 +64,7 @@ void demo_bot::step(int64_t now_ns) {
   reg.regime_confidence = 0.6 + 0.35 * unit(rng_);
   for (size_t i = 0; i < regimes.size(); ++i)
     reg.regime_probabilities[regimes[i]]
-      = i == regime_ ? reg.regime_confidence
-                     : (1 - reg.regime_confidence) / 2;
+      = i == regime_ ? reg.regime_confidence : (1 - reg.regime_confidence) / 2;
   reg.regime_features = {"price_momentum", "volatility"};
   reg.regime_indicators = {{"momentum_score", 0.5 + bias + noise(rng_)},
                            {"volatility_score", 0.3 + noise(rng_)}};
@@ -85,7 +85,9 @@ void demo_bot::step(int64_t now_ns) {
     step.step = i;
     step.component = path[i].first;
     step.name = path[i].second;
-    step.decided_by = i == 1 ? "momentum_based" : i == 3 ? "max_drawdown_rule" : "";
+    step.decided_by = i == 1   ? "momentum_based"
+                      : i == 3 ? "max_drawdown_rule"
+                               : "";
     step.outputs = {{"decision", decision}};
     step.start_ns = t;
     t += static_cast<int64_t>((0.2 + unit(rng_)) * 1e6);

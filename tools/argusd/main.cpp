@@ -7,26 +7,25 @@
 // component flushed, and the database committed before it exits.
 
 #include "config/load.hpp"
-#include "messages/time.hpp"
 #include "messages/codec.hpp"
+#include "messages/time.hpp"
 #include "runtime/engine.hpp"
-#include "tools/argusd/demo.hpp"
-
-#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <poll.h>
 #include <thread>
+
+#include "tools/argusd/demo.hpp"
+#include <CLI/CLI.hpp>
+#include <poll.h>
 #include <unistd.h>
 
 namespace {
 
 using namespace std::chrono_literals;
-
 
 /// Prints `ok` or every diagnostic, like `promtool check config`.
 int check_config(const std::string& path) {
@@ -67,7 +66,8 @@ void ingest_stdin(argus::engine& eng, const std::atomic<bool>& stop) {
     decoder.append(std::string_view{buf, static_cast<size_t>(n)});
     while (auto item = decoder.next()) {
       if (!*item) {
-        log->warn("ingest-rejected error={}", eng.system().render(item->error()));
+        log->warn("ingest-rejected error={}",
+                  eng.system().render(item->error()));
         if (decoder.failed()) {
           std::cout << "ingest closed: " << eng.system().render(item->error())
                     << std::endl;
@@ -83,8 +83,8 @@ void ingest_stdin(argus::engine& eng, const std::atomic<bool>& stop) {
           std::cout << "ack " << corr << " committed=" << ack->committed_rows
                     << std::endl;
         else
-          std::cout << "nack " << corr << " " << eng.system().render(ack.error())
-                    << std::endl;
+          std::cout << "nack " << corr << " "
+                    << eng.system().render(ack.error()) << std::endl;
         continue;
       }
       eng.client().publish(std::move(event));
@@ -129,16 +129,18 @@ int main(int argc, char** argv) {
   app.add_option("--config,-c", config_path, "YAML configuration file");
   app.add_option("--check-config", check_path,
                  "validate FILE, print ok or its errors, exit 0 or 2");
-  app.add_flag("--demo", demo, "run a simulated trading bot against the engine");
+  app.add_flag("--demo", demo,
+               "run a simulated trading bot against the engine");
   app.add_option("--demo-rate", demo_rate, "simulated requests per second")
     ->check(CLI::Range(0.1, 10000.0));
   app.add_flag("--ingest-stdin", ingest,
                "read length-prefixed msgpack event frames from stdin");
   app.add_option("--db", db_path, "SQLite file (overrides storage.path)");
-  app.add_option("--log-level", log_level,
-                 "trace, debug, info, warn, error, critical or off")
-    ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning",
-                           "error", "critical", "off"}));
+  app
+    .add_option("--log-level", log_level,
+                "trace, debug, info, warn, error, critical or off")
+    ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error",
+                           "critical", "off"}));
   CLI11_PARSE(app, argc, argv);
 
   if (!check_path.empty())
@@ -179,7 +181,9 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop{false};
   std::thread ingest_thread;
   if (ingest)
-    ingest_thread = std::thread{[&] { ingest_stdin(eng, stop); }};
+    ingest_thread = std::thread{[&] {
+      ingest_stdin(eng, stop);
+    }};
   std::thread demo_thread;
   std::atomic<uint64_t> demo_requests{0};
   if (demo) {

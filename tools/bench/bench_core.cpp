@@ -8,11 +8,11 @@
 #include "runtime/correlation.hpp"
 #include "runtime/engine.hpp"
 
-#include <benchmark/benchmark.h>
-
 #include <spdlog/sinks/null_sink.h>
 
 #include <filesystem>
+
+#include <benchmark/benchmark.h>
 
 namespace {
 
@@ -21,8 +21,8 @@ argus::regime_recorded sample_regime() {
   x.hdr.corr = *argus::correlation_id::parse("req_123");
   x.regime_type = "BULL_TREND";
   x.regime_confidence = 0.85;
-  x.regime_probabilities = {{"BULL_TREND", 0.6}, {"BEAR_TREND", 0.2},
-                            {"SIDEWAYS", 0.2}};
+  x.regime_probabilities
+    = {{"BULL_TREND", 0.6}, {"BEAR_TREND", 0.2}, {"SIDEWAYS", 0.2}};
   x.regime_features = {"price_momentum", "volatility"};
   x.regime_indicators = {{"momentum_score", 0.7}, {"volatility_score", 0.3}};
   x.regime_transition_probability = 0.1;
@@ -37,8 +37,8 @@ struct bench_engine {
   argus::engine eng;
 
   bench_engine(const char* name, size_t queue_capacity)
-    : dir(std::filesystem::temp_directory_path() / name),
-      eng(make_config(dir, queue_capacity), quiet()) {
+      : dir(std::filesystem::temp_directory_path() / name),
+        eng(make_config(dir, queue_capacity), quiet()) {
   }
 
   ~bench_engine() {
@@ -98,7 +98,8 @@ void codec_encode_regime(benchmark::State& state) {
 BENCHMARK(codec_encode_regime);
 
 void codec_decode_regime(benchmark::State& state) {
-  auto bytes = argus::codec::encode_event(argus::inbound_event{sample_regime()});
+  auto bytes
+    = argus::codec::encode_event(argus::inbound_event{sample_regime()});
   for (auto _ : state)
     benchmark::DoNotOptimize(argus::codec::decode_event(bytes));
 }
@@ -114,8 +115,8 @@ void client_record_regime(benchmark::State& state) {
   auto x = sample_regime();
   for (auto _ : state)
     benchmark::DoNotOptimize(eng.client().record_regime_tracking(x));
-  state.counters["dropped"] = static_cast<double>(
-    eng.client().counters().dropped_queue_full);
+  state.counters["dropped"]
+    = static_cast<double>(eng.client().counters().dropped_queue_full);
 }
 BENCHMARK(client_record_regime);
 
