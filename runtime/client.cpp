@@ -71,6 +71,8 @@ client_counters client::counters() const noexcept {
   result.unrouted = core.unrouted.load(std::memory_order_relaxed);
   result.dispatched = core.dispatched.load(std::memory_order_relaxed);
   result.queued = core.queue.size_approx();
+  result.abandoned_at_stop
+    = core.abandoned_at_stop.load(std::memory_order_relaxed);
   return result;
 }
 

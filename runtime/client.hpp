@@ -28,6 +28,9 @@ struct client_counters {
   uint64_t dispatched = 0;
   /// Events waiting in the queue.
   uint64_t queued = 0;
+  /// Events accepted while the engine was stopping, found in the queue after
+  /// the last drain (a producer raced `stop`). Logged, never silent.
+  uint64_t abandoned_at_stop = 0;
 };
 
 namespace detail {
@@ -51,6 +54,7 @@ struct ingress {
   std::atomic<uint64_t> dropped_not_running{0};
   std::atomic<uint64_t> unrouted{0};
   std::atomic<uint64_t> dispatched{0};
+  std::atomic<uint64_t> abandoned_at_stop{0};
 };
 
 } // namespace detail

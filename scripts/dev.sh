@@ -12,7 +12,7 @@ build_dir="${ARGUS_BUILD_DIR:-$root/build}"
 
 # Debian bookworm packages the build, the tests and the demo need.
 packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++
   libcaf-dev libmsgpack-cxx-dev libyaml-cpp-dev libsqlitecpp-dev
   libsqlite3-dev libspdlog-dev doctest-dev nlohmann-json3-dev libcli11-dev
   libbenchmark-dev sqlite3
