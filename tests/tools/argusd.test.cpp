@@ -212,3 +212,18 @@ TEST_CASE("argusd refuses a database it cannot use, with a reason") {
   CHECK(r.code == 1);
   CHECK(r.err.find("corrupt") != std::string::npos);
 }
+
+TEST_CASE("a Python bot feeds argusd over the msgpack wire format") {
+  daemon_fixture fx;
+  auto r = test::run({"/usr/bin/python3",
+                      std::string{ARGUS_SOURCE_DIR} + "/examples/ingest.py",
+                      ARGUSD_PATH, fx.config, "25"});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.rfind("ack py-flush committed=25", 0) == 0);
+  CHECK(rows_with_prefix(fx, "py-") == 25);
+  CHECK(fx.query("SELECT count(*) FROM regime_tracking WHERE "
+                 "regime_probabilities = "
+                 "'{\"BEAR_TREND\":0.2,\"BULL_TREND\":0.6,\"SIDEWAYS\":0.2}'")
+        == 25);
+}
