@@ -9,6 +9,13 @@
 
 namespace argus {
 
+namespace {
+
+/// How long the tracker waits for the storage writer to take rows.
+constexpr auto storage_timeout = std::chrono::seconds{60};
+
+} // namespace
+
 void tracker_state::init(config::tracker_config config, int64_t now_ns) {
   cfg = std::move(config);
   started_at_ns = now_ns;
@@ -84,6 +91,21 @@ tracking_outcome tracker_state::record(model_behavior_recorded x) {
   return {std::move(row)};
 }
 
+std::vector<db_row> tracker_state::record(tracking_batch batch) {
+  std::vector<db_row> rows;
+  rows.reserve(batch.size());
+  auto add = [&](auto& events) {
+    for (auto& e : events)
+      if (auto out = record(std::move(e)); out.row)
+        rows.push_back(std::move(*out.row));
+  };
+  add(batch.ensembles);
+  add(batch.regimes);
+  add(batch.decisions);
+  add(batch.behaviors);
+  return rows;
+}
+
 component_status tracker_state::status(const message_header& hdr) const {
   component_status result;
   result.hdr = make_header<component_status>(hdr.corr);
@@ -110,29 +132,23 @@ tracker(tracker_actor::stateful_pointer<tracker_state> self,
   self->state.init(std::move(cfg), wall_clock_ns());
   self->state.storage = std::move(storage);
   self->state.log = std::move(log);
-  // Rows go to storage one by one; the writer batches them. FIFO order
-  // between this actor and the writer makes a flush cover every row sent
-  // before it.
-  auto handle = [self](auto& event) {
-    auto corr = event.hdr.corr;
-    auto outcome = self->state.record(std::move(event));
-    if (outcome.row)
-      self->send(self->state.storage,
-                 persist_rows{make_header<persist_rows>(corr),
-                              {std::move(*outcome.row)}});
-  };
   return {
-    [=](ensemble_recorded& x) {
-      handle(x);
-    },
-    [=](regime_recorded& x) {
-      handle(x);
-    },
-    [=](decision_step_recorded& x) {
-      handle(x);
-    },
-    [=](model_behavior_recorded& x) {
-      handle(x);
+    [=](tracking_batch& batch) -> caf::result<uint64_t> {
+      uint64_t taken = batch.size();
+      auto corr = batch.hdr.corr;
+      auto rows = self->state.record(std::move(batch));
+      if (rows.empty())
+        return taken;
+      // Reply once storage has the rows: the dispatcher sends the next batch
+      // only then, so neither mailbox can grow without bound. FIFO order to
+      // the writer makes a later flush cover these rows.
+      auto rp = self->make_response_promise<uint64_t>();
+      self
+        ->request(self->state.storage, storage_timeout,
+                  persist_rows{make_header<persist_rows>(corr), std::move(rows)})
+        .then([rp, taken](uint64_t) mutable { rp.deliver(taken); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
     },
     [=](atom::route, storage_writer_actor& storage) {
       self->state.storage = std::move(storage);

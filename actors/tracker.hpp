@@ -32,6 +32,9 @@ struct tracker_state {
   tracking_outcome record(decision_step_recorded x);
   tracking_outcome record(model_behavior_recorded x);
 
+  /// Records every event of `batch`. @returns the rows to persist.
+  std::vector<db_row> record(tracking_batch batch);
+
   component_status status(const message_header& hdr) const;
 
   /// @returns the number of events kept across all histories.

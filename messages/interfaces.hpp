@@ -27,22 +27,20 @@ using flushable_actor = caf::typed_actor<
 
 /// The STORAGE WRITER actor interface: the only writer of the SQLite file.
 using storage_writer_actor = caf::typed_actor<
-  // Buffers rows for the next batch commit.
-  caf::reacts_to<persist_rows>,
-  // Periodic batch commit and retention step (self-sent; carries a generation).
+  // Buffers rows for the next batch commit; replies with the number of rows
+  // taken (the rest were dropped and counted). The reply comes after any
+  // commit the rows triggered, which paces the senders.
+  caf::replies_to<persist_rows>::with<uint64_t>,
+  // Periodic batch commit and retention step (self-sent; carries a
+  // generation).
   caf::reacts_to<atom::tick, uint64_t>>::extend_with<flushable_actor>::
   extend_with<status_client_actor>;
 
 /// The TRACKER actor interface (spec: Tracking System).
 using tracker_actor = caf::typed_actor<
-  // Records one ensemble decision.
-  caf::reacts_to<ensemble_recorded>,
-  // Records one regime observation.
-  caf::reacts_to<regime_recorded>,
-  // Records one step of a decision path.
-  caf::reacts_to<decision_step_recorded>,
-  // Records a model behaviour summary.
-  caf::reacts_to<model_behavior_recorded>,
+  // Records ensemble decisions, regimes, decision steps and model behaviour;
+  // replies with the number of events taken once storage has their rows.
+  caf::replies_to<tracking_batch>::with<uint64_t>,
   // Where rows go from now on (the supervisor replaced the storage writer).
   caf::reacts_to<atom::route, storage_writer_actor>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;

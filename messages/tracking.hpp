@@ -92,4 +92,27 @@ struct model_behavior_recorded {
                ensemble_weights, time_ns)
 };
 
+/// Tracking events handed to the tracker together; the reply (how many
+/// were taken) is what lets the next batch go, so no mailbox grows without
+/// bound.
+struct tracking_batch {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  std::vector<ensemble_recorded> ensembles;
+  std::vector<regime_recorded> regimes;
+  std::vector<decision_step_recorded> decisions;
+  std::vector<model_behavior_recorded> behaviors;
+
+  ARGUS_FIELDS(tracking_batch, hdr, ensembles, regimes, decisions, behaviors)
+
+  size_t size() const noexcept {
+    return ensembles.size() + regimes.size() + decisions.size()
+           + behaviors.size();
+  }
+
+  bool empty() const noexcept {
+    return size() == 0;
+  }
+};
+
 } // namespace argus

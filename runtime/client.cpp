@@ -70,6 +70,7 @@ client_counters client::counters() const noexcept {
     = core.dropped_not_running.load(std::memory_order_relaxed);
   result.unrouted = core.unrouted.load(std::memory_order_relaxed);
   result.dispatched = core.dispatched.load(std::memory_order_relaxed);
+  result.failed_delivery = core.failed_delivery.load(std::memory_order_relaxed);
   result.queued = core.queue.size_approx();
   result.abandoned_at_stop
     = core.abandoned_at_stop.load(std::memory_order_relaxed);

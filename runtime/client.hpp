@@ -24,8 +24,10 @@ struct client_counters {
   uint64_t dropped_not_running = 0;
   /// Events no running component takes (counted by the dispatcher).
   uint64_t unrouted = 0;
-  /// Events handed to components (counted by the dispatcher).
+  /// Events taken by components (counted by the dispatcher).
   uint64_t dispatched = 0;
+  /// Events a component did not take because it crashed or timed out.
+  uint64_t failed_delivery = 0;
   /// Events waiting in the queue.
   uint64_t queued = 0;
   /// Events accepted while the engine was stopping, found in the queue after
@@ -54,6 +56,7 @@ struct ingress {
   std::atomic<uint64_t> dropped_not_running{0};
   std::atomic<uint64_t> unrouted{0};
   std::atomic<uint64_t> dispatched{0};
+  std::atomic<uint64_t> failed_delivery{0};
   std::atomic<uint64_t> abandoned_at_stop{0};
 };
 

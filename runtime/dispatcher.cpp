@@ -2,9 +2,14 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
+#include <chrono>
+
 namespace argus::runtime {
 
 namespace {
+
+/// How long the dispatcher waits for a component to take a batch.
+constexpr auto delivery_timeout = std::chrono::seconds{60};
 
 template <class... Fs>
 struct overload : Fs... {
@@ -13,64 +18,114 @@ struct overload : Fs... {
 template <class... Fs>
 overload(Fs...) -> overload<Fs...>;
 
+using self_ptr = dispatcher_actor::stateful_pointer<dispatcher_state>;
+
+/// Hands flushes on to the supervisor once everything accepted before them
+/// was taken by the components.
+void release_flushes(self_ptr self) {
+  auto& st = self->state;
+  if (st.in_flight)
+    return;
+  auto i = st.flushes.begin();
+  while (i != st.flushes.end()) {
+    if (st.popped < i->target) {
+      ++i;
+      continue;
+    }
+    auto rp = i->rp;
+    if (!st.supervisor)
+      rp.deliver(caf::make_error(ec::component_down, "engine not started"));
+    else
+      self->request(st.supervisor, caf::infinite, atom::flush_v, i->hdr)
+        .then([rp](flush_ack& ack) mutable { rp.deliver(std::move(ack)); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+    i = st.flushes.erase(i);
+  }
+}
+
+/// Moves batches out of the client queue until it is empty or a batch is
+/// in flight.
+void pump(self_ptr self) {
+  auto& st = self->state;
+  auto& core = *st.core;
+  while (!st.in_flight) {
+    // From here on, a producer that finds the flag down wakes us up.
+    core.drain_scheduled.store(false, std::memory_order_release);
+    auto batch = st.take(dispatcher_batch, static_cast<bool>(st.tracker));
+    if (batch.popped == 0)
+      break;
+    core.drain_scheduled.store(true, std::memory_order_release);
+    core.unrouted.fetch_add(batch.unrouted, std::memory_order_relaxed);
+    if (batch.tracking.empty())
+      continue;
+    auto n = batch.tracking.size();
+    st.in_flight = true;
+    self
+      ->request(st.tracker, delivery_timeout, std::move(batch.tracking))
+      .then(
+        [self](uint64_t taken) {
+          self->state.core->dispatched.fetch_add(taken,
+                                                 std::memory_order_relaxed);
+          self->state.in_flight = false;
+          pump(self);
+        },
+        [self, n](caf::error&) {
+          // The tracker crashed or timed out: the supervisor restarts it and
+          // the next flush reports the crash; these events are counted.
+          self->state.core->failed_delivery.fetch_add(
+            n, std::memory_order_relaxed);
+          self->state.in_flight = false;
+          pump(self);
+        });
+  }
+  release_flushes(self);
+}
+
 } // namespace
+
+routed_batch dispatcher_state::take(size_t max, bool tracker_available) {
+  routed_batch result;
+  auto& t = result.tracking;
+  inbound_event event;
+  while (result.popped < max && core->queue.try_pop(event)) {
+    ++result.popped;
+    auto to_tracker = [&](auto& e, auto& into) {
+      if (tracker_available)
+        into.push_back(std::move(e));
+      else
+        ++result.unrouted;
+    };
+    std::visit(overload{
+                 [&](ensemble_recorded& e) { to_tracker(e, t.ensembles); },
+                 [&](regime_recorded& e) { to_tracker(e, t.regimes); },
+                 [&](decision_step_recorded& e) { to_tracker(e, t.decisions); },
+                 [&](model_behavior_recorded& e) {
+                   to_tracker(e, t.behaviors);
+                 },
+                 // Components for the other events arrive with their issues;
+                 // until then such events are counted, not silently lost.
+                 [&](auto&) { ++result.unrouted; },
+               },
+               event);
+  }
+  popped += result.popped;
+  return result;
+}
 
 dispatcher_actor::behavior_type
 dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
            std::shared_ptr<detail::ingress> core) {
   self->state.core = std::move(core);
-  auto route = [self](inbound_event& event) {
-    auto& st = self->state;
-    auto to_tracker = [&](auto& e) {
-      if (!st.tracker)
-        return false;
-      self->send(st.tracker, std::move(e));
-      return true;
-    };
-    auto routed = std::visit(
-      overload{
-        [&](ensemble_recorded& e) {
-          return to_tracker(e);
-        },
-        [&](regime_recorded& e) {
-          return to_tracker(e);
-        },
-        [&](decision_step_recorded& e) {
-          return to_tracker(e);
-        },
-        [&](model_behavior_recorded& e) {
-          return to_tracker(e);
-        },
-        // Components for the other events arrive with their issues; until
-        // then such events are counted, not silently lost.
-        [&](auto&) {
-          return false;
-        },
-      },
-      event);
-    (routed ? st.core->dispatched : st.core->unrouted)
-      .fetch_add(1, std::memory_order_relaxed);
-  };
   return {
-    [=](atom::drain) {
-      auto& st = self->state;
-      st.core->drain_scheduled.store(false, std::memory_order_release);
-      if (st.drain(dispatcher_batch, route)) {
-        st.core->drain_scheduled.store(true, std::memory_order_release);
-        self->send(self, atom::drain_v);
-      }
-    },
+    [=](atom::drain) { pump(self); },
     [=](atom::flush, const message_header& hdr) -> caf::result<flush_ack> {
       auto& st = self->state;
-      // Everything accepted before the flush must be handed on first. The
-      // bound keeps a producer that never stops from holding the flush.
-      auto rounds = st.core->queue.capacity() / dispatcher_batch + 2;
-      while (rounds-- > 0 && st.drain(dispatcher_batch, route)) {
-        // keep draining
-      }
-      if (!st.supervisor)
-        return caf::make_error(ec::component_down, "engine not started");
-      return self->delegate(st.supervisor, atom::flush_v, hdr);
+      auto rp = self->make_response_promise<flush_ack>();
+      // Every event accepted before this flush has been pushed completely,
+      // so it is counted in the queue's size right now.
+      st.flushes.push_back({rp, hdr, st.popped + st.core->queue.size_approx()});
+      pump(self);
+      return rp;
     },
     [=](atom::route, tracker_actor& x) {
       self->state.tracker = std::move(x);

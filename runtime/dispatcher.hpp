@@ -4,34 +4,49 @@
 #include "runtime/client.hpp"
 
 #include <memory>
+#include <vector>
 
 namespace argus::runtime {
 
-/// State of the dispatcher: drains the client queue and routes each event to
-/// the component that owns it.
+/// Events popped from the client queue, sorted by destination.
+struct routed_batch {
+  tracking_batch tracking;
+  /// Events no running component takes (their components arrive with later
+  /// issues, or the tracker is down).
+  uint64_t unrouted = 0;
+  size_t popped = 0;
+};
+
+/// State of the dispatcher: moves events from the client queue to the
+/// components, one batch in flight at a time. Because the next batch leaves
+/// only when the last one was taken (and the tracker answers only once the
+/// storage writer has the rows), the bounded client queue is the one place
+/// where events wait: when the engine falls behind it fills up and the client
+/// drops and counts, instead of mailboxes growing without bound.
 struct dispatcher_state {
   static inline const char* name = "dispatcher";
 
-  /// Pops at most `max_batch` events and routes them with `route`.
-  /// @returns whether events may remain.
-  template <class Route>
-  bool drain(size_t max_batch, Route route) {
-    inbound_event event;
-    for (size_t i = 0; i < max_batch; ++i) {
-      if (!core->queue.try_pop(event))
-        return false;
-      route(event);
-    }
-    return true;
-  }
+  /// Pops at most `max` events and sorts them by destination.
+  routed_batch take(size_t max, bool tracker_available);
+
+  /// A flush waiting for every event accepted before it to be taken.
+  struct pending_flush {
+    caf::typed_response_promise<flush_ack> rp;
+    message_header hdr;
+    /// `popped` must reach this before the flush goes on to the supervisor.
+    uint64_t target;
+  };
 
   std::shared_ptr<detail::ingress> core;
   tracker_actor tracker;
   supervisor_actor supervisor;
+  bool in_flight = false;
+  /// Events popped since start.
+  uint64_t popped = 0;
+  std::vector<pending_flush> flushes;
 };
 
-/// Events drained per message, so one busy producer cannot starve the
-/// dispatcher's other messages.
+/// Events popped per batch.
 inline constexpr size_t dispatcher_batch = 512;
 
 dispatcher_actor::behavior_type

@@ -134,6 +134,7 @@ engine::status(std::chrono::milliseconds timeout) {
       {"client_queued", c.queued},
       {"client_abandoned_at_stop", c.abandoned_at_stop},
       {"dispatched", c.dispatched},
+      {"failed_delivery", c.failed_delivery},
       {"unrouted", c.unrouted},
     };
   }

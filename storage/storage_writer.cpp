@@ -140,12 +140,14 @@ storage_writer_actor::behavior_type storage_writer(
   self->delayed_send(self, self->state.cfg.batch_interval, atom::tick_v,
                      self->state.tick_generation);
   return {
-    [=](persist_rows& x) {
+    [=](persist_rows& x) -> uint64_t {
       auto& st = self->state;
       auto now = wall_clock_ns();
-      st.add(std::move(x.rows), now);
+      auto offered = x.rows.size();
+      auto dropped = st.add(std::move(x.rows), now);
       if (st.batch_full() && !st.last_error)
         static_cast<void>(st.commit(now));
+      return offered - dropped;
     },
     [=](atom::tick, uint64_t generation) {
       auto& st = self->state;

@@ -139,8 +139,9 @@ TEST_CASE("supervisor restarts a crashed component after its backoff") {
   CHECK(fx.component(st, "tracker").state == component_state::running);
   CHECK(fx.component(st, "tracker").restarts == 1);
   // The restarted tracker is wired to storage and the dispatcher again.
-  fx.self->send(caf::actor_cast<tracker_actor>(second),
-                test::sample_regime_recorded());
+  tracking_batch batch;
+  batch.regimes.push_back(test::sample_regime_recorded());
+  fx.self->send(caf::actor_cast<tracker_actor>(second), batch);
   fx.self->send(fx.sup, atom::flush_v, message_header{});
   fx.run();
   bool replied = false;
@@ -183,9 +184,11 @@ TEST_CASE("supervisor stop flushes every component, then stops them in "
   supervised fx;
   auto tracker = caf::actor_cast<tracker_actor>(fx.lookup("tracker"));
   auto storage = fx.lookup("storage_writer");
+  tracking_batch batch;
   for (int i = 0; i < 5; ++i)
-    fx.self->send(tracker, test::sample_ensemble_recorded());
-  fx.self->send(tracker, test::sample_regime_recorded());
+    batch.ensembles.push_back(test::sample_ensemble_recorded());
+  batch.regimes.push_back(test::sample_regime_recorded());
+  fx.self->send(tracker, batch);
   fx.self->monitor(storage);
   fx.self->monitor(fx.sup);
   fx.self->send(fx.sup, atom::stop_v, message_header{});
@@ -215,7 +218,9 @@ TEST_CASE("supervisor stop flushes every component, then stops them in "
 TEST_CASE("a crash of the storage writer stops the engine cleanly") {
   supervised fx;
   auto tracker = caf::actor_cast<tracker_actor>(fx.lookup("tracker"));
-  fx.self->send(tracker, test::sample_regime_recorded());
+  tracking_batch batch;
+  batch.regimes.push_back(test::sample_regime_recorded());
+  fx.self->send(tracker, batch);
   fx.self->send(fx.sup, atom::flush_v, message_header{});
   fx.run();
   fx.self->receive([](flush_ack&) {}, caf::after(0s) >>
