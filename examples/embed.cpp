@@ -16,13 +16,13 @@ int main(int argc, char** argv) {
   }
   auto cfg = argus::config::load(argv[1]);
   if (!cfg) {
-    std::cerr << to_string(cfg.error()) << "\n";
+    std::cerr << argus::describe(cfg.error()) << "\n";
     return 2;
   }
   cfg->storage.path = argv[2];
   argus::engine engine{*cfg};
   if (auto err = engine.start()) {
-    std::cerr << "cannot start: " << to_string(err) << "\n";
+    std::cerr << "cannot start: " << argus::describe(err) << "\n";
     return 1;
   }
   auto& client = engine.client();
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   // Everything recorded so far is in SQLite once flush() returns an ack.
   auto ack = engine.flush();
   if (!ack) {
-    std::cerr << "flush failed: " << to_string(ack.error()) << "\n";
+    std::cerr << "flush failed: " << argus::describe(ack.error()) << "\n";
     return 1;
   }
   std::cout << "committed rows: " << ack->committed_rows << "\n";

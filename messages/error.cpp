@@ -1,5 +1,7 @@
 #include "messages/error.hpp"
 
+#include <caf/atom.hpp>
+
 namespace argus {
 
 std::string to_string(ec x) {
@@ -48,9 +50,22 @@ std::string to_string(ec x) {
 
 std::string render_error_code(uint8_t code, const caf::message& context) {
   auto result = "argus::" + to_string(static_cast<ec>(code));
-  if (!context.empty())
-    result += ": " + caf::to_string(context);
+  // Context strings are written for people: print them as they are, not
+  // quoted and escaped as CAF's generic rendering would.
+  for (size_t i = 0; i < context.size(); ++i) {
+    result += i == 0 ? ": " : " ";
+    if (context.match_element<std::string>(i))
+      result += context.get_as<std::string>(i);
+    else
+      result += context.stringify(i);
+  }
   return result;
+}
+
+std::string describe(const caf::error& x) {
+  if (x.category() == caf::atom("argus"))
+    return render_error_code(x.code(), x.context());
+  return to_string(x);
 }
 
 } // namespace argus

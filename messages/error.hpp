@@ -62,6 +62,10 @@ std::string to_string(ec x);
 /// Renders an `argus` error category code for `caf::error` output.
 std::string render_error_code(uint8_t code, const caf::message& context);
 
+/// Renders any error for logs and status without an actor system at hand:
+/// `argus::storage_full: <context>` for ours, CAF's own text otherwise.
+std::string describe(const caf::error& x);
+
 } // namespace argus
 
 CAF_ERROR_CODE_ENUM(argus::ec, "argus")

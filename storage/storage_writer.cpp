@@ -68,8 +68,8 @@ caf::error storage_writer_state::commit(int64_t now_ns) {
     // Log the first failure of a streak, not every retry.
     if (!last_error && log)
       log->error("commit-failed rows={} error={}", pending.size(),
-                 to_string(err));
-    last_error_text = to_string(err);
+                 describe(err));
+    last_error_text = describe(err);
     last_error = err;
     return err;
   }
@@ -96,7 +96,7 @@ void storage_writer_state::retention_step(int64_t now_ns) {
     if (!deleted) {
       if (log)
         log->warn("retention-failed table={} error={}", to_string(table),
-                  to_string(deleted.error()));
+                  describe(deleted.error()));
       continue;
     }
     retention_deleted_rows += *deleted;

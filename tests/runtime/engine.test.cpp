@@ -201,3 +201,48 @@ TEST_CASE("the engine's logs name components and never contain the SMTP "
   }
   CHECK(storage_line);
 }
+
+TEST_CASE("a full disk stops acknowledgements, the engine keeps running, and "
+          "nothing recorded meanwhile is lost once space returns") {
+  engine_fixture fx;
+  fx.cfg.storage.max_size_mb = 1;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  caf::expected<flush_ack> ack{flush_ack{}};
+  for (int round = 0; round < 50 && ack; ++round) {
+    for (int i = 0; i < 500; ++i)
+      eng.client().record_decision_step(test::sample_decision_step_recorded());
+    ack = eng.flush();
+  }
+  REQUIRE(!ack);
+  CHECK(ack.error() == ec::storage_full);
+  auto st = eng.status();
+  REQUIRE(st);
+  CHECK(st->components[0].id == "storage_writer");
+  CHECK(st->components[0].state == component_state::degraded);
+  CHECK(st->components[0].counters.at("failed_commits") >= 1);
+  CHECK(st->components[0].last_error.find("storage_full") != std::string::npos);
+  // Still accepting while degraded.
+  for (int i = 0; i < 10; ++i) {
+    auto x = test::sample_regime_recorded();
+    x.hdr.corr = *correlation_id::parse("outage-" + std::to_string(i));
+    CHECK(eng.client().record_regime_tracking(x));
+  }
+  CHECK(!eng.flush());
+  // An operator frees space; the writer reuses the freed pages.
+  {
+    SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READWRITE};
+    db.exec("DELETE FROM decision_steps");
+  }
+  auto recovered = eng.flush();
+  REQUIRE_MESSAGE(recovered, to_string(recovered.error()));
+  SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READONLY};
+  CHECK(db.execAndGet("SELECT count(*) FROM row_correlation WHERE "
+                      "correlation_id LIKE 'outage-%'")
+          .getInt64()
+        == 10);
+  st = eng.status();
+  REQUIRE(st);
+  CHECK(st->components[0].state == component_state::running);
+  REQUIRE(!eng.stop());
+}

@@ -7,6 +7,7 @@
 // 2 invalid input (bad flags, config with errors).
 
 #include "config/load.hpp"
+#include "messages/error.hpp"
 #include "storage/reader.hpp"
 #include "storage/schema.hpp"
 
@@ -28,12 +29,12 @@ std::string iso_time(int64_t ns) {
 int cmd_status(const std::string& db, const std::string& output) {
   auto reader = argus::storage::db_reader::open(db);
   if (!reader) {
-    std::cerr << "argusctl: " << to_string(reader.error()) << "\n";
+    std::cerr << "argusctl: " << argus::describe(reader.error()) << "\n";
     return 1;
   }
   auto summary = (*reader)->summary();
   if (!summary) {
-    std::cerr << "argusctl: " << to_string(summary.error()) << "\n";
+    std::cerr << "argusctl: " << argus::describe(summary.error()) << "\n";
     return 1;
   }
   const auto& s = *summary;

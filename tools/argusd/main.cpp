@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
     opts.log_level = log_level;
   argus::engine eng{cfg, opts};
   if (auto err = eng.start()) {
-    std::cerr << "argusd: cannot start: " << to_string(err) << "\n";
+    std::cerr << "argusd: cannot start: " << argus::describe(err) << "\n";
     return 1;
   }
   std::cout << "argusd ready pid=" << ::getpid() << " db=" << cfg.storage.path
@@ -227,7 +227,7 @@ int main(int argc, char** argv) {
   if (ingest_thread.joinable())
     ingest_thread.join();
   if (auto err = eng.stop()) {
-    std::cerr << "argusd: stop: " << to_string(err) << "\n";
+    std::cerr << "argusd: stop: " << argus::describe(err) << "\n";
     exit_code = exit_code == 0 ? 1 : exit_code;
   }
   std::cout << "argusd stopped" << std::endl;

@@ -48,7 +48,7 @@ struct bench_engine {
 
   bool start(benchmark::State& state) {
     if (auto err = eng.start()) {
-      state.SkipWithError(to_string(err).c_str());
+      state.SkipWithError(argus::describe(err).c_str());
       return false;
     }
     return true;
