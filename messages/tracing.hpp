@@ -111,6 +111,16 @@ struct request_finished {
                error_message)
 };
 
+/// The spans of one trace, as `export_trace_data(cid)` writes them in
+/// msgpack (and reads them back).
+struct trace_exported {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  std::vector<span_recorded> spans;
+
+  ARGUS_FIELDS(trace_exported, hdr, spans)
+};
+
 } // namespace argus
 
 ARGUS_MSGPACK_ENUM(argus::component_type, argus::component_type::monitoring)
