@@ -1,5 +1,6 @@
 #include "actors/supervisor.hpp"
 
+#include "actors/tracer.hpp"
 #include "actors/tracker.hpp"
 #include "messages/time.hpp"
 #include "storage/schema.hpp"
@@ -36,6 +37,13 @@ void spawn_component(self_ptr self, component_entry& entry) {
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.storage);
     if (st.tracker)
       self->send(st.tracker, atom::route_v, st.storage);
+    if (st.tracer)
+      self->send(st.tracer, atom::route_v, st.storage);
+  } else if (entry.id == tracer_state::name) {
+    st.tracer = self->spawn(tracer, st.cfg.advanced_tracer, st.spans,
+                            st.storage, st.loggers(entry.id));
+    entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.tracer);
+    self->send(st.dispatcher, atom::route_v, st.tracer);
   } else if (entry.id == tracker_state::name) {
     st.tracker = self->spawn(tracker, st.cfg.tracking_system, st.storage,
                              st.loggers(entry.id));
@@ -276,12 +284,13 @@ component_entry* supervisor_state::find(const std::string& id) {
 supervisor_actor::behavior_type
 supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
            config::engine_config cfg, dispatcher_actor dispatcher,
-           logger_factory loggers) {
+           std::shared_ptr<span_buffers> spans, logger_factory loggers) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.loggers = std::move(loggers);
   st.log = st.loggers(supervisor_state::name);
   st.dispatcher = std::move(dispatcher);
+  st.spans = std::move(spans);
   const auto& sc = st.cfg.monitoring_integration;
   auto entry = [&](const char* id, bool core) {
     component_entry e;
@@ -294,6 +303,8 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   };
   if (st.cfg.enabled) {
     st.components.push_back(entry(storage::storage_writer_state::name, true));
+    if (st.cfg.advanced_tracer.enable_tracing && st.spans)
+      st.components.push_back(entry(tracer_state::name, false));
     if (tracker_enabled(st.cfg.tracking_system))
       st.components.push_back(entry(tracker_state::name, false));
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/supervisor_policy.hpp"
+#include "actors/tracer_buffers.hpp"
 #include "config/components.hpp"
 #include "messages/interfaces.hpp"
 #include "storage/storage_writer.hpp"
@@ -55,9 +56,12 @@ struct supervisor_state {
   logger_factory loggers;
   std::shared_ptr<spdlog::logger> log;
   dispatcher_actor dispatcher;
+  /// Where the bot's threads put spans; the tracer drains them.
+  std::shared_ptr<span_buffers> spans;
   /// In dependency order: storage first.
   std::vector<component_entry> components;
   storage_writer_actor storage;
+  tracer_actor tracer;
   tracker_actor tracker;
   /// The running components, shared with the functor that stops them when
   /// the supervisor terminates.
@@ -75,6 +79,6 @@ struct supervisor_state {
 supervisor_actor::behavior_type
 supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
            config::engine_config cfg, dispatcher_actor dispatcher,
-           logger_factory loggers);
+           std::shared_ptr<span_buffers> spans, logger_factory loggers);
 
 } // namespace argus

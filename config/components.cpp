@@ -149,6 +149,10 @@ std::vector<config_issue> validate(const tracer_config& x) {
   checker c;
   c.within("trace_sampling_rate", x.trace_sampling_rate, 0.0, 1.0);
   c.positive("max_trace_history", x.max_trace_history);
+  c.positive("slow_span_threshold", x.slow_span_threshold);
+  c.positive("thread_buffer_spans", x.thread_buffer_spans);
+  c.positive("drain_interval", x.drain_interval);
+  c.positive("max_spans_per_trace", x.max_spans_per_trace);
   if (x.correlation_id_header.empty())
     c.fail("correlation_id_header", "must not be empty");
   for (auto ch : x.correlation_id_header)

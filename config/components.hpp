@@ -91,6 +91,17 @@ struct tracer_config {
     component_type::exchange,  component_type::database,
     component_type::gui,       component_type::monitoring,
   };
+  // argus additions:
+  /// Spans at least this slow are kept whatever the sampling (tail keep).
+  milliseconds slow_span_threshold = 1s;
+  /// Finished spans each bot thread may hold before the tracer takes them;
+  /// beyond: dropped and counted.
+  size_t thread_buffer_spans = 2048;
+  /// How often the tracer takes spans from the threads' buffers.
+  milliseconds drain_interval = 20ms;
+  /// Spans kept in memory per trace; beyond: not kept in memory (still
+  /// persisted), counted.
+  size_t max_spans_per_trace = 1000;
 };
 std::vector<config_issue> validate(const tracer_config& x);
 

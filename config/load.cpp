@@ -533,6 +533,10 @@ void read_section(reader& r, tracer_config& c) {
   r.read("enable_error_tracing", c.enable_error_tracing);
   r.read_enum_list("component_types", component_type::monitoring,
                    c.component_types);
+  r.read("slow_span_threshold", c.slow_span_threshold);
+  r.read("thread_buffer_spans", c.thread_buffer_spans);
+  r.read("drain_interval", c.drain_interval);
+  r.read("max_spans_per_trace", c.max_spans_per_trace);
 }
 
 void read_section(reader& r, correlation_manager_config& c) {
@@ -899,7 +903,11 @@ nlohmann::json to_json(const engine_config& x) {
       {"max_trace_history", tr.max_trace_history},
       {"enable_performance_tracing", tr.enable_performance_tracing},
       {"enable_error_tracing", tr.enable_error_tracing},
-      {"component_types", names(tr.component_types)}}},
+      {"component_types", names(tr.component_types)},
+      {"slow_span_threshold", secs(tr.slow_span_threshold)},
+      {"thread_buffer_spans", tr.thread_buffer_spans},
+      {"drain_interval", secs(tr.drain_interval)},
+      {"max_spans_per_trace", tr.max_spans_per_trace}}},
     {"correlation_manager",
      {{"enable_correlation_tracking", cm.enable_correlation_tracking},
       {"correlation_timeout", secs(cm.correlation_timeout)},

@@ -45,6 +45,19 @@ using tracker_actor = caf::typed_actor<
   caf::reacts_to<atom::route, storage_writer_actor>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;
 
+/// The TRACER actor interface (spec: Advanced Tracer).
+using tracer_actor = caf::typed_actor<
+  // Spans that arrived over the wire; replies with the number taken once
+  // storage has the ones kept.
+  caf::replies_to<span_batch>::with<uint64_t>,
+  // Collects the threads' spans (self-sent; carries a generation).
+  caf::reacts_to<atom::tick, uint64_t>,
+  // The spans of one trace held in memory.
+  caf::replies_to<atom::lookup, correlation_id>::with<trace_exported>,
+  // Where rows go from now on (the supervisor replaced the storage writer).
+  caf::reacts_to<atom::route, storage_writer_actor>>::
+  extend_with<flushable_actor>::extend_with<status_client_actor>;
+
 /// The SUPERVISOR actor interface (spec: Integration Manager).
 using supervisor_actor = caf::typed_actor<
   // Reports every component's status.
@@ -67,6 +80,8 @@ using dispatcher_actor = caf::typed_actor<
   caf::replies_to<atom::flush, message_header>::with<flush_ack>,
   // Where tracking events go from now on (sent by the supervisor).
   caf::reacts_to<atom::route, tracker_actor>,
+  // Where spans from the wire go from now on (sent by the supervisor).
+  caf::reacts_to<atom::route, tracer_actor>,
   // Who flushes the engine (sent by the engine once the supervisor runs).
   caf::reacts_to<atom::route, supervisor_actor>>;
 

@@ -111,6 +111,15 @@ struct request_finished {
                error_message)
 };
 
+/// Spans received over the wire, handed to the tracer together.
+struct span_batch {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  std::vector<span_recorded> spans;
+
+  ARGUS_FIELDS(span_batch, hdr, spans)
+};
+
 /// The spans of one trace, as `export_trace_data(cid)` writes them in
 /// msgpack (and reads them back).
 struct trace_exported {

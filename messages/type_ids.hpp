@@ -17,6 +17,8 @@
 CAF_BEGIN_TYPE_ID_BLOCK(argus, caf::first_custom_type_id)
 
   CAF_ADD_TYPE_ID(argus, (argus::message_header))
+  CAF_ADD_TYPE_ID(argus, (argus::correlation_id))
+  CAF_ADD_TYPE_ID(argus, (argus::span_batch))
   CAF_ADD_TYPE_ID(argus, (argus::span_recorded))
   CAF_ADD_TYPE_ID(argus, (argus::trace_exported))
   CAF_ADD_TYPE_ID(argus, (argus::request_started))

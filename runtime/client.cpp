@@ -59,6 +59,23 @@ bool client::publish(inbound_event event) noexcept {
   return true;
 }
 
+scoped_span client::span(component_type component, std::string_view operation,
+                         const correlation_id& corr, span_kind kind) noexcept {
+  auto& core = *core_;
+  if (!core.spans || !core.accepting.load(std::memory_order_acquire))
+    return {};
+  return scoped_span{*core.spans, component, operation, corr, kind};
+}
+
+scoped_span client::span(component_type component, std::string_view operation,
+                         const correlation_id& corr, const trace_context& parent,
+                         span_kind kind) noexcept {
+  auto& core = *core_;
+  if (!core.spans || !core.accepting.load(std::memory_order_acquire))
+    return {};
+  return scoped_span{*core.spans, component, operation, corr, parent, kind};
+}
+
 client_counters client::counters() const noexcept {
   const auto& core = *core_;
   client_counters result;

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "actors/tracer_buffers.hpp"
 #include "messages/events.hpp"
 #include "runtime/bounded_queue.hpp"
 #include "runtime/correlation.hpp"
+#include "runtime/span.hpp"
 
 #include <caf/actor_control_block.hpp>
 
@@ -40,10 +42,14 @@ namespace detail {
 /// What the client (any thread) and the dispatcher actor share: the bounded
 /// queue, a wake-up flag and atomic counters.
 struct ingress {
-  explicit ingress(size_t capacity) : queue(capacity) {
+  explicit ingress(size_t capacity,
+                   std::shared_ptr<span_buffers> span_bufs = nullptr)
+    : queue(capacity), spans(std::move(span_bufs)) {
   }
 
   bounded_queue<inbound_event> queue;
+  /// The threads' span buffers (null: no tracing).
+  std::shared_ptr<span_buffers> spans;
   correlation_source ids;
   /// Set while a drain message is on its way to the dispatcher.
   std::atomic<bool> drain_scheduled{false};
@@ -96,6 +102,19 @@ public:
   bool record_model_behavior_tracking(model_behavior_recorded x) noexcept {
     return record(std::move(x));
   }
+
+  /// Starts a span of `corr`'s request; it is recorded when it ends. The
+  /// parent is the thread's current span of the same request. Inactive
+  /// (a no-op) while the engine is not running or tracing is off.
+  scoped_span span(component_type component, std::string_view operation,
+                   const correlation_id& corr,
+                   span_kind kind = span_kind::internal) noexcept;
+
+  /// Starts a span under a parent from another thread or process (e.g. a
+  /// parsed `traceparent` header).
+  scoped_span span(component_type component, std::string_view operation,
+                   const correlation_id& corr, const trace_context& parent,
+                   span_kind kind = span_kind::internal) noexcept;
 
   /// One step of a decision path.
   bool record_decision_step(decision_step_recorded x) noexcept {

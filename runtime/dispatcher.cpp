@@ -20,11 +20,19 @@ overload(Fs...) -> overload<Fs...>;
 
 using self_ptr = dispatcher_actor::stateful_pointer<dispatcher_state>;
 
+size_t batch_size(const tracking_batch& x) {
+  return x.size();
+}
+
+size_t batch_size(const span_batch& x) {
+  return x.spans.size();
+}
+
 /// Hands flushes on to the supervisor once everything accepted before them
 /// was taken by the components.
 void release_flushes(self_ptr self) {
   auto& st = self->state;
-  if (st.in_flight)
+  if (st.in_flight > 0)
     return;
   auto i = st.flushes.begin();
   while (i != st.flushes.end()) {
@@ -43,47 +51,57 @@ void release_flushes(self_ptr self) {
   }
 }
 
-/// Moves batches out of the client queue until it is empty or a batch is
+void pump(self_ptr self);
+
+/// Hands `batch` to `component`; the answer lets the next batches go.
+template <class Handle, class Batch>
+void deliver(self_ptr self, const Handle& component, Batch batch) {
+  auto n = batch_size(batch);
+  ++self->state.in_flight;
+  self->request(component, delivery_timeout, std::move(batch))
+    .then(
+      [self](uint64_t taken) {
+        self->state.core->dispatched.fetch_add(taken,
+                                               std::memory_order_relaxed);
+        --self->state.in_flight;
+        pump(self);
+      },
+      [self, n](caf::error&) {
+        // The component crashed or timed out: the supervisor restarts it
+        // and the next flush reports the crash; these events are counted.
+        self->state.core->failed_delivery.fetch_add(n,
+                                                    std::memory_order_relaxed);
+        --self->state.in_flight;
+        pump(self);
+      });
+}
+
+/// Moves batches out of the client queue until it is empty or batches are
 /// in flight.
 void pump(self_ptr self) {
   auto& st = self->state;
   auto& core = *st.core;
-  while (!st.in_flight) {
+  while (st.in_flight == 0) {
     // From here on, a producer that finds the flag down wakes us up.
     core.drain_scheduled.store(false, std::memory_order_release);
-    auto batch = st.take(dispatcher_batch, static_cast<bool>(st.tracker));
+    auto batch = st.take(dispatcher_batch, static_cast<bool>(st.tracker),
+                         static_cast<bool>(st.tracer));
     if (batch.popped == 0)
       break;
     core.drain_scheduled.store(true, std::memory_order_release);
     core.unrouted.fetch_add(batch.unrouted, std::memory_order_relaxed);
-    if (batch.tracking.empty())
-      continue;
-    auto n = batch.tracking.size();
-    st.in_flight = true;
-    self
-      ->request(st.tracker, delivery_timeout, std::move(batch.tracking))
-      .then(
-        [self](uint64_t taken) {
-          self->state.core->dispatched.fetch_add(taken,
-                                                 std::memory_order_relaxed);
-          self->state.in_flight = false;
-          pump(self);
-        },
-        [self, n](caf::error&) {
-          // The tracker crashed or timed out: the supervisor restarts it and
-          // the next flush reports the crash; these events are counted.
-          self->state.core->failed_delivery.fetch_add(
-            n, std::memory_order_relaxed);
-          self->state.in_flight = false;
-          pump(self);
-        });
+    if (!batch.tracking.empty())
+      deliver(self, st.tracker, std::move(batch.tracking));
+    if (!batch.spans.spans.empty())
+      deliver(self, st.tracer, std::move(batch.spans));
   }
   release_flushes(self);
 }
 
 } // namespace
 
-routed_batch dispatcher_state::take(size_t max, bool tracker_available) {
+routed_batch dispatcher_state::take(size_t max, bool tracker_available,
+                                    bool tracer_available) {
   routed_batch result;
   auto& t = result.tracking;
   inbound_event event;
@@ -101,6 +119,12 @@ routed_batch dispatcher_state::take(size_t max, bool tracker_available) {
                  [&](decision_step_recorded& e) { to_tracker(e, t.decisions); },
                  [&](model_behavior_recorded& e) {
                    to_tracker(e, t.behaviors);
+                 },
+                 [&](span_recorded& e) {
+                   if (tracer_available)
+                     result.spans.spans.push_back(std::move(e));
+                   else
+                     ++result.unrouted;
                  },
                  // Components for the other events arrive with their issues;
                  // until then such events are counted, not silently lost.
@@ -129,6 +153,9 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
     },
     [=](atom::route, tracker_actor& x) {
       self->state.tracker = std::move(x);
+    },
+    [=](atom::route, tracer_actor& x) {
+      self->state.tracer = std::move(x);
     },
     [=](atom::route, supervisor_actor& x) {
       self->state.supervisor = std::move(x);

@@ -11,6 +11,7 @@ namespace argus::runtime {
 /// Events popped from the client queue, sorted by destination.
 struct routed_batch {
   tracking_batch tracking;
+  span_batch spans;
   /// Events no running component takes (their components arrive with later
   /// issues, or the tracker is down).
   uint64_t unrouted = 0;
@@ -18,7 +19,7 @@ struct routed_batch {
 };
 
 /// State of the dispatcher: moves events from the client queue to the
-/// components, one batch in flight at a time. Because the next batch leaves
+/// components, one batch per component in flight at a time. Because the next batch leaves
 /// only when the last one was taken (and the tracker answers only once the
 /// storage writer has the rows), the bounded client queue is the one place
 /// where events wait: when the engine falls behind it fills up and the client
@@ -27,7 +28,7 @@ struct dispatcher_state {
   static inline const char* name = "dispatcher";
 
   /// Pops at most `max` events and sorts them by destination.
-  routed_batch take(size_t max, bool tracker_available);
+  routed_batch take(size_t max, bool tracker_available, bool tracer_available);
 
   /// A flush waiting for every event accepted before it to be taken.
   struct pending_flush {
@@ -39,8 +40,10 @@ struct dispatcher_state {
 
   std::shared_ptr<detail::ingress> core;
   tracker_actor tracker;
+  tracer_actor tracer;
   supervisor_actor supervisor;
-  bool in_flight = false;
+  /// Batches handed out and not yet answered (at most one per component).
+  int in_flight = 0;
   /// Events popped since start.
   uint64_t popped = 0;
   std::vector<pending_flush> flushes;

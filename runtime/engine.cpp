@@ -21,7 +21,11 @@ engine::engine(config::engine_config cfg, engine_options opts)
         opts_.log_sinks)),
       log_(logs_->get("engine")),
       ingress_(std::make_shared<runtime::detail::ingress>(
-        std::max<size_t>(cfg_.runtime.client_queue_capacity, 2))),
+        std::max<size_t>(cfg_.runtime.client_queue_capacity, 2),
+        std::make_shared<span_buffers>(
+          std::max<size_t>(cfg_.advanced_tracer.thread_buffer_spans, 2),
+          recording_options{cfg_.advanced_tracer.enable_tracing,
+                            cfg_.advanced_tracer.enable_error_tracing}))),
       client_(ingress_),
       termination_(std::make_shared<termination>()) {
 }
@@ -55,7 +59,7 @@ caf::error engine::start() {
   ingress_->dispatcher = caf::actor_cast<caf::strong_actor_ptr>(dispatcher_);
   auto hub = logs_;
   supervisor_ = system_->spawn(argus::supervisor, cfg_, dispatcher_,
-                               logger_factory{[hub](const std::string& id) {
+                               ingress_->spans, logger_factory{[hub](const std::string& id) {
                                  return hub->get(id);
                                }});
   auto term = termination_;

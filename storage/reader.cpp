@@ -1,6 +1,7 @@
 #include "storage/reader.hpp"
 
 #include "messages/error.hpp"
+#include "storage/rows.hpp"
 #include "storage/schema.hpp"
 
 #include <SQLiteCpp/Exception.h>
@@ -54,6 +55,51 @@ caf::expected<db_summary> db_reader::summary() {
     return storage_error(e.getErrorCode(), e.what());
   } catch (const std::exception& e) {
     return caf::make_error(ec::storage_failure, e.what());
+  }
+}
+
+caf::expected<std::vector<span_recorded>>
+db_reader::spans_for(const correlation_id& corr) {
+  try {
+    SQLite::Statement q{
+      db_, "SELECT trace_id, span_id, parent_span_id, component, operation, "
+           "kind, status, status_message, start_ns, end_ns, attributes, "
+           "events, links FROM spans WHERE correlation_id = ? "
+           "ORDER BY start_ns, id"};
+    q.bind(1, corr.str());
+    std::vector<span_recorded> result;
+    auto text = [&](int i) {
+      auto c = q.getColumn(i);
+      return c.isNull() ? std::string{} : c.getString();
+    };
+    auto bounded = [](int64_t v, int64_t last) {
+      return v < 0 || v > last ? 0 : v;
+    };
+    while (q.executeStep()) {
+      span_recorded s;
+      s.hdr = make_header<span_recorded>(corr);
+      s.trace_id = text(0);
+      s.span_id = text(1);
+      s.parent_span_id = text(2);
+      component_type c = component_type::monitoring;
+      parse_component_type(text(3), c);
+      s.component = c;
+      s.operation = text(4);
+      s.kind = static_cast<span_kind>(
+        bounded(q.getColumn(5).getInt64(), static_cast<int64_t>(span_kind::consumer)));
+      s.status = static_cast<span_status>(
+        bounded(q.getColumn(6).getInt64(), static_cast<int64_t>(span_status::error)));
+      s.status_message = text(7);
+      s.start_ns = q.getColumn(8).getInt64();
+      s.end_ns = q.getColumn(9).getInt64();
+      s.attributes = attributes_from_json(text(10));
+      s.events = events_from_json(text(11));
+      s.links = links_from_json(text(12));
+      result.push_back(std::move(s));
+    }
+    return result;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(), e.what());
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "messages/storage.hpp"
+#include "messages/tracing.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <caf/expected.hpp>
@@ -34,6 +35,9 @@ public:
 
   /// @returns schema version, rows per table and the last write.
   caf::expected<db_summary> summary();
+
+  /// @returns the stored spans of `corr`, by start time.
+  caf::expected<std::vector<span_recorded>> spans_for(const correlation_id& corr);
 
   SQLite::Database& db() {
     return db_;

@@ -76,4 +76,135 @@ db_row to_row(const report_generated& x) {
                text_or_null(x.file_path), db_value::of(x.status)});
 }
 
+namespace {
+
+const char* type_name(attribute_type t) {
+  switch (t) {
+    case attribute_type::string:
+      return "string";
+    case attribute_type::integer:
+      return "integer";
+    case attribute_type::real:
+      return "real";
+    case attribute_type::boolean:
+      return "boolean";
+  }
+  return "string";
+}
+
+nlohmann::json attributes_json(const std::vector<attribute>& xs) {
+  auto arr = nlohmann::json::array();
+  for (const auto& a : xs) {
+    nlohmann::json v;
+    switch (a.type) {
+      case attribute_type::string:
+        v = a.text;
+        break;
+      case attribute_type::integer:
+        v = a.integer;
+        break;
+      case attribute_type::real:
+        v = a.real;
+        break;
+      case attribute_type::boolean:
+        v = a.boolean;
+        break;
+    }
+    arr.push_back({{"key", a.key}, {"type", type_name(a.type)}, {"value", v}});
+  }
+  return arr;
+}
+
+std::vector<attribute> attributes_of(const nlohmann::json& arr) {
+  std::vector<attribute> result;
+  if (!arr.is_array())
+    return result;
+  for (const auto& j : arr) {
+    attribute a;
+    a.key = j.value("key", "");
+    auto type = j.value("type", "string");
+    const auto& v = j.contains("value") ? j["value"] : nlohmann::json{};
+    if (type == "integer" && v.is_number_integer()) {
+      a.type = attribute_type::integer;
+      a.integer = v.get<int64_t>();
+    } else if (type == "real" && v.is_number()) {
+      a.type = attribute_type::real;
+      a.real = v.get<double>();
+    } else if (type == "boolean" && v.is_boolean()) {
+      a.type = attribute_type::boolean;
+      a.boolean = v.get<bool>();
+    } else {
+      a.type = attribute_type::string;
+      a.text = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+    result.push_back(std::move(a));
+  }
+  return result;
+}
+
+nlohmann::json parse_or_null(const std::string& text) {
+  return nlohmann::json::parse(text, nullptr, false);
+}
+
+} // namespace
+
+std::string attributes_to_json(const std::vector<attribute>& xs) {
+  return attributes_json(xs).dump();
+}
+
+std::vector<attribute> attributes_from_json(const std::string& text) {
+  return attributes_of(parse_or_null(text));
+}
+
+std::string events_to_json(const std::vector<span_event>& xs) {
+  auto arr = nlohmann::json::array();
+  for (const auto& e : xs)
+    arr.push_back({{"name", e.name},
+                   {"time_ns", e.time_ns},
+                   {"attributes", attributes_json(e.attributes)}});
+  return arr.dump();
+}
+
+std::vector<span_event> events_from_json(const std::string& text) {
+  std::vector<span_event> result;
+  auto arr = parse_or_null(text);
+  if (!arr.is_array())
+    return result;
+  for (const auto& j : arr)
+    result.push_back({j.value("name", ""), j.value("time_ns", int64_t{0}),
+                      attributes_of(j.value("attributes", nlohmann::json{}))});
+  return result;
+}
+
+std::string links_to_json(const std::vector<span_link>& xs) {
+  auto arr = nlohmann::json::array();
+  for (const auto& l : xs)
+    arr.push_back({{"trace_id", l.trace_id}, {"span_id", l.span_id}});
+  return arr.dump();
+}
+
+std::vector<span_link> links_from_json(const std::string& text) {
+  std::vector<span_link> result;
+  auto arr = parse_or_null(text);
+  if (!arr.is_array())
+    return result;
+  for (const auto& j : arr)
+    result.push_back({j.value("trace_id", ""), j.value("span_id", "")});
+  return result;
+}
+
+db_row to_row(const span_recorded& x) {
+  return make(table_id::spans, x.hdr,
+              {db_value::of(x.trace_id), db_value::of(x.span_id),
+               text_or_null(x.parent_span_id),
+               db_value::of(std::string{to_string(x.component)}),
+               db_value::of(x.operation),
+               db_value::of(static_cast<int64_t>(x.kind)),
+               db_value::of(static_cast<int64_t>(x.status)),
+               text_or_null(x.status_message), db_value::of(x.start_ns),
+               db_value::of(x.end_ns), db_value::of(attributes_to_json(x.attributes)),
+               db_value::of(events_to_json(x.events)),
+               db_value::of(links_to_json(x.links))});
+}
+
 } // namespace argus::storage

@@ -152,6 +152,12 @@ CREATE TABLE argus_meta (
     value TEXT
 );
 )sql",
+  // v3: a span's events and links (the tracer keeps them whole).
+  R"sql(
+ALTER TABLE spans ADD COLUMN events JSON;
+ALTER TABLE spans ADD COLUMN links JSON;
+CREATE INDEX spans_by_trace ON spans (trace_id);
+)sql",
 };
 
 std::vector<table_info> make_tables() {

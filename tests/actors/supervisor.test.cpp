@@ -41,8 +41,9 @@ logger_factory quiet_loggers() {
 struct supervised : test::deterministic_fixture {
   test::temp_dir dir;
   config::engine_config cfg;
+  std::shared_ptr<span_buffers> spans = std::make_shared<span_buffers>(64);
   std::shared_ptr<runtime::detail::ingress> ingress
-    = std::make_shared<runtime::detail::ingress>(64);
+    = std::make_shared<runtime::detail::ingress>(64, spans);
   dispatcher_actor dispatcher;
   supervisor_actor sup;
 
@@ -51,7 +52,7 @@ struct supervised : test::deterministic_fixture {
     cfg.monitoring_integration.max_restarts = max_restarts;
     cfg.monitoring_integration.restart_backoff_initial = 100ms;
     dispatcher = sys.spawn(runtime::dispatcher, ingress);
-    sup = sys.spawn(supervisor, cfg, dispatcher, quiet_loggers());
+    sup = sys.spawn(supervisor, cfg, dispatcher, spans, quiet_loggers());
     run();
   }
 
@@ -109,12 +110,14 @@ struct supervised : test::deterministic_fixture {
 
 } // namespace
 
-TEST_CASE("supervisor spawns storage first, then the tracker") {
+TEST_CASE("supervisor spawns storage first, then the tracer and the "
+          "tracker") {
   supervised fx;
   auto st = fx.status();
-  REQUIRE(st.components.size() == 2);
+  REQUIRE(st.components.size() == 3);
   CHECK(st.components[0].id == "storage_writer");
-  CHECK(st.components[1].id == "tracker");
+  CHECK(st.components[1].id == "tracer");
+  CHECK(st.components[2].id == "tracker");
   for (const auto& c : st.components)
     CHECK(c.state == component_state::running);
   // Counters come from the components themselves.
@@ -251,7 +254,8 @@ TEST_CASE("a disabled engine spawns no components") {
   test::deterministic_fixture fx;
   config::engine_config cfg;
   cfg.enabled = false;
-  auto sup = fx.sys.spawn(supervisor, cfg, dispatcher_actor{}, quiet_loggers());
+  auto sup = fx.sys.spawn(supervisor, cfg, dispatcher_actor{},
+                          std::shared_ptr<span_buffers>{}, quiet_loggers());
   fx.run();
   fx.self->send(sup, atom::status_v, message_header{});
   fx.run();

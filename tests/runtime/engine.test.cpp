@@ -105,7 +105,7 @@ TEST_CASE("engine status lists every component and the client counters") {
   REQUIRE(eng.flush());
   auto st = eng.status();
   REQUIRE(st);
-  REQUIRE(st->components.size() == 2);
+  REQUIRE(st->components.size() == 3); // storage_writer, tracer, tracker
   for (const auto& c : st->components)
     CHECK(c.state == component_state::running);
   CHECK(st->counters.at("client_offered") == 1);

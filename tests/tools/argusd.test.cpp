@@ -1,6 +1,7 @@
 // End-to-end: the real argusd binary, a real SQLite file, real signals.
 
 #include "messages/codec.hpp"
+#include "storage/schema.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
@@ -126,7 +127,7 @@ TEST_CASE("argusd on SIGTERM stores every event it read, in the spec's "
   auto st = test::run({ARGUSCTL_PATH, "status", "--db", fx.db, "-o", "json"});
   REQUIRE(st.code == 0);
   auto j = nlohmann::json::parse(st.out);
-  CHECK(j["schema_version"] == 2);
+  CHECK(j["schema_version"] == storage::latest_schema_version());
   CHECK(j["rows"]["regime_tracking"] == 200);
   for (auto table : {"correlation_tracking", "model_behavior_tracking",
                      "report_history", "ensemble_tracking", "regime_tracking"})

@@ -1,0 +1,232 @@
+#include "actors/tracer.hpp"
+
+#include "messages/time.hpp"
+#include "storage/rows.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+namespace argus {
+
+namespace {
+
+/// How long the tracer waits for the storage writer to take rows.
+constexpr auto storage_timeout = std::chrono::seconds{60};
+
+/// Spans collected per tick at most, so one tick never holds the tracer
+/// for long; the rest waits in the (bounded) buffers.
+constexpr size_t spans_per_tick = 65536;
+
+} // namespace
+
+void tracer_state::init(config::tracer_config config,
+                        std::shared_ptr<span_buffers> bufs, int64_t now_ns) {
+  cfg = std::move(config);
+  buffers = std::move(bufs);
+  started_at_ns = now_ns;
+}
+
+keep_reason tracer_state::decide(const span_recorded& x) const {
+  if (cfg.enable_error_tracing && x.status == span_status::error)
+    return keep_reason::error;
+  auto slow = std::chrono::nanoseconds{cfg.slow_span_threshold}.count();
+  if (x.end_ns - x.start_ns >= slow)
+    return keep_reason::slow;
+  auto id = trace_id::from_hex(x.trace_id);
+  auto trace = id ? *id : trace_id_for(x.hdr.corr);
+  return sampled(trace, cfg.trace_sampling_rate) ? keep_reason::sampled
+                                                 : keep_reason::dropped;
+}
+
+std::optional<db_row> tracer_state::take(span_recorded x) {
+  ++received;
+  auto reason = decide(x);
+  switch (reason) {
+    case keep_reason::sampled:
+      ++kept_sampled;
+      break;
+    case keep_reason::error:
+      ++kept_error;
+      break;
+    case keep_reason::slow:
+      ++kept_slow;
+      break;
+    case keep_reason::dropped:
+      ++not_sampled;
+      return std::nullopt;
+  }
+  auto row = storage::to_row(x);
+  auto corr = x.hdr.corr;
+  auto [it, added] = traces.try_emplace(corr);
+  if (added) {
+    order.push_back(corr);
+    while (traces.size() > cfg.max_trace_history) {
+      traces.erase(order.front());
+      order.pop_front();
+      ++evicted_traces;
+    }
+    it = traces.find(corr);
+  }
+  if (it != traces.end()) {
+    if (it->second.size() < cfg.max_spans_per_trace)
+      it->second.push_back(std::move(x));
+    else
+      ++spans_over_trace_limit;
+  }
+  return row;
+}
+
+std::vector<db_row> tracer_state::collect(size_t max) {
+  std::vector<db_row> rows;
+  if (!buffers)
+    return rows;
+  buffers->drain(max, [&](span_slot& slot) {
+    auto span = to_span_recorded(slot);
+    delete slot.overflow;
+    if (auto row = take(std::move(span)))
+      rows.push_back(std::move(*row));
+  });
+  return rows;
+}
+
+std::vector<span_recorded>
+tracer_state::trace(const correlation_id& corr) const {
+  auto it = traces.find(corr);
+  if (it == traces.end())
+    return {};
+  auto result = it->second;
+  std::stable_sort(result.begin(), result.end(),
+                   [](const span_recorded& a, const span_recorded& b) {
+                     return a.start_ns < b.start_ns;
+                   });
+  return result;
+}
+
+component_status tracer_state::status(const message_header& hdr) const {
+  component_status result;
+  result.hdr = make_header<component_status>(hdr.corr);
+  result.id = name;
+  result.state = component_state::running;
+  result.started_at_ns = started_at_ns;
+  result.counters = {
+    {"received", received},
+    {"kept_sampled", kept_sampled},
+    {"kept_error", kept_error},
+    {"kept_slow", kept_slow},
+    {"not_sampled", not_sampled},
+    {"traces_in_memory", traces.size()},
+    {"evicted_traces", evicted_traces},
+    {"spans_over_trace_limit", spans_over_trace_limit},
+    {"dropped_buffer_full", buffers ? buffers->dropped() : 0},
+    {"recorded_by_threads", buffers ? buffers->pushed() : 0},
+  };
+  return result;
+}
+
+namespace {
+
+using self_ptr = tracer_actor::stateful_pointer<tracer_state>;
+
+/// Sends kept rows to storage, one request at a time; `done` runs once
+/// storage has them (or failed).
+void persist(self_ptr self, std::vector<db_row> rows,
+             std::function<void(caf::expected<uint64_t>)> done) {
+  auto& st = self->state;
+  if (rows.empty()) {
+    done(uint64_t{0});
+    return;
+  }
+  st.persisting = true;
+  self
+    ->request(st.storage, storage_timeout,
+              persist_rows{message_header{}, std::move(rows)})
+    .then(
+      [self, done](uint64_t taken) {
+        self->state.persisting = false;
+        done(taken);
+      },
+      [self, done](caf::error& err) {
+        self->state.persisting = false;
+        if (self->state.log)
+          self->state.log->warn("persist-failed error={}", describe(err));
+        done(std::move(err));
+      });
+}
+
+} // namespace
+
+tracer_actor::behavior_type
+tracer(tracer_actor::stateful_pointer<tracer_state> self,
+       config::tracer_config cfg, std::shared_ptr<span_buffers> buffers,
+       storage_writer_actor storage, std::shared_ptr<spdlog::logger> log) {
+  self->state.init(std::move(cfg), std::move(buffers), wall_clock_ns());
+  self->state.storage = std::move(storage);
+  self->state.log = std::move(log);
+  self->delayed_send(self, self->state.cfg.drain_interval, atom::tick_v,
+                     self->state.tick_generation);
+  return {
+    [=](span_batch& batch) -> caf::result<uint64_t> {
+      uint64_t taken = batch.spans.size();
+      std::vector<db_row> rows;
+      for (auto& s : batch.spans)
+        if (auto row = self->state.take(std::move(s)))
+          rows.push_back(std::move(*row));
+      auto rp = self->make_response_promise<uint64_t>();
+      persist(self, std::move(rows),
+              [rp, taken](caf::expected<uint64_t> r) mutable {
+                if (r)
+                  rp.deliver(taken);
+                else
+                  rp.deliver(r.error());
+              });
+      return rp;
+    },
+    [=](atom::tick, uint64_t generation) {
+      auto& st = self->state;
+      if (generation != st.tick_generation)
+        return;
+      // While a persist is in flight the spans wait in the bounded thread
+      // buffers: that is the tracer's flow control.
+      if (!st.persisting)
+        persist(self, st.collect(spans_per_tick),
+                [](caf::expected<uint64_t>) {});
+      self->delayed_send(self, st.cfg.drain_interval, atom::tick_v,
+                         generation);
+    },
+    [=](atom::lookup, const correlation_id& corr) {
+      return trace_exported{make_header<trace_exported>(corr),
+                            self->state.trace(corr)};
+    },
+    [=](atom::route, storage_writer_actor& storage) {
+      self->state.storage = std::move(storage);
+    },
+    [=](atom::flush, const message_header& hdr) -> caf::result<flush_ack> {
+      // Take everything the threads recorded before the flush, then let
+      // storage commit (it receives our rows before the flush: FIFO).
+      auto& st = self->state;
+      std::vector<db_row> rows;
+      for (;;) {
+        auto more = st.collect(spans_per_tick);
+        if (more.empty())
+          break;
+        rows.insert(rows.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+      }
+      if (!rows.empty())
+        self
+          ->request(st.storage, storage_timeout,
+                    persist_rows{message_header{}, std::move(rows)})
+          .then([](uint64_t) {}, [](caf::error&) {});
+      return self->delegate(st.storage, atom::flush_v, hdr);
+    },
+    [=](atom::status, const message_header& hdr) {
+      auto result = self->state.status(hdr);
+      result.mailbox_size = self->mailbox().size();
+      return result;
+    },
+  };
+}
+
+} // namespace argus

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "actors/tracer_buffers.hpp"
+#include "config/components.hpp"
+#include "messages/interfaces.hpp"
+
+#include <spdlog/logger.h>
+
+#include <deque>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace argus {
+
+/// Why the tracer kept (persisted) a span.
+enum class keep_reason : uint8_t { sampled, error, slow, dropped };
+
+/// State of the TRACER (spec: Advanced Tracer). Takes finished spans from the
+/// bot threads' buffers and from the wire, decides what to keep (head
+/// sampling from the trace id, plus every error and every slow span), keeps
+/// the last `max_trace_history` traces in memory and turns kept spans into
+/// rows.
+struct tracer_state {
+  static inline const char* name = "tracer";
+
+  void init(config::tracer_config config, std::shared_ptr<span_buffers> bufs,
+            int64_t now_ns);
+
+  /// Decides about one span. @returns why it is kept, or `dropped`.
+  keep_reason decide(const span_recorded& x) const;
+
+  /// Takes one span: counts it, keeps it in memory and, when kept, returns
+  /// its row.
+  std::optional<db_row> take(span_recorded x);
+
+  /// Takes at most `max` spans from the threads' buffers.
+  /// @returns the rows to persist.
+  std::vector<db_row> collect(size_t max);
+
+  /// @returns the spans of `corr` held in memory, by start time.
+  std::vector<span_recorded> trace(const correlation_id& corr) const;
+
+  component_status status(const message_header& hdr) const;
+
+  config::tracer_config cfg;
+  std::shared_ptr<span_buffers> buffers;
+  std::unordered_map<correlation_id, std::vector<span_recorded>> traces;
+  /// Insertion order of `traces`, for evicting the oldest.
+  std::deque<correlation_id> order;
+  int64_t started_at_ns = 0;
+  uint64_t received = 0;
+  uint64_t kept_sampled = 0;
+  uint64_t kept_error = 0;
+  uint64_t kept_slow = 0;
+  uint64_t not_sampled = 0;
+  uint64_t evicted_traces = 0;
+  uint64_t spans_over_trace_limit = 0;
+  /// A persist request is on its way to storage (one at a time).
+  bool persisting = false;
+  uint64_t tick_generation = 0;
+  storage_writer_actor storage;
+  std::shared_ptr<spdlog::logger> log;
+};
+
+/// Spawns the tracer; it collects spans from `buffers` every
+/// `drain_interval` and sends kept spans to `storage`.
+tracer_actor::behavior_type
+tracer(tracer_actor::stateful_pointer<tracer_state> self,
+       config::tracer_config cfg, std::shared_ptr<span_buffers> buffers,
+       storage_writer_actor storage, std::shared_ptr<spdlog::logger> log);
+
+} // namespace argus
