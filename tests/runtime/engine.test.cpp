@@ -246,3 +246,41 @@ TEST_CASE("a full disk stops acknowledgements, the engine keeps running, and "
   CHECK(st->components[0].state == component_state::running);
   REQUIRE(!eng.stop());
 }
+
+TEST_CASE("spans recorded by the bot reach the spans table, linked by "
+          "correlation id") {
+  engine_fixture fx;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  auto req = *correlation_id::parse("req_123");
+  {
+    auto analyst = eng.client().span(component_type::analyst,
+                                     "feature_engineering", req);
+    analyst.set("features_generated", 50);
+    auto strategist = eng.client().span(component_type::strategist,
+                                        "strategy_execution", req);
+    strategist.set("strategy_applied", "momentum_based");
+  }
+  std::thread other{[&] {
+    auto s = eng.client().span(component_type::exchange, "order_submission",
+                               req);
+    s.error("rejected: insufficient margin");
+  }};
+  other.join();
+  auto ack = eng.flush();
+  REQUIRE_MESSAGE(ack, to_string(ack.error()));
+  auto reader = storage::db_reader::open(fx.cfg.storage.path);
+  REQUIRE(reader);
+  auto spans = (*reader)->spans_for(req);
+  REQUIRE(spans);
+  REQUIRE(spans->size() == 3);
+  const auto& analyst = (*spans)[0];
+  CHECK(analyst.operation == "feature_engineering");
+  CHECK(analyst.attributes.at(0).integer == 50);
+  CHECK((*spans)[1].parent_span_id == analyst.span_id);
+  CHECK((*spans)[2].status == span_status::error);
+  CHECK((*spans)[2].status_message == "rejected: insufficient margin");
+  for (const auto& s : *spans)
+    CHECK(s.trace_id == analyst.trace_id);
+  REQUIRE(!eng.stop());
+}
