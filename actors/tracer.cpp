@@ -192,8 +192,7 @@ tracer(tracer_actor::stateful_pointer<tracer_state> self,
       if (!st.persisting)
         persist(self, st.collect(spans_per_tick),
                 [](caf::expected<uint64_t>) {});
-      self->delayed_send(self, st.cfg.drain_interval, atom::tick_v,
-                         generation);
+      self->delayed_send(self, st.cfg.drain_interval, atom::tick_v, generation);
     },
     [=](atom::lookup, const correlation_id& corr) {
       return trace_exported{make_header<trace_exported>(corr),

@@ -128,7 +128,7 @@ bool span_ring::try_pop(span_slot& out) noexcept {
 }
 
 span_buffers::span_buffers(size_t ring_capacity, recording_options opts)
-  : id_(next_buffers_id.fetch_add(1)), capacity_(ring_capacity), opts_(opts) {
+    : id_(next_buffers_id.fetch_add(1)), capacity_(ring_capacity), opts_(opts) {
 }
 
 span_ring& span_buffers::local() {

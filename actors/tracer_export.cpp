@@ -3,9 +3,11 @@
 #include "actors/tracer_tree.hpp"
 #include "messages/codec.hpp"
 
-#include <nlohmann/json.hpp>
-
+#include <algorithm>
+#include <cstdio>
 #include <map>
+
+#include <nlohmann/json.hpp>
 
 namespace argus {
 
@@ -79,7 +81,8 @@ json otlp_span(const span_recorded& s) {
   if (!s.parent_span_id.empty())
     span["parentSpanId"] = s.parent_span_id;
   auto attrs = otlp_attributes(s.attributes);
-  attrs.push_back(otlp_string_attribute("argus.correlation_id", s.hdr.corr.str()));
+  attrs.push_back(
+    otlp_string_attribute("argus.correlation_id", s.hdr.corr.str()));
   span["attributes"] = std::move(attrs);
   json events = json::array();
   for (const auto& e : s.events)
@@ -117,11 +120,11 @@ json to_otlp_json(const std::vector<span_recorded>& spans,
     resource_spans.push_back(
       {{"resource",
         {{"attributes",
-          json::array({otlp_string_attribute("service.name",
-                                             service_namespace + "." + name),
-                       otlp_string_attribute("service.namespace",
-                                             service_namespace),
-                       otlp_string_attribute("argus.component", name)})}}},
+          json::array(
+            {otlp_string_attribute("service.name",
+                                   service_namespace + "." + name),
+             otlp_string_attribute("service.namespace", service_namespace),
+             otlp_string_attribute("argus.component", name)})}}},
        {"scopeSpans",
         json::array({{{"scope", {{"name", "argus"}, {"version", "0.1.0"}}},
                       {"spans", std::move(out)}}})}});
@@ -163,6 +166,54 @@ json to_trace_json(const std::vector<span_recorded>& spans) {
     result["trace_id"] = spans.front().trace_id;
   }
   return result;
+}
+
+std::string render_waterfall(const std::vector<span_recorded>& spans,
+                             size_t bar_width) {
+  if (spans.empty())
+    return "no spans\n";
+  auto tree = build_trace_tree(spans);
+  auto ms = [](int64_t ns) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.3f ms", static_cast<double>(ns) / 1e6);
+    return std::string{buf};
+  };
+  auto pad = [](std::string x, size_t n) {
+    if (x.size() < n)
+      x.append(n - x.size(), ' ');
+    return x;
+  };
+  auto total = std::max<int64_t>(1, tree.duration_ns());
+  std::string out;
+  out += "trace " + spans.front().trace_id + "  correlation "
+         + spans.front().hdr.corr.str() + "  " + std::to_string(spans.size())
+         + " spans  " + ms(tree.duration_ns()) + "  critical path "
+         + std::to_string(tree.critical_path.size()) + " spans (*)\n";
+  out += pad("OFFSET", 12) + pad("DURATION", 12) + pad("SELF", 12) + "  "
+         + pad("SPAN", 44) + "TIMELINE\n";
+  for (const auto& n : tree.nodes) {
+    const auto& s = spans[n.span];
+    std::string name(2 * std::min<uint32_t>(n.depth, 10), ' ');
+    name += to_string(s.component);
+    name += " ";
+    name += s.operation;
+    auto from = static_cast<size_t>(n.start_offset_ns
+                                    * static_cast<int64_t>(bar_width) / total);
+    auto len = static_cast<size_t>(n.duration_ns
+                                   * static_cast<int64_t>(bar_width) / total);
+    from = std::min(from, bar_width - 1);
+    len = std::max<size_t>(1, std::min(len, bar_width - from));
+    std::string bar(bar_width, ' ');
+    for (size_t i = from; i < from + len; ++i)
+      bar[i] = '#';
+    out += pad(ms(n.start_offset_ns), 12) + pad(ms(n.duration_ns), 12)
+           + pad(ms(n.self_ns), 12) + (n.critical ? "* " : "  ") + pad(name, 44)
+           + "|" + bar + "|";
+    if (s.status == span_status::error)
+      out += "  ERROR " + s.status_message;
+    out += "\n";
+  }
+  return out;
 }
 
 std::string to_trace_msgpack(const correlation_id& corr,

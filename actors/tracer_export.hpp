@@ -8,11 +8,11 @@
 
 #include <caf/expected.hpp>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace argus {
 
@@ -28,6 +28,13 @@ nlohmann::json to_otlp_json(const std::vector<span_recorded>& spans,
 /// The spans as argus's JSON: the tree in waterfall order with depth, start
 /// offset, duration, self time, status, attributes and the critical path.
 nlohmann::json to_trace_json(const std::vector<span_recorded>& spans);
+
+/// The spans as a text waterfall for a terminal: one line per span in tree
+/// order, indented by depth, with offset, duration, self time, a bar of
+/// `bar_width` columns proportional to the span's place in the trace, `*`
+/// on the critical path and the error message of failed spans.
+std::string render_waterfall(const std::vector<span_recorded>& spans,
+                             size_t bar_width = 40);
 
 /// The spans as msgpack (a `trace_exported` body).
 std::string to_trace_msgpack(const correlation_id& corr,

@@ -97,8 +97,8 @@ trace_tree build_trace_tree(const std::vector<span_recorded>& spans) {
       node.parent = parent_node;
       node.depth = parent_node ? tree.nodes[*parent_node].depth + 1 : 0;
       node.start_offset_ns = spans[span].start_ns - tree.start_ns;
-      node.duration_ns = std::max<int64_t>(0, spans[span].end_ns
-                                                - spans[span].start_ns);
+      node.duration_ns
+        = std::max<int64_t>(0, spans[span].end_ns - spans[span].start_ns);
       tree.nodes.push_back(node);
       if (parent_node)
         tree.nodes[*parent_node].children.push_back(idx);
@@ -126,13 +126,16 @@ trace_tree build_trace_tree(const std::vector<span_recorded>& spans) {
   // back from each span's end, repeatedly taking the child that finished
   // last before the cursor, then moving the cursor to that child's start.
   if (!tree.roots.empty()) {
-    auto end_of = [&](size_t node) { return spans[tree.nodes[node].span].end_ns; };
+    auto end_of = [&](size_t node) {
+      return spans[tree.nodes[node].span].end_ns;
+    };
     auto start_of = [&](size_t node) {
       return spans[tree.nodes[node].span].start_ns;
     };
-    auto last_root = *std::max_element(
-      tree.roots.begin(), tree.roots.end(),
-      [&](size_t a, size_t b) { return end_of(a) < end_of(b); });
+    auto last_root = *std::max_element(tree.roots.begin(), tree.roots.end(),
+                                       [&](size_t a, size_t b) {
+                                         return end_of(a) < end_of(b);
+                                       });
     std::vector<size_t> todo{last_root};
     while (!todo.empty()) {
       auto node = todo.back();

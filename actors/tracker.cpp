@@ -144,10 +144,16 @@ tracker(tracker_actor::stateful_pointer<tracker_state> self,
       // the writer makes a later flush cover these rows.
       auto rp = self->make_response_promise<uint64_t>();
       self
-        ->request(self->state.storage, storage_timeout,
-                  persist_rows{make_header<persist_rows>(corr), std::move(rows)})
-        .then([rp, taken](uint64_t) mutable { rp.deliver(taken); },
-              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        ->request(
+          self->state.storage, storage_timeout,
+          persist_rows{make_header<persist_rows>(corr), std::move(rows)})
+        .then(
+          [rp, taken](uint64_t) mutable {
+            rp.deliver(taken);
+          },
+          [rp](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
       return rp;
     },
     [=](atom::route, storage_writer_actor& storage) {

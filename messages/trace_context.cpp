@@ -49,8 +49,9 @@ std::string to_hex(const std::array<uint8_t, N>& bytes) {
 
 template <size_t N>
 bool all_zero(const std::array<uint8_t, N>& bytes) {
-  return std::all_of(bytes.begin(), bytes.end(),
-                     [](uint8_t b) { return b == 0; });
+  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) {
+    return b == 0;
+  });
 }
 
 std::string_view trim(std::string_view x) {
@@ -182,8 +183,7 @@ caf::expected<trace_context> parse_traceparent(std::string_view text) {
 
 std::string to_traceparent(const trace_context& ctx) {
   std::array<uint8_t, 1> flags{ctx.flags};
-  return "00-" + ctx.trace.hex() + "-" + ctx.parent.hex() + "-"
-         + to_hex(flags);
+  return "00-" + ctx.trace.hex() + "-" + ctx.parent.hex() + "-" + to_hex(flags);
 }
 
 caf::expected<trace_state> parse_tracestate(std::string_view text) {
@@ -209,8 +209,7 @@ caf::expected<trace_state> parse_tracestate(std::string_view text) {
       return invalid("tracestate value of '" + std::string{key}
                      + "' is invalid");
     if (!keys.insert(std::string{key}).second)
-      return invalid("tracestate key '" + std::string{key}
-                     + "' appears twice");
+      return invalid("tracestate key '" + std::string{key} + "' appears twice");
     if (result.entries.size() == 32)
       return invalid("tracestate has more than 32 members");
     result.entries.emplace_back(std::string{key}, std::string{value});

@@ -68,8 +68,8 @@ scoped_span client::span(component_type component, std::string_view operation,
 }
 
 scoped_span client::span(component_type component, std::string_view operation,
-                         const correlation_id& corr, const trace_context& parent,
-                         span_kind kind) noexcept {
+                         const correlation_id& corr,
+                         const trace_context& parent, span_kind kind) noexcept {
   auto& core = *core_;
   if (!core.spans || !core.accepting.load(std::memory_order_acquire))
     return {};

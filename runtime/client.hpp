@@ -44,7 +44,7 @@ namespace detail {
 struct ingress {
   explicit ingress(size_t capacity,
                    std::shared_ptr<span_buffers> span_bufs = nullptr)
-    : queue(capacity), spans(std::move(span_bufs)) {
+      : queue(capacity), spans(std::move(span_bufs)) {
   }
 
   bounded_queue<inbound_event> queue;

@@ -45,8 +45,13 @@ void release_flushes(self_ptr self) {
       rp.deliver(caf::make_error(ec::component_down, "engine not started"));
     else
       self->request(st.supervisor, caf::infinite, atom::flush_v, i->hdr)
-        .then([rp](flush_ack& ack) mutable { rp.deliver(std::move(ack)); },
-              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        .then(
+          [rp](flush_ack& ack) mutable {
+            rp.deliver(std::move(ack));
+          },
+          [rp](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
     i = st.flushes.erase(i);
   }
 }
@@ -114,9 +119,15 @@ routed_batch dispatcher_state::take(size_t max, bool tracker_available,
         ++result.unrouted;
     };
     std::visit(overload{
-                 [&](ensemble_recorded& e) { to_tracker(e, t.ensembles); },
-                 [&](regime_recorded& e) { to_tracker(e, t.regimes); },
-                 [&](decision_step_recorded& e) { to_tracker(e, t.decisions); },
+                 [&](ensemble_recorded& e) {
+                   to_tracker(e, t.ensembles);
+                 },
+                 [&](regime_recorded& e) {
+                   to_tracker(e, t.regimes);
+                 },
+                 [&](decision_step_recorded& e) {
+                   to_tracker(e, t.decisions);
+                 },
                  [&](model_behavior_recorded& e) {
                    to_tracker(e, t.behaviors);
                  },
@@ -128,7 +139,9 @@ routed_batch dispatcher_state::take(size_t max, bool tracker_available,
                  },
                  // Components for the other events arrive with their issues;
                  // until then such events are counted, not silently lost.
-                 [&](auto&) { ++result.unrouted; },
+                 [&](auto&) {
+                   ++result.unrouted;
+                 },
                },
                event);
   }
@@ -141,7 +154,9 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
            std::shared_ptr<detail::ingress> core) {
   self->state.core = std::move(core);
   return {
-    [=](atom::drain) { pump(self); },
+    [=](atom::drain) {
+      pump(self);
+    },
     [=](atom::flush, const message_header& hdr) -> caf::result<flush_ack> {
       auto& st = self->state;
       auto rp = self->make_response_promise<flush_ack>();

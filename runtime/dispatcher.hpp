@@ -19,11 +19,11 @@ struct routed_batch {
 };
 
 /// State of the dispatcher: moves events from the client queue to the
-/// components, one batch per component in flight at a time. Because the next batch leaves
-/// only when the last one was taken (and the tracker answers only once the
-/// storage writer has the rows), the bounded client queue is the one place
-/// where events wait: when the engine falls behind it fills up and the client
-/// drops and counts, instead of mailboxes growing without bound.
+/// components, one batch per component in flight at a time. Because the next
+/// batch leaves only when the last one was taken (and the tracker answers only
+/// once the storage writer has the rows), the bounded client queue is the one
+/// place where events wait: when the engine falls behind it fills up and the
+/// client drops and counts, instead of mailboxes growing without bound.
 struct dispatcher_state {
   static inline const char* name = "dispatcher";
 

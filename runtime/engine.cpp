@@ -58,10 +58,11 @@ caf::error engine::start() {
   dispatcher_ = system_->spawn(runtime::dispatcher, ingress_);
   ingress_->dispatcher = caf::actor_cast<caf::strong_actor_ptr>(dispatcher_);
   auto hub = logs_;
-  supervisor_ = system_->spawn(argus::supervisor, cfg_, dispatcher_,
-                               ingress_->spans, logger_factory{[hub](const std::string& id) {
-                                 return hub->get(id);
-                               }});
+  supervisor_
+    = system_->spawn(argus::supervisor, cfg_, dispatcher_, ingress_->spans,
+                     logger_factory{[hub](const std::string& id) {
+                       return hub->get(id);
+                     }});
   auto term = termination_;
   caf::actor_cast<caf::actor>(supervisor_)
     ->attach_functor([term](const caf::error& reason) {

@@ -50,7 +50,8 @@ tsc_calibration calibrate() {
   }
   auto t1 = clock::now();
   auto c1 = __rdtsc();
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+  auto ns
+    = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
   if (c1 <= c0 || ns <= 0)
     return result;
   result.ns_per_tick = static_cast<double>(ns) / static_cast<double>(c1 - c0);
@@ -169,9 +170,9 @@ void scoped_span::start(span_buffers& buffers, component_type component,
 }
 
 scoped_span::scoped_span(scoped_span&& other) noexcept
-  : buffers_(other.buffers_),
-    enclosing_(other.enclosing_),
-    slot_(other.slot_) {
+    : buffers_(other.buffers_),
+      enclosing_(other.enclosing_),
+      slot_(other.slot_) {
   // The moved-to span may end on another thread: it is nobody's enclosing
   // span any more.
   other.detach_from_thread();
@@ -225,7 +226,8 @@ span_slot::attr* find_or_add(span_slot& slot, std::string_view key) noexcept {
     return nullptr;
   for (uint8_t i = 0; i < slot.attr_count; ++i) {
     auto& a = slot.attrs[i];
-    if (a.key_len == key.size() && std::memcmp(a.key, key.data(), key.size()) == 0)
+    if (a.key_len == key.size()
+        && std::memcmp(a.key, key.data(), key.size()) == 0)
       return &a;
   }
   if (slot.attr_count == span_slot::max_attributes)
@@ -277,8 +279,8 @@ void scoped_span::set(std::string_view key, bool value) noexcept {
 void scoped_span::set(std::string_view key, std::string_view value) noexcept {
   if (!buffers_)
     return;
-  auto a = value.size() <= span_slot::text_size ? find_or_add(slot_, key)
-                                                 : nullptr;
+  auto a
+    = value.size() <= span_slot::text_size ? find_or_add(slot_, key) : nullptr;
   if (a) {
     a->type = attribute_type::string;
     a->text_len = copy_clipped(a->text, value);

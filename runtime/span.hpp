@@ -33,7 +33,8 @@ public:
   /// or a `traceparent` received with the request.
   scoped_span(span_buffers& buffers, component_type component,
               std::string_view operation, const correlation_id& corr,
-              const trace_context& parent, span_kind kind = span_kind::internal);
+              const trace_context& parent,
+              span_kind kind = span_kind::internal);
 
   scoped_span(scoped_span&& other) noexcept;
   scoped_span& operator=(scoped_span&& other) noexcept;

@@ -85,10 +85,10 @@ db_reader::spans_for(const correlation_id& corr) {
       parse_component_type(text(3), c);
       s.component = c;
       s.operation = text(4);
-      s.kind = static_cast<span_kind>(
-        bounded(q.getColumn(5).getInt64(), static_cast<int64_t>(span_kind::consumer)));
-      s.status = static_cast<span_status>(
-        bounded(q.getColumn(6).getInt64(), static_cast<int64_t>(span_status::error)));
+      s.kind = static_cast<span_kind>(bounded(
+        q.getColumn(5).getInt64(), static_cast<int64_t>(span_kind::consumer)));
+      s.status = static_cast<span_status>(bounded(
+        q.getColumn(6).getInt64(), static_cast<int64_t>(span_status::error)));
       s.status_message = text(7);
       s.start_ns = q.getColumn(8).getInt64();
       s.end_ns = q.getColumn(9).getInt64();

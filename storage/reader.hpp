@@ -37,7 +37,8 @@ public:
   caf::expected<db_summary> summary();
 
   /// @returns the stored spans of `corr`, by start time.
-  caf::expected<std::vector<span_recorded>> spans_for(const correlation_id& corr);
+  caf::expected<std::vector<span_recorded>>
+  spans_for(const correlation_id& corr);
 
   SQLite::Database& db() {
     return db_;

@@ -194,17 +194,17 @@ std::vector<span_link> links_from_json(const std::string& text) {
 }
 
 db_row to_row(const span_recorded& x) {
-  return make(table_id::spans, x.hdr,
-              {db_value::of(x.trace_id), db_value::of(x.span_id),
-               text_or_null(x.parent_span_id),
-               db_value::of(std::string{to_string(x.component)}),
-               db_value::of(x.operation),
-               db_value::of(static_cast<int64_t>(x.kind)),
-               db_value::of(static_cast<int64_t>(x.status)),
-               text_or_null(x.status_message), db_value::of(x.start_ns),
-               db_value::of(x.end_ns), db_value::of(attributes_to_json(x.attributes)),
-               db_value::of(events_to_json(x.events)),
-               db_value::of(links_to_json(x.links))});
+  return make(
+    table_id::spans, x.hdr,
+    {db_value::of(x.trace_id), db_value::of(x.span_id),
+     text_or_null(x.parent_span_id),
+     db_value::of(std::string{to_string(x.component)}),
+     db_value::of(x.operation), db_value::of(static_cast<int64_t>(x.kind)),
+     db_value::of(static_cast<int64_t>(x.status)),
+     text_or_null(x.status_message), db_value::of(x.start_ns),
+     db_value::of(x.end_ns), db_value::of(attributes_to_json(x.attributes)),
+     db_value::of(events_to_json(x.events)),
+     db_value::of(links_to_json(x.links))});
 }
 
 } // namespace argus::storage

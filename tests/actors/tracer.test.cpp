@@ -1,8 +1,8 @@
 #include "actors/tracer.hpp"
 
-#include "tests/messages/samples.hpp"
-
 #include <doctest/doctest.h>
+
+#include "tests/messages/samples.hpp"
 
 using namespace argus;
 using namespace std::chrono_literals;

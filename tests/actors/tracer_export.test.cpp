@@ -1,10 +1,12 @@
 #include "actors/tracer_export.hpp"
 
 #include "messages/error.hpp"
-#include "tests/messages/samples.hpp"
 
 #include <doctest/doctest.h>
 
+#include <sstream>
+
+#include "tests/messages/samples.hpp"
 #include <nlohmann/json.hpp>
 
 using namespace argus;
@@ -98,4 +100,23 @@ TEST_CASE("msgpack export round-trips to the same spans") {
   auto truncated = trace_from_msgpack(std::string_view{bytes}.substr(0, 10));
   REQUIRE(!truncated);
   CHECK(truncated.error() == ec::protocol_violation);
+}
+
+TEST_CASE("the waterfall shows one line per span, indented, with the "
+          "critical path and errors") {
+  auto text = render_waterfall(sample_trace(), 20);
+  std::istringstream in{text};
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);)
+    lines.push_back(l);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0].find("correlation req_123") != std::string::npos);
+  CHECK(lines[0].find("2 spans  5.000 ms") != std::string::npos);
+  CHECK(lines[2].find("* analyst feature_engineering") != std::string::npos);
+  CHECK(lines[2].find("|####################|") != std::string::npos);
+  CHECK(lines[3].find("*   exchange order_submission") != std::string::npos);
+  // Offset 1 ms of 5 -> column 4; 3 ms long -> 12 columns.
+  CHECK(lines[3].find("|    ############    |") != std::string::npos);
+  CHECK(lines[3].find("ERROR exchange rejected") != std::string::npos);
+  CHECK(render_waterfall({}) == "no spans\n");
 }

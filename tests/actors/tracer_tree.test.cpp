@@ -68,9 +68,9 @@ TEST_CASE("trace tree: order, depth, offsets, self time and critical path "
   CHECK(node(t, s, "E").depth == 2);
   CHECK(node(t, s, "T").start_offset_ns == 60);
   CHECK(node(t, s, "T").duration_ns == 35);
-  CHECK(node(t, s, "R").self_ns == 10);  // 100 - [5,95]
-  CHECK(node(t, s, "A").self_ns == 15);  // 25 - 10
-  CHECK(node(t, s, "T").self_ns == 10);  // 35 - 25
+  CHECK(node(t, s, "R").self_ns == 10); // 100 - [5,95]
+  CHECK(node(t, s, "A").self_ns == 15); // 25 - 10
+  CHECK(node(t, s, "T").self_ns == 10); // 35 - 25
   CHECK(node(t, s, "E").self_ns == 25);
   CHECK(ids(t, s, t.critical_path)
         == std::vector<std::string>{"R", "A", "A1", "S", "T", "E"});
@@ -98,8 +98,7 @@ TEST_CASE("trace tree: a child outliving its parent is clipped") {
 TEST_CASE("trace tree: missing parents become roots; cycles are broken") {
   std::vector<span_recorded> s{
     span("orphan", "not-here", 5, 6), span("root", "", 0, 10),
-    span("c1", "c2", 1, 2), span("c2", "c1", 2, 3),
-    span("self", "self", 3, 4)};
+    span("c1", "c2", 1, 2), span("c2", "c1", 2, 3), span("self", "self", 3, 4)};
   auto t = build_trace_tree(s);
   CHECK(t.nodes.size() == 5);
   // Every span placed exactly once.
@@ -116,8 +115,7 @@ TEST_CASE("trace tree: a 100000-deep chain neither recurses nor overflows") {
   std::vector<span_recorded> s;
   for (int i = 0; i < 100000; ++i)
     s.push_back(span("s" + std::to_string(i),
-                     i == 0 ? "" : "s" + std::to_string(i - 1), i,
-                     200000 - i));
+                     i == 0 ? "" : "s" + std::to_string(i - 1), i, 200000 - i));
   auto t = build_trace_tree(s);
   CHECK(t.nodes.back().depth == 99999);
   CHECK(t.critical_path.size() == 100000);

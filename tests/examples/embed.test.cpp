@@ -1,8 +1,8 @@
-#include "tests/support/temp_dir.hpp"
-
 #include <doctest/doctest.h>
 
 #include <sstream>
+
+#include "tests/support/temp_dir.hpp"
 
 using namespace argus;
 

@@ -4,7 +4,6 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-
 #include <doctest/doctest.h>
 
 using namespace argus;

@@ -41,23 +41,23 @@ TEST_CASE("traceparent: the specification's valid forms") {
 
 TEST_CASE("traceparent: the specification's invalid forms") {
   for (const auto& bad : std::vector<std::string>{
-         "",                                                  // empty
-         "ff-" + tid + "-" + pid + "-01",                     // version ff
-         "0-" + tid + "-" + pid + "-01",                      // short version
-         "00-" + tid + "-" + pid + "-01-extra",               // v00 + extra
-         "00-" + tid + "-" + pid + "-011",                    // long flags
-         "00-" + tid + "-" + pid + "-0",                      // short flags
-         "00-" + tid + "-" + pid + "-0g",                     // flags not hex
+         "",                                                   // empty
+         "ff-" + tid + "-" + pid + "-01",                      // version ff
+         "0-" + tid + "-" + pid + "-01",                       // short version
+         "00-" + tid + "-" + pid + "-01-extra",                // v00 + extra
+         "00-" + tid + "-" + pid + "-011",                     // long flags
+         "00-" + tid + "-" + pid + "-0",                       // short flags
+         "00-" + tid + "-" + pid + "-0g",                      // flags not hex
          "00-00000000000000000000000000000000-" + pid + "-01", // zero trace
-         "00-" + tid + "-0000000000000000-01",                // zero parent
+         "00-" + tid + "-0000000000000000-01",                 // zero parent
          "00-4BF92F3577B34DA6A3CE929D0E0E4736-" + pid + "-01", // uppercase
-         "00-" + tid + "-00F067AA0BA902B7-01",                // uppercase
-         "00-" + tid.substr(1) + "-" + pid + "-01",           // short trace
-         "00-" + tid + "-" + pid.substr(1) + "-01",           // short parent
-         "00_" + tid + "_" + pid + "_01",                     // separators
-         "00-" + tid + "-" + pid + "-01\x01",                 // control char
-         "cc-" + tid + "-" + pid + "-01.what",                // no dash
-         "0g-" + tid + "-" + pid + "-01",                     // version hex
+         "00-" + tid + "-00F067AA0BA902B7-01",                 // uppercase
+         "00-" + tid.substr(1) + "-" + pid + "-01",            // short trace
+         "00-" + tid + "-" + pid.substr(1) + "-01",            // short parent
+         "00_" + tid + "_" + pid + "_01",                      // separators
+         "00-" + tid + "-" + pid + "-01\x01",                  // control char
+         "cc-" + tid + "-" + pid + "-01.what",                 // no dash
+         "0g-" + tid + "-" + pid + "-01",                      // version hex
        }) {
     INFO(bad);
     auto r = parse_traceparent(bad);

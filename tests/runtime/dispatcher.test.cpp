@@ -1,12 +1,11 @@
 #include "runtime/dispatcher.hpp"
 
-#include "tests/messages/samples.hpp"
-#include "tests/support/fixture.hpp"
-
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-
 #include <doctest/doctest.h>
+
+#include "tests/messages/samples.hpp"
+#include "tests/support/fixture.hpp"
 
 using namespace argus;
 using namespace std::chrono_literals;
@@ -107,12 +106,15 @@ TEST_CASE("dispatcher keeps one batch in flight, so the client queue is the "
   // The flush went on once the queue was empty; with no supervisor it says
   // the engine is not started.
   bool answered = false;
-  fx.self->receive([&](flush_ack&) { answered = true; },
-                   [&](caf::error& err) {
-                     answered = true;
-                     CHECK(err == ec::component_down);
-                   },
-                   caf::after(0s) >> [] {});
+  fx.self->receive(
+    [&](flush_ack&) {
+      answered = true;
+    },
+    [&](caf::error& err) {
+      answered = true;
+      CHECK(err == ec::component_down);
+    },
+    caf::after(0s) >> [] {});
   CHECK(answered);
   fx.self->send_exit(disp, caf::exit_reason::user_shutdown);
   fx.self->send_exit(tracker, caf::exit_reason::user_shutdown);

@@ -254,16 +254,16 @@ TEST_CASE("spans recorded by the bot reach the spans table, linked by "
   REQUIRE(!eng.start());
   auto req = *correlation_id::parse("req_123");
   {
-    auto analyst = eng.client().span(component_type::analyst,
-                                     "feature_engineering", req);
+    auto analyst
+      = eng.client().span(component_type::analyst, "feature_engineering", req);
     analyst.set("features_generated", 50);
     auto strategist = eng.client().span(component_type::strategist,
                                         "strategy_execution", req);
     strategist.set("strategy_applied", "momentum_based");
   }
   std::thread other{[&] {
-    auto s = eng.client().span(component_type::exchange, "order_submission",
-                               req);
+    auto s
+      = eng.client().span(component_type::exchange, "order_submission", req);
     s.error("rejected: insufficient margin");
   }};
   other.join();

@@ -1,8 +1,9 @@
+#include "storage/schema.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 
-#include "storage/schema.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include <nlohmann/json.hpp>

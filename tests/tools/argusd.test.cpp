@@ -1,5 +1,6 @@
 // End-to-end: the real argusd binary, a real SQLite file, real signals.
 
+#include "actors/tracer_export.hpp"
 #include "messages/codec.hpp"
 #include "storage/schema.hpp"
 
@@ -204,6 +205,34 @@ TEST_CASE("argusd --demo drives every enabled component through the client "
   CHECK(fx.query("SELECT count(*) FROM regime_tracking") == requests);
   CHECK(fx.query("SELECT count(*) FROM model_behavior_tracking")
         == requests / 10);
+  // Each request is also a trace: a root and five hops, analyst to exchange.
+  CHECK(fx.query("SELECT count(*) FROM spans") == 6 * requests);
+  std::string cid;
+  {
+    SQLite::Database db{fx.db, SQLite::OPEN_READONLY};
+    cid = db.execAndGet("SELECT correlation_id FROM spans LIMIT 1").getString();
+  }
+  auto trace = test::run({ARGUSCTL_PATH, "trace", cid, "--db", fx.db});
+  REQUIRE(trace.code == 0);
+  CHECK(trace.out.find("6 spans") != std::string::npos);
+  CHECK(trace.out.find("*   analyst feature_engineering") != std::string::npos);
+  CHECK(trace.out.find("*   exchange order_submission") != std::string::npos);
+  auto otlp = test::run(
+    {ARGUSCTL_PATH, "export", cid, "--db", fx.db, "--format", "otlp"});
+  REQUIRE(otlp.code == 0);
+  auto j = nlohmann::json::parse(otlp.out);
+  CHECK(j["resourceSpans"].size() == 5); // one service per component
+  auto msgpack_file = fx.dir.file("trace.msgpack");
+  auto mp = test::run({ARGUSCTL_PATH, "export", cid, "--db", fx.db, "--format",
+                       "msgpack", "--out", msgpack_file});
+  REQUIRE(mp.code == 0);
+  auto back = trace_from_msgpack(test::read_file(msgpack_file));
+  REQUIRE(back);
+  CHECK(back->spans.size() == 6);
+  auto missing
+    = test::run({ARGUSCTL_PATH, "trace", "no-such-id", "--db", fx.db});
+  CHECK(missing.code == 1);
+  CHECK(missing.err.find("no spans stored") != std::string::npos);
 }
 
 TEST_CASE("argusd refuses a database it cannot use, with a reason") {

@@ -2,17 +2,22 @@
 //
 //   argusctl status --db FILE [-o table|json]
 //   argusctl check-config FILE [-o table|json]
+//   argusctl trace CID --db FILE [-o table|json]
+//   argusctl export CID --db FILE --format otlp|json|msgpack [--out FILE]
 //
 // Exit codes: 0 success, 1 the command failed (e.g. unreadable database),
 // 2 invalid input (bad flags, config with errors).
 
+#include "actors/tracer_export.hpp"
 #include "config/load.hpp"
 #include "messages/error.hpp"
 #include "storage/reader.hpp"
 #include "storage/schema.hpp"
 
+#include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <variant>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -90,6 +95,71 @@ int cmd_check_config(const std::string& path, const std::string& output) {
   return 2;
 }
 
+/// The stored spans of `cid`, or an exit code with the reason printed.
+std::variant<std::vector<argus::span_recorded>, int>
+load_spans(const std::string& db, const std::string& cid) {
+  auto corr = argus::correlation_id::parse(cid);
+  if (!corr) {
+    std::cerr << "argusctl: " << argus::describe(corr.error()) << "\n";
+    return 2;
+  }
+  auto reader = argus::storage::db_reader::open(db);
+  if (!reader) {
+    std::cerr << "argusctl: " << argus::describe(reader.error()) << "\n";
+    return 1;
+  }
+  auto spans = (*reader)->spans_for(*corr);
+  if (!spans) {
+    std::cerr << "argusctl: " << argus::describe(spans.error()) << "\n";
+    return 1;
+  }
+  if (spans->empty()) {
+    std::cerr << "argusctl: no spans stored for correlation id '" << cid
+              << "' in " << db << "\n";
+    return 1;
+  }
+  return std::move(*spans);
+}
+
+int cmd_trace(const std::string& db, const std::string& cid,
+              const std::string& output) {
+  auto spans = load_spans(db, cid);
+  if (auto code = std::get_if<int>(&spans))
+    return *code;
+  const auto& xs = std::get<std::vector<argus::span_recorded>>(spans);
+  if (output == "json")
+    std::cout << argus::to_trace_json(xs).dump(2) << "\n";
+  else
+    std::cout << argus::render_waterfall(xs);
+  return 0;
+}
+
+int cmd_export(const std::string& db, const std::string& cid,
+               const std::string& format, const std::string& out_path) {
+  auto spans = load_spans(db, cid);
+  if (auto code = std::get_if<int>(&spans))
+    return *code;
+  const auto& xs = std::get<std::vector<argus::span_recorded>>(spans);
+  std::string bytes;
+  if (format == "otlp")
+    bytes = argus::to_otlp_json(xs).dump(2) + "\n";
+  else if (format == "json")
+    bytes = argus::to_trace_json(xs).dump(2) + "\n";
+  else
+    bytes = argus::to_trace_msgpack(xs.front().hdr.corr, xs);
+  if (out_path.empty() || out_path == "-") {
+    std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return 0;
+  }
+  std::ofstream out{out_path, std::ios::binary};
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) {
+    std::cerr << "argusctl: cannot write " << out_path << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -113,6 +183,23 @@ int main(int argc, char** argv) {
   check->add_option("file", config_path, "YAML configuration")->required();
   add_output(check);
 
+  std::string cid;
+  auto trace = app.add_subcommand(
+    "trace", "the waterfall of one request's spans, critical path marked");
+  trace->add_option("cid", cid, "correlation id")->required();
+  trace->add_option("--db", db, "SQLite file written by argusd")->required();
+  add_output(trace);
+
+  std::string format = "otlp";
+  std::string out_path;
+  auto exp = app.add_subcommand(
+    "export", "one request's spans as OTLP/JSON, argus JSON or msgpack");
+  exp->add_option("cid", cid, "correlation id")->required();
+  exp->add_option("--db", db, "SQLite file written by argusd")->required();
+  exp->add_option("--format", format, "otlp, json or msgpack")
+    ->check(CLI::IsMember({"otlp", "json", "msgpack"}));
+  exp->add_option("--out", out_path, "file to write (default: stdout)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -123,5 +210,9 @@ int main(int argc, char** argv) {
     return cmd_status(db, output);
   if (*check)
     return cmd_check_config(config_path, output);
+  if (*trace)
+    return cmd_trace(db, cid, output);
+  if (*exp)
+    return cmd_export(db, cid, format, out_path);
   return 2;
 }

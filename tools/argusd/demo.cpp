@@ -1,5 +1,7 @@
 #include "tools/argusd/demo.hpp"
 
+#include "messages/trace_context.hpp"
+
 #include <array>
 #include <cmath>
 
@@ -78,7 +80,60 @@ void demo_bot::step(int64_t now_ns) {
         {component_type::tactician, "order_sizing"},
         {component_type::supervisor, "risk_check"},
         {component_type::exchange, "order_submission"}}};
+  // Spans of the same path under one root span, as a bot with the client's
+  // span API would record them; here with simulated latencies (the
+  // exchange is the slow hop and sometimes rejects).
+  auto trace = trace_id_for(corr).hex();
+  auto new_span_id = [&] {
+    static constexpr char digits[] = "0123456789abcdef";
+    auto bits = rng_() | 1;
+    std::string id(16, '0');
+    for (int k = 0; k < 16; ++k)
+      id[k] = digits[(bits >> (60 - 4 * k)) & 0xf];
+    return id;
+  };
+  span_recorded root;
+  root.hdr.corr = corr;
+  root.trace_id = trace;
+  root.span_id = new_span_id();
+  root.component = component_type::supervisor;
+  root.operation = "handle_request";
+  root.kind = span_kind::server;
+  root.start_ns = now_ns;
   auto t = now_ns;
+  auto rejected = unit(rng_) < 0.05;
+  for (uint32_t i = 0; i < path.size(); ++i) {
+    span_recorded hop;
+    hop.hdr.corr = corr;
+    hop.trace_id = trace;
+    hop.span_id = new_span_id();
+    hop.parent_span_id = root.span_id;
+    hop.component = path[i].first;
+    hop.operation = path[i].second;
+    hop.kind = i == 4 ? span_kind::client : span_kind::internal;
+    hop.start_ns = t + 50'000;
+    auto ms = i == 4 ? 2.0 + 6.0 * unit(rng_) : 0.2 + unit(rng_);
+    hop.end_ns = hop.start_ns + static_cast<int64_t>(ms * 1e6);
+    hop.status = span_status::ok;
+    if (i == 0)
+      hop.attributes.push_back(
+        {"features_generated", attribute_type::integer, {}, 50, 0.0, false});
+    if (i == 1)
+      hop.attributes.push_back({"strategy_applied", attribute_type::string,
+                                "momentum_based", 0, 0.0, false});
+    if (i == 4 && rejected) {
+      hop.status = span_status::error;
+      hop.status_message = "order rejected: insufficient margin";
+    }
+    t = hop.end_ns;
+    client_.record(std::move(hop));
+  }
+  root.end_ns = t + 100'000;
+  root.status = rejected ? span_status::error : span_status::ok;
+  if (rejected)
+    root.status_message = "request failed at the exchange";
+  client_.record(std::move(root));
+  t = now_ns;
   for (uint32_t i = 0; i < path.size(); ++i) {
     decision_step_recorded step;
     step.hdr.corr = corr;

@@ -156,7 +156,9 @@ struct span_drainer {
   std::atomic<uint64_t> drained{0};
   std::thread thread{[this] {
     while (!stop.load(std::memory_order_relaxed)) {
-      auto n = buffers.drain(4096, [](argus::span_slot& s) { delete s.overflow; });
+      auto n = buffers.drain(4096, [](argus::span_slot& s) {
+        delete s.overflow;
+      });
       drained.fetch_add(n, std::memory_order_relaxed);
       if (n == 0)
         std::this_thread::yield();
@@ -185,8 +187,8 @@ void span_start_end_2_attributes(benchmark::State& state) {
     s.set("features_generated", int64_t{50});
     s.set("strategy_applied", "momentum_based");
   }
-  state.counters["dropped"] = static_cast<double>(d.buffers.dropped()
-                                                  - dropped_before);
+  state.counters["dropped"]
+    = static_cast<double>(d.buffers.dropped() - dropped_before);
 }
 BENCHMARK(span_start_end_2_attributes);
 BENCHMARK(span_start_end_2_attributes)->Threads(2);
