@@ -105,24 +105,20 @@ tracer_state::trace(const correlation_id& corr) const {
 }
 
 component_status tracer_state::status(const message_header& hdr) const {
-  component_status result;
-  result.hdr = make_header<component_status>(hdr.corr);
-  result.id = name;
-  result.state = component_state::running;
-  result.started_at_ns = started_at_ns;
-  result.counters = {
-    {"received", received},
-    {"kept_sampled", kept_sampled},
-    {"kept_error", kept_error},
-    {"kept_slow", kept_slow},
-    {"not_sampled", not_sampled},
-    {"traces_in_memory", traces.size()},
-    {"evicted_traces", evicted_traces},
-    {"spans_over_trace_limit", spans_over_trace_limit},
-    {"dropped_buffer_full", buffers ? buffers->dropped() : 0},
-    {"recorded_by_threads", buffers ? buffers->pushed() : 0},
-  };
-  return result;
+  return make_status(
+    hdr, name, component_state::running, started_at_ns,
+    {
+      {"received", received},
+      {"kept_sampled", kept_sampled},
+      {"kept_error", kept_error},
+      {"kept_slow", kept_slow},
+      {"not_sampled", not_sampled},
+      {"traces_in_memory", traces.size()},
+      {"evicted_traces", evicted_traces},
+      {"spans_over_trace_limit", spans_over_trace_limit},
+      {"dropped_buffer_full", buffers ? buffers->dropped() : 0},
+      {"recorded_by_threads", buffers ? buffers->pushed() : 0},
+    });
 }
 
 namespace {

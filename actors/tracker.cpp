@@ -107,22 +107,17 @@ std::vector<db_row> tracker_state::record(tracking_batch batch) {
 }
 
 component_status tracker_state::status(const message_header& hdr) const {
-  component_status result;
-  result.hdr = make_header<component_status>(hdr.corr);
-  result.id = name;
-  result.state = component_state::running;
-  result.started_at_ns = started_at_ns;
-  result.counters = {
-    {"recorded", recorded},
-    {"evicted", evicted},
-    {"ignored_disabled", ignored_disabled},
-    {"history_size", history_size()},
-    {"ensembles", ensembles.size()},
-    {"regimes", regimes.size()},
-    {"decision_steps", decisions.size()},
-    {"model_behaviors", behaviors.size()},
-  };
-  return result;
+  return make_status(hdr, name, component_state::running, started_at_ns,
+                     {
+                       {"recorded", recorded},
+                       {"evicted", evicted},
+                       {"ignored_disabled", ignored_disabled},
+                       {"history_size", history_size()},
+                       {"ensembles", ensembles.size()},
+                       {"regimes", regimes.size()},
+                       {"decision_steps", decisions.size()},
+                       {"model_behaviors", behaviors.size()},
+                     });
 }
 
 tracker_actor::behavior_type

@@ -39,6 +39,20 @@ struct component_status {
                last_error, mailbox_size, counters)
 };
 
+/// @returns a component's answer to a status request of `hdr`.
+inline component_status make_status(const message_header& hdr, std::string id,
+                                    component_state state,
+                                    int64_t started_at_ns,
+                                    std::map<std::string, uint64_t> counters) {
+  component_status result;
+  result.hdr = make_header<component_status>(hdr.corr);
+  result.id = std::move(id);
+  result.state = state;
+  result.started_at_ns = started_at_ns;
+  result.counters = std::move(counters);
+  return result;
+}
+
 /// The integration manager's view of the whole engine.
 struct integration_status {
   static constexpr uint16_t version = 1;

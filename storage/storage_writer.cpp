@@ -109,23 +109,21 @@ void storage_writer_state::retention_step(int64_t now_ns) {
 }
 
 component_status storage_writer_state::status(const message_header& hdr) const {
-  component_status result;
-  result.hdr = make_header<component_status>(hdr.corr);
-  result.id = name;
-  result.state
+  auto state
     = last_error ? component_state::degraded : component_state::running;
-  result.started_at_ns = started_at_ns;
+  auto result = make_status(
+    hdr, name, state, started_at_ns,
+    {
+      {"received_rows", received_rows},
+      {"committed_rows", committed_rows},
+      {"committed_batches", committed_batches},
+      {"pending_rows", pending.size()},
+      {"dropped_rows", dropped_rows},
+      {"failed_commits", failed_commits},
+      {"retention_deleted_rows", retention_deleted_rows},
+      {"oldest_pending_ns", static_cast<uint64_t>(oldest_pending_ns)},
+    });
   result.last_error = last_error_text;
-  result.counters = {
-    {"received_rows", received_rows},
-    {"committed_rows", committed_rows},
-    {"committed_batches", committed_batches},
-    {"pending_rows", pending.size()},
-    {"dropped_rows", dropped_rows},
-    {"failed_commits", failed_commits},
-    {"retention_deleted_rows", retention_deleted_rows},
-    {"oldest_pending_ns", static_cast<uint64_t>(oldest_pending_ns)},
-  };
   return result;
 }
 
