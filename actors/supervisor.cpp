@@ -1,5 +1,6 @@
 #include "actors/supervisor.hpp"
 
+#include "actors/correlation_manager.hpp"
 #include "actors/tracer.hpp"
 #include "actors/tracker.hpp"
 #include "messages/time.hpp"
@@ -39,11 +40,23 @@ void spawn_component(self_ptr self, component_entry& entry) {
       self->send(st.tracker, atom::route_v, st.storage);
     if (st.tracer)
       self->send(st.tracer, atom::route_v, st.storage);
+    if (st.correlations)
+      self->send(st.correlations, atom::route_v, st.storage);
+  } else if (entry.id == correlation_manager_state::name) {
+    st.correlations = self->spawn(correlation_manager,
+                                  st.cfg.correlation_manager, st.storage,
+                                  st.loggers(entry.id));
+    entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.correlations);
+    self->send(st.dispatcher, atom::route_v, st.correlations);
+    if (st.tracer)
+      self->send(st.tracer, atom::route_v, st.correlations);
   } else if (entry.id == tracer_state::name) {
     st.tracer = self->spawn(tracer, st.cfg.advanced_tracer, st.spans,
                             st.storage, st.loggers(entry.id));
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.tracer);
     self->send(st.dispatcher, atom::route_v, st.tracer);
+    if (st.correlations)
+      self->send(st.tracer, atom::route_v, st.correlations);
   } else if (entry.id == tracker_state::name) {
     st.tracker = self->spawn(tracker, st.cfg.tracking_system, st.storage,
                              st.loggers(entry.id));
@@ -303,6 +316,8 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   };
   if (st.cfg.enabled) {
     st.components.push_back(entry(storage::storage_writer_state::name, true));
+    if (st.cfg.correlation_manager.enable_correlation_tracking)
+      st.components.push_back(entry(correlation_manager_state::name, false));
     if (st.cfg.advanced_tracer.enable_tracing && st.spans)
       st.components.push_back(entry(tracer_state::name, false));
     if (tracker_enabled(st.cfg.tracking_system))

@@ -61,6 +61,7 @@ struct supervisor_state {
   /// In dependency order: storage first.
   std::vector<component_entry> components;
   storage_writer_actor storage;
+  correlation_manager_actor correlations;
   tracer_actor tracer;
   tracker_actor tracker;
   /// The running components, shared with the functor that stops them when

@@ -42,6 +42,11 @@ keep_reason tracer_state::decide(const span_recorded& x) const {
 
 std::optional<db_row> tracer_state::take(span_recorded x) {
   ++received;
+  // Every span, sampled or not, tells the correlation manager where its
+  // request went.
+  if (correlations)
+    touches.push_back({x.hdr.corr, x.component, x.start_ns, x.end_ns,
+                       x.status == span_status::error});
   auto reason = decide(x);
   switch (reason) {
     case keep_reason::sampled:
@@ -151,6 +156,16 @@ void persist(self_ptr self, std::vector<db_row> rows,
       });
 }
 
+/// Tells the correlation manager which components the requests touched.
+void send_touches(self_ptr self) {
+  auto& st = self->state;
+  if (st.touches.empty() || !st.correlations)
+    return;
+  self->send(st.correlations,
+             component_touches{message_header{}, std::move(st.touches)});
+  st.touches.clear();
+}
+
 } // namespace
 
 tracer_actor::behavior_type
@@ -169,6 +184,7 @@ tracer(tracer_actor::stateful_pointer<tracer_state> self,
       for (auto& s : batch.spans)
         if (auto row = self->state.take(std::move(s)))
           rows.push_back(std::move(*row));
+      send_touches(self);
       auto rp = self->make_response_promise<uint64_t>();
       persist(self, std::move(rows),
               [rp, taken](caf::expected<uint64_t> r) mutable {
@@ -188,6 +204,7 @@ tracer(tracer_actor::stateful_pointer<tracer_state> self,
       if (!st.persisting)
         persist(self, st.collect(spans_per_tick),
                 [](caf::expected<uint64_t>) {});
+      send_touches(self);
       self->delayed_send(self, st.cfg.drain_interval, atom::tick_v, generation);
     },
     [=](atom::lookup, const correlation_id& corr) {
@@ -196,6 +213,9 @@ tracer(tracer_actor::stateful_pointer<tracer_state> self,
     },
     [=](atom::route, storage_writer_actor& storage) {
       self->state.storage = std::move(storage);
+    },
+    [=](atom::route, correlation_manager_actor& x) {
+      self->state.correlations = std::move(x);
     },
     [=](atom::flush, const message_header& hdr) -> caf::result<flush_ack> {
       // Take everything the threads recorded before the flush, then let
@@ -209,6 +229,7 @@ tracer(tracer_actor::stateful_pointer<tracer_state> self,
         rows.insert(rows.end(), std::make_move_iterator(more.begin()),
                     std::make_move_iterator(more.end()));
       }
+      send_touches(self);
       if (!rows.empty())
         self
           ->request(st.storage, storage_timeout,

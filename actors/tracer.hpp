@@ -56,6 +56,10 @@ struct tracer_state {
   uint64_t not_sampled = 0;
   uint64_t evicted_traces = 0;
   uint64_t spans_over_trace_limit = 0;
+  /// Footprints of the spans taken since the last round, for the
+  /// correlation manager's component paths.
+  std::vector<component_touch> touches;
+  correlation_manager_actor correlations;
   /// A persist request is on its way to storage (one at a time).
   bool persisting = false;
   uint64_t tick_generation = 0;

@@ -45,6 +45,21 @@ using tracker_actor = caf::typed_actor<
   caf::reacts_to<atom::route, storage_writer_actor>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;
 
+/// The CORRELATION MANAGER actor interface (spec: Correlation Manager).
+using correlation_manager_actor = caf::typed_actor<
+  // Request starts and ends; replies with the number taken once storage has
+  // their rows.
+  caf::replies_to<request_batch>::with<uint64_t>,
+  // Which components a request touched (from the tracer).
+  caf::reacts_to<component_touches>,
+  // Times out open requests (self-sent; carries a generation).
+  caf::reacts_to<atom::tick, uint64_t>,
+  // Statistics over the requests held in memory.
+  caf::replies_to<atom::stats>::with<correlation_statistics>,
+  // Where rows go from now on (the supervisor replaced the storage writer).
+  caf::reacts_to<atom::route, storage_writer_actor>>::
+  extend_with<flushable_actor>::extend_with<status_client_actor>;
+
 /// The TRACER actor interface (spec: Advanced Tracer).
 using tracer_actor = caf::typed_actor<
   // Spans that arrived over the wire; replies with the number taken once
@@ -55,7 +70,9 @@ using tracer_actor = caf::typed_actor<
   // The spans of one trace held in memory.
   caf::replies_to<atom::lookup, correlation_id>::with<trace_exported>,
   // Where rows go from now on (the supervisor replaced the storage writer).
-  caf::reacts_to<atom::route, storage_writer_actor>>::
+  caf::reacts_to<atom::route, storage_writer_actor>,
+  // Where component footprints go (the correlation manager).
+  caf::reacts_to<atom::route, correlation_manager_actor>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;
 
 /// The SUPERVISOR actor interface (spec: Integration Manager).
@@ -82,6 +99,8 @@ using dispatcher_actor = caf::typed_actor<
   caf::reacts_to<atom::route, tracker_actor>,
   // Where spans from the wire go from now on (sent by the supervisor).
   caf::reacts_to<atom::route, tracer_actor>,
+  // Where request starts and ends go from now on (sent by the supervisor).
+  caf::reacts_to<atom::route, correlation_manager_actor>,
   // Who flushes the engine (sent by the engine once the supervisor runs).
   caf::reacts_to<atom::route, supervisor_actor>>;
 

@@ -3,6 +3,7 @@
 #include "messages/header.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,79 @@ struct request_finished {
 
   ARGUS_FIELDS(request_finished, hdr, time_ns, success, error_type,
                error_message)
+};
+
+/// Request starts and ends handed to the correlation manager together.
+struct request_batch {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  std::vector<request_started> started;
+  std::vector<request_finished> finished;
+
+  ARGUS_FIELDS(request_batch, hdr, started, finished)
+
+  size_t size() const noexcept {
+    return started.size() + finished.size();
+  }
+
+  bool empty() const noexcept {
+    return size() == 0;
+  }
+};
+
+/// A span's footprint on its request, as the tracer tells the correlation
+/// manager: which component did something, and when.
+struct component_touch {
+  correlation_id corr;
+  component_type component = component_type::monitoring;
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  bool error = false;
+
+  ARGUS_FIELDS(component_touch, corr, component, start_ns, end_ns, error)
+};
+
+/// Footprints of the spans the tracer took in one round.
+struct component_touches {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  std::vector<component_touch> touches;
+
+  ARGUS_FIELDS(component_touches, hdr, touches)
+};
+
+/// Latency figures of a set of requests (nearest-rank percentiles).
+struct latency_summary {
+  uint64_t count = 0;
+  int64_t p50_ns = 0;
+  int64_t p95_ns = 0;
+  int64_t p99_ns = 0;
+  int64_t max_ns = 0;
+
+  ARGUS_FIELDS(latency_summary, count, p50_ns, p95_ns, p99_ns, max_ns)
+};
+
+/// Requests that took one component path (e.g. `analyst>strategist>exchange`).
+struct path_statistics {
+  std::string path;
+  latency_summary latency;
+  uint64_t failed = 0;
+
+  ARGUS_FIELDS(path_statistics, path, latency, failed)
+};
+
+/// The correlation manager's statistics over the requests it holds.
+struct correlation_statistics {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  /// Requests by status: open, completed, failed, timed_out, late, orphan.
+  std::map<std::string, uint64_t> by_status;
+  latency_summary latency;
+  std::vector<path_statistics> paths;
+  /// Requests dropped from memory to stay within max_correlation_history.
+  uint64_t evicted = 0;
+
+  ARGUS_FIELDS(correlation_statistics, hdr, by_status, latency, paths, evicted)
 };
 
 /// Spans received over the wire, handed to the tracer together.

@@ -76,6 +76,55 @@ scoped_span client::span(component_type component, std::string_view operation,
   return scoped_span{*core.spans, component, operation, corr, parent, kind};
 }
 
+request_scope::request_scope(client& c, correlation_id corr,
+                             std::string_view operation)
+  : client_(&c), corr_(std::move(corr)) {
+  request_started x;
+  x.hdr.corr = corr_;
+  try {
+    x.operation = std::string{operation};
+  } catch (...) {
+  }
+  client_->record(std::move(x));
+}
+
+request_scope::request_scope(request_scope&& other) noexcept
+  : client_(other.client_),
+    corr_(other.corr_),
+    failed_(other.failed_),
+    error_type_(std::move(other.error_type_)),
+    error_message_(std::move(other.error_message_)) {
+  other.client_ = nullptr;
+}
+
+request_scope::~request_scope() {
+  if (client_ && !failed_ && std::uncaught_exceptions() > 0)
+    fail("exception", "an exception left the request's scope");
+  end();
+}
+
+void request_scope::fail(std::string_view type,
+                         std::string_view message) noexcept {
+  failed_ = true;
+  try {
+    error_type_ = std::string{type};
+    error_message_ = std::string{message};
+  } catch (...) {
+  }
+}
+
+void request_scope::end() noexcept {
+  if (!client_)
+    return;
+  request_finished x;
+  x.hdr.corr = corr_;
+  x.success = !failed_;
+  x.error_type = std::move(error_type_);
+  x.error_message = std::move(error_message_);
+  client_->record(std::move(x));
+  client_ = nullptr;
+}
+
 client_counters client::counters() const noexcept {
   const auto& core = *core_;
   client_counters result;

@@ -68,6 +68,39 @@ struct ingress {
 
 } // namespace detail
 
+class client;
+
+/// One request of the bot, from start to response (spec: `trace_request`):
+/// tells the correlation manager when it started and when and how it ended.
+/// Ends as failed if an exception leaves its scope or `fail()` was called,
+/// as completed otherwise.
+class request_scope {
+public:
+  request_scope() = default;
+  request_scope(client& c, correlation_id corr, std::string_view operation);
+  request_scope(request_scope&& other) noexcept;
+  request_scope& operator=(request_scope&&) = delete;
+  request_scope(const request_scope&) = delete;
+  ~request_scope();
+
+  /// Marks the request as failed.
+  void fail(std::string_view type, std::string_view message) noexcept;
+
+  /// Ends the request now.
+  void end() noexcept;
+
+  const correlation_id& corr() const noexcept {
+    return corr_;
+  }
+
+private:
+  client* client_ = nullptr;
+  correlation_id corr_;
+  bool failed_ = false;
+  std::string error_type_;
+  std::string error_message_;
+};
+
 /// The bot's handle on the engine, safe to call from any thread. Calls never
 /// block and never throw: when the engine cannot take an event it is dropped
 /// and counted (see `counters()`), and the call returns false.
@@ -115,6 +148,12 @@ public:
   scoped_span span(component_type component, std::string_view operation,
                    const correlation_id& corr, const trace_context& parent,
                    span_kind kind = span_kind::internal) noexcept;
+
+  /// Starts tracking a request (spec: `tracer.trace_request(cid)`).
+  request_scope trace_request(const correlation_id& corr,
+                              std::string_view operation = {}) noexcept {
+    return request_scope{*this, corr, operation};
+  }
 
   /// One step of a decision path.
   bool record_decision_step(decision_step_recorded x) noexcept {

@@ -28,6 +28,10 @@ size_t batch_size(const span_batch& x) {
   return x.spans.size();
 }
 
+size_t batch_size(const request_batch& x) {
+  return x.size();
+}
+
 /// Hands flushes on to the supervisor once everything accepted before them
 /// was taken by the components.
 void release_flushes(self_ptr self) {
@@ -90,7 +94,8 @@ void pump(self_ptr self) {
     // From here on, a producer that finds the flag down wakes us up.
     core.drain_scheduled.store(false, std::memory_order_release);
     auto batch = st.take(dispatcher_batch, static_cast<bool>(st.tracker),
-                         static_cast<bool>(st.tracer));
+                         static_cast<bool>(st.tracer),
+                         static_cast<bool>(st.correlations));
     if (batch.popped == 0)
       break;
     core.drain_scheduled.store(true, std::memory_order_release);
@@ -99,6 +104,8 @@ void pump(self_ptr self) {
       deliver(self, st.tracker, std::move(batch.tracking));
     if (!batch.spans.spans.empty())
       deliver(self, st.tracer, std::move(batch.spans));
+    if (!batch.requests.empty())
+      deliver(self, st.correlations, std::move(batch.requests));
   }
   release_flushes(self);
 }
@@ -106,7 +113,8 @@ void pump(self_ptr self) {
 } // namespace
 
 routed_batch dispatcher_state::take(size_t max, bool tracker_available,
-                                    bool tracer_available) {
+                                    bool tracer_available,
+                                    bool correlations_available) {
   routed_batch result;
   auto& t = result.tracking;
   inbound_event event;
@@ -130,6 +138,18 @@ routed_batch dispatcher_state::take(size_t max, bool tracker_available,
                  },
                  [&](model_behavior_recorded& e) {
                    to_tracker(e, t.behaviors);
+                 },
+                 [&](request_started& e) {
+                   if (correlations_available)
+                     result.requests.started.push_back(std::move(e));
+                   else
+                     ++result.unrouted;
+                 },
+                 [&](request_finished& e) {
+                   if (correlations_available)
+                     result.requests.finished.push_back(std::move(e));
+                   else
+                     ++result.unrouted;
                  },
                  [&](span_recorded& e) {
                    if (tracer_available)
@@ -171,6 +191,9 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
     },
     [=](atom::route, tracer_actor& x) {
       self->state.tracer = std::move(x);
+    },
+    [=](atom::route, correlation_manager_actor& x) {
+      self->state.correlations = std::move(x);
     },
     [=](atom::route, supervisor_actor& x) {
       self->state.supervisor = std::move(x);

@@ -12,6 +12,7 @@ namespace argus::runtime {
 struct routed_batch {
   tracking_batch tracking;
   span_batch spans;
+  request_batch requests;
   /// Events no running component takes (their components arrive with later
   /// issues, or the tracker is down).
   uint64_t unrouted = 0;
@@ -28,7 +29,8 @@ struct dispatcher_state {
   static inline const char* name = "dispatcher";
 
   /// Pops at most `max` events and sorts them by destination.
-  routed_batch take(size_t max, bool tracker_available, bool tracer_available);
+  routed_batch take(size_t max, bool tracker_available, bool tracer_available,
+                    bool correlations_available);
 
   /// A flush waiting for every event accepted before it to be taken.
   struct pending_flush {
@@ -41,6 +43,7 @@ struct dispatcher_state {
   std::shared_ptr<detail::ingress> core;
   tracker_actor tracker;
   tracer_actor tracer;
+  correlation_manager_actor correlations;
   supervisor_actor supervisor;
   /// Batches handed out and not yet answered (at most one per component).
   int in_flight = 0;

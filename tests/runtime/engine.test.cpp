@@ -105,7 +105,8 @@ TEST_CASE("engine status lists every component and the client counters") {
   REQUIRE(eng.flush());
   auto st = eng.status();
   REQUIRE(st);
-  REQUIRE(st->components.size() == 3); // storage_writer, tracer, tracker
+  // storage_writer, correlation_manager, tracer, tracker
+  REQUIRE(st->components.size() == 4);
   for (const auto& c : st->components)
     CHECK(c.state == component_state::running);
   CHECK(st->counters.at("client_offered") == 1);
@@ -282,5 +283,41 @@ TEST_CASE("spans recorded by the bot reach the spans table, linked by "
   CHECK((*spans)[2].status_message == "rejected: insufficient margin");
   for (const auto& s : *spans)
     CHECK(s.trace_id == analyst.trace_id);
+  REQUIRE(!eng.stop());
+}
+
+TEST_CASE("trace_request and spans give the correlation_tracking row its "
+          "component path") {
+  engine_fixture fx;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  auto req = *correlation_id::parse("req_123");
+  {
+    auto request = eng.client().trace_request(req, "place_order");
+    {
+      auto a = eng.client().span(component_type::analyst, "features", req);
+    }
+    {
+      auto s = eng.client().span(component_type::strategist, "strategy", req);
+    }
+    {
+      auto e = eng.client().span(component_type::exchange, "submit", req);
+    }
+    // The start must reach the correlation manager before the spans'
+    // footprints do: flush in between, as a bot's request naturally takes
+    // longer than the tracer's drain interval.
+    REQUIRE(eng.flush());
+  }
+  auto ack = eng.flush();
+  REQUIRE_MESSAGE(ack, to_string(ack.error()));
+  SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READONLY};
+  SQLite::Statement q{db, "SELECT component_path, response_timestamp, "
+                          "performance_metrics FROM correlation_tracking "
+                          "WHERE correlation_id = 'req_123'"};
+  REQUIRE(q.executeStep());
+  CHECK(q.getColumn(0).getString() == "analyst>strategist>exchange");
+  CHECK(!q.getColumn(1).isNull());
+  CHECK(q.getColumn(2).getString().find("\"status\":\"completed\"")
+        != std::string::npos);
   REQUIRE(!eng.stop());
 }
