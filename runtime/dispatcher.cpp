@@ -100,12 +100,14 @@ void pump(self_ptr self) {
       break;
     core.drain_scheduled.store(true, std::memory_order_release);
     core.unrouted.fetch_add(batch.unrouted, std::memory_order_relaxed);
+    // Requests first: the correlation manager must know a request before
+    // the tracer reports the components its spans touched.
+    if (!batch.requests.empty())
+      deliver(self, st.correlations, std::move(batch.requests));
     if (!batch.tracking.empty())
       deliver(self, st.tracker, std::move(batch.tracking));
     if (!batch.spans.spans.empty())
       deliver(self, st.tracer, std::move(batch.spans));
-    if (!batch.requests.empty())
-      deliver(self, st.correlations, std::move(batch.requests));
   }
   release_flushes(self);
 }

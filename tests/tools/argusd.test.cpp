@@ -205,8 +205,14 @@ TEST_CASE("argusd --demo drives every enabled component through the client "
   CHECK(fx.query("SELECT count(*) FROM regime_tracking") == requests);
   CHECK(fx.query("SELECT count(*) FROM model_behavior_tracking")
         == requests / 10);
-  // Each request is also a trace: a root and five hops, analyst to exchange.
+  // Each request is also a trace: a root and five hops, analyst to exchange,
+  // and a request/response pair with its component path.
   CHECK(fx.query("SELECT count(*) FROM spans") == 6 * requests);
+  CHECK(fx.query("SELECT count(*) FROM correlation_tracking") == requests);
+  CHECK(fx.query("SELECT count(*) FROM correlation_tracking WHERE "
+                 "component_path = "
+                 "'supervisor>analyst>strategist>tactician>supervisor>exchange'")
+        == requests);
   std::string cid;
   {
     SQLite::Database db{fx.db, SQLite::OPEN_READONLY};

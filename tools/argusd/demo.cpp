@@ -92,6 +92,11 @@ void demo_bot::step(int64_t now_ns) {
       id[k] = digits[(bits >> (60 - 4 * k)) & 0xf];
     return id;
   };
+  request_started request;
+  request.hdr.corr = corr;
+  request.operation = "market_tick";
+  request.time_ns = now_ns;
+  client_.record(std::move(request));
   span_recorded root;
   root.hdr.corr = corr;
   root.trace_id = trace;
@@ -132,7 +137,16 @@ void demo_bot::step(int64_t now_ns) {
   root.status = rejected ? span_status::error : span_status::ok;
   if (rejected)
     root.status_message = "request failed at the exchange";
+  request_finished response;
+  response.hdr.corr = corr;
+  response.time_ns = root.end_ns;
+  response.success = !rejected;
+  if (rejected) {
+    response.error_type = "OrderRejected";
+    response.error_message = root.status_message;
+  }
   client_.record(std::move(root));
+  client_.record(std::move(response));
   t = now_ns;
   for (uint32_t i = 0; i < path.size(); ++i) {
     decision_step_recorded step;
