@@ -6,11 +6,11 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <map>
+
+#include <nlohmann/json.hpp>
 
 namespace argus {
 
@@ -18,8 +18,9 @@ namespace {
 
 constexpr auto storage_timeout = std::chrono::seconds{60};
 
-/// Nearest-rank percentiles of `xs` (sorted in place).
-latency_summary summarize(std::vector<int64_t>& xs) {
+} // namespace
+
+latency_summary summarize_latencies(std::vector<int64_t> xs) {
   latency_summary result;
   result.count = xs.size();
   if (xs.empty())
@@ -35,8 +36,6 @@ latency_summary summarize(std::vector<int64_t>& xs) {
   result.max_ns = xs.back();
   return result;
 }
-
-} // namespace
 
 const char* to_string(request_status x) {
   switch (x) {
@@ -59,7 +58,9 @@ const char* to_string(request_status x) {
 std::string request_record::component_path() const {
   auto sorted = touches;
   std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+                   [](const auto& a, const auto& b) {
+                     return a.first < b.first;
+                   });
   std::string path;
   const char* last = nullptr;
   for (const auto& [t, c] : sorted) {
@@ -80,7 +81,8 @@ void correlation_manager_state::init(config::correlation_manager_config config,
   started_at_ns = now_ns;
 }
 
-request_record& correlation_manager_state::record_for(const correlation_id& corr) {
+request_record&
+correlation_manager_state::record_for(const correlation_id& corr) {
   auto [it, added] = records.try_emplace(corr);
   if (added) {
     it->second.corr = corr;
@@ -180,10 +182,11 @@ correlation_manager_state::find(const correlation_id& corr) const {
 }
 
 db_row correlation_manager_state::to_row(const request_record& x) {
-  nlohmann::json perf{{"status", to_string(x.status)},
-                      {"duration_ms", static_cast<double>(x.duration_ns()) / 1e6},
-                      {"spans", x.touches.size()},
-                      {"error_spans", x.error_spans}};
+  nlohmann::json perf{
+    {"status", to_string(x.status)},
+    {"duration_ms", static_cast<double>(x.duration_ns()) / 1e6},
+    {"spans", x.touches.size()},
+    {"error_spans", x.error_spans}};
   nlohmann::json meta{{"operation", x.operation}};
   for (const auto& a : x.metadata)
     meta[a.key] = a.type == attribute_type::integer ? nlohmann::json(a.integer)
@@ -196,13 +199,15 @@ db_row correlation_manager_state::to_row(const request_record& x) {
                  : db_value::of(nlohmann::json{{"type", x.error_type},
                                                {"message", x.error_message}}
                                   .dump());
-  return db_row{table_id::correlation_tracking, x.corr,
-                {x.started_ns ? db_value::of(storage::sql_datetime(x.started_ns))
-                              : db_value::null(),
-                 x.finished_ns ? db_value::of(storage::sql_datetime(x.finished_ns))
-                               : db_value::null(),
-                 db_value::of(x.component_path()), db_value::of(perf.dump()),
-                 error, db_value::of(meta.dump())}};
+  return db_row{
+    table_id::correlation_tracking,
+    x.corr,
+    {x.started_ns ? db_value::of(storage::sql_datetime(x.started_ns))
+                  : db_value::null(),
+     x.finished_ns ? db_value::of(storage::sql_datetime(x.finished_ns))
+                   : db_value::null(),
+     db_value::of(x.component_path()), db_value::of(perf.dump()), error,
+     db_value::of(meta.dump())}};
 }
 
 correlation_statistics
@@ -225,9 +230,10 @@ correlation_manager_state::statistics(const message_header& hdr) const {
     if (r.status == request_status::failed)
       ++p.second;
   }
-  result.latency = summarize(all);
+  result.latency = summarize_latencies(std::move(all));
   for (auto& [path, v] : by_path)
-    result.paths.push_back({path, summarize(v.first), v.second});
+    result.paths.push_back(
+      {path, summarize_latencies(std::move(v.first)), v.second});
   return result;
 }
 
@@ -247,7 +253,8 @@ using self_ptr
 
 /// How often open requests are checked for timeouts (and grown paths
 /// rewritten): a tenth of the timeout, between 100 ms and 1 s.
-std::chrono::milliseconds sweep_interval(const config::correlation_manager_config& c) {
+std::chrono::milliseconds
+sweep_interval(const config::correlation_manager_config& c) {
   auto tenth = c.correlation_timeout / 10;
   return std::clamp(tenth, std::chrono::milliseconds{100},
                     std::chrono::milliseconds{1'000});
@@ -278,8 +285,13 @@ correlation_manager_actor::behavior_type correlation_manager(
         ->request(st.storage, storage_timeout,
                   persist_rows{make_header<persist_rows>(batch.hdr.corr),
                                std::move(rows)})
-        .then([rp, taken](uint64_t) mutable { rp.deliver(taken); },
-              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        .then(
+          [rp, taken](uint64_t) mutable {
+            rp.deliver(taken);
+          },
+          [rp](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
       return rp;
     },
     [=](component_touches& x) {

@@ -28,6 +28,9 @@ enum class request_status : uint8_t {
 
 const char* to_string(request_status x);
 
+/// Nearest-rank p50, p95, p99 and max of `xs` (durations in ns).
+latency_summary summarize_latencies(std::vector<int64_t> xs);
+
 /// What the correlation manager knows about one request.
 struct request_record {
   correlation_id corr;
@@ -108,8 +111,7 @@ private:
   request_record& record_for(const correlation_id& corr);
 };
 
-correlation_manager_actor::behavior_type
-correlation_manager(
+correlation_manager_actor::behavior_type correlation_manager(
   correlation_manager_actor::stateful_pointer<correlation_manager_state> self,
   config::correlation_manager_config cfg, storage_writer_actor storage,
   std::shared_ptr<spdlog::logger> log);

@@ -43,9 +43,9 @@ void spawn_component(self_ptr self, component_entry& entry) {
     if (st.correlations)
       self->send(st.correlations, atom::route_v, st.storage);
   } else if (entry.id == correlation_manager_state::name) {
-    st.correlations = self->spawn(correlation_manager,
-                                  st.cfg.correlation_manager, st.storage,
-                                  st.loggers(entry.id));
+    st.correlations
+      = self->spawn(correlation_manager, st.cfg.correlation_manager, st.storage,
+                    st.loggers(entry.id));
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.correlations);
     self->send(st.dispatcher, atom::route_v, st.correlations);
     if (st.tracer)

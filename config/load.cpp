@@ -736,6 +736,10 @@ std::string to_string(const diagnostic& x) {
   return result;
 }
 
+std::optional<milliseconds> parse_duration(const std::string& text) {
+  return reader::to_duration(text);
+}
+
 std::optional<std::string> process_env(const std::string& name) {
   if (auto value = std::getenv(name.c_str()))
     return std::string{value};

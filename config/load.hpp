@@ -63,6 +63,10 @@ load_result load_file(const std::string& path,
 /// `load_file` as an expected: the error's context lists every diagnostic.
 caf::expected<engine_config> load(const std::string& path);
 
+/// Parses a duration as the config does: seconds (`5`, `0.5`) or a number
+/// with a unit (`250ms`, `5s`, `10m`, `1h`, `7d`).
+std::optional<milliseconds> parse_duration(const std::string& text);
+
 /// The effective configuration as JSON (secrets rendered as `***`).
 nlohmann::json to_json(const engine_config& x);
 

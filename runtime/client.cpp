@@ -78,7 +78,7 @@ scoped_span client::span(component_type component, std::string_view operation,
 
 request_scope::request_scope(client& c, correlation_id corr,
                              std::string_view operation)
-  : client_(&c), corr_(std::move(corr)) {
+    : client_(&c), corr_(std::move(corr)) {
   request_started x;
   x.hdr.corr = corr_;
   try {
@@ -89,11 +89,11 @@ request_scope::request_scope(client& c, correlation_id corr,
 }
 
 request_scope::request_scope(request_scope&& other) noexcept
-  : client_(other.client_),
-    corr_(other.corr_),
-    failed_(other.failed_),
-    error_type_(std::move(other.error_type_)),
-    error_message_(std::move(other.error_message_)) {
+    : client_(other.client_),
+      corr_(other.corr_),
+      failed_(other.failed_),
+      error_type_(std::move(other.error_type_)),
+      error_message_(std::move(other.error_message_)) {
   other.client_ = nullptr;
 }
 

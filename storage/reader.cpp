@@ -58,6 +58,97 @@ caf::expected<db_summary> db_reader::summary() {
   }
 }
 
+caf::expected<std::vector<trace_summary>>
+db_reader::slowest_traces(int64_t since_ns, size_t limit) {
+  try {
+    SQLite::Statement q{
+      db_, "SELECT correlation_id, min(trace_id), min(start_ns), "
+           "max(end_ns) - min(start_ns) AS duration, count(*), "
+           "sum(status = 2) FROM spans WHERE start_ns >= ? "
+           "GROUP BY correlation_id ORDER BY duration DESC LIMIT ?"};
+    q.bind(1, static_cast<int64_t>(since_ns));
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<trace_summary> result;
+    while (q.executeStep())
+      result.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                        q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
+                        q.getColumn(4).getInt64(), q.getColumn(5).getInt64()});
+    return result;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(), e.what());
+  }
+}
+
+caf::expected<std::vector<error_group>>
+db_reader::error_groups(int64_t since_ns, size_t limit) {
+  try {
+    SQLite::Statement q{
+      db_, "SELECT component, coalesce(status_message, ''), count(*), "
+           "max(start_ns), group_concat(DISTINCT correlation_id) FROM spans "
+           "WHERE status = 2 AND start_ns >= ? GROUP BY component, "
+           "status_message ORDER BY count(*) DESC LIMIT ?"};
+    q.bind(1, static_cast<int64_t>(since_ns));
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<error_group> result;
+    while (q.executeStep()) {
+      error_group g{q.getColumn(0).getString(),
+                    q.getColumn(1).getString(),
+                    q.getColumn(2).getInt64(),
+                    q.getColumn(3).getInt64(),
+                    {}};
+      auto ids = q.getColumn(4).getString();
+      size_t pos = 0;
+      while (g.samples.size() < 3 && pos < ids.size()) {
+        auto comma = ids.find(',', pos);
+        g.samples.push_back(ids.substr(pos, comma - pos));
+        if (comma == std::string::npos)
+          break;
+        pos = comma + 1;
+      }
+      result.push_back(std::move(g));
+    }
+    return result;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(), e.what());
+  }
+}
+
+caf::expected<std::vector<std::tuple<std::string, std::string, int64_t>>>
+db_reader::span_durations(int64_t since_ns) {
+  try {
+    SQLite::Statement q{db_, "SELECT component, operation, end_ns - start_ns "
+                             "FROM spans WHERE start_ns >= ?"};
+    q.bind(1, static_cast<int64_t>(since_ns));
+    std::vector<std::tuple<std::string, std::string, int64_t>> result;
+    while (q.executeStep())
+      result.emplace_back(q.getColumn(0).getString(),
+                          q.getColumn(1).getString(),
+                          q.getColumn(2).getInt64());
+    return result;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(), e.what());
+  }
+}
+
+caf::expected<std::vector<request_row>> db_reader::requests() {
+  try {
+    SQLite::Statement q{
+      db_, "SELECT correlation_id, "
+           "coalesce(json_extract(performance_metrics, '$.status'), ''), "
+           "coalesce(component_path, ''), "
+           "coalesce(json_extract(performance_metrics, '$.duration_ms'), 0) "
+           "FROM correlation_tracking"};
+    std::vector<request_row> result;
+    while (q.executeStep())
+      result.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                        q.getColumn(2).getString(),
+                        q.getColumn(3).getDouble()});
+    return result;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(), e.what());
+  }
+}
+
 caf::expected<std::vector<span_recorded>>
 db_reader::spans_for(const correlation_id& corr) {
   try {

@@ -10,6 +10,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <vector>
 
 namespace argus::storage {
 
@@ -25,6 +27,34 @@ struct db_summary {
   std::string journal_mode;
 };
 
+/// One trace, summarized (for "slowest traces").
+struct trace_summary {
+  std::string correlation_id;
+  std::string trace_id;
+  int64_t start_ns = 0;
+  int64_t duration_ns = 0;
+  int64_t spans = 0;
+  int64_t errors = 0;
+};
+
+/// Error spans grouped by component and message.
+struct error_group {
+  std::string component;
+  std::string message;
+  int64_t count = 0;
+  int64_t last_ns = 0;
+  /// A few correlation ids to look at (`argusctl trace <id>`).
+  std::vector<std::string> samples;
+};
+
+/// A request as the correlation manager stored it.
+struct request_row {
+  std::string correlation_id;
+  std::string status;
+  std::string component_path;
+  double duration_ms = 0;
+};
+
 /// A read-only connection for queries: never the writer's connection, so
 /// readers (argusctl, the REST API, reports) never block the writer (WAL).
 class db_reader {
@@ -35,6 +65,21 @@ public:
 
   /// @returns schema version, rows per table and the last write.
   caf::expected<db_summary> summary();
+
+  /// @returns the `limit` slowest traces that started at or after `since_ns`.
+  caf::expected<std::vector<trace_summary>> slowest_traces(int64_t since_ns,
+                                                           size_t limit);
+
+  /// @returns error spans since `since_ns`, grouped, most frequent first.
+  caf::expected<std::vector<error_group>> error_groups(int64_t since_ns,
+                                                       size_t limit);
+
+  /// @returns (component, operation, duration) of spans since `since_ns`.
+  caf::expected<std::vector<std::tuple<std::string, std::string, int64_t>>>
+  span_durations(int64_t since_ns);
+
+  /// @returns every stored request (`correlation_tracking`).
+  caf::expected<std::vector<request_row>> requests();
 
   /// @returns the stored spans of `corr`, by start time.
   caf::expected<std::vector<span_recorded>>

@@ -29,8 +29,7 @@ request_started started(const std::string& corr, int64_t at) {
   return x;
 }
 
-request_finished finished(const std::string& corr, int64_t at,
-                          bool ok = true) {
+request_finished finished(const std::string& corr, int64_t at, bool ok = true) {
   request_finished x;
   x.hdr.corr = *correlation_id::parse(corr);
   x.time_ns = at;
@@ -71,7 +70,8 @@ TEST_CASE("a request pairs its start and response, with its component path") {
   CHECK(perf["status"] == "completed");
   CHECK(row.values[4].kind == db_value::kind_t::null); // no error
   auto failed = st.finish(finished("req_1", t0 + 10 * ms, false));
-  CHECK(nlohmann::json::parse(failed.values[4].text)["type"] == "ExchangeError");
+  CHECK(nlohmann::json::parse(failed.values[4].text)["type"]
+        == "ExchangeError");
 }
 
 TEST_CASE("open requests time out; a later response is recorded as late") {
@@ -86,8 +86,7 @@ TEST_CASE("open requests time out; a later response is recorded as late") {
   CHECK(status_of(st, "fast") == request_status::open);
   st.finish(finished("slow", t0 + 400'000 * ms));
   CHECK(status_of(st, "slow") == request_status::late);
-  CHECK(st.find(*correlation_id::parse("slow"))->duration_ns()
-        == 400'000 * ms);
+  CHECK(st.find(*correlation_id::parse("slow"))->duration_ns() == 400'000 * ms);
 }
 
 TEST_CASE("a response without a request is an orphan until its start "

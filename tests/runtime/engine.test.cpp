@@ -294,15 +294,9 @@ TEST_CASE("trace_request and spans give the correlation_tracking row its "
   auto req = *correlation_id::parse("req_123");
   {
     auto request = eng.client().trace_request(req, "place_order");
-    {
-      auto a = eng.client().span(component_type::analyst, "features", req);
-    }
-    {
-      auto s = eng.client().span(component_type::strategist, "strategy", req);
-    }
-    {
-      auto e = eng.client().span(component_type::exchange, "submit", req);
-    }
+    { auto a = eng.client().span(component_type::analyst, "features", req); }
+    { auto s = eng.client().span(component_type::strategist, "strategy", req); }
+    { auto e = eng.client().span(component_type::exchange, "submit", req); }
     // The start must reach the correlation manager before the spans'
     // footprints do: flush in between, as a bot's request naturally takes
     // longer than the tracer's drain interval.

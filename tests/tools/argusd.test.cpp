@@ -209,10 +209,11 @@ TEST_CASE("argusd --demo drives every enabled component through the client "
   // and a request/response pair with its component path.
   CHECK(fx.query("SELECT count(*) FROM spans") == 6 * requests);
   CHECK(fx.query("SELECT count(*) FROM correlation_tracking") == requests);
-  CHECK(fx.query("SELECT count(*) FROM correlation_tracking WHERE "
-                 "component_path = "
-                 "'supervisor>analyst>strategist>tactician>supervisor>exchange'")
-        == requests);
+  CHECK(
+    fx.query("SELECT count(*) FROM correlation_tracking WHERE "
+             "component_path = "
+             "'supervisor>analyst>strategist>tactician>supervisor>exchange'")
+    == requests);
   std::string cid;
   {
     SQLite::Database db{fx.db, SQLite::OPEN_READONLY};
@@ -235,6 +236,42 @@ TEST_CASE("argusd --demo drives every enabled component through the client "
   auto back = trace_from_msgpack(test::read_file(msgpack_file));
   REQUIRE(back);
   CHECK(back->spans.size() == 6);
+  // The queries a person asks next.
+  auto slowest = test::run(
+    {ARGUSCTL_PATH, "traces", "--db", fx.db, "--slowest", "3", "-o", "json"});
+  REQUIRE(slowest.code == 0);
+  auto sj = nlohmann::json::parse(slowest.out);
+  REQUIRE(sj.size() == 3);
+  CHECK(sj[0]["duration_ms"].get<double>()
+        >= sj[2]["duration_ms"].get<double>());
+  CHECK(sj[0]["spans"] == 6);
+  auto latency = test::run({ARGUSCTL_PATH, "traces", "--db", fx.db, "--latency",
+                            "--since", "1h", "-o", "json"});
+  REQUIRE(latency.code == 0);
+  auto lj = nlohmann::json::parse(latency.out);
+  REQUIRE(lj.size() == 6); // handle_request and the five hops
+  for (const auto& op : lj) {
+    CHECK(op["count"] == requests);
+    CHECK(op["p50_ms"].get<double>() <= op["p95_ms"].get<double>());
+    CHECK(op["p95_ms"].get<double>() <= op["p99_ms"].get<double>());
+  }
+  auto stats = test::run(
+    {ARGUSCTL_PATH, "correlations", "stats", "--db", fx.db, "-o", "json"});
+  REQUIRE(stats.code == 0);
+  auto cj = nlohmann::json::parse(stats.out);
+  CHECK(cj["requests"] == requests);
+  auto done = cj["by_status"].value("completed", 0)
+              + cj["by_status"].value("failed", 0);
+  CHECK(done == requests);
+  CHECK(cj["latency"]["count"] == requests);
+  auto errors = test::run(
+    {ARGUSCTL_PATH, "traces", "--db", fx.db, "--errors", "-o", "json"});
+  REQUIRE(errors.code == 0);
+  auto ej = nlohmann::json::parse(errors.out);
+  if (cj["by_status"].value("failed", 0) > 0) {
+    REQUIRE(!ej.empty());
+    CHECK(ej[0]["sample_correlation_ids"].size() >= 1);
+  }
   auto missing
     = test::run({ARGUSCTL_PATH, "trace", "no-such-id", "--db", fx.db});
   CHECK(missing.code == 1);

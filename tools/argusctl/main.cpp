@@ -4,19 +4,28 @@
 //   argusctl check-config FILE [-o table|json]
 //   argusctl trace CID --db FILE [-o table|json]
 //   argusctl export CID --db FILE --format otlp|json|msgpack [--out FILE]
+//   argusctl traces --db FILE (--slowest N | --errors | --latency)
+//                   [--since DURATION] [-o table|json]
+//   argusctl correlations stats --db FILE [-o table|json]
 //
 // Exit codes: 0 success, 1 the command failed (e.g. unreadable database),
 // 2 invalid input (bad flags, config with errors).
 
+#include "actors/correlation_manager.hpp"
 #include "actors/tracer_export.hpp"
 #include "config/load.hpp"
 #include "messages/error.hpp"
+#include "messages/time.hpp"
 #include "storage/reader.hpp"
 #include "storage/schema.hpp"
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
+#include <sstream>
 #include <variant>
 
 #include <CLI/CLI.hpp>
@@ -160,6 +169,194 @@ int cmd_export(const std::string& db, const std::string& cid,
   return 0;
 }
 
+std::string fmt_ms(int64_t ns) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3f", static_cast<double>(ns) / 1e6);
+  return buf;
+}
+
+json latency_json(const argus::latency_summary& x) {
+  return {{"count", x.count},
+          {"p50_ms", x.p50_ns / 1e6},
+          {"p95_ms", x.p95_ns / 1e6},
+          {"p99_ms", x.p99_ns / 1e6},
+          {"max_ms", x.max_ns / 1e6}};
+}
+
+std::string latency_columns(const argus::latency_summary& x) {
+  std::ostringstream os;
+  os << std::left << std::setw(8) << x.count << std::setw(12)
+     << fmt_ms(x.p50_ns) << std::setw(12) << fmt_ms(x.p95_ns) << std::setw(12)
+     << fmt_ms(x.p99_ns) << fmt_ms(x.max_ns);
+  return os.str();
+}
+
+int cmd_traces(const std::string& db, size_t slowest, bool errors, bool latency,
+               const std::string& since, const std::string& output) {
+  int64_t since_ns = 0;
+  if (!since.empty()) {
+    auto d = argus::config::parse_duration(since);
+    if (!d) {
+      std::cerr << "argusctl: --since wants a duration like 15m or 1h\n";
+      return 2;
+    }
+    since_ns
+      = argus::wall_clock_ns()
+        - std::chrono::duration_cast<std::chrono::nanoseconds>(*d).count();
+  }
+  auto reader = argus::storage::db_reader::open(db);
+  if (!reader) {
+    std::cerr << "argusctl: " << argus::describe(reader.error()) << "\n";
+    return 1;
+  }
+  auto& r = **reader;
+  if (errors) {
+    auto groups = r.error_groups(since_ns, 50);
+    if (!groups) {
+      std::cerr << "argusctl: " << argus::describe(groups.error()) << "\n";
+      return 1;
+    }
+    if (output == "json") {
+      json arr = json::array();
+      for (const auto& g : *groups)
+        arr.push_back({{"component", g.component},
+                       {"message", g.message},
+                       {"count", g.count},
+                       {"last", iso_time(g.last_ns)},
+                       {"sample_correlation_ids", g.samples}});
+      std::cout << arr.dump(2) << "\n";
+      return 0;
+    }
+    std::cout << std::left << std::setw(8) << "COUNT" << std::setw(13)
+              << "COMPONENT" << std::setw(44) << "MESSAGE"
+              << "SAMPLES\n";
+    for (const auto& g : *groups) {
+      std::cout << std::left << std::setw(8) << g.count << std::setw(13)
+                << g.component << std::setw(44) << g.message;
+      for (const auto& s : g.samples)
+        std::cout << s << " ";
+      std::cout << "\n";
+    }
+    return 0;
+  }
+  if (latency) {
+    auto rows = r.span_durations(since_ns);
+    if (!rows) {
+      std::cerr << "argusctl: " << argus::describe(rows.error()) << "\n";
+      return 1;
+    }
+    std::map<std::pair<std::string, std::string>, std::vector<int64_t>> by_op;
+    for (auto& [c, op, d] : *rows)
+      by_op[{c, op}].push_back(d);
+    json arr = json::array();
+    if (output != "json")
+      std::cout << std::left << std::setw(13) << "COMPONENT" << std::setw(28)
+                << "OPERATION" << std::setw(8) << "SPANS" << std::setw(12)
+                << "P50_MS" << std::setw(12) << "P95_MS" << std::setw(12)
+                << "P99_MS"
+                << "MAX_MS\n";
+    for (auto& [key, ds] : by_op) {
+      auto s = argus::summarize_latencies(std::move(ds));
+      if (output == "json") {
+        auto j = latency_json(s);
+        j["component"] = key.first;
+        j["operation"] = key.second;
+        arr.push_back(j);
+      } else {
+        std::cout << std::left << std::setw(13) << key.first << std::setw(28)
+                  << key.second << latency_columns(s) << "\n";
+      }
+    }
+    if (output == "json")
+      std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  auto traces = r.slowest_traces(since_ns, slowest);
+  if (!traces) {
+    std::cerr << "argusctl: " << argus::describe(traces.error()) << "\n";
+    return 1;
+  }
+  if (output == "json") {
+    json arr = json::array();
+    for (const auto& t : *traces)
+      arr.push_back({{"correlation_id", t.correlation_id},
+                     {"trace_id", t.trace_id},
+                     {"start", iso_time(t.start_ns)},
+                     {"duration_ms", t.duration_ns / 1e6},
+                     {"spans", t.spans},
+                     {"errors", t.errors}});
+    std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << std::left << std::setw(14) << "DURATION_MS" << std::setw(7)
+            << "SPANS" << std::setw(8) << "ERRORS" << std::setw(30) << "START"
+            << "CORRELATION_ID\n";
+  for (const auto& t : *traces)
+    std::cout << std::left << std::setw(14) << fmt_ms(t.duration_ns)
+              << std::setw(7) << t.spans << std::setw(8) << t.errors
+              << std::setw(30) << iso_time(t.start_ns) << t.correlation_id
+              << "\n";
+  return 0;
+}
+
+int cmd_correlation_stats(const std::string& db, const std::string& output) {
+  auto reader = argus::storage::db_reader::open(db);
+  if (!reader) {
+    std::cerr << "argusctl: " << argus::describe(reader.error()) << "\n";
+    return 1;
+  }
+  auto rows = (*reader)->requests();
+  if (!rows) {
+    std::cerr << "argusctl: " << argus::describe(rows.error()) << "\n";
+    return 1;
+  }
+  std::map<std::string, uint64_t> by_status;
+  std::vector<int64_t> all;
+  std::map<std::string, std::pair<std::vector<int64_t>, uint64_t>> by_path;
+  for (const auto& r : *rows) {
+    ++by_status[r.status];
+    if (r.status != "completed" && r.status != "failed")
+      continue;
+    auto ns = static_cast<int64_t>(r.duration_ms * 1e6);
+    all.push_back(ns);
+    auto& p = by_path[r.component_path];
+    p.first.push_back(ns);
+    p.second += r.status == "failed";
+  }
+  auto overall = argus::summarize_latencies(std::move(all));
+  if (output == "json") {
+    json paths = json::array();
+    for (auto& [path, v] : by_path) {
+      auto j = latency_json(argus::summarize_latencies(std::move(v.first)));
+      j["path"] = path;
+      j["failed"] = v.second;
+      paths.push_back(j);
+    }
+    std::cout << json{{"requests", rows->size()},
+                      {"by_status", by_status},
+                      {"latency", latency_json(overall)},
+                      {"paths", paths}}
+                   .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::cout << "REQUESTS  " << rows->size() << "\n";
+  for (const auto& [status, n] : by_status)
+    std::cout << "  " << std::left << std::setw(12) << status << n << "\n";
+  std::cout << "\n"
+            << std::left << std::setw(62) << "COMPONENT PATH" << std::setw(8)
+            << "COUNT" << std::setw(12) << "P50_MS" << std::setw(12) << "P95_MS"
+            << std::setw(12) << "P99_MS"
+            << "MAX_MS\n";
+  std::cout << std::left << std::setw(62) << "(all)" << latency_columns(overall)
+            << "\n";
+  for (auto& [path, v] : by_path)
+    std::cout << std::left << std::setw(62) << path
+              << latency_columns(argus::summarize_latencies(std::move(v.first)))
+              << "\n";
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -200,6 +397,33 @@ int main(int argc, char** argv) {
     ->check(CLI::IsMember({"otlp", "json", "msgpack"}));
   exp->add_option("--out", out_path, "file to write (default: stdout)");
 
+  size_t slowest = 10;
+  bool errors = false;
+  bool latency = false;
+  std::string since;
+  auto traces = app.add_subcommand(
+    "traces", "slowest traces, errors grouped, or latency per operation");
+  traces->add_option("--db", db, "SQLite file written by argusd")->required();
+  auto slowest_opt = traces->add_option("--slowest", slowest,
+                                        "the N slowest traces (default)");
+  auto errors_opt = traces->add_flag("--errors", errors,
+                                     "error spans grouped by component "
+                                     "and message");
+  auto latency_opt = traces->add_flag(
+    "--latency", latency, "p50/p95/p99 per component and operation");
+  slowest_opt->excludes(errors_opt)->excludes(latency_opt);
+  errors_opt->excludes(latency_opt);
+  traces->add_option("--since", since, "only the last DURATION (e.g. 1h)");
+  add_output(traces);
+
+  auto correlations
+    = app.add_subcommand("correlations", "the correlation manager's requests");
+  auto stats = correlations->add_subcommand(
+    "stats", "requests by status, latency overall and per component path");
+  stats->add_option("--db", db, "SQLite file written by argusd")->required();
+  add_output(stats);
+  correlations->require_subcommand(1);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -214,5 +438,9 @@ int main(int argc, char** argv) {
     return cmd_trace(db, cid, output);
   if (*exp)
     return cmd_export(db, cid, format, out_path);
+  if (*traces)
+    return cmd_traces(db, slowest, errors, latency, since, output);
+  if (*stats)
+    return cmd_correlation_stats(db, output);
   return 2;
 }
