@@ -1,5 +1,6 @@
 #include "actors/correlation_manager.hpp"
 
+#include "actors/persist.hpp"
 #include "messages/time.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
@@ -13,12 +14,6 @@
 #include <nlohmann/json.hpp>
 
 namespace argus {
-
-namespace {
-
-constexpr auto storage_timeout = std::chrono::seconds{60};
-
-} // namespace
 
 latency_summary summarize_latencies(std::vector<int64_t> xs) {
   latency_summary result;
@@ -303,14 +298,9 @@ correlation_manager_actor::behavior_type correlation_manager(
       if (generation != st.tick_generation)
         return;
       auto rows = st.sweep(wall_clock_ns());
-      if (!rows.empty()) {
-        if (st.log)
-          st.log->info("requests-timed-out count={}", rows.size());
-        self
-          ->request(st.storage, storage_timeout,
-                    persist_rows{message_header{}, std::move(rows)})
-          .then([](uint64_t) {}, [](caf::error&) {});
-      }
+      if (!rows.empty() && st.log)
+        st.log->debug("requests-rewritten count={}", rows.size());
+      send_rows(self, st.storage, std::move(rows));
       self->delayed_send(self, sweep_interval(st.cfg), atom::tick_v,
                          generation);
     },
@@ -322,12 +312,7 @@ correlation_manager_actor::behavior_type correlation_manager(
     },
     [=](atom::flush, const message_header& hdr) -> caf::result<flush_ack> {
       auto& st = self->state;
-      auto rows = st.take_dirty();
-      if (!rows.empty())
-        self
-          ->request(st.storage, storage_timeout,
-                    persist_rows{message_header{}, std::move(rows)})
-          .then([](uint64_t) {}, [](caf::error&) {});
+      send_rows(self, st.storage, st.take_dirty());
       return self->delegate(st.storage, atom::flush_v, hdr);
     },
     [=](atom::status, const message_header& hdr) {

@@ -1,5 +1,6 @@
 #include "actors/tracer.hpp"
 
+#include "actors/persist.hpp"
 #include "messages/time.hpp"
 #include "storage/rows.hpp"
 
@@ -11,9 +12,6 @@
 namespace argus {
 
 namespace {
-
-/// How long the tracer waits for the storage writer to take rows.
-constexpr auto storage_timeout = std::chrono::seconds{60};
 
 /// Spans collected per tick at most, so one tick never holds the tracer
 /// for long; the rest waits in the (bounded) buffers.
@@ -230,11 +228,7 @@ tracer(tracer_actor::stateful_pointer<tracer_state> self,
                     std::make_move_iterator(more.end()));
       }
       send_touches(self);
-      if (!rows.empty())
-        self
-          ->request(st.storage, storage_timeout,
-                    persist_rows{message_header{}, std::move(rows)})
-          .then([](uint64_t) {}, [](caf::error&) {});
+      send_rows(self, st.storage, std::move(rows));
       return self->delegate(st.storage, atom::flush_v, hdr);
     },
     [=](atom::status, const message_header& hdr) {

@@ -136,10 +136,10 @@ trace_tree build_trace_tree(const std::vector<span_recorded>& spans) {
                                        [&](size_t a, size_t b) {
                                          return end_of(a) < end_of(b);
                                        });
-    std::vector<size_t> todo{last_root};
-    while (!todo.empty()) {
-      auto node = todo.back();
-      todo.pop_back();
+    std::vector<size_t> frontier{last_root};
+    while (!frontier.empty()) {
+      auto node = frontier.back();
+      frontier.pop_back();
       tree.nodes[node].critical = true;
       tree.critical_path.push_back(node);
       auto children = tree.nodes[node].children;
@@ -153,7 +153,7 @@ trace_tree build_trace_tree(const std::vector<span_recorded>& spans) {
       for (auto c : children) {
         if (clipped_end(c) > cursor || start_of(c) >= end_of(node))
           continue;
-        todo.push_back(c);
+        frontier.push_back(c);
         cursor = start_of(c);
       }
     }

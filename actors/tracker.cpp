@@ -1,5 +1,6 @@
 #include "actors/tracker.hpp"
 
+#include "actors/persist.hpp"
 #include "messages/time.hpp"
 #include "storage/rows.hpp"
 
@@ -8,13 +9,6 @@
 #include <chrono>
 
 namespace argus {
-
-namespace {
-
-/// How long the tracker waits for the storage writer to take rows.
-constexpr auto storage_timeout = std::chrono::seconds{60};
-
-} // namespace
 
 void tracker_state::init(config::tracker_config config, int64_t now_ns) {
   cfg = std::move(config);
