@@ -10,6 +10,20 @@
 
 namespace argus::storage {
 
+namespace {
+
+/// Runs a query; SQLite's exceptions become typed storage errors.
+template <class F>
+auto guarded(F f) -> caf::expected<decltype(f())> {
+  try {
+    return f();
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(), e.what());
+  }
+}
+
+} // namespace
+
 db_reader::db_reader(const std::string& path)
     : path_(path), db_(path, SQLite::OPEN_READONLY, 1000) {
 }
@@ -60,7 +74,7 @@ caf::expected<db_summary> db_reader::summary() {
 
 caf::expected<std::vector<trace_summary>>
 db_reader::slowest_traces(int64_t since_ns, size_t limit) {
-  try {
+  return guarded([&] {
     SQLite::Statement q{
       db_, "SELECT correlation_id, min(trace_id), min(start_ns), "
            "max(end_ns) - min(start_ns) AS duration, count(*), "
@@ -74,14 +88,12 @@ db_reader::slowest_traces(int64_t since_ns, size_t limit) {
                         q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
                         q.getColumn(4).getInt64(), q.getColumn(5).getInt64()});
     return result;
-  } catch (const SQLite::Exception& e) {
-    return storage_error(e.getErrorCode(), e.what());
-  }
+  });
 }
 
 caf::expected<std::vector<error_group>>
 db_reader::error_groups(int64_t since_ns, size_t limit) {
-  try {
+  return guarded([&] {
     SQLite::Statement q{
       db_, "SELECT component, coalesce(status_message, ''), count(*), "
            "max(start_ns), group_concat(DISTINCT correlation_id) FROM spans "
@@ -108,14 +120,12 @@ db_reader::error_groups(int64_t since_ns, size_t limit) {
       result.push_back(std::move(g));
     }
     return result;
-  } catch (const SQLite::Exception& e) {
-    return storage_error(e.getErrorCode(), e.what());
-  }
+  });
 }
 
 caf::expected<std::vector<std::tuple<std::string, std::string, int64_t>>>
 db_reader::span_durations(int64_t since_ns) {
-  try {
+  return guarded([&] {
     SQLite::Statement q{db_, "SELECT component, operation, end_ns - start_ns "
                              "FROM spans WHERE start_ns >= ?"};
     q.bind(1, static_cast<int64_t>(since_ns));
@@ -125,13 +135,11 @@ db_reader::span_durations(int64_t since_ns) {
                           q.getColumn(1).getString(),
                           q.getColumn(2).getInt64());
     return result;
-  } catch (const SQLite::Exception& e) {
-    return storage_error(e.getErrorCode(), e.what());
-  }
+  });
 }
 
 caf::expected<std::vector<request_row>> db_reader::requests() {
-  try {
+  return guarded([&] {
     SQLite::Statement q{
       db_, "SELECT correlation_id, "
            "coalesce(json_extract(performance_metrics, '$.status'), ''), "
@@ -144,14 +152,12 @@ caf::expected<std::vector<request_row>> db_reader::requests() {
                         q.getColumn(2).getString(),
                         q.getColumn(3).getDouble()});
     return result;
-  } catch (const SQLite::Exception& e) {
-    return storage_error(e.getErrorCode(), e.what());
-  }
+  });
 }
 
 caf::expected<std::vector<span_recorded>>
 db_reader::spans_for(const correlation_id& corr) {
-  try {
+  return guarded([&] {
     SQLite::Statement q{
       db_, "SELECT trace_id, span_id, parent_span_id, component, operation, "
            "kind, status, status_message, start_ns, end_ns, attributes, "
@@ -189,9 +195,7 @@ db_reader::spans_for(const correlation_id& corr) {
       result.push_back(std::move(s));
     }
     return result;
-  } catch (const SQLite::Exception& e) {
-    return storage_error(e.getErrorCode(), e.what());
-  }
+  });
 }
 
 } // namespace argus::storage
