@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -51,7 +53,10 @@ const char* to_string(request_status x) {
 }
 
 std::string request_record::component_path() const {
-  auto sorted = touches;
+  std::vector<std::pair<int64_t, component_type>> sorted;
+  sorted.reserve(spans.size());
+  for (const auto& x : spans)
+    sorted.emplace_back(x.extent.start_ns, x.component);
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) {
                      return a.first < b.first;
@@ -68,6 +73,123 @@ std::string request_record::component_path() const {
     last = name;
   }
   return path;
+}
+
+std::vector<std::pair<std::string, int64_t>>
+request_record::critical_time() const {
+  std::vector<span_extent> extents;
+  extents.reserve(spans.size());
+  for (const auto& x : spans)
+    extents.push_back(x.extent);
+  auto tree = build_trace_tree(extents);
+  std::vector<std::pair<std::string, int64_t>> result;
+  for (auto node : tree.critical_path) {
+    const auto& n = tree.nodes[node];
+    std::string name = to_string(spans[n.span].component);
+    auto it = std::find_if(result.begin(), result.end(), [&](const auto& x) {
+      return x.first == name;
+    });
+    if (it == result.end())
+      result.emplace_back(std::move(name), n.critical_ns);
+    else
+      it->second += n.critical_ns;
+  }
+  return result;
+}
+
+std::vector<request_error> request_record::errors() const {
+  if (!span_errors.empty()) {
+    std::vector<request_error> result;
+    for (const auto& e : span_errors) {
+      auto has_failed_child
+        = e.span != 0
+          && std::any_of(span_errors.begin(), span_errors.end(),
+                         [&](const span_error& c) {
+                           return c.parent == e.span;
+                         });
+      if (!has_failed_child)
+        result.push_back(e.error);
+    }
+    return result;
+  }
+  if (status == request_status::failed
+      || (!error_type.empty() || !error_message.empty()))
+    return {
+      {"request", error_type.empty() ? "error" : error_type, error_message}};
+  return {};
+}
+
+request_outline request_record::outline() const {
+  return {corr.str(),  to_string(status), component_path(), duration_ns(),
+          finished_ns, critical_time(),   errors()};
+}
+
+correlation_statistics
+summarize_requests(const std::vector<request_outline>& requests,
+                   bool performance, bool debug, size_t samples) {
+  correlation_statistics result;
+  for (int i = 0; i <= static_cast<int>(request_status::orphan); ++i)
+    result.by_status[to_string(static_cast<request_status>(i))] = 0;
+  std::vector<int64_t> all;
+  std::map<std::string, std::pair<std::vector<int64_t>, uint64_t>> by_path;
+  std::map<std::string, component_time> by_component;
+  int64_t critical_total = 0;
+  struct group {
+    error_group_summary summary;
+    /// (finished, correlation id) of every occurrence.
+    std::vector<std::pair<int64_t, std::string>> seen;
+  };
+  std::map<std::tuple<std::string, std::string, std::string>, group> groups;
+  for (const auto& r : requests) {
+    ++result.by_status[r.status];
+    if (debug)
+      for (const auto& e : r.errors) {
+        auto& g = groups[{e.component, e.type, e.message}];
+        ++g.summary.count;
+        g.seen.emplace_back(r.finished_ns, r.corr);
+      }
+    if (r.status != "completed" && r.status != "failed")
+      continue;
+    all.push_back(r.duration_ns);
+    auto& p = by_path[r.path];
+    p.first.push_back(r.duration_ns);
+    if (r.status == "failed")
+      ++p.second;
+    if (performance)
+      for (const auto& [component, ns] : r.critical) {
+        auto& c = by_component[component];
+        c.component = component;
+        c.critical_ns += ns;
+        ++c.requests;
+        critical_total += ns;
+      }
+  }
+  result.latency = summarize_latencies(std::move(all));
+  for (auto& [path, v] : by_path)
+    result.paths.push_back(
+      {path, summarize_latencies(std::move(v.first)), v.second});
+  for (auto& [name, c] : by_component) {
+    c.share = critical_total > 0 ? static_cast<double>(c.critical_ns)
+                                     / static_cast<double>(critical_total)
+                                 : 0.0;
+    result.critical_path.push_back(std::move(c));
+  }
+  std::stable_sort(result.critical_path.begin(), result.critical_path.end(),
+                   [](const auto& a, const auto& b) {
+                     return a.critical_ns > b.critical_ns;
+                   });
+  for (auto& [key, g] : groups) {
+    std::tie(g.summary.component, g.summary.type, g.summary.message) = key;
+    std::sort(g.seen.begin(), g.seen.end(), std::greater<>{});
+    for (size_t i = 0; i < g.seen.size() && i < samples; ++i)
+      g.summary.samples.push_back(g.seen[i].second);
+    result.errors.push_back(std::move(g.summary));
+  }
+  std::stable_sort(result.errors.begin(), result.errors.end(),
+                   [](const auto& a, const auto& b) {
+                     return a.count > b.count;
+                   });
+  return result;
 }
 
 void correlation_manager_state::init(config::correlation_manager_config config,
@@ -139,11 +261,19 @@ void correlation_manager_state::touch(const component_touch& x) {
   if (it == records.end())
     return;
   auto& r = it->second;
-  r.touches.emplace_back(x.start_ns, x.component);
-  if (x.error)
+  r.spans.push_back({x.component, {x.span, x.parent, x.start_ns, x.end_ns}});
+  if (x.error) {
     ++r.error_spans;
-  if (r.status != request_status::open && r.status != request_status::timed_out
-      && (dirty.empty() || dirty.back() != x.corr))
+    if (r.span_errors.size() < request_record::max_errors)
+      r.span_errors.push_back(
+        {x.span,
+         x.parent,
+         {to_string(x.component), x.error_type.empty() ? "error" : x.error_type,
+          x.error_message}});
+  }
+  // The path grew: rewrite the row, also while the request is still open
+  // (so one that never answers shows how far it got).
+  if (dirty.empty() || dirty.back() != x.corr)
     dirty.push_back(x.corr);
 }
 
@@ -177,11 +307,15 @@ correlation_manager_state::find(const correlation_id& corr) const {
 }
 
 db_row correlation_manager_state::to_row(const request_record& x) {
+  nlohmann::json critical = nlohmann::json::object();
+  for (const auto& [component, ns] : x.critical_time())
+    critical[component] = static_cast<double>(ns) / 1e6;
   nlohmann::json perf{
     {"status", to_string(x.status)},
     {"duration_ms", static_cast<double>(x.duration_ns()) / 1e6},
-    {"spans", x.touches.size()},
-    {"error_spans", x.error_spans}};
+    {"spans", x.spans.size()},
+    {"error_spans", x.error_spans},
+    {"critical_path_ms", std::move(critical)}};
   nlohmann::json meta{{"operation", x.operation}};
   for (const auto& a : x.metadata)
     meta[a.key] = a.type == attribute_type::integer ? nlohmann::json(a.integer)
@@ -189,11 +323,19 @@ db_row correlation_manager_state::to_row(const request_record& x) {
                   : a.type == attribute_type::boolean
                     ? nlohmann::json(a.boolean)
                     : nlohmann::json(a.text);
-  auto error = x.error_type.empty() && x.error_message.empty()
-                 ? db_value::null()
-                 : db_value::of(nlohmann::json{{"type", x.error_type},
-                                               {"message", x.error_message}}
-                                  .dump());
+  auto errors = x.errors();
+  auto error = db_value::null();
+  if (!errors.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& e : errors)
+      list.push_back(
+        {{"component", e.component}, {"type", e.type}, {"message", e.message}});
+    error = db_value::of(nlohmann::json{
+      {"type", x.error_type},
+      {"message", x.error_message},
+      {"errors",
+       std::move(list)}}.dump());
+  }
   return db_row{
     table_id::correlation_tracking,
     x.corr,
@@ -207,28 +349,14 @@ db_row correlation_manager_state::to_row(const request_record& x) {
 
 correlation_statistics
 correlation_manager_state::statistics(const message_header& hdr) const {
-  correlation_statistics result;
+  std::vector<request_outline> outlines;
+  outlines.reserve(records.size());
+  for (const auto& [corr, r] : records)
+    outlines.push_back(r.outline());
+  auto result = summarize_requests(outlines, cfg.enable_performance_analysis,
+                                   cfg.enable_debug_aggregation);
   result.hdr = make_header<correlation_statistics>(hdr.corr);
   result.evicted = evicted;
-  for (int i = 0; i <= static_cast<int>(request_status::orphan); ++i)
-    result.by_status[to_string(static_cast<request_status>(i))] = 0;
-  std::vector<int64_t> all;
-  std::map<std::string, std::pair<std::vector<int64_t>, uint64_t>> by_path;
-  for (const auto& [corr, r] : records) {
-    ++result.by_status[to_string(r.status)];
-    if (r.status != request_status::completed
-        && r.status != request_status::failed)
-      continue;
-    all.push_back(r.duration_ns());
-    auto& p = by_path[r.component_path()];
-    p.first.push_back(r.duration_ns());
-    if (r.status == request_status::failed)
-      ++p.second;
-  }
-  result.latency = summarize_latencies(std::move(all));
-  for (auto& [path, v] : by_path)
-    result.paths.push_back(
-      {path, summarize_latencies(std::move(v.first)), v.second});
   return result;
 }
 

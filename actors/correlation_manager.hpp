@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/tracer_tree.hpp"
 #include "config/components.hpp"
 #include "messages/interfaces.hpp"
 
@@ -31,16 +32,42 @@ const char* to_string(request_status x);
 /// Nearest-rank p50, p95, p99 and max of `xs` (durations in ns).
 latency_summary summarize_latencies(std::vector<int64_t> xs);
 
+/// Counts by status, latency percentiles overall and per component path,
+/// where the time goes (critical-path share per component, when
+/// `performance`) and errors grouped by component, type and message with
+/// the `samples` most recent correlation ids (when `debug`).
+correlation_statistics
+summarize_requests(const std::vector<request_outline>& requests,
+                   bool performance = true, bool debug = true,
+                   size_t samples = 5);
+
+/// One span of a request: who, and where in the request's span tree.
+struct request_span {
+  component_type component = component_type::monitoring;
+  span_extent extent;
+};
+
 /// What the correlation manager knows about one request.
 struct request_record {
+  /// Errors kept per request; the rest are counted in `error_spans` only.
+  static constexpr size_t max_errors = 16;
+
   correlation_id corr;
   std::string operation;
   request_status status = request_status::open;
   int64_t started_ns = 0;
   int64_t finished_ns = 0;
-  /// (start, component) of every span of the request, for the path.
-  std::vector<std::pair<int64_t, component_type>> touches;
+  /// Every span of the request, for its path and critical path.
+  std::vector<request_span> spans;
   uint64_t error_spans = 0;
+  /// A failed span of the request.
+  struct span_error {
+    uint64_t span = 0;
+    uint64_t parent = 0;
+    request_error error;
+  };
+  /// Errors of its spans (up to `max_errors`).
+  std::vector<span_error> span_errors;
   std::string error_type;
   std::string error_message;
   std::vector<attribute> metadata;
@@ -48,6 +75,18 @@ struct request_record {
   /// @returns the components the request went through, in time order,
   ///          consecutive repeats collapsed: `analyst>strategist>exchange`.
   std::string component_path() const;
+
+  /// @returns per component (in path order), the time of the request's
+  ///          critical path spent in that component's own spans.
+  std::vector<std::pair<std::string, int64_t>> critical_time() const;
+
+  /// @returns where the request failed: its failed spans that have no
+  ///          failed child (a parent failing because its child did is not
+  ///          another error), or else the failed response as one error.
+  std::vector<request_error> errors() const;
+
+  /// @returns the request as the statistics see it.
+  request_outline outline() const;
 
   /// @returns finish minus start, or 0 while open.
   int64_t duration_ns() const noexcept {

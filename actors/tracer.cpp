@@ -1,6 +1,7 @@
 #include "actors/tracer.hpp"
 
 #include "actors/persist.hpp"
+#include "actors/tracer_tree.hpp"
 #include "messages/time.hpp"
 #include "storage/rows.hpp"
 
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <functional>
 
 namespace argus {
 
@@ -26,26 +29,107 @@ void tracer_state::init(config::tracer_config config,
   started_at_ns = now_ns;
 }
 
-keep_reason tracer_state::decide(const span_recorded& x) const {
-  if (cfg.enable_error_tracing && x.status == span_status::error)
+keep_reason tracer_state::decide(span_status status, int64_t duration_ns,
+                                 const trace_id& trace) const {
+  if (cfg.enable_error_tracing && status == span_status::error)
     return keep_reason::error;
   auto slow = std::chrono::nanoseconds{cfg.slow_span_threshold}.count();
-  if (x.end_ns - x.start_ns >= slow)
+  if (duration_ns >= slow)
     return keep_reason::slow;
-  auto id = trace_id::from_hex(x.trace_id);
-  auto trace = id ? *id : trace_id_for(x.hdr.corr);
   return sampled(trace, cfg.trace_sampling_rate) ? keep_reason::sampled
                                                  : keep_reason::dropped;
 }
 
-std::optional<db_row> tracer_state::take(span_recorded x) {
+keep_reason tracer_state::decide(const span_recorded& x) const {
+  auto id = trace_id::from_hex(x.trace_id);
+  return decide(x.status, x.end_ns - x.start_ns,
+                id ? *id : trace_id_for(x.hdr.corr));
+}
+
+namespace {
+
+/// OpenTelemetry's semantic-convention key for an exception's type.
+constexpr std::string_view exception_type_key = "exception.type";
+
+/// A span id as the 64-bit integer the correlation manager keys spans by.
+uint64_t span_key_of(const span_id& x) {
+  uint64_t result = 0;
+  std::memcpy(&result, x.bytes.data(), sizeof result);
+  return result;
+}
+
+std::string_view error_type_of(const span_recorded& x) {
+  for (const auto& a : x.attributes)
+    if (a.key == exception_type_key && a.type == attribute_type::string)
+      return a.text;
+  return "error";
+}
+
+std::string_view error_type_of(const span_slot& x) {
+  for (uint8_t i = 0; i < x.attr_count; ++i) {
+    const auto& a = x.attrs[i];
+    if (a.type == attribute_type::string
+        && std::string_view{a.key, a.key_len} == exception_type_key)
+      return {a.text, a.text_len};
+  }
+  return x.overflow ? error_type_of(*x.overflow) : "error";
+}
+
+} // namespace
+
+void tracer_state::observe(const correlation_id& corr, component_type component,
+                           std::string_view operation, int64_t start_ns,
+                           int64_t end_ns, span_status status, uint64_t span,
+                           uint64_t parent, std::string_view error_type,
+                           std::string_view error_message) {
   ++received;
+  auto failed = status == span_status::error;
+  if (cfg.enable_performance_tracing)
+    latency.record(component, operation, end_ns, end_ns - start_ns, failed);
   // Every span, sampled or not, tells the correlation manager where its
   // request went.
-  if (correlations)
-    touches.push_back({x.hdr.corr, x.component, x.start_ns, x.end_ns,
-                       x.status == span_status::error});
+  if (correlations) {
+    component_touch t{corr, component, start_ns, end_ns, failed,
+                      span, parent,    {},       {}};
+    if (failed) {
+      t.error_type = error_type;
+      t.error_message = error_message;
+    }
+    touches.push_back(std::move(t));
+  }
+}
+
+std::optional<db_row> tracer_state::take(span_recorded x) {
+  auto failed = x.status == span_status::error;
+  observe(x.hdr.corr, x.component, x.operation, x.start_ns, x.end_ns, x.status,
+          span_key(x.span_id), span_key(x.parent_span_id),
+          failed ? error_type_of(x) : std::string_view{}, x.status_message);
   auto reason = decide(x);
+  return keep(std::move(x), reason);
+}
+
+std::optional<db_row> tracer_state::take(span_slot& x) {
+  std::string_view operation{x.operation, x.operation_len};
+  std::string_view message{x.message, x.message_len};
+  if (x.overflow) {
+    if (operation.empty())
+      operation = x.overflow->operation;
+    if (message.empty())
+      message = x.overflow->status_message;
+  }
+  auto failed = x.status == span_status::error;
+  observe(x.corr, x.component, operation, x.start_ns, x.end_ns, x.status,
+          span_key_of(x.span), x.parent.valid() ? span_key_of(x.parent) : 0,
+          failed ? error_type_of(x) : std::string_view{}, message);
+  auto reason = decide(x.status, x.end_ns - x.start_ns, x.trace);
+  if (reason == keep_reason::dropped) {
+    ++not_sampled;
+    return std::nullopt;
+  }
+  return keep(to_span_recorded(x), reason);
+}
+
+std::optional<db_row> tracer_state::keep(span_recorded x, keep_reason reason) {
   switch (reason) {
     case keep_reason::sampled:
       ++kept_sampled;
@@ -86,12 +170,20 @@ std::vector<db_row> tracer_state::collect(size_t max) {
   if (!buffers)
     return rows;
   buffers->drain(max, [&](span_slot& slot) {
-    auto span = to_span_recorded(slot);
+    auto row = take(slot);
     delete slot.overflow;
-    if (auto row = take(std::move(span)))
+    if (row)
       rows.push_back(std::move(*row));
   });
   return rows;
+}
+
+operation_latencies tracer_state::latencies(int64_t now_ns,
+                                            int64_t window_ns) const {
+  operation_latencies result;
+  result.window_ns = window_ns;
+  result.operations = latency.summarize(now_ns, window_ns);
+  return result;
 }
 
 std::vector<span_recorded>
@@ -121,6 +213,8 @@ component_status tracer_state::status(const message_header& hdr) const {
       {"spans_over_trace_limit", spans_over_trace_limit},
       {"dropped_buffer_full", buffers ? buffers->dropped() : 0},
       {"recorded_by_threads", buffers ? buffers->pushed() : 0},
+      {"operations_tracked", latency.operations()},
+      {"operations_untracked_spans", latency.untracked()},
     });
 }
 
@@ -208,6 +302,11 @@ tracer(tracer_actor::stateful_pointer<tracer_state> self,
     [=](atom::lookup, const correlation_id& corr) {
       return trace_exported{make_header<trace_exported>(corr),
                             self->state.trace(corr)};
+    },
+    [=](atom::stats, int64_t window_ns) {
+      auto result = self->state.latencies(wall_clock_ns(), window_ns);
+      result.hdr = make_header<operation_latencies>(correlation_id{});
+      return result;
     },
     [=](atom::route, storage_writer_actor& storage) {
       self->state.storage = std::move(storage);

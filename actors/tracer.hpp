@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/tracer_buffers.hpp"
+#include "actors/tracer_latency.hpp"
 #include "config/components.hpp"
 #include "messages/interfaces.hpp"
 
@@ -30,9 +31,22 @@ struct tracer_state {
   /// Decides about one span. @returns why it is kept, or `dropped`.
   keep_reason decide(const span_recorded& x) const;
 
+  /// Decides from what the decision depends on: status, duration and the
+  /// trace's id (sampling is per trace, so all its spans agree).
+  keep_reason decide(span_status status, int64_t duration_ns,
+                     const trace_id& trace) const;
+
   /// Takes one span: counts it, keeps it in memory and, when kept, returns
   /// its row.
   std::optional<db_row> take(span_recorded x);
+
+  /// Takes one span from a thread's buffer; converts it only when kept, so
+  /// spans sampled out cost no allocation.
+  std::optional<db_row> take(span_slot& x);
+
+  /// @returns latency per component and operation over the last
+  ///          `window_ns`, from every span taken.
+  operation_latencies latencies(int64_t now_ns, int64_t window_ns) const;
 
   /// Takes at most `max` spans from the threads' buffers.
   /// @returns the rows to persist.
@@ -45,6 +59,8 @@ struct tracer_state {
 
   config::tracer_config cfg;
   std::shared_ptr<span_buffers> buffers;
+  /// Latency of every span taken (enable_performance_tracing).
+  latency_book latency;
   std::unordered_map<correlation_id, std::vector<span_recorded>> traces;
   /// Insertion order of `traces`, for evicting the oldest.
   std::deque<correlation_id> order;
@@ -60,6 +76,18 @@ struct tracer_state {
   /// correlation manager's component paths.
   std::vector<component_touch> touches;
   correlation_manager_actor correlations;
+
+private:
+  /// Counts one span and notes its footprint and latency.
+  void observe(const correlation_id& corr, component_type component,
+               std::string_view operation, int64_t start_ns, int64_t end_ns,
+               span_status status, uint64_t span, uint64_t parent,
+               std::string_view error_type, std::string_view error_message);
+
+  /// Counts `reason`; when kept, keeps `x` in memory and returns its row.
+  std::optional<db_row> keep(span_recorded x, keep_reason reason);
+
+public:
   /// A persist request is on its way to storage (one at a time).
   bool persisting = false;
   uint64_t tick_generation = 0;

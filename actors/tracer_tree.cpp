@@ -1,6 +1,10 @@
 #include "actors/tracer_tree.hpp"
 
+#include "messages/trace_context.hpp"
+
 #include <algorithm>
+#include <cstring>
+#include <functional>
 #include <limits>
 #include <string_view>
 #include <unordered_map>
@@ -39,21 +43,41 @@ int64_t covered(std::vector<std::pair<int64_t, int64_t>> intervals, int64_t lo,
 
 } // namespace
 
+uint64_t span_key(std::string_view hex) {
+  if (hex.empty())
+    return 0;
+  if (auto id = span_id::from_hex(hex)) {
+    uint64_t result = 0;
+    std::memcpy(&result, id->bytes.data(), sizeof result);
+    return result;
+  }
+  return std::hash<std::string_view>{}(hex) | 1;
+}
+
 trace_tree build_trace_tree(const std::vector<span_recorded>& spans) {
+  std::vector<span_extent> extents;
+  extents.reserve(spans.size());
+  for (const auto& s : spans)
+    extents.push_back(
+      {span_key(s.span_id), span_key(s.parent_span_id), s.start_ns, s.end_ns});
+  return build_trace_tree(extents);
+}
+
+trace_tree build_trace_tree(const std::vector<span_extent>& spans) {
   trace_tree tree;
   if (spans.empty())
     return tree;
   auto n = spans.size();
   // Parent of each span, by span id; a span whose parent is missing (or is
   // itself) is a root.
-  std::unordered_map<std::string_view, size_t> by_id;
+  std::unordered_map<uint64_t, size_t> by_id;
   for (size_t i = 0; i < n; ++i)
-    by_id.emplace(spans[i].span_id, i);
+    by_id.emplace(spans[i].id, i);
   std::vector<std::optional<size_t>> parent_of(n);
   std::vector<std::vector<size_t>> kids(n);
   for (size_t i = 0; i < n; ++i) {
-    const auto& p = spans[i].parent_span_id;
-    if (p.empty())
+    auto p = spans[i].parent;
+    if (p == 0)
       continue;
     auto it = by_id.find(p);
     if (it != by_id.end() && it->second != i)
@@ -150,12 +174,15 @@ trace_tree build_trace_tree(const std::vector<span_recorded>& spans) {
         return clipped_end(a) > clipped_end(b);
       });
       auto cursor = end_of(node);
+      auto own = end_of(node) - start_of(node);
       for (auto c : children) {
         if (clipped_end(c) > cursor || start_of(c) >= end_of(node))
           continue;
         frontier.push_back(c);
+        own -= clipped_end(c) - std::max(start_of(c), start_of(node));
         cursor = start_of(c);
       }
+      tree.nodes[node].critical_ns = std::max<int64_t>(own, 0);
     }
     std::sort(tree.critical_path.begin(), tree.critical_path.end(),
               [&](size_t a, size_t b) {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace argus {
@@ -31,6 +32,10 @@ struct span_node {
   /// On the critical path: the chain of spans that determined the trace's
   /// end-to-end latency.
   bool critical = false;
+  /// The part of the critical path this span accounts for itself: its
+  /// duration minus that of its critical children (0 when not critical).
+  /// Over the critical path these add up to the root's duration.
+  int64_t critical_ns = 0;
 };
 
 /// A trace as a tree, in depth-first order (the order of a waterfall).
@@ -48,8 +53,23 @@ struct trace_tree {
   }
 };
 
+/// What the tree needs of a span: its id, its parent's (0: none) and when.
+struct span_extent {
+  uint64_t id = 0;
+  uint64_t parent = 0;
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+};
+
 /// Builds the tree of `spans` (all of one trace). Spans whose parent is not
 /// among them become roots; parent cycles are broken, never followed.
+trace_tree build_trace_tree(const std::vector<span_extent>& spans);
+
+/// The same for recorded spans (ids as hex text).
 trace_tree build_trace_tree(const std::vector<span_recorded>& spans);
+
+/// @returns the 64-bit key of a span id in hex (0 when empty; a malformed id
+///          still gets a stable non-zero key).
+uint64_t span_key(std::string_view hex);
 
 } // namespace argus

@@ -69,6 +69,8 @@ using tracer_actor = caf::typed_actor<
   caf::reacts_to<atom::tick, uint64_t>,
   // The spans of one trace held in memory.
   caf::replies_to<atom::lookup, correlation_id>::with<trace_exported>,
+  // Latency per component and operation over the last `window_ns`.
+  caf::replies_to<atom::stats, int64_t>::with<operation_latencies>,
   // Where rows go from now on (the supervisor replaced the storage writer).
   caf::reacts_to<atom::route, storage_writer_actor>,
   // Where component footprints go (the correlation manager).

@@ -138,8 +138,17 @@ struct component_touch {
   int64_t start_ns = 0;
   int64_t end_ns = 0;
   bool error = false;
+  /// The span's id and its parent's (0: none), as 64-bit integers, so the
+  /// correlation manager can find the request's critical path.
+  uint64_t span = 0;
+  uint64_t parent = 0;
+  /// For an error span: its `exception.type` attribute (or "error") and its
+  /// status message.
+  std::string error_type;
+  std::string error_message;
 
-  ARGUS_FIELDS(component_touch, corr, component, start_ns, end_ns, error)
+  ARGUS_FIELDS(component_touch, corr, component, start_ns, end_ns, error, span,
+               parent, error_type, error_message)
 };
 
 /// Footprints of the spans the tracer took in one round.
@@ -171,6 +180,60 @@ struct path_statistics {
   ARGUS_FIELDS(path_statistics, path, latency, failed)
 };
 
+/// One error of a request: a failed span, or the failed response itself
+/// (component "request").
+struct request_error {
+  std::string component;
+  std::string type;
+  std::string message;
+};
+
+/// A request as the statistics see it; built from memory by the correlation
+/// manager and read from the `correlation_tracking` table by the storage
+/// reader, so live and offline figures are computed the same way.
+struct request_outline {
+  std::string corr;
+  /// open, completed, failed, timed_out, late or orphan.
+  std::string status;
+  std::string path;
+  int64_t duration_ns = 0;
+  /// When the response came (from the database: its rank by response
+  /// time); orders the most recent samples.
+  int64_t finished_ns = 0;
+  /// Critical-path time per component.
+  std::vector<std::pair<std::string, int64_t>> critical;
+  std::vector<request_error> errors;
+};
+
+/// Where the requests' time went: one component's share of the critical
+/// paths (performance analysis).
+struct component_time {
+  std::string component;
+  /// Time on the critical path spent in the component's own spans (not in
+  /// the children it waited for), summed over the requests.
+  int64_t critical_ns = 0;
+  /// Of all requests' critical-path time, in [0, 1].
+  double share = 0;
+  /// Requests whose critical path went through the component.
+  uint64_t requests = 0;
+
+  ARGUS_FIELDS(component_time, component, critical_ns, share, requests)
+};
+
+/// Errors of the same kind in the same component (debug aggregation).
+struct error_group_summary {
+  /// The component whose span failed; "request" for a failed response with
+  /// no failed span.
+  std::string component;
+  std::string type;
+  std::string message;
+  uint64_t count = 0;
+  /// The most recent few, to look at with `argusctl trace`.
+  std::vector<std::string> samples;
+
+  ARGUS_FIELDS(error_group_summary, component, type, message, count, samples)
+};
+
 /// The correlation manager's statistics over the requests it holds.
 struct correlation_statistics {
   static constexpr uint16_t version = 1;
@@ -181,8 +244,34 @@ struct correlation_statistics {
   std::vector<path_statistics> paths;
   /// Requests dropped from memory to stay within max_correlation_history.
   uint64_t evicted = 0;
+  /// Per component, largest share first (enable_performance_analysis).
+  std::vector<component_time> critical_path;
+  /// Most frequent first (enable_debug_aggregation).
+  std::vector<error_group_summary> errors;
 
-  ARGUS_FIELDS(correlation_statistics, hdr, by_status, latency, paths, evicted)
+  ARGUS_FIELDS(correlation_statistics, hdr, by_status, latency, paths, evicted,
+               critical_path, errors)
+};
+
+/// Latency of one operation of one component, from every span (sampled or
+/// not).
+struct operation_latency {
+  component_type component = component_type::monitoring;
+  std::string operation;
+  latency_summary latency;
+  uint64_t errors = 0;
+
+  ARGUS_FIELDS(operation_latency, component, operation, latency, errors)
+};
+
+/// The tracer's live latency statistics over a window.
+struct operation_latencies {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  int64_t window_ns = 0;
+  std::vector<operation_latency> operations;
+
+  ARGUS_FIELDS(operation_latencies, hdr, window_ns, operations)
 };
 
 /// Spans received over the wire, handed to the tracer together.

@@ -155,6 +155,41 @@ public:
     return request_scope{*this, corr, operation};
   }
 
+  /// Runs `f(span)` inside a span of `component`/`operation`. An exception
+  /// leaving `f` marks the span as failed with the exception's type and
+  /// message (with error tracing on) and is rethrown.
+  ///
+  /// ```
+  /// auto qty = client.traced(component_type::tactician, "order_sizing", cid,
+  ///                          [&](auto& span) { return size_order(span); });
+  /// ```
+  template <class F>
+  decltype(auto) traced(component_type component, std::string_view operation,
+                        const correlation_id& corr, F&& f) {
+    auto s = span(component, operation, corr);
+    try {
+      return std::forward<F>(f)(s);
+    } catch (const std::exception& e) {
+      s.record_exception(e);
+      throw;
+    }
+  }
+
+  /// Runs `f()` as one request (see `trace_request`); an exception leaving
+  /// `f` fails the request with the exception's type and message and is
+  /// rethrown.
+  template <class F>
+  decltype(auto) traced_request(const correlation_id& corr,
+                                std::string_view operation, F&& f) {
+    auto request = trace_request(corr, operation);
+    try {
+      return std::forward<F>(f)();
+    } catch (const std::exception& e) {
+      request.fail(exception_type_name(e), e.what());
+      throw;
+    }
+  }
+
   /// One step of a decision path.
   bool record_decision_step(decision_step_recorded x) noexcept {
     return record(std::move(x));

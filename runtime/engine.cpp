@@ -97,6 +97,59 @@ caf::error engine::start() {
   return caf::none;
 }
 
+template <class Result, class Handle, class... Ts>
+caf::expected<Result>
+engine::ask(const char* id, std::chrono::milliseconds timeout, Ts&&... xs) {
+  if (!running())
+    return caf::make_error(ec::component_down, "engine is not running");
+  caf::scoped_actor self{*system_};
+  caf::expected<Result> result{caf::make_error(ec::timeout)};
+  caf::strong_actor_ptr found;
+  self->request(supervisor_, timeout, atom::lookup_v, std::string{id})
+    .receive(
+      [&](caf::strong_actor_ptr& ptr) {
+        found = std::move(ptr);
+      },
+      [&](caf::error& err) {
+        result = std::move(err);
+      });
+  if (!found) {
+    if (result)
+      result = caf::make_error(ec::component_down,
+                               std::string{id} + " is not running");
+    return result;
+  }
+  self
+    ->request(caf::actor_cast<Handle>(found), timeout, std::forward<Ts>(xs)...)
+    .receive(
+      [&](Result& x) {
+        result = std::move(x);
+      },
+      [&](caf::error& err) {
+        result = std::move(err);
+      });
+  return result;
+}
+
+caf::expected<argus::operation_latencies>
+engine::operation_latencies(std::chrono::nanoseconds window,
+                            std::chrono::milliseconds timeout) {
+  return ask<argus::operation_latencies, tracer_actor>(
+    "tracer", timeout, atom::stats_v, static_cast<int64_t>(window.count()));
+}
+
+caf::expected<argus::correlation_statistics>
+engine::correlation_statistics(std::chrono::milliseconds timeout) {
+  return ask<argus::correlation_statistics, correlation_manager_actor>(
+    "correlation_manager", timeout, atom::stats_v);
+}
+
+caf::expected<trace_exported> engine::trace(const correlation_id& corr,
+                                            std::chrono::milliseconds timeout) {
+  return ask<trace_exported, tracer_actor>("tracer", timeout, atom::lookup_v,
+                                           corr);
+}
+
 caf::expected<flush_ack> engine::flush(std::chrono::milliseconds timeout) {
   if (!running())
     return caf::make_error(ec::component_down, "engine is not running");

@@ -59,6 +59,24 @@ public:
   caf::expected<integration_status> status(std::chrono::milliseconds timeout
                                            = std::chrono::seconds{10});
 
+  /// @returns latency per component and operation over the last `window`,
+  ///          from every span (sampled or not); the tracer's live view.
+  caf::expected<argus::operation_latencies>
+  operation_latencies(std::chrono::nanoseconds window,
+                      std::chrono::milliseconds timeout
+                      = std::chrono::seconds{10});
+
+  /// @returns the correlation manager's statistics: requests by status,
+  ///          latency per component path, where the time goes, errors.
+  caf::expected<argus::correlation_statistics>
+  correlation_statistics(std::chrono::milliseconds timeout
+                         = std::chrono::seconds{10});
+
+  /// @returns the spans of `corr` the tracer holds in memory.
+  caf::expected<trace_exported> trace(const correlation_id& corr,
+                                      std::chrono::milliseconds timeout
+                                      = std::chrono::seconds{10});
+
   /// Flushes, stops every component in reverse dependency order, and waits
   /// for the actors to finish. Idempotent. @returns the flush's error, if
   /// any.
@@ -97,6 +115,12 @@ public:
 
 private:
   void on_supervisor_down(const caf::error& reason);
+
+  /// Asks the running component `id` (of interface `Handle`) and waits for
+  /// its `Result`.
+  template <class Result, class Handle, class... Ts>
+  caf::expected<Result> ask(const char* id, std::chrono::milliseconds timeout,
+                            Ts&&... xs);
 
   config::engine_config cfg_;
   engine_options opts_;

@@ -4,11 +4,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
+#include <typeinfo>
+
+#include <cxxabi.h>
 
 #if defined(__x86_64__)
 #  include <x86intrin.h>
@@ -318,6 +323,23 @@ void scoped_span::set_kind(span_kind kind) noexcept {
 
 void scoped_span::ok() noexcept {
   slot_.status = span_status::ok;
+}
+
+std::string exception_type_name(const std::exception& e) {
+  const char* mangled = typeid(e).name();
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> readable{
+    abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free};
+  return status == 0 && readable ? readable.get() : mangled;
+}
+
+void scoped_span::record_exception(const std::exception& e) noexcept {
+  try {
+    set("exception.type", exception_type_name(e));
+  } catch (...) {
+    // Out of memory demangling: the message below still says what failed.
+  }
+  error(e.what());
 }
 
 void scoped_span::error(std::string_view message) noexcept {

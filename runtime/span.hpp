@@ -3,9 +3,13 @@
 #include "actors/tracer_buffers.hpp"
 
 #include <exception>
+#include <string>
 #include <string_view>
 
 namespace argus::runtime {
+
+/// @returns the demangled dynamic type of `e`, e.g. `std::runtime_error`.
+std::string exception_type_name(const std::exception& e);
 
 /// One span of the bot's work, recorded when it ends (destructor or `end()`).
 /// Allocation-free in the common case (up to `span_slot::max_attributes`
@@ -71,6 +75,10 @@ public:
 
   /// Marks the span as failed with `message`.
   void error(std::string_view message) noexcept;
+
+  /// Marks the span as failed by `e`, as OpenTelemetry records exceptions:
+  /// status message `e.what()`, attribute `exception.type` (demangled).
+  void record_exception(const std::exception& e) noexcept;
 
   /// Ends and records the span now.
   void end() noexcept;

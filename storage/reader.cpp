@@ -6,6 +6,7 @@
 
 #include <SQLiteCpp/Exception.h>
 
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 namespace argus::storage {
@@ -138,19 +139,44 @@ db_reader::span_durations(int64_t since_ns) {
   });
 }
 
-caf::expected<std::vector<request_row>> db_reader::requests() {
+caf::expected<std::vector<request_outline>> db_reader::requests() {
   return guarded([&] {
     SQLite::Statement q{
       db_, "SELECT correlation_id, "
            "coalesce(json_extract(performance_metrics, '$.status'), ''), "
            "coalesce(component_path, ''), "
-           "coalesce(json_extract(performance_metrics, '$.duration_ms'), 0) "
-           "FROM correlation_tracking"};
-    std::vector<request_row> result;
-    while (q.executeStep())
-      result.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
-                        q.getColumn(2).getString(),
-                        q.getColumn(3).getDouble()});
+           "coalesce(json_extract(performance_metrics, '$.duration_ms'), 0), "
+           "coalesce(json_extract(performance_metrics, '$.critical_path_ms'), "
+           "'{}'), coalesce(json_extract(error_info, '$.errors'), '[]') "
+           "FROM correlation_tracking ORDER BY response_timestamp, rowid"};
+    auto ns = [](double ms) {
+      return static_cast<int64_t>(ms * 1e6);
+    };
+    std::vector<request_outline> result;
+    while (q.executeStep()) {
+      request_outline r;
+      r.corr = q.getColumn(0).getString();
+      r.status = q.getColumn(1).getString();
+      r.path = q.getColumn(2).getString();
+      r.duration_ns = ns(q.getColumn(3).getDouble());
+      r.finished_ns = static_cast<int64_t>(result.size());
+      // Columns the engine wrote; anything else (hand-edited rows) is
+      // skipped rather than trusted.
+      auto critical
+        = nlohmann::json::parse(q.getColumn(4).getString(), nullptr, false);
+      if (critical.is_object())
+        for (const auto& [k, v] : critical.items())
+          if (v.is_number())
+            r.critical.emplace_back(k, ns(v.get<double>()));
+      auto errors
+        = nlohmann::json::parse(q.getColumn(5).getString(), nullptr, false);
+      if (errors.is_array())
+        for (const auto& e : errors)
+          if (e.is_object())
+            r.errors.push_back({e.value("component", ""), e.value("type", ""),
+                                e.value("message", "")});
+      result.push_back(std::move(r));
+    }
     return result;
   });
 }

@@ -47,14 +47,6 @@ struct error_group {
   std::vector<std::string> samples;
 };
 
-/// A request as the correlation manager stored it.
-struct request_row {
-  std::string correlation_id;
-  std::string status;
-  std::string component_path;
-  double duration_ms = 0;
-};
-
 /// A read-only connection for queries: never the writer's connection, so
 /// readers (argusctl, the REST API, reports) never block the writer (WAL).
 class db_reader {
@@ -79,7 +71,7 @@ public:
   span_durations(int64_t since_ns);
 
   /// @returns every stored request (`correlation_tracking`).
-  caf::expected<std::vector<request_row>> requests();
+  caf::expected<std::vector<request_outline>> requests();
 
   /// @returns the stored spans of `corr`, by start time.
   caf::expected<std::vector<span_recorded>>

@@ -77,3 +77,49 @@ TEST_CASE("tracer history keeps the newest traces within its bound") {
   CHECK(st.trace(*correlation_id::parse("t0")).empty());
   CHECK(st.trace(*correlation_id::parse("t4")).size() == 1);
 }
+
+TEST_CASE("latency_book: percentiles per component and operation over a "
+          "window of whole minutes") {
+  constexpr int64_t minute = 60'000'000'000;
+  constexpr int64_t t = 1'700'000'000 * int64_t{1'000'000'000};
+  latency_book book{minute, 60, 2};
+  // Ten minutes ago: slow; the last minute: 1..100 us.
+  for (int i = 0; i < 50; ++i)
+    book.record(component_type::exchange, "order_submission", t - 10 * minute,
+                1'000'000'000, false);
+  for (int i = 1; i <= 100; ++i)
+    book.record(component_type::exchange, "order_submission", t - 1000,
+                i * 1000, i % 25 == 0);
+  book.record(component_type::analyst, "features", t, 5000, false);
+  // A third operation is over the limit of two: counted, not kept.
+  book.record(component_type::gui, "render", t, 5000, false);
+  CHECK(book.untracked() == 1);
+  auto recent = book.summarize(t, 5 * minute);
+  REQUIRE(recent.size() == 2);
+  const auto& ex = recent[0]; // slowest p99 first
+  CHECK(ex.component == component_type::exchange);
+  CHECK(ex.operation == "order_submission");
+  CHECK(ex.latency.count == 100);
+  CHECK(ex.errors == 4);
+  CHECK(std::abs(ex.latency.p50_ns - 50'000) <= 50'000 / 100);
+  CHECK(std::abs(ex.latency.p99_ns - 99'000) <= 99'000 / 100);
+  CHECK(ex.latency.max_ns == 100'000);
+  auto hour = book.summarize(t, 60 * minute);
+  CHECK(hour[0].latency.count == 150);
+  CHECK(hour[0].latency.max_ns == 1'000'000'000);
+}
+
+TEST_CASE("tracer measures the latency of every span, sampled or not") {
+  auto st = make(0.0);
+  for (int i = 1; i <= 10; ++i)
+    st.take(span_of("r" + std::to_string(i), i * 1000));
+  CHECK(st.not_sampled == 10);
+  auto stats = st.latencies(1'000'000'000 + 20'000, 60'000'000'000);
+  REQUIRE(stats.operations.size() == 1);
+  CHECK(stats.operations[0].latency.count == 10);
+  CHECK(stats.operations[0].latency.max_ns == 10'000);
+  auto off = make(0.0);
+  off.cfg.enable_performance_tracing = false;
+  off.take(span_of("r", 1000));
+  CHECK(off.latencies(1'000'000'000, 60'000'000'000).operations.empty());
+}

@@ -122,7 +122,7 @@ TEST_CASE("trace tree: a 100000-deep chain neither recurses nor overflows") {
 }
 
 TEST_CASE("trace tree: empty input") {
-  auto t = build_trace_tree({});
+  auto t = build_trace_tree(std::vector<span_recorded>{});
   CHECK(t.nodes.empty());
   CHECK(t.critical_path.empty());
 }

@@ -315,3 +315,60 @@ TEST_CASE("trace_request and spans give the correlation_tracking row its "
         != std::string::npos);
   REQUIRE(!eng.stop());
 }
+
+TEST_CASE("traced() records an exception's type and message on the span and "
+          "the request, and the live statistics see it") {
+  engine_fixture fx;
+  fx.cfg.correlation_manager.correlation_timeout = std::chrono::seconds{300};
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  auto req = *correlation_id::parse("req_boom");
+  auto& c = eng.client();
+  auto run = [&] {
+    c.traced_request(req, "place_order", [&] {
+      auto qty = c.traced(component_type::tactician, "order_sizing", req,
+                          [](runtime::scoped_span& s) {
+                            s.set("lots", 3);
+                            return 3;
+                          });
+      REQUIRE(eng.flush()); // the request's start reaches its manager first
+      c.traced(component_type::exchange, "order_submission", req,
+               [&](runtime::scoped_span&) {
+                 if (qty > 2)
+                   throw std::invalid_argument{"lot size above the limit"};
+               });
+    });
+  };
+  CHECK_THROWS_AS(run(), std::invalid_argument);
+  REQUIRE(eng.flush());
+  auto reader = storage::db_reader::open(fx.cfg.storage.path);
+  REQUIRE(reader);
+  auto spans = (*reader)->spans_for(req);
+  REQUIRE(spans);
+  REQUIRE(spans->size() == 2);
+  const auto& failed = (*spans)[1];
+  CHECK(failed.status == span_status::error);
+  CHECK(failed.status_message == "lot size above the limit");
+  REQUIRE(failed.attributes.size() == 1);
+  CHECK(failed.attributes[0].key == "exception.type");
+  CHECK(failed.attributes[0].text == "std::invalid_argument");
+  CHECK((*spans)[0].status != span_status::error);
+  // The correlation manager groups the error by component and type.
+  auto stats = eng.correlation_statistics();
+  REQUIRE_MESSAGE(stats, to_string(stats.error()));
+  CHECK(stats->by_status.at("failed") == 1);
+  REQUIRE(stats->errors.size() == 1);
+  CHECK(stats->errors[0].component == "exchange");
+  CHECK(stats->errors[0].type == "std::invalid_argument");
+  CHECK(stats->errors[0].samples == std::vector<std::string>{"req_boom"});
+  // The tracer's live latency view has both operations.
+  auto lat = eng.operation_latencies(std::chrono::minutes{5});
+  REQUIRE_MESSAGE(lat, to_string(lat.error()));
+  CHECK(lat->operations.size() == 2);
+  for (const auto& op : lat->operations)
+    CHECK(op.latency.count == 1);
+  auto in_memory = eng.trace(req);
+  REQUIRE(in_memory);
+  CHECK(in_memory->spans.size() == 2);
+  REQUIRE(!eng.stop());
+}

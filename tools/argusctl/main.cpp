@@ -310,50 +310,79 @@ int cmd_correlation_stats(const std::string& db, const std::string& output) {
     std::cerr << "argusctl: " << argus::describe(rows.error()) << "\n";
     return 1;
   }
-  std::map<std::string, uint64_t> by_status;
-  std::vector<int64_t> all;
-  std::map<std::string, std::pair<std::vector<int64_t>, uint64_t>> by_path;
-  for (const auto& r : *rows) {
-    ++by_status[r.status];
-    if (r.status != "completed" && r.status != "failed")
-      continue;
-    auto ns = static_cast<int64_t>(r.duration_ms * 1e6);
-    all.push_back(ns);
-    auto& p = by_path[r.component_path];
-    p.first.push_back(ns);
-    p.second += r.status == "failed";
-  }
-  auto overall = argus::summarize_latencies(std::move(all));
+  auto stats = argus::summarize_requests(*rows);
   if (output == "json") {
     json paths = json::array();
-    for (auto& [path, v] : by_path) {
-      auto j = latency_json(argus::summarize_latencies(std::move(v.first)));
-      j["path"] = path;
-      j["failed"] = v.second;
+    for (const auto& p : stats.paths) {
+      auto j = latency_json(p.latency);
+      j["path"] = p.path;
+      j["failed"] = p.failed;
       paths.push_back(j);
     }
+    json critical = json::array();
+    for (const auto& c : stats.critical_path)
+      critical.push_back({{"component", c.component},
+                          {"critical_ms", c.critical_ns / 1e6},
+                          {"share", c.share},
+                          {"requests", c.requests}});
+    json errors = json::array();
+    for (const auto& e : stats.errors)
+      errors.push_back({{"component", e.component},
+                        {"type", e.type},
+                        {"message", e.message},
+                        {"count", e.count},
+                        {"sample_correlation_ids", e.samples}});
     std::cout << json{{"requests", rows->size()},
-                      {"by_status", by_status},
-                      {"latency", latency_json(overall)},
-                      {"paths", paths}}
+                      {"by_status", stats.by_status},
+                      {"latency", latency_json(stats.latency)},
+                      {"paths", paths},
+                      {"critical_path", critical},
+                      {"errors", errors}}
                    .dump(2)
               << "\n";
     return 0;
   }
   std::cout << "REQUESTS  " << rows->size() << "\n";
-  for (const auto& [status, n] : by_status)
+  for (const auto& [status, n] : stats.by_status)
     std::cout << "  " << std::left << std::setw(12) << status << n << "\n";
   std::cout << "\n"
             << std::left << std::setw(62) << "COMPONENT PATH" << std::setw(8)
             << "COUNT" << std::setw(12) << "P50_MS" << std::setw(12) << "P95_MS"
             << std::setw(12) << "P99_MS"
             << "MAX_MS\n";
-  std::cout << std::left << std::setw(62) << "(all)" << latency_columns(overall)
-            << "\n";
-  for (auto& [path, v] : by_path)
-    std::cout << std::left << std::setw(62) << path
-              << latency_columns(argus::summarize_latencies(std::move(v.first)))
-              << "\n";
+  std::cout << std::left << std::setw(62) << "(all)"
+            << latency_columns(stats.latency) << "\n";
+  for (const auto& p : stats.paths)
+    std::cout << std::left << std::setw(62) << p.path
+              << latency_columns(p.latency) << "\n";
+  if (!stats.critical_path.empty()) {
+    std::cout << "\nWHERE THE TIME GOES (critical path, own time)\n"
+              << std::left << std::setw(14) << "COMPONENT" << std::setw(10)
+              << "SHARE" << std::setw(14) << "TOTAL_MS"
+              << "REQUESTS\n";
+    for (const auto& c : stats.critical_path) {
+      std::ostringstream share;
+      share << std::fixed << std::setprecision(1) << c.share * 100 << "%";
+      std::cout << std::left << std::setw(14) << c.component << std::setw(10)
+                << share.str() << std::setw(14) << fmt_ms(c.critical_ns)
+                << c.requests << "\n";
+    }
+  }
+  if (!stats.errors.empty()) {
+    std::cout << "\nERRORS (by component and type)\n"
+              << std::left << std::setw(8) << "COUNT" << std::setw(13)
+              << "COMPONENT" << std::setw(20) << "TYPE" << std::setw(36)
+              << "MESSAGE"
+              << "SAMPLES\n";
+    for (const auto& e : stats.errors) {
+      std::cout << std::left << std::setw(8) << e.count << std::setw(13)
+                << e.component << std::setw(20) << e.type << std::setw(36)
+                << e.message;
+      for (const auto& x : e.samples)
+        std::cout << x << " ";
+      std::cout << "\n";
+    }
+  }
   return 0;
 }
 

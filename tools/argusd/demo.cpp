@@ -106,7 +106,15 @@ void demo_bot::step(int64_t now_ns) {
   root.kind = span_kind::server;
   root.start_ns = now_ns;
   auto t = now_ns;
-  auto rejected = unit(rng_) < 0.05;
+  // Most orders go through; some are rejected, some time out at the exchange
+  // (the bot gives up after 50 ms and fails the request), and a few requests
+  // never answer at all: the correlation manager times those out after
+  // `correlation_timeout`.
+  auto fate = unit(rng_);
+  auto rejected = fate < 0.05;
+  auto exchange_timeout = fate >= 0.05 && fate < 0.08;
+  auto lost = fate >= 0.08 && fate < 0.09;
+  auto failed = rejected || exchange_timeout;
   for (uint32_t i = 0; i < path.size(); ++i) {
     span_recorded hop;
     hop.hdr.corr = corr;
@@ -118,6 +126,8 @@ void demo_bot::step(int64_t now_ns) {
     hop.kind = i == 4 ? span_kind::client : span_kind::internal;
     hop.start_ns = t + 50'000;
     auto ms = i == 4 ? 2.0 + 6.0 * unit(rng_) : 0.2 + unit(rng_);
+    if (i == 4 && exchange_timeout)
+      ms = 50.0;
     hop.end_ns = hop.start_ns + static_cast<int64_t>(ms * 1e6);
     hop.status = span_status::ok;
     if (i == 0)
@@ -126,27 +136,32 @@ void demo_bot::step(int64_t now_ns) {
     if (i == 1)
       hop.attributes.push_back({"strategy_applied", attribute_type::string,
                                 "momentum_based", 0, 0.0, false});
-    if (i == 4 && rejected) {
+    if (i == 4 && failed) {
       hop.status = span_status::error;
-      hop.status_message = "order rejected: insufficient margin";
+      hop.status_message = rejected ? "order rejected: insufficient margin"
+                                    : "exchange did not answer within 50 ms";
+      hop.attributes.push_back({"exception.type", attribute_type::string,
+                                rejected ? "OrderRejected" : "ExchangeTimeout",
+                                0, 0.0, false});
     }
     t = hop.end_ns;
     client_.record(std::move(hop));
   }
   root.end_ns = t + 100'000;
-  root.status = rejected ? span_status::error : span_status::ok;
-  if (rejected)
+  root.status = failed ? span_status::error : span_status::ok;
+  if (failed)
     root.status_message = "request failed at the exchange";
   request_finished response;
   response.hdr.corr = corr;
   response.time_ns = root.end_ns;
-  response.success = !rejected;
-  if (rejected) {
-    response.error_type = "OrderRejected";
+  response.success = !failed;
+  if (failed) {
+    response.error_type = rejected ? "OrderRejected" : "ExchangeTimeout";
     response.error_message = root.status_message;
   }
   client_.record(std::move(root));
-  client_.record(std::move(response));
+  if (!lost)
+    client_.record(std::move(response));
   t = now_ns;
   for (uint32_t i = 0; i < path.size(); ++i) {
     decision_step_recorded step;
