@@ -28,13 +28,24 @@ bool tracker_enabled(const config::tracker_config& t) {
          || t.enable_regime_tracking || t.enable_decision_path_tracking;
 }
 
+/// Spawns `f(xs...)` on a thread of its own when `dedicated`, else on the
+/// shared pool.
+template <class F, class... Ts>
+auto spawn_on(self_ptr self, bool dedicated, F f, Ts&&... xs) {
+  return dedicated ? self->spawn<caf::detached>(f, std::forward<Ts>(xs)...)
+                   : self->spawn(f, std::forward<Ts>(xs)...);
+}
+
 /// (Re)spawns the component of `entry` and tells others about it.
 void spawn_component(self_ptr self, component_entry& entry) {
   auto& st = self->state;
   if (entry.id == storage::storage_writer_state::name) {
-    st.storage = self->spawn(storage::storage_writer,
-                             make_storage_writer_config(st.cfg.storage),
-                             st.loggers(entry.id));
+    // Detached (its own thread): a COMMIT blocks on the disk for tens of
+    // ms, and on the shared pool that stalls the tracer draining the bot's
+    // span buffers (notes/caf-0.17.md: blocking handlers starve the pool).
+    st.storage = spawn_on(
+      self, st.cfg.runtime.dedicated_threads, storage::storage_writer,
+      make_storage_writer_config(st.cfg.storage), st.loggers(entry.id));
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.storage);
     if (st.tracker)
       self->send(st.tracker, atom::route_v, st.storage);
@@ -51,8 +62,12 @@ void spawn_component(self_ptr self, component_entry& entry) {
     if (st.tracer)
       self->send(st.tracer, atom::route_v, st.correlations);
   } else if (entry.id == tracer_state::name) {
-    st.tracer = self->spawn(tracer, st.cfg.advanced_tracer, st.spans,
-                            st.storage, st.loggers(entry.id));
+    // Detached as well: the bot's span buffers hold a few ms of spans at
+    // 1M spans/s, so their consumer must not wait behind other actors for
+    // a pool thread.
+    st.tracer = spawn_on(self, st.cfg.runtime.dedicated_threads, tracer,
+                         st.cfg.advanced_tracer, st.spans, st.storage,
+                         st.loggers(entry.id));
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.tracer);
     self->send(st.dispatcher, atom::route_v, st.tracer);
     if (st.correlations)

@@ -16,9 +16,14 @@ namespace argus {
 
 namespace {
 
-/// Spans collected per tick at most, so one tick never holds the tracer
-/// for long; the rest waits in the (bounded) buffers.
-constexpr size_t spans_per_tick = 65536;
+/// Spans collected per round at most, so one round never holds the tracer
+/// for long (a few ms); the rest waits in the (bounded) buffers and the next
+/// round follows at once.
+constexpr size_t spans_per_round = 16384;
+
+/// Kept rows the tracer holds while storage is busy; beyond, it stops
+/// collecting and the spans wait in the threads' buffers (flow control).
+constexpr size_t max_unsent_rows = 65536;
 
 } // namespace
 
@@ -165,17 +170,15 @@ std::optional<db_row> tracer_state::keep(span_recorded x, keep_reason reason) {
   return row;
 }
 
-std::vector<db_row> tracer_state::collect(size_t max) {
-  std::vector<db_row> rows;
+size_t tracer_state::collect(size_t max, std::vector<db_row>& rows) {
   if (!buffers)
-    return rows;
-  buffers->drain(max, [&](span_slot& slot) {
+    return 0;
+  return buffers->drain(max, [&](span_slot& slot) {
     auto row = take(slot);
     delete slot.overflow;
     if (row)
       rows.push_back(std::move(*row));
   });
-  return rows;
 }
 
 operation_latencies tracer_state::latencies(int64_t now_ns,
@@ -222,8 +225,8 @@ namespace {
 
 using self_ptr = tracer_actor::stateful_pointer<tracer_state>;
 
-/// Sends kept rows to storage, one request at a time; `done` runs once
-/// storage has them (or failed).
+/// Sends kept rows to storage; `done` runs once storage has them (or
+/// failed).
 void persist(self_ptr self, std::vector<db_row> rows,
              std::function<void(caf::expected<uint64_t>)> done) {
   auto& st = self->state;
@@ -231,21 +234,32 @@ void persist(self_ptr self, std::vector<db_row> rows,
     done(uint64_t{0});
     return;
   }
-  st.persisting = true;
   self
     ->request(st.storage, storage_timeout,
               persist_rows{message_header{}, std::move(rows)})
     .then(
-      [self, done](uint64_t taken) {
-        self->state.persisting = false;
+      [done](uint64_t taken) {
         done(taken);
       },
       [self, done](caf::error& err) {
-        self->state.persisting = false;
         if (self->state.log)
           self->state.log->warn("persist-failed error={}", describe(err));
         done(std::move(err));
       });
+}
+
+/// Hands the rows collected from the threads to storage, one request at a
+/// time; when storage has taken one, the rows gathered meanwhile follow.
+void ship(self_ptr self) {
+  auto& st = self->state;
+  if (st.persisting || st.unsent.empty())
+    return;
+  st.persisting = true;
+  persist(self, std::move(st.unsent), [self](caf::expected<uint64_t>) {
+    self->state.persisting = false;
+    ship(self);
+  });
+  st.unsent.clear();
 }
 
 /// Tells the correlation manager which components the requests touched.
@@ -291,13 +305,20 @@ tracer(tracer_actor::stateful_pointer<tracer_state> self,
       auto& st = self->state;
       if (generation != st.tick_generation)
         return;
-      // While a persist is in flight the spans wait in the bounded thread
-      // buffers: that is the tracer's flow control.
-      if (!st.persisting)
-        persist(self, st.collect(spans_per_tick),
-                [](caf::expected<uint64_t>) {});
+      // While storage is behind, spans wait in the bounded thread buffers:
+      // that is the tracer's flow control.
+      size_t drained = 0;
+      if (st.unsent.size() < max_unsent_rows)
+        drained = st.collect(spans_per_round, st.unsent);
+      ship(self);
       send_touches(self);
-      self->delayed_send(self, st.cfg.drain_interval, atom::tick_v, generation);
+      // Exactly one tick is ever pending: at once while the buffers have
+      // more, else after the drain interval.
+      if (drained == spans_per_round)
+        self->send(self, atom::tick_v, generation);
+      else
+        self->delayed_send(self, st.cfg.drain_interval, atom::tick_v,
+                           generation);
     },
     [=](atom::lookup, const correlation_id& corr) {
       return trace_exported{make_header<trace_exported>(corr),
@@ -318,13 +339,9 @@ tracer(tracer_actor::stateful_pointer<tracer_state> self,
       // Take everything the threads recorded before the flush, then let
       // storage commit (it receives our rows before the flush: FIFO).
       auto& st = self->state;
-      std::vector<db_row> rows;
-      for (;;) {
-        auto more = st.collect(spans_per_tick);
-        if (more.empty())
-          break;
-        rows.insert(rows.end(), std::make_move_iterator(more.begin()),
-                    std::make_move_iterator(more.end()));
+      auto rows = std::move(st.unsent);
+      st.unsent.clear();
+      while (st.collect(spans_per_round, rows) > 0) {
       }
       send_touches(self);
       send_rows(self, st.storage, std::move(rows));

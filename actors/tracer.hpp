@@ -48,9 +48,9 @@ struct tracer_state {
   ///          `window_ns`, from every span taken.
   operation_latencies latencies(int64_t now_ns, int64_t window_ns) const;
 
-  /// Takes at most `max` spans from the threads' buffers.
-  /// @returns the rows to persist.
-  std::vector<db_row> collect(size_t max);
+  /// Takes at most `max` spans from the threads' buffers and appends the
+  /// rows of those kept to `rows`. @returns the number taken.
+  size_t collect(size_t max, std::vector<db_row>& rows);
 
   /// @returns the spans of `corr` held in memory, by start time.
   std::vector<span_recorded> trace(const correlation_id& corr) const;
@@ -90,6 +90,8 @@ private:
 public:
   /// A persist request is on its way to storage (one at a time).
   bool persisting = false;
+  /// Kept rows collected from the threads, waiting for storage.
+  std::vector<db_row> unsent;
   uint64_t tick_generation = 0;
   storage_writer_actor storage;
   std::shared_ptr<spdlog::logger> log;

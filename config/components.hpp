@@ -96,9 +96,9 @@ struct tracer_config {
   milliseconds slow_span_threshold = 1s;
   /// Finished spans each bot thread may hold before the tracer takes them;
   /// beyond: dropped and counted.
-  size_t thread_buffer_spans = 2048;
+  size_t thread_buffer_spans = 16384;
   /// How often the tracer takes spans from the threads' buffers.
-  milliseconds drain_interval = 20ms;
+  milliseconds drain_interval = 5ms;
   /// Spans kept in memory per trace; beyond: not kept in memory (still
   /// persisted), counted.
   size_t max_spans_per_trace = 1000;
@@ -318,6 +318,11 @@ struct runtime_config {
   /// trace, debug, info, warn, error, critical or off.
   std::string log_level = "info";
   size_t client_queue_capacity = defaults::client_queue_capacity;
+  /// The tracer and the storage writer on threads of their own (CAF
+  /// `detached`), so a COMMIT never delays draining the bot's span
+  /// buffers. Off only for deterministic tests, where every actor must run
+  /// on the test coordinator.
+  bool dedicated_threads = true;
 };
 std::vector<config_issue> validate(const runtime_config& x);
 

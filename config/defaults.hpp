@@ -23,7 +23,7 @@ inline constexpr const char* database_path = "argus.db";
 inline constexpr size_t batch_max_rows = 1000;
 
 /// Longest a row waits before its batch is committed.
-inline constexpr std::chrono::milliseconds batch_interval = 200ms;
+inline constexpr std::chrono::milliseconds batch_interval = 50ms;
 
 /// Rows the storage writer holds while SQLite is failing; beyond: dropped.
 inline constexpr size_t max_pending_rows = 200'000;

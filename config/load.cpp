@@ -714,6 +714,7 @@ void read_section(reader& r, runtime_config& c) {
   r.read("threads", c.threads);
   r.read("log_level", c.log_level);
   r.read("client_queue_capacity", c.client_queue_capacity);
+  r.read("dedicated_threads", c.dedicated_threads);
 }
 
 template <class Config>
@@ -1004,7 +1005,8 @@ nlohmann::json to_json(const engine_config& x) {
     {"runtime",
      {{"threads", x.runtime.threads},
       {"log_level", x.runtime.log_level},
-      {"client_queue_capacity", x.runtime.client_queue_capacity}}},
+      {"client_queue_capacity", x.runtime.client_queue_capacity},
+      {"dedicated_threads", x.runtime.dedicated_threads}}},
   };
 }
 

@@ -49,6 +49,8 @@ struct supervised : test::deterministic_fixture {
 
   explicit supervised(size_t max_restarts = 5) {
     cfg.storage.path = dir.file("sup.db");
+    // Every actor on the test coordinator, none on a thread of its own.
+    cfg.runtime.dedicated_threads = false;
     cfg.monitoring_integration.max_restarts = max_restarts;
     cfg.monitoring_integration.restart_backoff_initial = 100ms;
     dispatcher = sys.spawn(runtime::dispatcher, ingress);

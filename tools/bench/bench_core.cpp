@@ -3,18 +3,21 @@
 //     --benchmark_report_aggregates_only=true
 // Figures, machine and command go to docs/PERFORMANCE.md.
 
+#include "actors/tracer.hpp"
 #include "messages/codec.hpp"
+#include "messages/trace_context.hpp"
 #include "runtime/bounded_queue.hpp"
 #include "runtime/correlation.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/span.hpp"
-
-#include <spdlog/sinks/null_sink.h>
+#include "storage/rows.hpp"
+#include "storage/sqlite_store.hpp"
 
 #include <atomic>
 #include <filesystem>
 #include <thread>
 
+#include "tools/bench/bench_engine.hpp"
 #include <benchmark/benchmark.h>
 
 namespace {
@@ -32,47 +35,6 @@ argus::regime_recorded sample_regime() {
   x.time_ns = 1'700'000'000'000'000'000;
   return x;
 }
-
-/// An engine on a fresh database in a scratch directory, quiet, removed
-/// afterwards.
-struct bench_engine {
-  std::filesystem::path dir;
-  argus::engine eng;
-
-  bench_engine(const char* name, size_t queue_capacity)
-      : dir(std::filesystem::temp_directory_path() / name),
-        eng(make_config(dir, queue_capacity), quiet()) {
-  }
-
-  ~bench_engine() {
-    static_cast<void>(eng.stop());
-    std::filesystem::remove_all(dir);
-  }
-
-  bool start(benchmark::State& state) {
-    if (auto err = eng.start()) {
-      state.SkipWithError(argus::describe(err).c_str());
-      return false;
-    }
-    return true;
-  }
-
-  static argus::config::engine_config
-  make_config(const std::filesystem::path& dir, size_t queue_capacity) {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    argus::config::engine_config cfg;
-    cfg.storage.path = (dir / "bench.db").string();
-    cfg.runtime.client_queue_capacity = queue_capacity;
-    return cfg;
-  }
-
-  static argus::engine_options quiet() {
-    argus::engine_options opts;
-    opts.log_sinks.push_back(std::make_shared<spdlog::sinks::null_sink_mt>());
-    return opts;
-  }
-};
 
 void correlation_id_mint(benchmark::State& state) {
   argus::runtime::correlation_source ids{1};
@@ -112,7 +74,7 @@ BENCHMARK(codec_decode_regime);
 /// push and, now and then, a wake-up message), with the engine running
 /// behind it.
 void client_record_regime(benchmark::State& state) {
-  bench_engine fx{"argus-bench", 1 << 16};
+  argus::bench::bench_engine fx{"argus-bench", 1 << 16};
   if (!fx.start(state))
     return;
   auto& eng = fx.eng;
@@ -130,7 +92,7 @@ BENCHMARK(client_record_regime)->Iterations(50000);
 /// tracker -> storage writer -> SQLite COMMIT. Each iteration records a
 /// batch the queue can hold and waits for the flush ack.
 void engine_pipeline_regime(benchmark::State& state) {
-  bench_engine fx{"argus-bench-pipeline", 1 << 14};
+  argus::bench::bench_engine fx{"argus-bench-pipeline", 1 << 14};
   if (!fx.start(state))
     return;
   auto& eng = fx.eng;
@@ -192,6 +154,94 @@ void span_start_end_2_attributes(benchmark::State& state) {
 }
 BENCHMARK(span_start_end_2_attributes);
 BENCHMARK(span_start_end_2_attributes)->Threads(2);
+
+} // namespace
+
+namespace {
+
+argus::span_recorded sample_span(int i) {
+  argus::span_recorded x;
+  x.hdr.corr = *argus::correlation_id::parse("req_" + std::to_string(i / 6));
+  x.trace_id = argus::trace_id_for(x.hdr.corr).hex();
+  x.span_id = "00f067aa0ba902b7";
+  x.component = argus::component_type::analyst;
+  x.operation = "feature_engineering";
+  x.status = argus::span_status::ok;
+  x.start_ns = 1'700'000'000'000'000'000 + i * 1000;
+  x.end_ns = x.start_ns + 5000;
+  x.attributes
+    = {{"features_generated", argus::attribute_type::integer, {}, 50, 0, false},
+       {"strategy_applied", argus::attribute_type::string, "momentum_based", 0,
+        0, false}};
+  return x;
+}
+
+/// A kept span becoming its row (the tracer's cost per persisted span).
+void span_to_row(benchmark::State& state) {
+  auto x = sample_span(1);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(argus::storage::to_row(x));
+}
+BENCHMARK(span_to_row);
+
+/// The tracer's cost per span taken from a thread's buffer: kept (converted,
+/// held in memory, turned into a row) or sampled out (counted only).
+void tracer_take_span(benchmark::State& state) {
+  argus::config::tracer_config cfg;
+  cfg.trace_sampling_rate = static_cast<double>(state.range(0)) / 100.0;
+  argus::tracer_state st;
+  st.init(cfg, nullptr, 0);
+  argus::span_buffers buffers{1024};
+  argus::runtime::correlation_source ids{3};
+  argus::span_slot slot;
+  {
+    argus::runtime::scoped_span s{buffers, argus::component_type::analyst,
+                                  "feature_engineering", ids.next()};
+    s.set("features_generated", int64_t{50});
+    s.set("strategy_applied", "momentum_based");
+    slot = s.slot();
+    s.end();
+  }
+  int64_t i = 0;
+  for (auto _ : state) {
+    if (i++ % 6 == 0)
+      slot.corr = ids.next();
+    benchmark::DoNotOptimize(st.take(slot));
+  }
+}
+BENCHMARK(tracer_take_span)->Arg(100)->Arg(10);
+
+/// The storage writer's cost per span row: batches of 5000 in one
+/// transaction, into the spans table and its three indexes.
+void storage_write_span_rows(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / "argus-bench-store";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  argus::storage::writer_options opts;
+  opts.path = (dir / "bench.db").string();
+  auto store = argus::storage::sqlite_store::open(opts);
+  if (!store) {
+    state.SkipWithError("cannot open store");
+    return;
+  }
+  std::vector<argus::db_row> batch;
+  int i = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    batch.clear();
+    for (int k = 0; k < 5000; ++k)
+      batch.push_back(argus::storage::to_row(sample_span(i++)));
+    state.ResumeTiming();
+    if (auto err = (*store)->write(batch, 0)) {
+      state.SkipWithError("write failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 5000);
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(storage_write_span_rows)->Unit(benchmark::kMillisecond);
 
 } // namespace
 
