@@ -255,4 +255,41 @@ bool sampled(const trace_id& id, double rate) noexcept {
   return (low >> 1) < bound;
 }
 
+caf::expected<inbound_context>
+extract_context(const std::function<std::string_view(std::string_view)>& header,
+                std::string_view correlation_header) {
+  inbound_context result;
+  if (auto tp = header("traceparent"); !tp.empty())
+    if (auto ctx = parse_traceparent(tp)) {
+      result.parent = *ctx;
+      if (auto ts = header("tracestate"); !ts.empty())
+        if (auto state = parse_tracestate(ts))
+          result.state = std::move(*state);
+    }
+  if (auto id = header(correlation_header); !id.empty()) {
+    auto corr = correlation_id::parse(id);
+    if (!corr)
+      return caf::make_error(ec::invalid_argument,
+                             std::string{correlation_header}
+                               + " is not a valid correlation id: "
+                               + describe(corr.error()));
+    result.corr = *corr;
+  } else if (result.parent) {
+    result.corr = *correlation_id::parse(result.parent->trace.hex());
+  }
+  return result;
+}
+
+std::vector<std::pair<std::string, std::string>>
+inject_context(const correlation_id& corr, const trace_context& ctx,
+               std::string_view correlation_header, const trace_state& state) {
+  std::vector<std::pair<std::string, std::string>> result;
+  result.emplace_back("traceparent", to_traceparent(ctx));
+  if (!corr.empty())
+    result.emplace_back(std::string{correlation_header}, corr.str());
+  if (!state.entries.empty())
+    result.emplace_back("tracestate", to_string(state));
+  return result;
+}
+
 } // namespace argus

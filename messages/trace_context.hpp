@@ -10,6 +10,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -102,5 +104,35 @@ trace_id trace_id_for(const correlation_id& corr);
 /// the trace iff its last 8 bytes, read as a big-endian integer and shifted
 /// to 63 bits, are below `rate * 2^63` (OpenTelemetry's TraceIdRatioBased).
 bool sampled(const trace_id& id, double rate) noexcept;
+
+/// What a request carried in from another process (an HTTP gateway, a
+/// remote bot component): its correlation id and, when a `traceparent` came
+/// along, the caller's span as parent.
+struct inbound_context {
+  correlation_id corr;
+  std::optional<trace_context> parent;
+  trace_state state;
+};
+
+/// Reads the request's context from its headers. `header(name)` returns a
+/// header's value (names as written here: `traceparent`, `tracestate` and
+/// `correlation_header`, e.g. the config's `X-Correlation-ID`; HTTP lookups
+/// are case-insensitive) or an empty view. The correlation id is the
+/// correlation header's, else the traceparent's trace id (a trace id is a
+/// valid correlation id), else empty (the caller mints one). An invalid
+/// traceparent is ignored, as the W3C specification asks (the trace
+/// restarts), and so is an invalid tracestate; an invalid correlation header
+/// is an error, since it would misfile the request.
+caf::expected<inbound_context>
+extract_context(const std::function<std::string_view(std::string_view)>& header,
+                std::string_view correlation_header);
+
+/// @returns the headers that carry `corr` and the span `ctx` onwards:
+///          `traceparent`, the correlation header, and `tracestate` when
+///          `state` has entries.
+std::vector<std::pair<std::string, std::string>>
+inject_context(const correlation_id& corr, const trace_context& ctx,
+               std::string_view correlation_header,
+               const trace_state& state = {});
 
 } // namespace argus

@@ -1,8 +1,12 @@
 #include "messages/trace_context.hpp"
 
+#include "messages/error.hpp"
 #include "runtime/correlation.hpp"
 
 #include <doctest/doctest.h>
+
+#include <map>
+#include <memory>
 
 using namespace argus;
 
@@ -120,4 +124,73 @@ TEST_CASE("head sampling is decided by the trace id alone") {
   }
   CHECK(kept > n * 0.24);
   CHECK(kept < n * 0.26);
+}
+
+namespace {
+
+/// Headers of a request, looked up by exact name.
+std::function<std::string_view(std::string_view)>
+headers(std::map<std::string, std::string> h) {
+  auto shared
+    = std::make_shared<std::map<std::string, std::string>>(std::move(h));
+  return [shared](std::string_view name) -> std::string_view {
+    auto it = shared->find(std::string{name});
+    return it == shared->end() ? std::string_view{} : it->second;
+  };
+}
+
+} // namespace
+
+TEST_CASE("extract_context: the correlation header wins, else the "
+          "traceparent's trace id; bad traceparents restart the trace") {
+  const std::string tp
+    = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  auto both = extract_context(headers({{"traceparent", tp},
+                                       {"tracestate", "rojo=00f067aa0ba902b7"},
+                                       {"X-Correlation-ID", "req_123"}}),
+                              "X-Correlation-ID");
+  REQUIRE(both);
+  CHECK(both->corr.view() == "req_123");
+  REQUIRE(both->parent);
+  CHECK(both->parent->parent.hex() == "00f067aa0ba902b7");
+  CHECK(both->state.entries.size() == 1);
+  auto only_tp
+    = extract_context(headers({{"traceparent", tp}}), "X-Correlation-ID");
+  REQUIRE(only_tp);
+  CHECK(only_tp->corr.view() == "4bf92f3577b34da6a3ce929d0e0e4736");
+  // The bot's own id keeps its trace across processes.
+  CHECK(trace_id_for(only_tp->corr).hex()
+        == "4bf92f3577b34da6a3ce929d0e0e4736");
+  auto bad_tp = extract_context(
+    headers({{"traceparent", "00-00000000000000000000000000000000-"
+                             "00f067aa0ba902b7-01"},
+             {"X-Correlation-ID", "req_9"}}),
+    "X-Correlation-ID");
+  REQUIRE(bad_tp);
+  CHECK(!bad_tp->parent);
+  CHECK(bad_tp->corr.view() == "req_9");
+  auto none = extract_context(headers({}), "X-Correlation-ID");
+  REQUIRE(none);
+  CHECK(none->corr.empty());
+  auto bad_id = extract_context(
+    headers({{"X-Correlation-ID", std::string(100, 'x')}}), "X-Correlation-ID");
+  REQUIRE(!bad_id);
+  CHECK(describe(bad_id.error()).find("X-Correlation-ID") != std::string::npos);
+}
+
+TEST_CASE("inject_context writes what extract_context reads") {
+  auto ctx = parse_traceparent(
+    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  REQUIRE(ctx);
+  trace_state state;
+  state.entries = {{"argus", "1"}};
+  auto out = inject_context(*correlation_id::parse("req_7"), *ctx,
+                            "X-Correlation-ID", state);
+  std::map<std::string, std::string> h(out.begin(), out.end());
+  CHECK(h.size() == 3);
+  auto back = extract_context(headers(h), "X-Correlation-ID");
+  REQUIRE(back);
+  CHECK(back->corr.view() == "req_7");
+  CHECK(to_traceparent(*back->parent) == to_traceparent(*ctx));
+  CHECK(back->state.entries == state.entries);
 }
