@@ -19,7 +19,10 @@ namespace {
 /// Spans collected per round at most, so one round never holds the tracer
 /// for long (a few ms); the rest waits in the (bounded) buffers and the next
 /// round follows at once.
-constexpr size_t spans_per_round = 16384;
+constexpr size_t spans_per_round = 4096;
+
+/// Persist requests on their way to storage at once.
+constexpr uint32_t max_persists_in_flight = 2;
 
 /// Kept rows the tracer holds while storage is busy; beyond, it stops
 /// collecting and the spans wait in the threads' buffers (flow control).
@@ -104,13 +107,71 @@ void tracer_state::observe(const correlation_id& corr, component_type component,
   }
 }
 
+namespace {
+
+/// The row of a span still in its slot: the same row `storage::to_row`
+/// makes of the converted span, without converting it.
+db_row row_of(const span_slot& x, std::string_view operation,
+              std::string_view message) {
+  auto trace = x.trace.hex_array();
+  auto span = x.span.hex_array();
+  auto parent = x.parent.hex_array();
+  std::string attributes;
+  attributes.reserve(16 + x.attr_count * 64);
+  attributes += '[';
+  for (uint8_t i = 0; i < x.attr_count; ++i) {
+    const auto& a = x.attrs[i];
+    if (i > 0)
+      attributes += ',';
+    storage::append_attribute_json(
+      attributes, {a.key, a.key_len}, a.type, {a.text, a.text_len},
+      a.type == attribute_type::integer ? a.integer : 0,
+      a.type == attribute_type::real ? a.real : 0.0,
+      a.type == attribute_type::boolean && a.boolean);
+  }
+  // Inline attributes were set first; overflow ones came after them.
+  if (x.overflow)
+    for (const auto& a : x.overflow->attributes) {
+      if (attributes.size() > 1)
+        attributes += ',';
+      storage::append_attribute_json(attributes, a.key, a.type, a.text,
+                                     a.integer, a.real, a.boolean);
+    }
+  attributes += ']';
+  const auto* extra = x.overflow;
+  return storage::to_row(storage::span_row_view{
+    x.corr,
+    {trace.data(), trace.size()},
+    {span.data(), span.size()},
+    x.parent.valid() ? std::string_view{parent.data(), parent.size()}
+                     : std::string_view{},
+    x.component,
+    operation,
+    x.kind,
+    x.status,
+    message,
+    x.start_ns,
+    x.end_ns,
+    std::move(attributes),
+    extra && !extra->events.empty() ? storage::events_to_json(extra->events)
+                                    : std::string{},
+    extra && !extra->links.empty() ? storage::links_to_json(extra->links)
+                                   : std::string{}});
+}
+
+} // namespace
+
 std::optional<db_row> tracer_state::take(span_recorded x) {
   auto failed = x.status == span_status::error;
   observe(x.hdr.corr, x.component, x.operation, x.start_ns, x.end_ns, x.status,
           span_key(x.span_id), span_key(x.parent_span_id),
           failed ? error_type_of(x) : std::string_view{}, x.status_message);
-  auto reason = decide(x);
-  return keep(std::move(x), reason);
+  if (!count(decide(x)))
+    return std::nullopt;
+  auto row = storage::to_row(x);
+  auto corr = x.hdr.corr;
+  hold(corr, held_span{std::move(x)});
+  return row;
 }
 
 std::optional<db_row> tracer_state::take(span_slot& x) {
@@ -126,31 +187,36 @@ std::optional<db_row> tracer_state::take(span_slot& x) {
   observe(x.corr, x.component, operation, x.start_ns, x.end_ns, x.status,
           span_key_of(x.span), x.parent.valid() ? span_key_of(x.parent) : 0,
           failed ? error_type_of(x) : std::string_view{}, message);
-  auto reason = decide(x.status, x.end_ns - x.start_ns, x.trace);
-  if (reason == keep_reason::dropped) {
-    ++not_sampled;
+  if (!count(decide(x.status, x.end_ns - x.start_ns, x.trace))) {
+    delete x.overflow;
+    x.overflow = nullptr;
     return std::nullopt;
   }
-  return keep(to_span_recorded(x), reason);
+  auto row = row_of(x, operation, message);
+  hold(x.corr, held_span{x});
+  x.overflow = nullptr; // owned by the held span now
+  return row;
 }
 
-std::optional<db_row> tracer_state::keep(span_recorded x, keep_reason reason) {
+bool tracer_state::count(keep_reason reason) {
   switch (reason) {
     case keep_reason::sampled:
       ++kept_sampled;
-      break;
+      return true;
     case keep_reason::error:
       ++kept_error;
-      break;
+      return true;
     case keep_reason::slow:
       ++kept_slow;
-      break;
+      return true;
     case keep_reason::dropped:
-      ++not_sampled;
-      return std::nullopt;
+      break;
   }
-  auto row = storage::to_row(x);
-  auto corr = x.hdr.corr;
+  ++not_sampled;
+  return false;
+}
+
+void tracer_state::hold(const correlation_id& corr, held_span x) {
   auto [it, added] = traces.try_emplace(corr);
   if (added) {
     order.push_back(corr);
@@ -161,22 +227,19 @@ std::optional<db_row> tracer_state::keep(span_recorded x, keep_reason reason) {
     }
     it = traces.find(corr);
   }
-  if (it != traces.end()) {
-    if (it->second.size() < cfg.max_spans_per_trace)
-      it->second.push_back(std::move(x));
-    else
-      ++spans_over_trace_limit;
-  }
-  return row;
+  if (it == traces.end())
+    return;
+  if (it->second.size() < cfg.max_spans_per_trace)
+    it->second.push_back(std::move(x));
+  else
+    ++spans_over_trace_limit;
 }
 
 size_t tracer_state::collect(size_t max, std::vector<db_row>& rows) {
   if (!buffers)
     return 0;
   return buffers->drain(max, [&](span_slot& slot) {
-    auto row = take(slot);
-    delete slot.overflow;
-    if (row)
+    if (auto row = take(slot))
       rows.push_back(std::move(*row));
   });
 }
@@ -194,7 +257,10 @@ tracer_state::trace(const correlation_id& corr) const {
   auto it = traces.find(corr);
   if (it == traces.end())
     return {};
-  auto result = it->second;
+  std::vector<span_recorded> result;
+  result.reserve(it->second.size());
+  for (const auto& x : it->second)
+    result.push_back(x.get());
   std::stable_sort(result.begin(), result.end(),
                    [](const span_recorded& a, const span_recorded& b) {
                      return a.start_ns < b.start_ns;
@@ -248,15 +314,18 @@ void persist(self_ptr self, std::vector<db_row> rows,
       });
 }
 
-/// Hands the rows collected from the threads to storage, one request at a
-/// time; when storage has taken one, the rows gathered meanwhile follow.
+/// Hands the rows collected from the threads to storage, at most
+/// `max_persists_in_flight` requests at a time: while the writer commits
+/// one batch, the next already waits in its mailbox (double buffering), so
+/// neither thread idles waiting for the other. When storage has taken one,
+/// the rows gathered meanwhile follow.
 void ship(self_ptr self) {
   auto& st = self->state;
-  if (st.persisting || st.unsent.empty())
+  if (st.persists_in_flight >= max_persists_in_flight || st.unsent.empty())
     return;
-  st.persisting = true;
+  ++st.persists_in_flight;
   persist(self, std::move(st.unsent), [self](caf::expected<uint64_t>) {
-    self->state.persisting = false;
+    --self->state.persists_in_flight;
     ship(self);
   });
   st.unsent.clear();

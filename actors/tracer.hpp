@@ -40,8 +40,11 @@ struct tracer_state {
   /// its row.
   std::optional<db_row> take(span_recorded x);
 
-  /// Takes one span from a thread's buffer; converts it only when kept, so
-  /// spans sampled out cost no allocation.
+  /// Takes one span from a thread's buffer and ownership of its overflow.
+  /// Builds the row straight from the slot and holds the slot itself in
+  /// memory: a kept span is never converted to a `span_recorded` (that
+  /// happens only when its trace is looked up), and one sampled out costs
+  /// no allocation.
   std::optional<db_row> take(span_slot& x);
 
   /// @returns latency per component and operation over the last
@@ -61,7 +64,7 @@ struct tracer_state {
   std::shared_ptr<span_buffers> buffers;
   /// Latency of every span taken (enable_performance_tracing).
   latency_book latency;
-  std::unordered_map<correlation_id, std::vector<span_recorded>> traces;
+  std::unordered_map<correlation_id, std::vector<held_span>> traces;
   /// Insertion order of `traces`, for evicting the oldest.
   std::deque<correlation_id> order;
   int64_t started_at_ns = 0;
@@ -84,12 +87,15 @@ private:
                span_status status, uint64_t span, uint64_t parent,
                std::string_view error_type, std::string_view error_message);
 
-  /// Counts `reason`; when kept, keeps `x` in memory and returns its row.
-  std::optional<db_row> keep(span_recorded x, keep_reason reason);
+  /// Counts `reason`; @returns false when not kept.
+  bool count(keep_reason reason);
+
+  /// Holds `x` in memory as part of its trace (within the bounds).
+  void hold(const correlation_id& corr, held_span x);
 
 public:
-  /// A persist request is on its way to storage (one at a time).
-  bool persisting = false;
+  /// Persist requests on their way to storage.
+  uint32_t persists_in_flight = 0;
   /// Kept rows collected from the threads, waiting for storage.
   std::vector<db_row> unsent;
   uint64_t tick_generation = 0;

@@ -85,12 +85,22 @@ span_recorded to_span_recorded(const span_slot& x) {
   return result;
 }
 
+span_recorded held_span::get() const {
+  if (wire_)
+    return *extra_;
+  auto view = slot_;
+  view.overflow = extra_.get(); // borrowed for the conversion
+  return to_span_recorded(view);
+}
+
 span_ring::span_ring(size_t capacity) {
   size_t n = 2;
   while (n < capacity)
     n <<= 1;
   mask_ = n - 1;
-  slots_ = std::make_unique<span_slot[]>(n);
+  // Default-initialized (not zeroed), so a ring's pages become resident
+  // only as the thread records into them.
+  slots_.reset(new span_slot[n]);
 }
 
 span_ring::~span_ring() {

@@ -37,14 +37,20 @@ bool parse_hex(std::string_view text, std::array<uint8_t, N>& out) {
 }
 
 template <size_t N>
-std::string to_hex(const std::array<uint8_t, N>& bytes) {
+std::array<char, 2 * N> hex_chars(const std::array<uint8_t, N>& bytes) {
   static constexpr char digits[] = "0123456789abcdef";
-  std::string result(2 * N, '0');
+  std::array<char, 2 * N> result;
   for (size_t i = 0; i < N; ++i) {
     result[2 * i] = digits[bytes[i] >> 4];
     result[2 * i + 1] = digits[bytes[i] & 0x0f];
   }
   return result;
+}
+
+template <size_t N>
+std::string to_hex(const std::array<uint8_t, N>& bytes) {
+  auto chars = hex_chars(bytes);
+  return std::string(chars.data(), chars.size());
 }
 
 template <size_t N>
@@ -120,6 +126,10 @@ std::string trace_id::hex() const {
   return to_hex(bytes);
 }
 
+std::array<char, 32> trace_id::hex_array() const noexcept {
+  return hex_chars(bytes);
+}
+
 caf::expected<trace_id> trace_id::from_hex(std::string_view text) {
   trace_id result;
   if (!parse_hex(text, result.bytes))
@@ -135,6 +145,10 @@ bool span_id::valid() const noexcept {
 
 std::string span_id::hex() const {
   return to_hex(bytes);
+}
+
+std::array<char, 16> span_id::hex_array() const noexcept {
+  return hex_chars(bytes);
 }
 
 caf::expected<span_id> span_id::from_hex(std::string_view text) {

@@ -26,6 +26,8 @@ struct trace_id {
   bool valid() const noexcept;
   /// @returns 32 lowercase hex digits.
   std::string hex() const;
+  /// The same digits without allocating.
+  std::array<char, 32> hex_array() const noexcept;
   /// Parses exactly 32 lowercase hex digits, not all zero.
   static caf::expected<trace_id> from_hex(std::string_view text);
 
@@ -44,6 +46,8 @@ struct span_id {
   bool valid() const noexcept;
   /// @returns 16 lowercase hex digits.
   std::string hex() const;
+  /// The same digits without allocating.
+  std::array<char, 16> hex_array() const noexcept;
   /// Parses exactly 16 lowercase hex digits, not all zero.
   static caf::expected<span_id> from_hex(std::string_view text);
 

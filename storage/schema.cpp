@@ -161,8 +161,10 @@ CREATE INDEX spans_by_trace ON spans (trace_id);
   // v4: spans are the hottest insert path (>= 200k rows/s). No query looks
   // spans up by trace id (traces are found by correlation id, from which
   // the trace id derives), and a third random-key index cost a third of the
-  // insert rate; AUTOINCREMENT cost a sqlite_sequence update per row. The
-  // table is rebuilt without both, rows and ids kept.
+  // insert rate; AUTOINCREMENT cost a sqlite_sequence update per row; JSON
+  // (NUMERIC affinity) made SQLite try to parse every document as a number.
+  // The table is rebuilt without them (the JSON columns as TEXT), rows and
+  // ids kept.
   R"sql(
 CREATE TABLE spans_v4 (
     id INTEGER PRIMARY KEY,
@@ -177,9 +179,9 @@ CREATE TABLE spans_v4 (
     status_message TEXT,
     start_ns INTEGER,
     end_ns INTEGER,
-    attributes JSON,
-    events JSON,
-    links JSON
+    attributes TEXT,
+    events TEXT,
+    links TEXT
 );
 INSERT INTO spans_v4 SELECT id, correlation_id, trace_id, span_id,
     parent_span_id, component, operation, kind, status, status_message,

@@ -1,5 +1,8 @@
 #include "actors/tracer.hpp"
 
+#include "runtime/span.hpp"
+#include "storage/rows.hpp"
+
 #include <doctest/doctest.h>
 
 #include "tests/messages/samples.hpp"
@@ -122,4 +125,51 @@ TEST_CASE("tracer measures the latency of every span, sampled or not") {
   off.cfg.enable_performance_tracing = false;
   off.take(span_of("r", 1000));
   CHECK(off.latencies(1'000'000'000, 60'000'000'000).operations.empty());
+}
+
+TEST_CASE("a kept span's row built from its slot equals the row of the "
+          "converted span, overflow included") {
+  span_buffers buffers{16};
+  auto corr = *correlation_id::parse("req_slot");
+  auto parent_ctx = parse_traceparent(
+    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  REQUIRE(parent_ctx);
+  {
+    runtime::scoped_span s{buffers,
+                           component_type::exchange,
+                           std::string(60, 'o'), // longer than a slot holds
+                           corr,
+                           *parent_ctx,
+                           span_kind::client};
+    s.set("qty", 3);
+    s.set("price", 101.25);
+    s.set("filled", true);
+    s.set("venue", "binance \"spot\"");
+    for (int i = 0; i < 4; ++i) // more attributes than the slot holds
+      s.set("extra_" + std::to_string(i), i);
+    s.event("order_sent");
+    s.link(parent_ctx->trace, parent_ctx->parent);
+    s.error("rejected: insufficient margin");
+  }
+  {
+    runtime::scoped_span plain{buffers, component_type::analyst, "features",
+                               corr};
+  }
+  auto st = make(1.0);
+  std::vector<db_row> want;
+  std::vector<db_row> got;
+  buffers.drain(16, [&](span_slot& slot) {
+    want.push_back(storage::to_row(to_span_recorded(slot)));
+    auto row = st.take(slot); // takes the overflow
+    REQUIRE(row);
+    got.push_back(std::move(*row));
+  });
+  REQUIRE(got.size() == 2);
+  CHECK(got == want);
+  // The held slots convert back to the same spans.
+  auto spans = st.trace(corr);
+  REQUIRE(spans.size() == 2);
+  CHECK(storage::to_row(spans[0]) == want[0]);
+  CHECK(spans[0].events.size() == 1);
+  CHECK(spans[0].attributes.size() == 8);
 }
