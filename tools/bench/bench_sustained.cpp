@@ -146,6 +146,8 @@ void sustained_spans(benchmark::State& state) {
   argus::bench::bench_engine fx{
     "argus-bench-sustained", 1 << 14, [&](argus::config::engine_config& c) {
       c.advanced_tracer.trace_sampling_rate = sampling;
+      if (auto env = std::getenv("ARGUS_BENCH_BATCH_ROWS"))
+        c.storage.batch_max_rows = std::strtoul(env, nullptr, 10);
     }};
   if (!fx.start(state))
     return;
