@@ -4,7 +4,8 @@
 // process so that the peak RSS figure is that benchmark's:
 //   build/tools/bench_sustained --benchmark_filter='sustained_spans/1000000/'
 //   build/tools/bench_sustained --benchmark_filter='sustained_spans/250000/'
-// ARGUS_BENCH_SECONDS sets the recording time (default 10 s).
+// ARGUS_BENCH_SECONDS sets the recording time (default 10 s);
+// ARGUS_BENCH_BATCH_ROWS overrides storage.batch_max_rows.
 //
 // Counters:
 //   recorded_per_s  spans the bot thread recorded per second (the pace held)
