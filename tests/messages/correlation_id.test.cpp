@@ -1,13 +1,16 @@
 #include "messages/correlation_id.hpp"
 
 #include "messages/error.hpp"
+#include "messages/trace_context.hpp"
 #include "runtime/correlation.hpp"
 
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 using namespace argus;
 
@@ -89,4 +92,25 @@ TEST_CASE("a seeded correlation source is deterministic") {
   auto first = a.next();
   CHECK(first == b.next());
   CHECK(first != c.next());
+}
+
+TEST_CASE("minted ids sort by creation and their random half samples "
+          "uniformly") {
+  runtime::correlation_source ids;
+  auto prev = ids.next();
+  int kept = 0;
+  for (int i = 0; i < 20000; ++i) {
+    auto id = ids.next();
+    CHECK(prev.view() < id.view());
+    kept += sampled(trace_id_for(id), 0.25);
+    prev = id;
+  }
+  // 25 % of 20 000 = 5 000; 6 sigma is about 370.
+  CHECK(kept > 4630);
+  CHECK(kept < 5370);
+  // A later source (a restart, at least a ms later) continues above the
+  // earlier one's ids.
+  std::this_thread::sleep_for(std::chrono::milliseconds{2});
+  runtime::correlation_source later;
+  CHECK(prev.view() < later.next().view());
 }
