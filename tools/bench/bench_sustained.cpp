@@ -5,7 +5,8 @@
 //   build/tools/bench_sustained --benchmark_filter='sustained_spans/1000000/'
 //   build/tools/bench_sustained --benchmark_filter='sustained_spans/250000/'
 // ARGUS_BENCH_SECONDS sets the recording time (default 10 s);
-// ARGUS_BENCH_BATCH_ROWS overrides storage.batch_max_rows.
+// ARGUS_BENCH_BATCH_ROWS overrides storage.batch_max_rows and
+// ARGUS_BENCH_RING advanced_tracer.thread_buffer_spans.
 //
 // Counters:
 //   recorded_per_s  spans the bot thread recorded per second (the pace held)
@@ -147,6 +148,8 @@ void sustained_spans(benchmark::State& state) {
   argus::bench::bench_engine fx{
     "argus-bench-sustained", 1 << 14, [&](argus::config::engine_config& c) {
       c.advanced_tracer.trace_sampling_rate = sampling;
+      if (auto env = std::getenv("ARGUS_BENCH_RING"))
+        c.advanced_tracer.thread_buffer_spans = std::strtoul(env, nullptr, 10);
       if (auto env = std::getenv("ARGUS_BENCH_BATCH_ROWS"))
         c.storage.batch_max_rows = std::strtoul(env, nullptr, 10);
     }};
