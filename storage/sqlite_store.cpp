@@ -60,12 +60,6 @@ sqlite_store::open(const writer_options& opts) {
     // the cache and every insert re-reads them from the OS. 64 MiB keeps
     // the hot index pages resident (allocated only as pages are used).
     db.exec("PRAGMA cache_size=-65536");
-    // Checkpoint after 64 MiB of WAL instead of SQLite's 4 MiB: random
-    // correlation-id index pages are dirtied by nearly every batch, and a
-    // page is copied to the database file once per checkpoint, so rarer
-    // checkpoints copy each hot page fewer times (bench_sustained at 250 k
-    // span rows/s: 124-157 k persisted/s against 117-153 k; noisy).
-    db.exec("PRAGMA wal_autocheckpoint=16384");
     if (auto err = migrate(db))
       return err;
     if (auto err = store->set_max_size(opts.max_size_bytes))
