@@ -47,6 +47,13 @@ sqlite_store::open(const writer_options& opts) {
     auto& db = store->db_;
     // Fail fast on a file that is not a database, before changing anything.
     db.execAndGet("PRAGMA schema_version");
+    // 16 KiB pages for a new file (an existing one keeps its size): the
+    // WAL is written one page per write call and checkpointed page by
+    // page, so larger pages mean a quarter of the system calls for the
+    // same rows (bench_sustained, 250 k span rows/s: 188-194 k persisted/s
+    // against 176 k, and a lower record -> queryable p99). Must come before
+    // WAL mode and the first table.
+    db.exec("PRAGMA page_size=16384");
     auto mode = db.execAndGet("PRAGMA journal_mode=WAL").getString();
     if (mode != "wal")
       return caf::make_error(ec::storage_failure,
@@ -117,8 +124,8 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
                                  + " values, expected "
                                  + std::to_string(t.columns.size()));
       auto& stmt = insert_statement(row.table);
+      // Every parameter is bound below, so no clearBindings().
       stmt.tryReset();
-      stmt.clearBindings();
       int index = 1;
       corr.assign(row.corr.view());
       if (t.corr_column)

@@ -112,6 +112,7 @@ TEST_CASE("a new database has the spec's five tables with exactly the "
   CHECK(db.execAndGet("PRAGMA user_version").getInt()
         == latest_schema_version());
   CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+  CHECK(db.execAndGet("PRAGMA page_size").getInt() == 16384);
 }
 
 TEST_CASE("every table's insert columns exist in the schema") {
