@@ -78,7 +78,9 @@ scoped_span client::span(component_type component, std::string_view operation,
 
 request_scope::request_scope(client& c, correlation_id corr,
                              std::string_view operation)
-    : client_(&c), corr_(std::move(corr)) {
+    : client_(&c),
+      corr_(std::move(corr)),
+      uncaught_at_start_(std::uncaught_exceptions()) {
   request_started x;
   x.hdr.corr = corr_;
   try {
@@ -92,13 +94,17 @@ request_scope::request_scope(request_scope&& other) noexcept
     : client_(other.client_),
       corr_(other.corr_),
       failed_(other.failed_),
+      uncaught_at_start_(other.uncaught_at_start_),
       error_type_(std::move(other.error_type_)),
       error_message_(std::move(other.error_message_)) {
   other.client_ = nullptr;
 }
 
 request_scope::~request_scope() {
-  if (client_ && !failed_ && std::uncaught_exceptions() > 0)
+  // More exceptions in flight than when the request started: one is
+  // leaving its scope. (A request started inside a destructor that runs
+  // during unwinding is not failed by that unwinding.)
+  if (client_ && !failed_ && std::uncaught_exceptions() > uncaught_at_start_)
     fail("exception", "an exception left the request's scope");
   end();
 }

@@ -97,6 +97,7 @@ private:
   client* client_ = nullptr;
   correlation_id corr_;
   bool failed_ = false;
+  int uncaught_at_start_ = 0;
   std::string error_type_;
   std::string error_message_;
 };

@@ -372,3 +372,38 @@ TEST_CASE("traced() records an exception's type and message on the span and "
   CHECK(in_memory->spans.size() == 2);
   REQUIRE(!eng.stop());
 }
+
+namespace {
+
+/// Records a whole request from its destructor, as cleanup code might.
+struct records_on_cleanup {
+  engine& eng;
+  ~records_on_cleanup() {
+    auto request = eng.client().trace_request(
+      *correlation_id::parse("req_cleanup"), "cleanup");
+  }
+};
+
+} // namespace
+
+TEST_CASE("a request fails when an exception leaves it, not when it runs "
+          "inside a destructor during another exception's unwinding") {
+  engine_fixture fx;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  try {
+    records_on_cleanup cleanup{eng};
+    auto request = eng.client().trace_request(
+      *correlation_id::parse("req_thrown"), "place_order");
+    throw std::runtime_error{"boom"};
+  } catch (const std::runtime_error&) {
+  }
+  REQUIRE(eng.flush());
+  auto stats = eng.correlation_statistics();
+  REQUIRE(stats);
+  CHECK(stats->by_status.at("failed") == 1);
+  CHECK(stats->by_status.at("completed") == 1);
+  REQUIRE(stats->errors.size() == 1);
+  CHECK(stats->errors[0].samples == std::vector<std::string>{"req_thrown"});
+  REQUIRE(!eng.stop());
+}
