@@ -6,6 +6,8 @@
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include <array>
+
 #include <sqlite3.h>
 
 namespace argus::storage {
@@ -78,8 +80,9 @@ sqlite_store::open(const writer_options& opts) {
   }
 }
 
-SQLite::Statement& sqlite_store::insert_statement(table_id table) {
-  auto& slot = inserts_[static_cast<size_t>(table)];
+SQLite::Statement& sqlite_store::insert_statement(table_id table, size_t rows) {
+  auto& slot = rows == 1 ? inserts_[static_cast<size_t>(table)]
+                         : batch_inserts_[static_cast<size_t>(table)];
   if (!slot) {
     const auto& t = info(table);
     std::string sql = t.upsert ? "INSERT OR REPLACE INTO " : "INSERT INTO ";
@@ -99,6 +102,8 @@ SQLite::Statement& sqlite_store::insert_statement(table_id table) {
     for (auto c : t.columns)
       add(c);
     sql += ") VALUES (" + params + ")";
+    for (size_t i = 1; i < rows; ++i)
+      sql += ", (" + params + ")";
     slot = std::make_unique<SQLite::Statement>(db_, sql);
   }
   return *slot;
@@ -112,9 +117,6 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
       insert_corr_ = std::make_unique<SQLite::Statement>(
         db_, "INSERT OR REPLACE INTO row_correlation "
              "(table_name, row_id, correlation_id) VALUES (?, ?, ?)");
-    // One buffer for the row's correlation id, bound without a copy: it
-    // stays unchanged until the row's statements have run.
-    std::string corr;
     for (const auto& row : rows) {
       const auto& t = info(row.table);
       if (row.values.size() != t.columns.size())
@@ -123,6 +125,37 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
                                  + std::to_string(row.values.size())
                                  + " values, expected "
                                  + std::to_string(t.columns.size()));
+    }
+    // Buffers for the rows' correlation ids, bound without a copy: they
+    // stay unchanged until the statement has run.
+    std::array<std::string, rows_per_insert> corrs;
+    auto& corr = corrs[0];
+    for (size_t i = 0; i < rows.size();) {
+      const auto& row = rows[i];
+      const auto& t = info(row.table);
+      // A run of rows of one table with a correlation-id column goes in
+      // `rows_per_insert` at a time (they need no row_correlation entry,
+      // which wants each row's id).
+      size_t run = 0;
+      if (t.corr_column)
+        while (run < rows_per_insert && i + run < rows.size()
+               && rows[i + run].table == row.table)
+          ++run;
+      if (run == rows_per_insert) {
+        auto& stmt = insert_statement(row.table, rows_per_insert);
+        stmt.tryReset();
+        int index = 1;
+        for (size_t k = 0; k < run; ++k) {
+          corrs[k].assign(rows[i + k].corr.view());
+          stmt.bindNoCopy(index++, corrs[k]);
+          for (const auto& v : rows[i + k].values)
+            bind(stmt, index++, v);
+        }
+        stmt.exec();
+        i += run;
+        continue;
+      }
+      ++i;
       auto& stmt = insert_statement(row.table);
       // Every parameter is bound below, so no clearBindings().
       stmt.tryReset();

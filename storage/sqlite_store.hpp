@@ -59,13 +59,22 @@ public:
 private:
   explicit sqlite_store(const writer_options& opts);
 
-  SQLite::Statement& insert_statement(table_id table);
+  /// Rows per multi-row INSERT (tables with a correlation-id column): one
+  /// statement step for many rows instead of one each.
+  static constexpr size_t rows_per_insert = 32;
+
+  /// @returns the prepared INSERT of `rows` rows (1 or `rows_per_insert`)
+  ///          into `table`.
+  SQLite::Statement& insert_statement(table_id table, size_t rows = 1);
 
   writer_options opts_;
   SQLite::Database db_;
   std::array<std::unique_ptr<SQLite::Statement>,
              static_cast<size_t>(last_table_id) + 1>
     inserts_;
+  std::array<std::unique_ptr<SQLite::Statement>,
+             static_cast<size_t>(last_table_id) + 1>
+    batch_inserts_;
   std::unique_ptr<SQLite::Statement> insert_corr_;
   std::unique_ptr<SQLite::Statement> set_last_write_;
 };

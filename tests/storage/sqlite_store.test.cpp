@@ -166,6 +166,45 @@ TEST_CASE("rows are written in one transaction, with their correlation ids") {
   CHECK(summary->last_write_ns == t0);
 }
 
+TEST_CASE("runs of span rows go in many rows per INSERT, each row whole and "
+          "in order") {
+  test::temp_dir dir;
+  auto path = dir.file("a.db");
+  auto store = open_store(path);
+  // 70 spans, a decision step breaking the run after 40, then 30 more:
+  // full multi-row INSERTs, single-row remainders, both tables.
+  std::vector<db_row> rows;
+  auto span = [](int i) {
+    auto x = test::sample_span_recorded();
+    x.hdr.corr = *correlation_id::parse("req_" + std::to_string(i));
+    x.operation = "op_" + std::to_string(i);
+    x.start_ns = t0 + i;
+    return to_row(x);
+  };
+  for (int i = 0; i < 40; ++i)
+    rows.push_back(span(i));
+  rows.push_back(to_row(test::sample_decision_step_recorded()));
+  for (int i = 40; i < 70; ++i)
+    rows.push_back(span(i));
+  REQUIRE(!store->write(rows, t0));
+  CHECK(count(path, "spans") == 70);
+  CHECK(count(path, "decision_steps") == 1);
+  SQLite::Database db{path, SQLite::OPEN_READONLY};
+  SQLite::Statement q{db, "SELECT correlation_id, operation, start_ns FROM "
+                          "spans ORDER BY id"};
+  for (int i = 0; i < 70; ++i) {
+    REQUIRE(q.executeStep());
+    CHECK(q.getColumn(0).getString() == "req_" + std::to_string(i));
+    CHECK(q.getColumn(1).getString() == "op_" + std::to_string(i));
+    CHECK(q.getColumn(2).getInt64() == t0 + i);
+  }
+  auto back
+    = (*db_reader::open(path))->spans_for(*correlation_id::parse("req_33"));
+  REQUIRE(back);
+  REQUIRE(back->size() == 1);
+  CHECK((*back)[0].attributes == test::sample_span_recorded().attributes);
+}
+
 TEST_CASE("a row with the wrong number of values is refused as a whole batch") {
   test::temp_dir dir;
   auto path = dir.file("a.db");
