@@ -218,6 +218,7 @@ void sustained_spans(benchmark::State& state) {
 BENCHMARK(sustained_spans)
   ->Args({1'000'000, 10})
   ->Args({1'000'000, 0})
+  ->Args({200'000, 100})
   ->Args({250'000, 100})
   ->Iterations(1)
   ->Unit(benchmark::kSecond)
