@@ -65,12 +65,39 @@ void log_histogram::merge(const log_histogram& other) {
   max_ = std::max(max_, other.max_);
 }
 
+void log_histogram::add_to_bucket(int32_t bucket, bool negative, uint64_t n) {
+  if (n == 0)
+    return;
+  if (bucket < 0)
+    zeros_ += n;
+  else if (negative)
+    negative_.add(bucket, n);
+  else
+    positive_.add(bucket, n);
+  count_ += n;
+}
+
+void log_histogram::add_totals(double sum, double min, double max,
+                               uint64_t rejected) {
+  sum_ += sum;
+  rejected_ += rejected;
+  if (count_ > 0) {
+    min_ = std::min(min_, min);
+    max_ = std::max(max_, max);
+  }
+}
+
 double log_histogram::quantile(double q) const noexcept {
   if (count_ == 0)
     return 0;
   q = std::clamp(q, 0.0, 1.0);
   auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(count_)));
   rank = std::clamp<uint64_t>(rank, 1, count_);
+  // The extremes are known exactly.
+  if (rank == count_)
+    return max_;
+  if (rank == 1)
+    return min_;
   // Walk from the most negative value upwards until `rank` values are seen.
   uint64_t seen = 0;
   for (auto i = negative_.counts.size(); i-- > 0;) {

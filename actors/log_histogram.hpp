@@ -61,6 +61,16 @@ public:
   /// Adds every value of `other`.
   void merge(const log_histogram& other);
 
+  /// For recorders that keep bucket counts of their own (the metrics
+  /// cells): adds `n` values to bucket `bucket` (of |x|; `negative` for
+  /// x < 0), or to zero when `bucket` < 0. Sum, min and max come
+  /// separately through `add_totals`, as the recorder saw them.
+  void add_to_bucket(int32_t bucket, bool negative, uint64_t n);
+
+  /// Adds `rejected` rejected values and folds a recorder's sum, min and
+  /// max in (min and max only when it recorded values).
+  void add_totals(double sum, double min, double max, uint64_t rejected);
+
   /// @returns the nearest-rank q-quantile (q in [0, 1]): the smallest
   ///          recorded value v such that at least ceil(q * count) values are
   ///          <= v, as its bucket's midpoint within [min, max]. 0 when empty.

@@ -15,7 +15,7 @@ packages=(
   cmake ninja-build g++
   libcaf-dev libmsgpack-cxx-dev libyaml-cpp-dev libsqlitecpp-dev
   libsqlite3-dev libspdlog-dev doctest-dev nlohmann-json3-dev libcli11-dev
-  libbenchmark-dev sqlite3 python3 python3-msgpack
+  libbenchmark-dev prometheus-cpp-dev sqlite3 python3 python3-msgpack
 )
 
 install_missing() {
