@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/metrics_registry.hpp"
 #include "actors/tracer_buffers.hpp"
 #include "messages/events.hpp"
 #include "runtime/bounded_queue.hpp"
@@ -50,6 +51,8 @@ struct ingress {
   bounded_queue<inbound_event> queue;
   /// The threads' span buffers (null: no tracing).
   std::shared_ptr<span_buffers> spans;
+  /// The metric series the bot records into (read by the dashboard).
+  metrics_registry metrics;
   correlation_source ids;
   /// Set while a drain message is on its way to the dispatcher.
   std::atomic<bool> drain_scheduled{false};
@@ -102,6 +105,63 @@ private:
   std::string error_message_;
 };
 
+/// Pre-resolved handles on one metric series (issue 4): resolve once with
+/// `client.counter(...)` etc., then record from any thread for a few ns,
+/// never blocking, never throwing. A handle whose series could not be made
+/// (the name has another kind) records nothing.
+class counter_handle {
+public:
+  explicit counter_handle(counter_cell* cell = nullptr) noexcept : cell_(cell) {
+  }
+  void inc(uint64_t n = 1) noexcept {
+    if (cell_)
+      cell_->add(n);
+  }
+  bool valid() const noexcept {
+    return cell_ != nullptr;
+  }
+
+private:
+  counter_cell* cell_;
+};
+
+class gauge_handle {
+public:
+  explicit gauge_handle(gauge_cell* cell = nullptr) noexcept : cell_(cell) {
+  }
+  void set(double x) noexcept {
+    if (cell_)
+      cell_->set(x);
+  }
+  void add(double x) noexcept {
+    if (cell_)
+      cell_->add(x);
+  }
+  bool valid() const noexcept {
+    return cell_ != nullptr;
+  }
+
+private:
+  gauge_cell* cell_;
+};
+
+class histogram_handle {
+public:
+  explicit histogram_handle(histogram_cell* cell = nullptr) noexcept
+      : cell_(cell) {
+  }
+  void observe(double x) noexcept {
+    if (cell_)
+      cell_->observe(x);
+  }
+  bool valid() const noexcept {
+    return cell_ != nullptr;
+  }
+
+private:
+  histogram_cell* cell_;
+};
+
 /// The bot's handle on the engine, safe to call from any thread. Calls never
 /// block and never throw: when the engine cannot take an event it is dropped
 /// and counted (see `counters()`), and the call returns false.
@@ -149,6 +209,27 @@ public:
   scoped_span span(component_type component, std::string_view operation,
                    const correlation_id& corr, const trace_context& parent,
                    span_kind kind = span_kind::internal) noexcept;
+
+  // -- metrics (resolve once, record often) ----------------------------------
+
+  /// `auto h = client.counter("orders_total", {{"venue", "binance"}});
+  /// h.inc();` Resolving locks and may allocate; keep the handle. Valid as long
+  /// as the engine object lives.
+  counter_handle counter(const std::string& name, metric_labels labels = {}) {
+    return counter_handle{core_->metrics.counter(name, std::move(labels))};
+  }
+  gauge_handle gauge(const std::string& name, metric_labels labels = {}) {
+    return gauge_handle{core_->metrics.gauge(name, std::move(labels))};
+  }
+  histogram_handle histogram(const std::string& name,
+                             metric_labels labels = {}) {
+    return histogram_handle{core_->metrics.histogram(name, std::move(labels))};
+  }
+
+  /// The series recorded through handles (for the dashboard and tests).
+  const metrics_registry& metrics() const noexcept {
+    return core_->metrics;
+  }
 
   /// Starts tracking a request (spec: `tracer.trace_request(cid)`).
   request_scope trace_request(const correlation_id& corr,

@@ -407,3 +407,48 @@ TEST_CASE("a request fails when an exception leaves it, not when it runs "
   CHECK(stats->errors[0].samples == std::vector<std::string>{"req_thrown"});
   REQUIRE(!eng.stop());
 }
+
+TEST_CASE("metric handles resolved from the client record from any thread "
+          "into one series") {
+  engine_fixture fx;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  auto orders = eng.client().counter("orders_total", {{"venue", "binance"}});
+  auto latency
+    = eng.client().histogram("order_latency_us", {{"venue", "binance"}});
+  auto equity = eng.client().gauge("equity_usd");
+  REQUIRE(orders.valid());
+  std::vector<std::thread> bots;
+  for (int t = 0; t < 3; ++t)
+    bots.emplace_back([&] {
+      // The same series, resolved again on this thread.
+      auto mine = eng.client().counter("orders_total", {{"venue", "binance"}});
+      for (int i = 1; i <= 1000; ++i) {
+        mine.inc();
+        latency.observe(i);
+      }
+    });
+  for (auto& b : bots)
+    b.join();
+  orders.inc(5);
+  equity.set(10'250.5);
+  // A name keeps its kind: the mismatched handle records nothing.
+  auto wrong = eng.client().gauge("orders_total");
+  CHECK(!wrong.valid());
+  wrong.set(1); // no effect, no crash
+  uint64_t count = 0;
+  double p99 = 0;
+  double gauge = 0;
+  eng.client().metrics().for_each([&](const metrics_registry::series_view& s) {
+    if (s.counter)
+      count = s.counter->value();
+    if (s.histogram)
+      p99 = s.histogram->snapshot().quantile(0.99);
+    if (s.gauge)
+      gauge = s.gauge->value();
+  });
+  CHECK(count == 3005);
+  CHECK(p99 == doctest::Approx(990).epsilon(0.01));
+  CHECK(gauge == 10'250.5);
+  REQUIRE(!eng.stop());
+}
