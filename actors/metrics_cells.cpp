@@ -10,24 +10,23 @@ namespace {
 
 std::atomic<size_t> next_thread_slot{0};
 
-/// Adds `n`: a plain load and store when this thread is the only writer.
-void bump(std::atomic<uint64_t>& x, uint64_t n, bool shared) noexcept {
-  if (shared)
-    x.fetch_add(n, std::memory_order_relaxed);
-  else
-    x.store(x.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-}
-
-/// Replaces the value by `f(old)`.
+/// Replaces the value by `f(old)`; stores nothing when that is the old
+/// value (most samples leave min and max as they are).
 template <class F>
 void update(std::atomic<double>& x, bool shared, F f) noexcept {
   auto cur = x.load(std::memory_order_relaxed);
+  auto next = f(cur);
+  if (next == cur)
+    return;
   if (!shared) {
-    x.store(f(cur), std::memory_order_relaxed);
+    x.store(next, std::memory_order_relaxed);
     return;
   }
-  while (!x.compare_exchange_weak(cur, f(cur), std::memory_order_relaxed))
-    ;
+  while (!x.compare_exchange_weak(cur, next, std::memory_order_relaxed)) {
+    next = f(cur);
+    if (next == cur)
+      return;
+  }
 }
 
 } // namespace
@@ -76,7 +75,7 @@ histogram_cell::shard* histogram_cell::make_shard(size_t slot) noexcept {
 
 void histogram_cell::shard::record(double x, bool shared) noexcept {
   if (!std::isfinite(x)) {
-    bump(rejected, 1, shared);
+    add_relaxed(rejected, 1, shared);
     return;
   }
   auto first = count.load(std::memory_order_relaxed) == 0;
@@ -90,7 +89,7 @@ void histogram_cell::shard::record(double x, bool shared) noexcept {
     return s + x;
   });
   if (x == 0) {
-    bump(zeros, 1, shared);
+    add_relaxed(zeros, 1, shared);
   } else {
     auto bucket = log_histogram::bucket_of(x);
     auto oct = (bucket >> log_histogram::sub_bits) - first_octave;
@@ -106,7 +105,7 @@ void histogram_cell::shard::record(double x, bool shared) noexcept {
     if (c == nullptr) {
       auto* fresh = new (std::nothrow) chunk;
       if (fresh == nullptr) {
-        bump(rejected, 1, shared);
+        add_relaxed(rejected, 1, shared);
         return;
       }
       chunk* expected = nullptr;
@@ -118,11 +117,12 @@ void histogram_cell::shard::record(double x, bool shared) noexcept {
         c = expected;
       }
     }
-    bump(c->counts[static_cast<size_t>(bucket) & (octave - 1)], 1, shared);
+    add_relaxed(c->counts[static_cast<size_t>(bucket) & (octave - 1)], 1,
+                shared);
   }
   // Last, so a reader that sees the count sees the sample's bucket too
   // (count is only a hint for "first"; the snapshot counts buckets).
-  bump(count, 1, shared);
+  add_relaxed(count, 1, shared);
 }
 
 log_histogram histogram_cell::snapshot() const {

@@ -27,6 +27,22 @@ inline constexpr size_t max_thread_slots = 64;
 ///          slot is shared by every thread beyond the first 63.
 size_t thread_slot() noexcept;
 
+/// @returns whether `slot` is the one shared by the threads beyond the
+///          first 63 (its shards need atomic read-modify-writes).
+constexpr bool shared_slot(size_t slot) noexcept {
+  return slot + 1 == max_thread_slots;
+}
+
+/// Adds `n` to `x`: a plain relaxed load and store when the calling thread
+/// is the only writer, an atomic add when `shared`.
+inline void add_relaxed(std::atomic<uint64_t>& x, uint64_t n,
+                        bool shared) noexcept {
+  if (shared)
+    x.fetch_add(n, std::memory_order_relaxed);
+  else
+    x.store(x.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
 /// A monotonically increasing count (Prometheus counter).
 class counter_cell {
 public:
@@ -36,11 +52,7 @@ public:
 
   void add(uint64_t n = 1) noexcept {
     auto slot = thread_slot();
-    auto& v = shards_[slot].value;
-    if (slot + 1 < max_thread_slots)
-      v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-    else
-      v.fetch_add(n, std::memory_order_relaxed);
+    add_relaxed(shards_[slot].value, n, shared_slot(slot));
   }
 
   /// @returns the sum over all threads.
@@ -93,7 +105,7 @@ public:
     auto* s = shards_[slot].load(std::memory_order_acquire);
     if (s == nullptr && (s = make_shard(slot)) == nullptr)
       return; // out of memory: the sample is lost, the bot is not
-    s->record(x, slot + 1 == max_thread_slots);
+    s->record(x, shared_slot(slot));
   }
 
   /// @returns every thread's samples so far as one histogram.

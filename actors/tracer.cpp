@@ -59,13 +59,6 @@ namespace {
 /// OpenTelemetry's semantic-convention key for an exception's type.
 constexpr std::string_view exception_type_key = "exception.type";
 
-/// A span id as the 64-bit integer the correlation manager keys spans by.
-uint64_t span_key_of(const span_id& x) {
-  uint64_t result = 0;
-  std::memcpy(&result, x.bytes.data(), sizeof result);
-  return result;
-}
-
 std::string_view error_type_of(const span_recorded& x) {
   for (const auto& a : x.attributes)
     if (a.key == exception_type_key && a.type == attribute_type::string)
@@ -185,7 +178,7 @@ std::optional<db_row> tracer_state::take(span_slot& x) {
   }
   auto failed = x.status == span_status::error;
   observe(x.corr, x.component, operation, x.start_ns, x.end_ns, x.status,
-          span_key_of(x.span), x.parent.valid() ? span_key_of(x.parent) : 0,
+          span_key(x.span), x.parent.valid() ? span_key(x.parent) : 0,
           failed ? error_type_of(x) : std::string_view{}, message);
   if (!count(decide(x.status, x.end_ns - x.start_ns, x.trace))) {
     delete x.overflow;

@@ -43,14 +43,17 @@ int64_t covered(std::vector<std::pair<int64_t, int64_t>> intervals, int64_t lo,
 
 } // namespace
 
+uint64_t span_key(const span_id& id) {
+  uint64_t result = 0;
+  std::memcpy(&result, id.bytes.data(), sizeof result);
+  return result;
+}
+
 uint64_t span_key(std::string_view hex) {
   if (hex.empty())
     return 0;
-  if (auto id = span_id::from_hex(hex)) {
-    uint64_t result = 0;
-    std::memcpy(&result, id->bytes.data(), sizeof result);
-    return result;
-  }
+  if (auto id = span_id::from_hex(hex))
+    return span_key(*id);
   return std::hash<std::string_view>{}(hex) | 1;
 }
 

@@ -4,6 +4,7 @@
 // critical path. Pure functions; the tracer actor, argusctl and the REST API
 // all render from this.
 
+#include "messages/trace_context.hpp"
 #include "messages/tracing.hpp"
 
 #include <cstddef>
@@ -71,5 +72,8 @@ trace_tree build_trace_tree(const std::vector<span_recorded>& spans);
 /// @returns the 64-bit key of a span id in hex (0 when empty; a malformed id
 ///          still gets a stable non-zero key).
 uint64_t span_key(std::string_view hex);
+
+/// @returns the 64-bit key of a span id (the same key as its hex form's).
+uint64_t span_key(const span_id& id);
 
 } // namespace argus

@@ -16,8 +16,8 @@ db_value json_text(const nlohmann::json& j) {
   return db_value::of(j.dump());
 }
 
-db_value text_or_null(const std::string& x) {
-  return x.empty() ? db_value::null() : db_value::of(x);
+db_value text_or_null(std::string_view x) {
+  return x.empty() ? db_value::null() : db_value::of(std::string{x});
 }
 
 db_row make(table_id table, const message_header& hdr,
@@ -294,20 +294,17 @@ db_row to_row(span_row_view x) {
   auto text = [](std::string_view v) {
     return db_value::of(std::string{v});
   };
-  auto text_or_null_view = [](std::string_view v) {
-    return v.empty() ? db_value::null() : db_value::of(std::string{v});
-  };
   auto json_or_null = [](std::string& v) {
     return v.empty() ? db_value::null() : db_value::of(std::move(v));
   };
   return db_row{
     table_id::spans,
     x.corr,
-    {text(x.trace_id), text(x.span_id), text_or_null_view(x.parent_span_id),
+    {text(x.trace_id), text(x.span_id), text_or_null(x.parent_span_id),
      db_value::of(std::string{to_string(x.component)}), text(x.operation),
      db_value::of(static_cast<int64_t>(x.kind)),
      db_value::of(static_cast<int64_t>(x.status)),
-     text_or_null_view(x.status_message), db_value::of(x.start_ns),
+     text_or_null(x.status_message), db_value::of(x.start_ns),
      db_value::of(x.end_ns), db_value::of(std::move(x.attributes_json)),
      // Most spans have neither: NULL reads back as none.
      json_or_null(x.events_json), json_or_null(x.links_json)}};

@@ -31,6 +31,18 @@ void bind(SQLite::Statement& stmt, int index, const db_value& v) {
   }
 }
 
+/// Binds `row` from parameter `index` on (advancing it): its correlation id
+/// first when the table has that column, through `corr`, a buffer that must
+/// stay unchanged until the statement has run (bound without a copy).
+void bind_row(SQLite::Statement& stmt, int& index, const db_row& row,
+              bool corr_column, std::string& corr) {
+  corr.assign(row.corr.view());
+  if (corr_column)
+    stmt.bindNoCopy(index++, corr);
+  for (const auto& v : row.values)
+    bind(stmt, index++, v);
+}
+
 } // namespace
 
 sqlite_store::sqlite_store(const writer_options& opts)
@@ -145,12 +157,8 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
         auto& stmt = insert_statement(row.table, rows_per_insert);
         stmt.tryReset();
         int index = 1;
-        for (size_t k = 0; k < run; ++k) {
-          corrs[k].assign(rows[i + k].corr.view());
-          stmt.bindNoCopy(index++, corrs[k]);
-          for (const auto& v : rows[i + k].values)
-            bind(stmt, index++, v);
-        }
+        for (size_t k = 0; k < run; ++k)
+          bind_row(stmt, index, rows[i + k], true, corrs[k]);
         stmt.exec();
         i += run;
         continue;
@@ -160,11 +168,7 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
       // Every parameter is bound below, so no clearBindings().
       stmt.tryReset();
       int index = 1;
-      corr.assign(row.corr.view());
-      if (t.corr_column)
-        stmt.bindNoCopy(index++, corr);
-      for (const auto& v : row.values)
-        bind(stmt, index++, v);
+      bind_row(stmt, index, row, t.corr_column != nullptr, corr);
       stmt.exec();
       if (!t.corr_column && !row.corr.empty()) {
         insert_corr_->tryReset();
