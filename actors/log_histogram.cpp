@@ -65,6 +65,38 @@ void log_histogram::merge(const log_histogram& other) {
   max_ = std::max(max_, other.max_);
 }
 
+log_histogram log_histogram::since(const log_histogram& earlier) const {
+  log_histogram result;
+  auto subtract = [](const store& now, const store& before, store& into) {
+    for (size_t i = 0; i < now.counts.size(); ++i) {
+      auto b = now.first + static_cast<int32_t>(i);
+      auto j = static_cast<int64_t>(b) - before.first;
+      uint64_t old = 0;
+      if (j >= 0 && static_cast<size_t>(j) < before.counts.size())
+        old = before.counts[static_cast<size_t>(j)];
+      if (now.counts[i] > old)
+        into.add(b, now.counts[i] - old);
+    }
+  };
+  subtract(positive_, earlier.positive_, result.positive_);
+  subtract(negative_, earlier.negative_, result.negative_);
+  result.zeros_ = zeros_ > earlier.zeros_ ? zeros_ - earlier.zeros_ : 0;
+  result.count_ = count_ > earlier.count_ ? count_ - earlier.count_ : 0;
+  result.rejected_
+    = rejected_ > earlier.rejected_ ? rejected_ - earlier.rejected_ : 0;
+  if (result.count_ == 0)
+    return result;
+  result.sum_ = sum_ - earlier.sum_;
+  bool first = true;
+  result.for_each_bucket([&](double lower, double upper, uint64_t) {
+    if (first)
+      result.min_ = std::max(lower, min_);
+    first = false;
+    result.max_ = std::min(upper, max_);
+  });
+  return result;
+}
+
 void log_histogram::add_to_bucket(int32_t bucket, bool negative, uint64_t n) {
   if (n == 0)
     return;

@@ -61,6 +61,14 @@ public:
   /// Adds every value of `other`.
   void merge(const log_histogram& other);
 
+  /// @returns the values recorded after `earlier`, a snapshot of this same
+  ///          histogram taken before (cumulative recorders are read this
+  ///          way: each scrape minus the one before). Counts, sum and
+  ///          quantiles are exact; min and max are known to the bucket
+  ///          (the bounds of the extreme non-empty buckets, clamped to this
+  ///          histogram's exact min and max).
+  log_histogram since(const log_histogram& earlier) const;
+
   /// For recorders that keep bucket counts of their own (the metrics
   /// cells): adds `n` values to bucket `bucket` (of |x|; `negative` for
   /// x < 0), or to zero when `bucket` < 0. Sum, min and max come

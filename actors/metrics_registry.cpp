@@ -1,6 +1,7 @@
 #include "actors/metrics_registry.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace argus {
 
@@ -76,6 +77,30 @@ histogram_cell* metrics_registry::histogram(const std::string& name,
                                             metric_labels labels) {
   auto* s = find_or_add(name, metric_kind::histogram, std::move(labels));
   return s ? s->histogram.get() : nullptr;
+}
+
+bool metrics_registry::record(const std::string& name, metric_kind kind,
+                              double value, metric_labels labels) {
+  if (!std::isfinite(value))
+    return false;
+  if (kind == metric_kind::counter
+      && (value < 0 || value != std::floor(value) || value > 0x1p63))
+    return false;
+  auto* s = find_or_add(name, kind, std::move(labels));
+  if (s == nullptr)
+    return false;
+  switch (kind) {
+    case metric_kind::counter:
+      s->counter->add(static_cast<uint64_t>(value));
+      break;
+    case metric_kind::gauge:
+      s->gauge->set(value);
+      break;
+    case metric_kind::histogram:
+      s->histogram->observe(value);
+      break;
+  }
+  return true;
 }
 
 uint64_t metrics_registry::overflowed() const {

@@ -42,6 +42,14 @@ public:
   gauge_cell* gauge(const std::string& name, metric_labels labels);
   histogram_cell* histogram(const std::string& name, metric_labels labels);
 
+  /// Records one sample without a handle (the one-shot `client.record` and
+  /// samples that arrive over the wire): adds `value` to a counter, sets a
+  /// gauge, observes a histogram. @returns false, recording nothing, for a
+  /// kind conflict, a non-finite value, or a counter given a negative or
+  /// fractional increment.
+  bool record(const std::string& name, metric_kind kind, double value,
+              metric_labels labels = {});
+
   /// One series, as the dashboard reads it.
   struct series_view {
     const std::string& name;

@@ -132,6 +132,12 @@ std::vector<config_issue> validate(const metrics_dashboard_config& x) {
   checker c;
   c.positive("update_interval", x.update_interval);
   c.positive("max_metric_history", x.max_metric_history);
+  c.positive("max_series_per_metric", x.max_series_per_metric);
+  c.positive("max_trades", x.max_trades);
+  if (!(x.trading_starting_capital > 0))
+    c.fail("trading_starting_capital", "must be positive");
+  if (!(x.trading_periods_per_year > 0))
+    c.fail("trading_periods_per_year", "must be positive");
   if (x.aggregation_windows.empty())
     c.fail("aggregation_windows", "needs at least one window");
   std::set<std::string> names;

@@ -67,6 +67,19 @@ struct metrics_dashboard_config {
   size_t max_metric_history = 1000;
   bool enable_real_time_updates = true;
   bool enable_websocket_broadcast = true;
+  /// Label sets per metric name; further ones fold into one overflow series
+  /// (argus extension).
+  size_t max_series_per_metric = 1000;
+  /// Trading performance (argus extension): the capital that returns are
+  /// measured against (returns are daily net PnL over the equity at the
+  /// day's start), and the daily periods per year that Sharpe, Sortino and
+  /// Calmar are annualised with (365: crypto markets never close; 252 for
+  /// exchange trading days).
+  double trading_starting_capital = 10000.0;
+  double trading_periods_per_year = 365.0;
+  /// Trades held in memory for the performance figures (the oldest are
+  /// folded into running totals beyond it; argus extension).
+  size_t max_trades = 100000;
   std::vector<aggregation_window> aggregation_windows = {
     {"1m", std::chrono::seconds{60}},    {"5m", std::chrono::seconds{300}},
     {"15m", std::chrono::seconds{900}},  {"1h", std::chrono::seconds{3600}},

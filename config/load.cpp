@@ -505,6 +505,10 @@ void read_section(reader& r, metrics_dashboard_config& c) {
   r.read("max_metric_history", c.max_metric_history);
   r.read("enable_real_time_updates", c.enable_real_time_updates);
   r.read("enable_websocket_broadcast", c.enable_websocket_broadcast);
+  r.read("max_series_per_metric", c.max_series_per_metric);
+  r.read("trading_starting_capital", c.trading_starting_capital);
+  r.read("trading_periods_per_year", c.trading_periods_per_year);
+  r.read("max_trades", c.max_trades);
   std::vector<aggregation_window> windows;
   if (r.each_entry("aggregation_windows", [&](const std::string& name,
                                               const YAML::Node& value,
@@ -900,6 +904,10 @@ nlohmann::json to_json(const engine_config& x) {
       {"max_metric_history", md.max_metric_history},
       {"enable_real_time_updates", md.enable_real_time_updates},
       {"enable_websocket_broadcast", md.enable_websocket_broadcast},
+      {"max_series_per_metric", md.max_series_per_metric},
+      {"trading_starting_capital", md.trading_starting_capital},
+      {"trading_periods_per_year", md.trading_periods_per_year},
+      {"max_trades", md.max_trades},
       {"aggregation_windows", windows}}},
     {"advanced_tracer",
      {{"enable_tracing", tr.enable_tracing},

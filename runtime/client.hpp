@@ -44,8 +44,11 @@ namespace detail {
 /// queue, a wake-up flag and atomic counters.
 struct ingress {
   explicit ingress(size_t capacity,
-                   std::shared_ptr<span_buffers> span_bufs = nullptr)
-      : queue(capacity), spans(std::move(span_bufs)) {
+                   std::shared_ptr<span_buffers> span_bufs = nullptr,
+                   size_t max_series_per_metric = 1000)
+      : queue(capacity),
+        spans(std::move(span_bufs)),
+        metrics(max_series_per_metric) {
   }
 
   bounded_queue<inbound_event> queue;
@@ -224,6 +227,20 @@ public:
   histogram_handle histogram(const std::string& name,
                              metric_labels labels = {}) {
     return histogram_handle{core_->metrics.histogram(name, std::move(labels))};
+  }
+
+  /// One sample without a handle, for code off the hot path:
+  /// `client.record("equity", 10250.0, {{"account", "main"}});` (a gauge by
+  /// default). Looks the series up each time (a lock and a map lookup).
+  /// @returns false, recording nothing, for a kind conflict, a non-finite
+  /// value or a negative or fractional counter increment. Never throws.
+  bool record(const std::string& name, double value, metric_labels labels = {},
+              metric_kind kind = metric_kind::gauge) noexcept {
+    try {
+      return core_->metrics.record(name, kind, value, std::move(labels));
+    } catch (...) {
+      return false;
+    }
   }
 
   /// The series recorded through handles (for the dashboard and tests).

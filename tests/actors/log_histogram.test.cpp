@@ -109,3 +109,33 @@ TEST_CASE("log_histogram handles zero, negatives, weights and bad values") {
   CHECK(h.empty());
   CHECK(h.quantile(0.5) == 0.0);
 }
+
+TEST_CASE("log_histogram since an earlier snapshot holds exactly the later "
+          "values") {
+  std::mt19937_64 rng{7};
+  std::lognormal_distribution<double> dist{3.0, 1.0};
+  log_histogram cumulative;
+  std::vector<double> before;
+  for (int i = 0; i < 5000; ++i) {
+    before.push_back(dist(rng));
+    cumulative.record(before.back());
+  }
+  auto snapshot = cumulative;
+  std::vector<double> after;
+  log_histogram direct;
+  for (int i = 0; i < 3000; ++i) {
+    after.push_back(dist(rng) * 4 - 20); // some negatives, too
+    cumulative.record(after.back());
+    direct.record(after.back());
+  }
+  auto delta = cumulative.since(snapshot);
+  CHECK(delta.count() == after.size());
+  CHECK(delta.sum() == doctest::Approx(direct.sum()).epsilon(1e-9));
+  for (double q : {0.1, 0.5, 0.9, 0.99})
+    CHECK(delta.quantile(q) == direct.quantile(q));
+  auto [lo, hi] = std::minmax_element(after.begin(), after.end());
+  CHECK(std::abs(delta.min() - *lo) <= std::abs(*lo) * 0.016);
+  CHECK(std::abs(delta.max() - *hi) <= std::abs(*hi) * 0.016);
+  CHECK(delta.min() <= *lo + 1e-12);
+  CHECK(cumulative.since(cumulative).empty());
+}

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 using namespace argus;
 
 TEST_CASE("metrics_registry: one cell per name and label set, in any label "
@@ -53,4 +55,27 @@ TEST_CASE("metrics_registry folds label sets beyond the limit into one "
   CHECK(reg.counter("fills_total", {{"order_id", "1"}})->value() == 1);
   // Other names have their own budget.
   CHECK(reg.gauge("equity", {{"account", "main"}}) != nullptr);
+}
+
+TEST_CASE("metrics_registry records one-shot samples of each kind and refuses "
+          "bad ones") {
+  metrics_registry reg;
+  CHECK(reg.record("fills_total", metric_kind::counter, 3, {{"venue", "x"}}));
+  CHECK(reg.record("fills_total", metric_kind::counter, 2, {{"venue", "x"}}));
+  CHECK(reg.counter("fills_total", {{"venue", "x"}})->value() == 5);
+  // Counters only go up, by whole numbers.
+  CHECK(!reg.record("fills_total", metric_kind::counter, -1, {{"venue", "x"}}));
+  CHECK(
+    !reg.record("fills_total", metric_kind::counter, 0.5, {{"venue", "x"}}));
+  CHECK(reg.counter("fills_total", {{"venue", "x"}})->value() == 5);
+  CHECK(reg.record("equity", metric_kind::gauge, 10.5));
+  CHECK(reg.record("equity", metric_kind::gauge, 9.25));
+  CHECK(reg.gauge("equity", {})->value() == 9.25);
+  CHECK(!reg.record("equity", metric_kind::gauge, std::nan("")));
+  CHECK(reg.record("latency_us", metric_kind::histogram, 40));
+  CHECK(reg.record("latency_us", metric_kind::histogram, 60));
+  CHECK(reg.histogram("latency_us", {})->snapshot().sum() == 100);
+  // A name keeps its kind.
+  CHECK(!reg.record("equity", metric_kind::counter, 1));
+  CHECK(reg.kind_conflicts() == 1);
 }

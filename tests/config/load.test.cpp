@@ -156,6 +156,8 @@ TEST_CASE("values from the file override the defaults") {
   auto r = load_yaml(R"(monitoring:
   metrics_dashboard:
     update_interval: 250ms
+    max_series_per_metric: 50
+    trading_periods_per_year: 252
     aggregation_windows: {"10s": 10, "2m": 120}
   advanced_tracer:
     trace_sampling_rate: 0.25
@@ -171,6 +173,8 @@ TEST_CASE("values from the file override the defaults") {
   REQUIRE(r.ok());
   auto& c = *r.config;
   CHECK(c.metrics_dashboard.update_interval == 250ms);
+  CHECK(c.metrics_dashboard.max_series_per_metric == 50);
+  CHECK(c.metrics_dashboard.trading_periods_per_year == 252);
   REQUIRE(c.metrics_dashboard.aggregation_windows.size() == 2);
   CHECK(c.metrics_dashboard.aggregation_windows[1].length.count() == 120);
   CHECK(c.advanced_tracer.trace_sampling_rate == 0.25);
@@ -220,6 +224,8 @@ TEST_CASE("out-of-range values are reported with path and line") {
     trace_sampling_rate: 1.5
   metrics_dashboard:
     update_interval: 0
+    max_series_per_metric: 0
+    trading_starting_capital: -1
   correlation_manager:
     correlation_timeout: -5
   ml_monitor:
@@ -233,10 +239,14 @@ TEST_CASE("out-of-range values are reported with path and line") {
   CHECK(rate.line == 3);
   CHECK(rate.message.find("[0, 1]") != std::string::npos);
   CHECK(find(r, "monitoring.metrics_dashboard.update_interval").line == 5);
-  CHECK(find(r, "monitoring.correlation_manager.correlation_timeout").line
+  CHECK(find(r, "monitoring.metrics_dashboard.max_series_per_metric").line
+        == 6);
+  CHECK(find(r, "monitoring.metrics_dashboard.trading_starting_capital").line
         == 7);
-  CHECK(find(r, "monitoring.ml_monitor.drift_threshold").line == 9);
-  CHECK(find(r, "monitoring.report_scheduler.email.smtp_port").line == 12);
+  CHECK(find(r, "monitoring.correlation_manager.correlation_timeout").line
+        == 9);
+  CHECK(find(r, "monitoring.ml_monitor.drift_threshold").line == 11);
+  CHECK(find(r, "monitoring.report_scheduler.email.smtp_port").line == 14);
 }
 
 TEST_CASE("unknown drift methods, report formats and schedules are named") {
