@@ -77,8 +77,9 @@ struct metrics_dashboard_config {
   /// exchange trading days).
   double trading_starting_capital = 10000.0;
   double trading_periods_per_year = 365.0;
-  /// Trades held in memory for the performance figures (the oldest are
-  /// folded into running totals beyond it; argus extension).
+  /// Fills held in memory for the performance figures, which cover the
+  /// newest `max_trades` fills; older ones are dropped and counted (argus
+  /// extension).
   size_t max_trades = 100000;
   std::vector<aggregation_window> aggregation_windows = {
     {"1m", std::chrono::seconds{60}},    {"5m", std::chrono::seconds{300}},
