@@ -136,6 +136,21 @@ public:
       }
   }
 
+  /// Calls `f(bucket, negative, count)` for every non-empty bucket in the
+  /// terms of `add_to_bucket` (zero as bucket -1), so a histogram can be
+  /// stored and rebuilt exactly.
+  template <class F>
+  void for_each_bucket_index(F f) const {
+    for (size_t i = 0; i < negative_.counts.size(); ++i)
+      if (auto c = negative_.counts[i])
+        f(negative_.first + static_cast<int32_t>(i), true, c);
+    if (zeros_)
+      f(int32_t{-1}, false, zeros_);
+    for (size_t i = 0; i < positive_.counts.size(); ++i)
+      if (auto c = positive_.counts[i])
+        f(positive_.first + static_cast<int32_t>(i), false, c);
+  }
+
 private:
   /// Counts of a contiguous range of buckets, grown on demand.
   struct store {

@@ -5,18 +5,6 @@
 
 namespace argus {
 
-const char* to_string(metric_kind x) {
-  switch (x) {
-    case metric_kind::counter:
-      return "counter";
-    case metric_kind::gauge:
-      return "gauge";
-    case metric_kind::histogram:
-      return "histogram";
-  }
-  return "unknown";
-}
-
 metrics_registry::metrics_registry(size_t max_series_per_name)
     : max_series_per_name_(std::max<size_t>(max_series_per_name, 1)) {
 }

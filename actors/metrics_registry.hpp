@@ -22,12 +22,6 @@
 
 namespace argus {
 
-/// Label pairs, sorted by key (so `{a,b}` and `{b,a}` name one series).
-using metric_labels = std::vector<std::pair<std::string, std::string>>;
-
-/// @returns "counter", "gauge" or "histogram" (the Prometheus TYPE).
-const char* to_string(metric_kind x);
-
 /// The label set the series beyond the cardinality limit share.
 inline const metric_labels overflow_labels = {{"argus_overflow", "true"}};
 

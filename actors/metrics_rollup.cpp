@@ -60,6 +60,32 @@ bool series_rollups::current(size_t i, rollup_point& out) const {
   return true;
 }
 
+void series_rollups::restore_open(size_t i, const rollup_point& p,
+                                  const log_histogram& values) {
+  auto& w = open_[i];
+  if (w.point.start_ns != p.start_ns) {
+    if (has_data(w))
+      return; // a window of its own is open already
+    w = open_window{};
+    w.point.start_ns = p.start_ns;
+  }
+  if (kind_ == metric_kind::histogram) {
+    w.values.merge(values);
+    return;
+  }
+  auto& o = w.point;
+  if (o.count == 0) {
+    o.min = p.min;
+    o.max = p.max;
+    o.last = p.last;
+  } else {
+    o.min = std::min(o.min, p.min);
+    o.max = std::max(o.max, p.max);
+  }
+  o.count += p.count;
+  o.sum += p.sum;
+}
+
 void series_rollups::keep(size_t i, rollup_point p) {
   auto& h = history_[i];
   h.push_back(std::move(p));

@@ -126,6 +126,17 @@ public:
   ///          partial persistence), or nothing if it saw no data.
   bool current(size_t i, rollup_point& out) const;
 
+  /// @returns the observations of the open window `i` (histograms).
+  const log_histogram& open_values(size_t i) const {
+    return open_[i].values;
+  }
+
+  /// Merges what an earlier run saw of the window `i` that is open now
+  /// (`p`, and for histograms its observations), so a restart inside a
+  /// window does not lose the window's first part.
+  void restore_open(size_t i, const rollup_point& p,
+                    const log_histogram& values);
+
   /// @returns the closed points of window `i`, oldest first.
   const std::deque<rollup_point>& history(size_t i) const {
     return history_[i];

@@ -53,6 +53,8 @@ void spawn_component(self_ptr self, component_entry& entry) {
       self->send(st.tracer, atom::route_v, st.storage);
     if (st.correlations)
       self->send(st.correlations, atom::route_v, st.storage);
+    if (st.dashboard)
+      self->send(st.dashboard, atom::route_v, st.storage);
   } else if (entry.id == correlation_manager_state::name) {
     st.correlations
       = self->spawn(correlation_manager, st.cfg.correlation_manager, st.storage,
@@ -77,6 +79,13 @@ void spawn_component(self_ptr self, component_entry& entry) {
                              st.loggers(entry.id));
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.tracker);
     self->send(st.dispatcher, atom::route_v, st.tracker);
+  } else if (entry.id == metrics_dashboard_state::name) {
+    st.dashboard = self->spawn(metrics_dashboard, st.cfg.metrics_dashboard,
+                               st.metrics, st.storage, st.loggers(entry.id));
+    entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.dashboard);
+    self->send(st.dispatcher, atom::route_v, st.dashboard);
+    self->send(st.dashboard, atom::route_v,
+               caf::actor_cast<supervisor_actor>(self));
   }
   auto child = caf::actor_cast<caf::actor>(entry.handle);
   self->monitor(child);
@@ -128,6 +137,23 @@ void stop_all(self_ptr self, const message_header& hdr,
   auto& st = self->state;
   if (st.stopping)
     return;
+  auto dashboard = st.find(metrics_dashboard_state::name);
+  if (dashboard && dashboard->state == component_state::running
+      && dashboard->handle && !st.stopping_dashboard) {
+    // The dashboard persists its open windows first; then everyone flushes.
+    st.stopping_dashboard = true;
+    self
+      ->request(caf::actor_cast<metrics_dashboard_actor>(dashboard->handle),
+                component_timeout, atom::stop_v, hdr)
+      .then(
+        [=](flush_ack&) {
+          stop_all(self, hdr, rp, quit_reason);
+        },
+        [=](caf::error&) {
+          stop_all(self, hdr, rp, quit_reason);
+        });
+    return;
+  }
   flush_all(self, hdr, [=](caf::expected<flush_ack> result) mutable {
     auto& st = self->state;
     st.stopping = true;
@@ -312,13 +338,15 @@ component_entry* supervisor_state::find(const std::string& id) {
 supervisor_actor::behavior_type
 supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
            config::engine_config cfg, dispatcher_actor dispatcher,
-           std::shared_ptr<span_buffers> spans, logger_factory loggers) {
+           std::shared_ptr<span_buffers> spans,
+           metrics_dashboard_sources metrics, logger_factory loggers) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.loggers = std::move(loggers);
   st.log = st.loggers(supervisor_state::name);
   st.dispatcher = std::move(dispatcher);
   st.spans = std::move(spans);
+  st.metrics = std::move(metrics);
   const auto& sc = st.cfg.monitoring_integration;
   auto entry = [&](const char* id, bool core) {
     component_entry e;
@@ -337,6 +365,8 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       st.components.push_back(entry(tracer_state::name, false));
     if (tracker_enabled(st.cfg.tracking_system))
       st.components.push_back(entry(tracker_state::name, false));
+    if (st.metrics.registry)
+      st.components.push_back(entry(metrics_dashboard_state::name, false));
   }
   for (auto& c : st.components)
     spawn_component(self, c);

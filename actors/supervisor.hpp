@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/metrics_dashboard.hpp"
 #include "actors/supervisor_policy.hpp"
 #include "actors/tracer_buffers.hpp"
 #include "config/components.hpp"
@@ -58,17 +59,22 @@ struct supervisor_state {
   dispatcher_actor dispatcher;
   /// Where the bot's threads put spans; the tracer drains them.
   std::shared_ptr<span_buffers> spans;
+  /// What the metrics dashboard reads (no registry: no dashboard).
+  metrics_dashboard_sources metrics;
   /// In dependency order: storage first.
   std::vector<component_entry> components;
   storage_writer_actor storage;
   correlation_manager_actor correlations;
   tracer_actor tracer;
   tracker_actor tracker;
+  metrics_dashboard_actor dashboard;
   /// The running components, shared with the functor that stops them when
   /// the supervisor terminates.
   std::shared_ptr<std::set<caf::actor>> live_children
     = std::make_shared<std::set<caf::actor>>();
   bool stopping = false;
+  /// The dashboard was asked for its final flush.
+  bool stopping_dashboard = false;
   /// Crashes since the last flush: a flush after a crash cannot promise that
   /// everything before it is durable, so it says so.
   std::vector<std::string> crashed_since_flush;
@@ -80,6 +86,7 @@ struct supervisor_state {
 supervisor_actor::behavior_type
 supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
            config::engine_config cfg, dispatcher_actor dispatcher,
-           std::shared_ptr<span_buffers> spans, logger_factory loggers);
+           std::shared_ptr<span_buffers> spans,
+           metrics_dashboard_sources metrics, logger_factory loggers);
 
 } // namespace argus

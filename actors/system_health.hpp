@@ -60,6 +60,8 @@ class health_sampler {
 public:
   /// Reads `<proc_root>/self/...` and `<proc_root>/loadavg`,
   /// `<proc_root>/meminfo`; disk figures are of `disk_path`'s filesystem.
+  health_sampler() : health_sampler("/proc", "") {
+  }
   health_sampler(std::string proc_root, std::string disk_path);
 
   /// Takes one sample at `now_ns` (CPU % needs the previous one).

@@ -5,6 +5,7 @@
 
 #include "messages/type_ids.hpp"
 
+#include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -90,6 +91,29 @@ using supervisor_actor = caf::typed_actor<
   // Restarts a crashed component once its backoff has passed (self-sent).
   caf::reacts_to<atom::restart, std::string, uint64_t>>;
 
+/// The METRICS DASHBOARD actor interface (spec: Metrics Dashboard).
+using metrics_dashboard_actor = caf::typed_actor<
+  // Samples and fills that arrived as events; replies with the number taken
+  // once storage has the fills.
+  caf::replies_to<metrics_batch>::with<uint64_t>,
+  // Scrapes the series, rolls the windows and samples health (self-sent
+  // every `update_interval`; carries a generation).
+  caf::reacts_to<atom::tick, uint64_t>,
+  // A view: dashboard, performance, health, Prometheus text or history.
+  caf::replies_to<metrics_query>::with<metrics_view>,
+  // Sends a dashboard view to `subscriber` every `update_interval` (while
+  // `enable_real_time_updates` is on) until it terminates.
+  caf::reacts_to<atom::subscribe, caf::actor>,
+  // Where rows go from now on (the supervisor replaced the storage writer).
+  caf::reacts_to<atom::route, storage_writer_actor>,
+  // Whom to ask for the components' health (the supervisor).
+  caf::reacts_to<atom::route, supervisor_actor>,
+  // The final flush before the engine stops: also persists the windows
+  // still open (a plain flush persists closed windows only, so a bot that
+  // flushes often does not rewrite every open window each time).
+  caf::replies_to<atom::stop, message_header>::with<flush_ack>>::
+  extend_with<flushable_actor>::extend_with<status_client_actor>;
+
 /// The DISPATCHER actor interface: moves events from the client queue to the
 /// components (an adapter in `runtime/`, not a component).
 using dispatcher_actor = caf::typed_actor<
@@ -103,6 +127,8 @@ using dispatcher_actor = caf::typed_actor<
   caf::reacts_to<atom::route, tracer_actor>,
   // Where request starts and ends go from now on (sent by the supervisor).
   caf::reacts_to<atom::route, correlation_manager_actor>,
+  // Where metric samples and fills go from now on (sent by the supervisor).
+  caf::reacts_to<atom::route, metrics_dashboard_actor>,
   // Who flushes the engine (sent by the engine once the supervisor runs).
   caf::reacts_to<atom::route, supervisor_actor>>;
 

@@ -1,11 +1,34 @@
 // String names of the protocol's enums (spec spellings where the spec has
 // them). Each switch has no default, so a new enumerator is a warning here.
 
+#include "messages/metrics.hpp"
 #include "messages/status.hpp"
 #include "messages/storage.hpp"
 #include "messages/tracing.hpp"
 
 namespace argus {
+
+const char* to_string(metric_kind x) {
+  switch (x) {
+    case metric_kind::counter:
+      return "counter";
+    case metric_kind::gauge:
+      return "gauge";
+    case metric_kind::histogram:
+      return "histogram";
+  }
+  return "unknown";
+}
+
+bool parse_metric_kind(std::string_view name, metric_kind& out) {
+  for (auto x :
+       {metric_kind::counter, metric_kind::gauge, metric_kind::histogram})
+    if (name == to_string(x)) {
+      out = x;
+      return true;
+    }
+  return false;
+}
 
 const char* to_string(component_type x) {
   switch (x) {

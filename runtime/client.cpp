@@ -131,6 +131,21 @@ void request_scope::end() noexcept {
   client_ = nullptr;
 }
 
+std::map<std::string, uint64_t> client::counter_map() const {
+  auto c = counters();
+  return {
+    {"client_offered", c.offered},
+    {"client_accepted", c.accepted},
+    {"client_dropped_queue_full", c.dropped_queue_full},
+    {"client_dropped_not_running", c.dropped_not_running},
+    {"client_queued", c.queued},
+    {"client_abandoned_at_stop", c.abandoned_at_stop},
+    {"dispatched", c.dispatched},
+    {"failed_delivery", c.failed_delivery},
+    {"unrouted", c.unrouted},
+  };
+}
+
 client_counters client::counters() const noexcept {
   const auto& core = *core_;
   client_counters result;

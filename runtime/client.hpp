@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -170,6 +171,9 @@ private:
 /// and counted (see `counters()`), and the call returns false.
 class client {
 public:
+  /// @returns the counters by name (`client_offered`, `dispatched`, ...).
+  std::map<std::string, uint64_t> counter_map() const;
+
   explicit client(std::shared_ptr<detail::ingress> core)
       : core_(std::move(core)) {
   }

@@ -32,6 +32,10 @@ size_t batch_size(const request_batch& x) {
   return x.size();
 }
 
+size_t batch_size(const metrics_batch& x) {
+  return x.size();
+}
+
 /// Hands flushes on to the supervisor once everything accepted before them
 /// was taken by the components.
 void release_flushes(self_ptr self) {
@@ -93,9 +97,10 @@ void pump(self_ptr self) {
   while (st.in_flight == 0) {
     // From here on, a producer that finds the flag down wakes us up.
     core.drain_scheduled.store(false, std::memory_order_release);
-    auto batch = st.take(dispatcher_batch, static_cast<bool>(st.tracker),
-                         static_cast<bool>(st.tracer),
-                         static_cast<bool>(st.correlations));
+    auto batch = st.take(dispatcher_batch, {static_cast<bool>(st.tracker),
+                                            static_cast<bool>(st.tracer),
+                                            static_cast<bool>(st.correlations),
+                                            static_cast<bool>(st.dashboard)});
     if (batch.popped == 0)
       break;
     core.drain_scheduled.store(true, std::memory_order_release);
@@ -108,22 +113,22 @@ void pump(self_ptr self) {
       deliver(self, st.tracker, std::move(batch.tracking));
     if (!batch.spans.spans.empty())
       deliver(self, st.tracer, std::move(batch.spans));
+    if (batch.metrics.size() > 0)
+      deliver(self, st.dashboard, std::move(batch.metrics));
   }
   release_flushes(self);
 }
 
 } // namespace
 
-routed_batch dispatcher_state::take(size_t max, bool tracker_available,
-                                    bool tracer_available,
-                                    bool correlations_available) {
+routed_batch dispatcher_state::take(size_t max, routes available) {
   routed_batch result;
   auto& t = result.tracking;
   inbound_event event;
   while (result.popped < max && core->queue.try_pop(event)) {
     ++result.popped;
     auto to_tracker = [&](auto& e, auto& into) {
-      if (tracker_available)
+      if (available.tracker)
         into.push_back(std::move(e));
       else
         ++result.unrouted;
@@ -142,20 +147,32 @@ routed_batch dispatcher_state::take(size_t max, bool tracker_available,
                    to_tracker(e, t.behaviors);
                  },
                  [&](request_started& e) {
-                   if (correlations_available)
+                   if (available.correlations)
                      result.requests.started.push_back(std::move(e));
                    else
                      ++result.unrouted;
                  },
                  [&](request_finished& e) {
-                   if (correlations_available)
+                   if (available.correlations)
                      result.requests.finished.push_back(std::move(e));
                    else
                      ++result.unrouted;
                  },
                  [&](span_recorded& e) {
-                   if (tracer_available)
+                   if (available.tracer)
                      result.spans.spans.push_back(std::move(e));
+                   else
+                     ++result.unrouted;
+                 },
+                 [&](metric_sampled& e) {
+                   if (available.dashboard)
+                     result.metrics.samples.push_back(std::move(e));
+                   else
+                     ++result.unrouted;
+                 },
+                 [&](trade_executed& e) {
+                   if (available.dashboard)
+                     result.metrics.trades.push_back(std::move(e));
                    else
                      ++result.unrouted;
                  },
@@ -199,6 +216,9 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
     },
     [=](atom::route, supervisor_actor& x) {
       self->state.supervisor = std::move(x);
+    },
+    [=](atom::route, metrics_dashboard_actor& x) {
+      self->state.dashboard = std::move(x);
     },
   };
 }

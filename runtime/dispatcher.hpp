@@ -13,8 +13,9 @@ struct routed_batch {
   tracking_batch tracking;
   span_batch spans;
   request_batch requests;
+  metrics_batch metrics;
   /// Events no running component takes (their components arrive with later
-  /// issues, or the tracker is down).
+  /// issues, or theirs is down).
   uint64_t unrouted = 0;
   size_t popped = 0;
 };
@@ -28,9 +29,16 @@ struct routed_batch {
 struct dispatcher_state {
   static inline const char* name = "dispatcher";
 
+  /// Which components run (events for the others are counted as unrouted).
+  struct routes {
+    bool tracker = false;
+    bool tracer = false;
+    bool correlations = false;
+    bool dashboard = false;
+  };
+
   /// Pops at most `max` events and sorts them by destination.
-  routed_batch take(size_t max, bool tracker_available, bool tracer_available,
-                    bool correlations_available);
+  routed_batch take(size_t max, routes available);
 
   /// A flush waiting for every event accepted before it to be taken.
   struct pending_flush {
@@ -44,6 +52,7 @@ struct dispatcher_state {
   tracker_actor tracker;
   tracer_actor tracer;
   correlation_manager_actor correlations;
+  metrics_dashboard_actor dashboard;
   supervisor_actor supervisor;
   /// Batches handed out and not yet answered (at most one per component).
   int in_flight = 0;

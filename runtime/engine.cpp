@@ -6,6 +6,7 @@
 #include "storage/sqlite_store.hpp"
 
 #include <caf/actor_cast.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -59,11 +60,19 @@ caf::error engine::start() {
   dispatcher_ = system_->spawn(runtime::dispatcher, ingress_);
   ingress_->dispatcher = caf::actor_cast<caf::strong_actor_ptr>(dispatcher_);
   auto hub = logs_;
-  supervisor_
-    = system_->spawn(argus::supervisor, cfg_, dispatcher_, ingress_->spans,
-                     logger_factory{[hub](const std::string& id) {
-                       return hub->get(id);
-                     }});
+  metrics_dashboard_sources metrics;
+  // The registry lives in the ingress; the dashboard shares its lifetime.
+  metrics.registry
+    = std::shared_ptr<metrics_registry>(ingress_, &ingress_->metrics);
+  metrics.engine_counters = [c = client_] {
+    return c.counter_map();
+  };
+  metrics.database_path = cfg_.storage.path;
+  supervisor_ = system_->spawn(argus::supervisor, cfg_, dispatcher_,
+                               ingress_->spans, std::move(metrics),
+                               logger_factory{[hub](const std::string& id) {
+                                 return hub->get(id);
+                               }});
   auto term = termination_;
   caf::actor_cast<caf::actor>(supervisor_)
     ->attach_functor([term](const caf::error& reason) {
@@ -145,6 +154,74 @@ engine::correlation_statistics(std::chrono::milliseconds timeout) {
     "correlation_manager", timeout, atom::stats_v);
 }
 
+caf::expected<metrics_view> engine::metrics(metrics_query query,
+                                            std::chrono::milliseconds timeout) {
+  if (query.hdr.corr.empty())
+    query.hdr.corr = client_.new_correlation_id();
+  return ask<metrics_view, metrics_dashboard_actor>("metrics_dashboard",
+                                                    timeout, std::move(query));
+}
+
+caf::expected<std::string> engine::view_body(metrics_view_kind kind) {
+  metrics_query q;
+  q.kind = kind;
+  auto v = metrics(std::move(q));
+  if (!v)
+    return std::move(v.error());
+  return std::move(v->body);
+}
+
+caf::expected<std::vector<metric_point>>
+engine::history(const std::string& metric, const std::string& window,
+                metric_labels labels, int64_t from_ns, int64_t to_ns) {
+  metrics_query q;
+  q.kind = metrics_view_kind::history;
+  q.metric = metric;
+  q.window = window;
+  q.labels = std::move(labels);
+  q.from_ns = from_ns;
+  q.to_ns = to_ns;
+  auto v = metrics(std::move(q));
+  if (!v)
+    return std::move(v.error());
+  return std::move(v->points);
+}
+
+caf::error
+engine::on_metrics_snapshot(std::function<void(const metrics_view&)> f) {
+  if (!running())
+    return caf::make_error(ec::component_down, "engine is not running");
+  auto listener = system_->spawn([f = std::move(f)]() -> caf::behavior {
+    return {
+      [f](const metrics_view& v) {
+        f(v);
+      },
+    };
+  });
+  caf::scoped_actor self{*system_};
+  caf::error result;
+  self
+    ->request(supervisor_, std::chrono::seconds{10}, atom::lookup_v,
+              std::string{"metrics_dashboard"})
+    .receive(
+      [&](caf::strong_actor_ptr& ptr) {
+        if (!ptr)
+          result = caf::make_error(ec::component_down,
+                                   "metrics_dashboard is not running");
+        else
+          caf::anon_send(caf::actor_cast<metrics_dashboard_actor>(ptr),
+                         atom::subscribe_v, listener);
+      },
+      [&](caf::error& err) {
+        result = std::move(err);
+      });
+  if (result)
+    caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
+  else
+    snapshot_listeners_.push_back(listener);
+  return result;
+}
+
 caf::expected<trace_exported> engine::trace(const correlation_id& corr,
                                             std::chrono::milliseconds timeout) {
   return ask<trace_exported, tracer_actor>("tracer", timeout, atom::lookup_v,
@@ -183,20 +260,8 @@ engine::status(std::chrono::milliseconds timeout) {
       [&](caf::error& err) {
         result = std::move(err);
       });
-  if (result) {
-    auto c = client_.counters();
-    result->counters = {
-      {"client_offered", c.offered},
-      {"client_accepted", c.accepted},
-      {"client_dropped_queue_full", c.dropped_queue_full},
-      {"client_dropped_not_running", c.dropped_not_running},
-      {"client_queued", c.queued},
-      {"client_abandoned_at_stop", c.abandoned_at_stop},
-      {"dispatched", c.dispatched},
-      {"failed_delivery", c.failed_delivery},
-      {"unrouted", c.unrouted},
-    };
-  }
+  if (result)
+    result->counters = client_.counter_map();
   return result;
 }
 
@@ -249,6 +314,9 @@ caf::error engine::stop() {
                  });
     }
     self->send_exit(dispatcher_, caf::exit_reason::user_shutdown);
+    for (const auto& l : snapshot_listeners_)
+      self->send_exit(l, caf::exit_reason::user_shutdown);
+    snapshot_listeners_.clear();
   }
   system_->await_all_actors_done();
   stopped_ = true;

@@ -72,6 +72,39 @@ public:
   correlation_statistics(std::chrono::milliseconds timeout
                          = std::chrono::seconds{10});
 
+  /// @returns a view of the metrics dashboard: the spec's unified
+  ///          dashboard data, trading performance, system health (JSON in
+  ///          `body`), the Prometheus text, or a metric's history (`points`,
+  ///          reaching into the database beyond memory).
+  caf::expected<metrics_view> metrics(metrics_query query,
+                                      std::chrono::milliseconds timeout
+                                      = std::chrono::seconds{10});
+
+  /// Spec: `MetricsDashboard.get_dashboard_data()` (JSON text).
+  caf::expected<std::string> dashboard_data() {
+    return view_body(metrics_view_kind::dashboard);
+  }
+  caf::expected<std::string> performance_data() {
+    return view_body(metrics_view_kind::performance);
+  }
+  caf::expected<std::string> system_health() {
+    return view_body(metrics_view_kind::health);
+  }
+  caf::expected<std::string> prometheus_text() {
+    return view_body(metrics_view_kind::prometheus);
+  }
+
+  /// @returns the points of `metric` in `window` of the series carrying
+  ///          `labels`, starting in [from, to] (to = 0: now).
+  caf::expected<std::vector<metric_point>>
+  history(const std::string& metric, const std::string& window,
+          metric_labels labels = {}, int64_t from_ns = 0, int64_t to_ns = 0);
+
+  /// Calls `f` with the dashboard view every `update_interval` (while
+  /// `enable_real_time_updates` is on), on an actor's thread, until the
+  /// engine stops. `f` must not block.
+  caf::error on_metrics_snapshot(std::function<void(const metrics_view&)> f);
+
   /// @returns the spans of `corr` the tracer holds in memory.
   caf::expected<trace_exported> trace(const correlation_id& corr,
                                       std::chrono::milliseconds timeout
@@ -116,6 +149,8 @@ public:
 private:
   void on_supervisor_down(const caf::error& reason);
 
+  caf::expected<std::string> view_body(metrics_view_kind kind);
+
   /// Asks the running component `id` (of interface `Handle`) and waits for
   /// its `Result`.
   template <class Result, class Handle, class... Ts>
@@ -132,6 +167,8 @@ private:
   std::unique_ptr<caf::actor_system> system_;
   supervisor_actor supervisor_;
   dispatcher_actor dispatcher_;
+  /// Actors calling `on_metrics_snapshot` callbacks; stopped with the engine.
+  std::vector<caf::actor> snapshot_listeners_;
 
   // Termination, shared with the supervisor's attached functor.
   struct termination {

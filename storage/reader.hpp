@@ -1,5 +1,6 @@
 #pragma once
 
+#include "messages/metrics.hpp"
 #include "messages/storage.hpp"
 #include "messages/tracing.hpp"
 
@@ -72,6 +73,20 @@ public:
 
   /// @returns every stored request (`correlation_tracking`).
   caf::expected<std::vector<request_outline>> requests();
+
+  /// @returns the rollup points of `name` in `window` (either empty: all)
+  ///          whose window starts in [from_ns, to_ns] (to_ns = 0: no
+  ///          bound), by series then time. Each window's latest row.
+  caf::expected<std::vector<metric_point>>
+  metric_points(const std::string& name, const std::string& window,
+                int64_t from_ns, int64_t to_ns);
+
+  /// @returns the newest point of every series in `window`.
+  caf::expected<std::vector<metric_point>>
+  latest_metric_points(const std::string& window);
+
+  /// @returns the newest `limit` fills, in time order.
+  caf::expected<std::vector<trade_executed>> trades(size_t limit);
 
   /// @returns the stored spans of `corr`, by start time.
   caf::expected<std::vector<span_recorded>>

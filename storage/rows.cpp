@@ -27,6 +27,59 @@ db_row make(table_id table, const message_header& hdr,
 
 } // namespace
 
+const char* to_string(trade_side x) {
+  return x == trade_side::buy ? "buy" : "sell";
+}
+
+db_row to_row(const trade_executed& x) {
+  return make(
+    table_id::trades, x.hdr,
+    {text_or_null(x.trade_id), text_or_null(x.order_id), db_value::of(x.symbol),
+     db_value::of(std::string{to_string(x.side)}), db_value::of(x.quantity),
+     db_value::of(x.price), db_value::of(x.fee), db_value::of(x.realized_pnl),
+     text_or_null(x.strategy_tag), text_or_null(x.exit_reason),
+     db_value::of(x.time_ns)});
+}
+
+std::string labels_to_json(const metric_labels& labels) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : labels)
+    j[k] = v;
+  return j.dump();
+}
+
+metric_labels labels_from_json(const std::string& text) {
+  metric_labels result;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object())
+    return result;
+  for (const auto& [k, v] : j.items())
+    result.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+  return result;
+}
+
+db_row to_row(const metric_point& x) {
+  // SQLite has no NaN: a histogram's missing last value is NULL.
+  auto real = [](double v) {
+    return std::isfinite(v) ? db_value::of(v) : db_value::null();
+  };
+  db_value quantiles = db_value::null();
+  if (!x.quantiles.empty()) {
+    nlohmann::json q = nlohmann::json::array();
+    for (auto v : x.quantiles)
+      q.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
+    quantiles = json_text(q);
+  }
+  return db_row{table_id::metric_points,
+                correlation_id{},
+                {db_value::of(x.name), db_value::of(labels_to_json(x.labels)),
+                 db_value::of(x.window), db_value::of(x.start_ns),
+                 db_value::of(static_cast<int64_t>(x.count)), real(x.sum),
+                 real(x.min), real(x.max), real(x.last), quantiles,
+                 db_value::of(std::string{to_string(x.kind)}),
+                 text_or_null(x.totals)}};
+}
+
 db_row to_row(const ensemble_recorded& x) {
   return make(
     table_id::ensemble_tracking, x.hdr,

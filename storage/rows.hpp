@@ -3,6 +3,7 @@
 // Turns domain messages into rows of the tables in `storage/schema.cpp`.
 // Value order follows `table_info::columns`.
 
+#include "messages/metrics.hpp"
 #include "messages/reports.hpp"
 #include "messages/storage.hpp"
 #include "messages/tracing.hpp"
@@ -19,6 +20,17 @@ db_row to_row(const model_behavior_recorded& x);
 db_row to_row(const decision_step_recorded& x);
 db_row to_row(const report_generated& x);
 db_row to_row(const span_recorded& x);
+db_row to_row(const trade_executed& x);
+/// A rollup point; `labels` are stored as one JSON object with sorted keys,
+/// so equal label sets are equal text (the table's unique key).
+db_row to_row(const metric_point& x);
+
+/// @returns `labels` as the JSON object text stored in `metric_points`.
+std::string labels_to_json(const metric_labels& labels);
+metric_labels labels_from_json(const std::string& text);
+
+/// @returns the side's name, "buy" or "sell".
+const char* to_string(trade_side x);
 
 /// A span's row fields as views, so the tracer can build the row straight
 /// from the fixed-size slot a bot thread recorded into, without first

@@ -191,6 +191,18 @@ ALTER TABLE spans_v4 RENAME TO spans;
 CREATE INDEX spans_by_corr ON spans (correlation_id);
 CREATE INDEX spans_by_start ON spans (start_ns);
 )sql",
+  // v5: the metrics dashboard's rollups. A window's point is written when
+  // the window closes and, partially, on every flush before that; the
+  // unique key lets the later row replace the earlier. `kind` says how to
+  // read the figures; `totals` holds a histogram's running totals.
+  R"sql(
+ALTER TABLE metric_points ADD COLUMN kind TEXT;
+ALTER TABLE metric_points ADD COLUMN totals TEXT;
+DELETE FROM metric_points WHERE id NOT IN (SELECT max(id) FROM metric_points
+    GROUP BY name, labels, window_name, time_ns);
+CREATE UNIQUE INDEX metric_points_by_series
+    ON metric_points (name, labels, window_name, time_ns);
+)sql",
 };
 
 std::vector<table_info> make_tables() {
@@ -250,11 +262,11 @@ std::vector<table_info> make_tables() {
     {table_id::metric_points,
      "metric_points",
      {"name", "labels", "window_name", "time_ns", "count", "sum", "min", "max",
-      "last", "quantiles"},
+      "last", "quantiles", "kind", "totals"},
      "correlation_id",
      "time_ns",
      tf::epoch_ns,
-     false},
+     true},
     {table_id::trades,
      "trades",
      {"trade_id", "order_id", "symbol", "side", "quantity", "price", "fee",

@@ -54,7 +54,8 @@ struct supervised : test::deterministic_fixture {
     cfg.monitoring_integration.max_restarts = max_restarts;
     cfg.monitoring_integration.restart_backoff_initial = 100ms;
     dispatcher = sys.spawn(runtime::dispatcher, ingress);
-    sup = sys.spawn(supervisor, cfg, dispatcher, spans, quiet_loggers());
+    sup = sys.spawn(supervisor, cfg, dispatcher, spans,
+                    metrics_dashboard_sources{}, quiet_loggers());
     run();
   }
 
@@ -258,7 +259,8 @@ TEST_CASE("a disabled engine spawns no components") {
   config::engine_config cfg;
   cfg.enabled = false;
   auto sup = fx.sys.spawn(supervisor, cfg, dispatcher_actor{},
-                          std::shared_ptr<span_buffers>{}, quiet_loggers());
+                          std::shared_ptr<span_buffers>{},
+                          metrics_dashboard_sources{}, quiet_loggers());
   fx.run();
   fx.self->send(sup, atom::status_v, message_header{});
   fx.run();

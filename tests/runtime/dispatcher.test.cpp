@@ -52,14 +52,15 @@ TEST_CASE("dispatcher sorts events by destination and counts the rest") {
   push(*st.core, test::sample_decision_step_recorded());
   push(*st.core, test::sample_model_behavior_recorded());
   push(*st.core, test::sample_span_recorded());
-  auto b = st.take(4, true, true, true);
+  auto b = st.take(4, {true, true, true, true});
   CHECK(b.popped == 4);
   CHECK(b.tracking.regimes.size() == 1);
   CHECK(b.tracking.ensembles.size() == 1);
   CHECK(b.tracking.decisions.size() == 1);
-  CHECK(b.unrouted == 1); // the metric: its component comes later
-  // No tracker and no tracer: their events are unrouted too.
-  auto rest = st.take(10, false, false, false);
+  CHECK(b.metrics.samples.size() == 1);
+  CHECK(b.unrouted == 0);
+  // No tracker and no tracer: their events are unrouted.
+  auto rest = st.take(10, {});
   CHECK(rest.popped == 2);
   CHECK(rest.tracking.empty());
   CHECK(rest.spans.spans.empty());
