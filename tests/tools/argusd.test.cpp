@@ -295,6 +295,97 @@ TEST_CASE("argusd --demo drives every enabled component through the client "
   CHECK(missing.err.find("no spans stored") != std::string::npos);
 }
 
+TEST_CASE("argusd --demo trades and records latencies; argusctl shows the "
+          "metrics, health and trading performance, and valid Prometheus "
+          "text") {
+  daemon_fixture fx;
+  auto p = fx.start({"--demo", "--demo-rate", "50"});
+  REQUIRE(p->wait_for_line("demo requests=", 30s));
+  p->signal(SIGTERM);
+  REQUIRE(p->wait(30s) == 0);
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), ARGUSCTL_PATH);
+    return test::run(std::move(args));
+  };
+  // Series: the bot's own, with their newest values.
+  auto list = ctl({"metrics", "list", "--db", fx.db, "-o", "json"});
+  REQUIRE(list.code == 0);
+  auto lj = nlohmann::json::parse(list.out);
+  uint64_t orders = 0;
+  uint64_t observed = 0;
+  for (const auto& s : lj) {
+    if (s["name"] == "orders")
+      orders += s["last"].get<uint64_t>();
+    if (s["name"] == "order_latency_seconds")
+      observed += s["count"].get<uint64_t>();
+  }
+  auto requests = fx.query("SELECT count(DISTINCT correlation_id) FROM "
+                           "decision_steps");
+  CHECK(orders == static_cast<uint64_t>(requests));
+  CHECK(observed > 0);
+  auto get
+    = ctl({"metrics", "get", "order_latency_seconds", "--db", fx.db, "--window",
+           "1h", "--labels", "venue=simulated", "-o", "json"});
+  REQUIRE(get.code == 0);
+  auto gj = nlohmann::json::parse(get.out);
+  REQUIRE(!gj["points"].empty());
+  int64_t counted = 0; // one hour, or two if the run crossed the hour
+  for (const auto& hour : gj["points"]) {
+    counted += hour["count"].get<int64_t>();
+    CHECK(hour["p50"].get<double>() <= hour["p99"].get<double>());
+  }
+  CHECK(counted == requests);
+  CHECK(ctl({"metrics", "get", "order_latency_seconds", "--db", fx.db,
+             "--labels", "venue"})
+          .code
+        == 2);
+  CHECK(ctl({"metrics", "get", "no_such_metric", "--db", fx.db}).code == 1);
+  // Health: the process, the host and every component.
+  auto health = ctl({"health", "--db", fx.db, "-o", "json"});
+  REQUIRE(health.code == 0);
+  auto hj = nlohmann::json::parse(health.out);
+  size_t up = 0;
+  double rss = 0;
+  for (const auto& f : hj["figures"]) {
+    if (f["name"] == "argus_component_up" && f["value"] == 1)
+      ++up;
+    if (f["name"] == "argus_process_resident_memory_bytes")
+      rss = f["value"].get<double>();
+  }
+  CHECK(up == 5);
+  CHECK(rss > 1e6);
+  // Trading: the fills stored, wins and losses, a drawdown, daily ratios.
+  auto trading = ctl({"trading", "--db", fx.db, "-o", "json"});
+  REQUIRE(trading.code == 0);
+  auto tj = nlohmann::json::parse(trading.out);
+  auto all = tj["overall"];
+  CHECK(all["fills"] == fx.query("SELECT count(*) FROM trades"));
+  CHECK(all["wins"].get<int>() > 0);
+  CHECK(all["losses"].get<int>() > 0);
+  CHECK(all["max_drawdown_pct"].get<double>() > 0);
+  CHECK(all["days"].get<int>() >= 30);
+  CHECK(!all["sharpe"].is_null());
+  CHECK(tj["by_symbol"].size() == 3);
+  CHECK(tj["by_strategy"].size() == 2);
+  auto by_tag = ctl({"trading", "--db", fx.db, "--by", "tag"});
+  REQUIRE(by_tag.code == 0);
+  CHECK(by_tag.out.find("momentum") != std::string::npos);
+  CHECK(ctl({"trading", "--db", fx.db, "--by", "venue"}).code == 2);
+  // Prometheus text of it all.
+  auto prom = ctl({"metrics", "--prom", "--db", fx.db});
+  REQUIRE(prom.code == 0);
+  CHECK(prom.out.find("# TYPE orders_total counter") != std::string::npos);
+  CHECK(prom.out.find("# TYPE order_latency_seconds histogram")
+        != std::string::npos);
+  CHECK(prom.out.find("argus_trading_sharpe_ratio ") != std::string::npos);
+  if (std::filesystem::exists("/usr/bin/promtool")) {
+    auto path = fx.dir.write("demo.prom", prom.out);
+    auto check = test::run(
+      {"/bin/sh", "-c", "/usr/bin/promtool check metrics < " + path});
+    CHECK_MESSAGE(check.code == 0, (check.out + check.err));
+  }
+}
+
 TEST_CASE("argusd refuses a database it cannot use, with a reason") {
   daemon_fixture fx;
   auto junk = fx.dir.write("junk.db", std::string(4096, 'j'));

@@ -7,6 +7,8 @@
 //   argusctl traces --db FILE (--slowest N | --errors | --latency)
 //                   [--since DURATION] [-o table|json]
 //   argusctl correlations stats --db FILE [-o table|json]
+//   argusctl metrics list|get|--prom ..., health, trading (see
+//            metrics_commands.hpp)
 //
 // Exit codes: 0 success, 1 the command failed (e.g. unreadable database),
 // 2 invalid input (bad flags, config with errors).
@@ -28,6 +30,7 @@
 #include <sstream>
 #include <variant>
 
+#include "tools/argusctl/metrics_commands.hpp"
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -453,6 +456,53 @@ int main(int argc, char** argv) {
   add_output(stats);
   correlations->require_subcommand(1);
 
+  std::string window = "1m";
+  bool prom = false;
+  argus::ctl::trading_basis basis;
+  auto add_basis = [&](CLI::App* cmd) {
+    cmd->add_option("--capital", basis.starting_capital,
+                    "capital returns are measured against (default 10000)");
+    cmd->add_option("--periods-per-year", basis.periods_per_year,
+                    "daily periods a year for annualising (default 365)");
+  };
+  auto metrics = app.add_subcommand(
+    "metrics", "metric series and their rollups (--prom: Prometheus text)");
+  metrics->add_option("--db", db, "SQLite file written by argusd");
+  metrics->add_flag("--prom", prom,
+                    "every series and the trading figures as Prometheus text");
+  metrics->add_option("--window", window, "aggregation window (default 1m)");
+  add_basis(metrics);
+  auto mlist = metrics->add_subcommand("list", "every series, newest value");
+  mlist->add_option("--db", db, "SQLite file written by argusd")->required();
+  mlist->add_option("--window", window, "aggregation window (default 1m)");
+  add_output(mlist);
+  std::string metric_name;
+  std::vector<std::string> labels;
+  auto mget = metrics->add_subcommand("get", "one metric's rollups over time");
+  mget->add_option("name", metric_name, "metric name")->required();
+  mget->add_option("--db", db, "SQLite file written by argusd")->required();
+  mget->add_option("--window", window, "aggregation window (default 1m)");
+  mget->add_option("--labels", labels, "only series with these k=v labels")
+    ->delimiter(',');
+  mget->add_option("--since", since, "only the last DURATION (e.g. 1h)");
+  add_output(mget);
+  metrics->require_subcommand(0, 1);
+
+  auto health = app.add_subcommand(
+    "health", "system and engine health: CPU, memory, queues, drops, lag");
+  health->add_option("--db", db, "SQLite file written by argusd")->required();
+  health->add_option("--window", window, "aggregation window (default 1m)");
+  add_output(health);
+
+  std::string by;
+  auto trading = app.add_subcommand(
+    "trading", "PnL, Sharpe/Sortino/Calmar, drawdown, win rate, exposure");
+  trading->add_option("--db", db, "SQLite file written by argusd")->required();
+  trading->add_option("--by", by, "break down by symbol or tag")
+    ->check(CLI::IsMember({"symbol", "tag"}));
+  add_basis(trading);
+  add_output(trading);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -471,5 +521,22 @@ int main(int argc, char** argv) {
     return cmd_traces(db, slowest, errors, latency, since, output);
   if (*stats)
     return cmd_correlation_stats(db, output);
+  if (*mlist)
+    return argus::ctl::metrics_list(db, window, output);
+  if (*mget)
+    return argus::ctl::metrics_get(db, metric_name, window, labels, since,
+                                   output);
+  if (*metrics) {
+    if (!prom || db.empty()) {
+      std::cerr << "argusctl: metrics wants list, get NAME, or --prom --db "
+                   "FILE\n";
+      return 2;
+    }
+    return argus::ctl::metrics_prometheus(db, window, basis);
+  }
+  if (*health)
+    return argus::ctl::health(db, window, output);
+  if (*trading)
+    return argus::ctl::trading(db, by, basis, output);
   return 2;
 }

@@ -16,8 +16,77 @@ constexpr std::array<const char*, 3> models
 
 } // namespace
 
+constexpr std::array<const char*, 3> symbols
+  = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
+constexpr double fee_rate = 0.001;
+
 demo_bot::demo_bot(runtime::client& client, uint64_t seed)
-    : client_(client), rng_(seed) {
+    : client_(client),
+      rng_(seed),
+      prices_{{"BTCUSDT", 30000.0}, {"ETHUSDT", 2000.0}, {"SOLUSDT", 60.0}},
+      order_latency_(
+        client.histogram("order_latency_seconds", {{"venue", "simulated"}})),
+      orders_filled_(client.counter(
+        "orders", {{"venue", "simulated"}, {"outcome", "filled"}})),
+      orders_rejected_(client.counter(
+        "orders", {{"venue", "simulated"}, {"outcome", "rejected"}})),
+      orders_timed_out_(client.counter(
+        "orders", {{"venue", "simulated"}, {"outcome", "timed_out"}})),
+      equity_gauge_(client.gauge("equity", {{"account", "demo"}})) {
+}
+
+void demo_bot::trade(int64_t now_ns, const std::string& decision, double drift,
+                     double volatility) {
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
+  std::normal_distribution<double> move{drift, volatility};
+  for (auto& [symbol, price] : prices_)
+    price *= 1 + move(rng_);
+  auto symbol = symbols[rng_() % symbols.size()];
+  auto& pos = positions_[symbol];
+  auto price = prices_[symbol];
+  trade_executed fill;
+  fill.trade_id = "demo-" + std::to_string(fills_ + 1);
+  fill.order_id = "order-" + std::to_string(fills_ + 1);
+  fill.symbol = symbol;
+  fill.price = price;
+  fill.time_ns = now_ns;
+  if (pos.quantity == 0 && decision == "buy") {
+    pos.quantity = std::round((500 + 1500 * unit(rng_)) / price * 1e4) / 1e4;
+    pos.entry = price;
+    pos.strategy = unit(rng_) < 0.6 ? "momentum" : "mean_revert";
+    fill.side = trade_side::buy;
+    fill.quantity = pos.quantity;
+  } else if (pos.quantity > 0 && (decision == "sell" || unit(rng_) < 0.1)) {
+    fill.side = trade_side::sell;
+    fill.quantity = pos.quantity;
+    fill.realized_pnl = pos.quantity * (price - pos.entry);
+    fill.exit_reason
+      = decision == "sell"
+          ? (fill.realized_pnl >= 0 ? "signal_exit" : "stop_loss")
+          : "time_exit";
+    pos.quantity = 0;
+  } else {
+    return;
+  }
+  fill.strategy_tag = pos.strategy;
+  fill.fee = fill.quantity * price * fee_rate;
+  equity_ += fill.realized_pnl - fill.fee;
+  equity_gauge_.set(equity_);
+  ++fills_;
+  client_.record(std::move(fill));
+}
+
+void demo_bot::backfill(int64_t now_ns, int days) {
+  constexpr int64_t hour = 3'600'000'000'000;
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
+  // A few decisions an hour; bull, sideways and bear weeks take turns.
+  for (int64_t t = now_ns - days * 24 * hour; t < now_ns - hour;
+       t += hour / 4) {
+    auto week = (now_ns - t) / (7 * 24 * hour);
+    auto drift = week % 3 == 0 ? 0.0015 : week % 3 == 1 ? -0.0015 : 0.0;
+    auto decision = unit(rng_) < 0.5 + drift * 100 ? "buy" : "sell";
+    trade(t, decision, drift, 0.004);
+  }
 }
 
 void demo_bot::step(int64_t now_ns) {
@@ -60,6 +129,8 @@ void demo_bot::step(int64_t now_ns) {
   }
   auto decision = ens.final_prediction;
   client_.record_ensemble_tracking(std::move(ens));
+  // Live steps come many a second: small moves, the regime's drift.
+  trade(now_ns, decision, bias / 3000, 0.0008);
   regime_recorded reg;
   reg.hdr.corr = corr;
   reg.regime_type = regimes[regime_];
@@ -128,6 +199,13 @@ void demo_bot::step(int64_t now_ns) {
     auto ms = i == 4 ? 2.0 + 6.0 * unit(rng_) : 0.2 + unit(rng_);
     if (i == 4 && exchange_timeout)
       ms = 50.0;
+    if (i == 4) {
+      order_latency_.observe(ms / 1e3);
+      (rejected           ? orders_rejected_
+       : exchange_timeout ? orders_timed_out_
+                          : orders_filled_)
+        .inc();
+    }
     hop.end_ns = hop.start_ns + static_cast<int64_t>(ms * 1e6);
     hop.status = span_status::ok;
     if (i == 0)

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 
@@ -14,13 +15,28 @@ namespace argus::tools {
 /// analyst -> strategist -> tactician -> supervisor -> exchange, a
 /// three-model ensemble votes (a meta-learner sometimes overrides), the
 /// market regime moves bull -> sideways -> bear with realistic durations, and
-/// models report their behaviour. Deterministic for a given seed.
+/// models report their behaviour. It trades, too: three symbols whose prices
+/// follow the regime (longs win in bull markets and lose in bear ones, so
+/// the equity curve has its drawdowns), two strategies, fees; it starts with
+/// 30 days of past fills from its trade log so that daily figures (Sharpe,
+/// PnL by day and week) have days to work with; and it records order
+/// latency, orders by outcome and equity as metrics. Deterministic for a
+/// given seed.
 class demo_bot {
 public:
   demo_bot(runtime::client& client, uint64_t seed);
 
   /// Simulates one bot request at wall-clock time `now_ns`.
   void step(int64_t now_ns);
+
+  /// Replays `days` days of past fills ending at `now_ns` (the bot's trade
+  /// log), as a bot that starts monitoring mid-life would.
+  void backfill(int64_t now_ns, int days);
+
+  /// Fills sent so far.
+  uint64_t fills() const noexcept {
+    return fills_;
+  }
 
   /// Requests simulated so far.
   uint64_t requests() const noexcept {
@@ -35,6 +51,26 @@ private:
   int64_t regime_since_ns_ = 0;
   int64_t regime_length_ns_ = 0;
   double weights_[3] = {0.4, 0.35, 0.25};
+
+  /// Moves the prices one step (drift by regime) and maybe opens or closes
+  /// a position on `decision`.
+  void trade(int64_t now_ns, const std::string& decision, double drift,
+             double volatility);
+
+  struct position {
+    double quantity = 0;
+    double entry = 0;
+    std::string strategy;
+  };
+  std::map<std::string, double> prices_;
+  std::map<std::string, position> positions_;
+  double equity_ = 10000.0;
+  uint64_t fills_ = 0;
+  runtime::histogram_handle order_latency_;
+  runtime::counter_handle orders_filled_;
+  runtime::counter_handle orders_rejected_;
+  runtime::counter_handle orders_timed_out_;
+  runtime::gauge_handle equity_gauge_;
 };
 
 } // namespace argus::tools

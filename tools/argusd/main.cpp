@@ -189,6 +189,7 @@ int main(int argc, char** argv) {
   if (demo) {
     demo_thread = std::thread{[&] {
       argus::tools::demo_bot bot{eng.client(), 42};
+      bot.backfill(argus::wall_clock_ns(), 30);
       auto period = std::chrono::duration<double>(1.0 / demo_rate);
       auto next = std::chrono::steady_clock::now();
       while (!stop.load()) {
