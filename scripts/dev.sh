@@ -17,6 +17,9 @@ packages=(
   libsqlite3-dev libspdlog-dev doctest-dev nlohmann-json3-dev libcli11-dev
   libbenchmark-dev prometheus-cpp-dev sqlite3 python3 python3-msgpack
 )
+# Only the tests need these: promtool (package prometheus) checks the
+# Prometheus text the dashboard renders.
+test_packages=(prometheus)
 
 install_missing() {
   local missing=()
@@ -49,6 +52,7 @@ case "$cmd" in
     exec "$build_dir/tools/argusd" --config config/examples/monitoring.yaml --demo "$@"
     ;;
   test)
+    packages+=("${test_packages[@]}")
     install_missing
     build
     cd "$build_dir"
