@@ -403,19 +403,8 @@ correlation_manager_actor::behavior_type correlation_manager(
         rows.push_back(st.start(x));
       for (const auto& x : batch.finished)
         rows.push_back(st.finish(x));
-      auto rp = self->make_response_promise<uint64_t>();
-      self
-        ->request(st.storage, storage_timeout,
-                  persist_rows{make_header<persist_rows>(batch.hdr.corr),
-                               std::move(rows)})
-        .then(
-          [rp, taken](uint64_t) mutable {
-            rp.deliver(taken);
-          },
-          [rp](caf::error& err) mutable {
-            rp.deliver(std::move(err));
-          });
-      return rp;
+      return persist_then_reply(self, st.storage, batch.hdr.corr,
+                                std::move(rows), taken);
     },
     [=](component_touches& x) {
       for (const auto& t : x.touches)
@@ -444,9 +433,7 @@ correlation_manager_actor::behavior_type correlation_manager(
       return self->delegate(st.storage, atom::flush_v, hdr);
     },
     [=](atom::status, const message_header& hdr) {
-      auto result = self->state.status(hdr);
-      result.mailbox_size = self->mailbox().size();
-      return result;
+      return status_with_mailbox(self, hdr);
     },
   };
 }

@@ -4,16 +4,12 @@
 
 namespace argus {
 
-namespace {
-
 bool has_labels(const metric_labels& series, const metric_labels& wanted) {
   for (const auto& w : wanted)
     if (std::find(series.begin(), series.end(), w) == series.end())
       return false;
   return true;
 }
-
-} // namespace
 
 metrics_book::metrics_book(std::vector<rollup_window> windows,
                            size_t max_history)
@@ -170,21 +166,6 @@ void metrics_book::restore(const metric_point& p, bool open) {
   if (w == windows_.size())
     return;
   auto& s = state_of(p.name, p.kind, p.labels);
-  if (open) {
-    rollup_point r;
-    r.start_ns = p.start_ns;
-    r.count = p.count;
-    r.sum = p.sum;
-    r.min = p.min;
-    r.max = p.max;
-    r.last = p.last;
-    log_histogram values;
-    if (p.kind == metric_kind::histogram
-        && !window_histogram_from_json(p.totals, p, values))
-      return; // a histogram without its observations cannot be merged
-    s.rollups.restore_open(w, r, values);
-    return;
-  }
   rollup_point r;
   r.start_ns = p.start_ns;
   r.count = p.count;
@@ -192,6 +173,14 @@ void metrics_book::restore(const metric_point& p, bool open) {
   r.min = p.min;
   r.max = p.max;
   r.last = p.last;
+  if (open) {
+    log_histogram values;
+    if (p.kind == metric_kind::histogram
+        && !window_histogram_from_json(p.totals, p, values))
+      return; // a histogram without its observations cannot be merged
+    s.rollups.restore_open(w, r, values);
+    return;
+  }
   if (p.quantiles.size() == r.quantiles.size()) {
     std::copy(p.quantiles.begin(), p.quantiles.end(), r.quantiles.begin());
     r.has_quantiles = true;

@@ -24,6 +24,9 @@
 
 namespace argus {
 
+/// @returns whether `series` carries every label pair of `wanted`.
+bool has_labels(const metric_labels& series, const metric_labels& wanted);
+
 class metrics_book {
 public:
   metrics_book() = default;

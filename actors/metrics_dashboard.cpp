@@ -48,13 +48,6 @@ std::string disk_path_of(const std::string& database_path) {
   return dir.empty() ? "." : dir.string();
 }
 
-bool has_labels(const metric_labels& series, const metric_labels& wanted) {
-  for (const auto& w : wanted)
-    if (std::find(series.begin(), series.end(), w) == series.end())
-      return false;
-  return true;
-}
-
 } // namespace
 
 void metrics_dashboard_state::init(config::metrics_dashboard_config config,
@@ -389,23 +382,8 @@ metrics_dashboard(self_ptr self, config::metrics_dashboard_config cfg,
       uint64_t taken = batch.size();
       auto corr = batch.hdr.corr;
       auto rows = self->state.take(std::move(batch));
-      if (rows.empty())
-        return taken;
-      // Reply once storage has the fills (as the tracker does), so the
-      // dispatcher paces the bot.
-      auto rp = self->make_response_promise<uint64_t>();
-      self
-        ->request(
-          self->state.storage, storage_timeout,
-          persist_rows{make_header<persist_rows>(corr), std::move(rows)})
-        .then(
-          [rp, taken](uint64_t) mutable {
-            rp.deliver(taken);
-          },
-          [rp](caf::error& err) mutable {
-            rp.deliver(std::move(err));
-          });
-      return rp;
+      return persist_then_reply(self, self->state.storage, corr,
+                                std::move(rows), taken);
     },
     [=](atom::tick, uint64_t generation) {
       auto& st = self->state;
@@ -460,9 +438,7 @@ metrics_dashboard(self_ptr self, config::metrics_dashboard_config cfg,
       return self->delegate(st.storage, atom::flush_v, hdr);
     },
     [=](atom::status, const message_header& hdr) {
-      auto result = self->state.status(hdr);
-      result.mailbox_size = self->mailbox().size();
-      return result;
+      return status_with_mailbox(self, hdr);
     },
   };
 }

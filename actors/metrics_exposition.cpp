@@ -280,15 +280,21 @@ void add_trading_families(
   }
 }
 
+exposition_family& family_for(std::vector<exposition_family>& families,
+                              const std::string& name, metric_kind kind) {
+  if (families.empty() || families.back().name != name)
+    families.push_back({name,
+                        kind,
+                        std::string{"The "} + to_string(kind) + " " + name
+                          + " recorded through argus.",
+                        {}});
+  return families.back();
+}
+
 std::vector<exposition_family> families_of(const metrics_registry& registry) {
   std::vector<exposition_family> result;
   registry.for_each([&](const metrics_registry::series_view& v) {
-    if (result.empty() || result.back().name != v.name)
-      result.push_back({v.name,
-                        v.kind,
-                        std::string{"The "} + to_string(v.kind) + " " + v.name
-                          + " recorded through argus.",
-                        {}});
+    auto& family = family_for(result, v.name, v.kind);
     exposition_series x;
     x.labels = v.labels;
     switch (v.kind) {
@@ -302,7 +308,7 @@ std::vector<exposition_family> families_of(const metrics_registry& registry) {
         set_histogram(x, v.histogram->snapshot());
         break;
     }
-    result.back().series.push_back(std::move(x));
+    family.series.push_back(std::move(x));
   });
   return result;
 }

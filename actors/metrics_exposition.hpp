@@ -66,6 +66,12 @@ bool histogram_totals_from_json(const std::string& text, exposition_series& s);
 bool window_histogram_from_json(const std::string& text, const metric_point& p,
                                 log_histogram& out);
 
+/// @returns the family `name` at the end of `families` (appended, with a
+///          generic help text, when the last one is another name): series
+///          come grouped by name.
+exposition_family& family_for(std::vector<exposition_family>& families,
+                              const std::string& name, metric_kind kind);
+
 /// @returns every series of `registry` with its current value.
 std::vector<exposition_family> families_of(const metrics_registry& registry);
 

@@ -410,9 +410,7 @@ tracer(tracer_actor::stateful_pointer<tracer_state> self,
       return self->delegate(st.storage, atom::flush_v, hdr);
     },
     [=](atom::status, const message_header& hdr) {
-      auto result = self->state.status(hdr);
-      result.mailbox_size = self->mailbox().size();
-      return result;
+      return status_with_mailbox(self, hdr);
     },
   };
 }

@@ -126,24 +126,8 @@ tracker(tracker_actor::stateful_pointer<tracker_state> self,
       uint64_t taken = batch.size();
       auto corr = batch.hdr.corr;
       auto rows = self->state.record(std::move(batch));
-      if (rows.empty())
-        return taken;
-      // Reply once storage has the rows: the dispatcher sends the next batch
-      // only then, so neither mailbox can grow without bound. FIFO order to
-      // the writer makes a later flush cover these rows.
-      auto rp = self->make_response_promise<uint64_t>();
-      self
-        ->request(
-          self->state.storage, storage_timeout,
-          persist_rows{make_header<persist_rows>(corr), std::move(rows)})
-        .then(
-          [rp, taken](uint64_t) mutable {
-            rp.deliver(taken);
-          },
-          [rp](caf::error& err) mutable {
-            rp.deliver(std::move(err));
-          });
-      return rp;
+      return persist_then_reply(self, self->state.storage, corr,
+                                std::move(rows), taken);
     },
     [=](atom::route, storage_writer_actor& storage) {
       self->state.storage = std::move(storage);
@@ -152,9 +136,7 @@ tracker(tracker_actor::stateful_pointer<tracker_state> self,
       return self->delegate(self->state.storage, atom::flush_v, hdr);
     },
     [=](atom::status, const message_header& hdr) {
-      auto result = self->state.status(hdr);
-      result.mailbox_size = self->mailbox().size();
-      return result;
+      return status_with_mailbox(self, hdr);
     },
   };
 }

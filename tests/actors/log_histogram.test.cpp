@@ -7,20 +7,10 @@
 #include <random>
 #include <vector>
 
+#include "tests/support/quantiles.hpp"
+
 using namespace argus;
-
-namespace {
-
-/// The nearest-rank quantile the histogram approximates.
-double exact_quantile(std::vector<double> xs, double q) {
-  std::sort(xs.begin(), xs.end());
-  auto rank
-    = static_cast<size_t>(std::ceil(q * static_cast<double>(xs.size())));
-  rank = std::clamp<size_t>(rank, 1, xs.size());
-  return xs[rank - 1];
-}
-
-} // namespace
+using test::exact_quantile;
 
 TEST_CASE("log_histogram buckets are monotonic and cut each octave in 64") {
   CHECK(log_histogram::bucket_of(1.0) < log_histogram::bucket_of(1.02));

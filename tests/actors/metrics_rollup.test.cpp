@@ -8,7 +8,10 @@
 #include <random>
 #include <vector>
 
+#include "tests/support/quantiles.hpp"
+
 using namespace argus;
+using test::exact_quantile;
 
 namespace {
 
@@ -16,14 +19,6 @@ constexpr int64_t sec = 1'000'000'000;
 
 const std::vector<rollup_window> windows
   = {{"1m", 60 * sec}, {"5m", 300 * sec}, {"1h", 3600 * sec}};
-
-double exact_quantile(std::vector<double> xs, double q) {
-  std::sort(xs.begin(), xs.end());
-  auto rank
-    = static_cast<size_t>(std::ceil(q * static_cast<double>(xs.size())));
-  rank = std::clamp<size_t>(rank, 1, xs.size());
-  return xs[rank - 1];
-}
 
 struct closed_point {
   size_t window;

@@ -1,5 +1,6 @@
 #include "tools/argusctl/metrics_commands.hpp"
 
+#include "actors/metrics_book.hpp"
 #include "actors/metrics_exposition.hpp"
 #include "actors/metrics_views.hpp"
 #include "actors/trading_performance.hpp"
@@ -13,6 +14,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -86,19 +88,36 @@ trading_book load_trading(storage::db_reader& r, const trading_basis& basis,
   return book;
 }
 
+/// The database and the newest point of every series in a window.
+struct latest_points {
+  std::unique_ptr<storage::db_reader> reader;
+  std::vector<metric_point> points;
+};
+
+/// @returns the newest points of `window` in `db`, or nothing (the reason
+///          printed).
+std::optional<latest_points> load_latest(const std::string& db,
+                                         const std::string& window) {
+  auto r = open(db);
+  if (!r)
+    return std::nullopt;
+  auto points = r->latest_metric_points(window);
+  if (!ok(points))
+    return std::nullopt;
+  return latest_points{std::move(r), std::move(*points)};
+}
+
 } // namespace
 
 int metrics_list(const std::string& db, const std::string& window,
                  const std::string& output) {
-  auto r = open(db);
-  if (!r)
+  auto latest = load_latest(db, window);
+  if (!latest)
     return 1;
-  auto points = r->latest_metric_points(window);
-  if (!ok(points))
-    return 1;
+  auto& points = latest->points;
   if (output == "json") {
     json arr = json::array();
-    for (const auto& p : *points) {
+    for (const auto& p : points) {
       auto j = to_json(p);
       j["name"] = p.name;
       j["kind"] = to_string(p.kind);
@@ -111,7 +130,7 @@ int metrics_list(const std::string& db, const std::string& window,
   std::cout << std::left << std::setw(44) << "NAME" << std::setw(11) << "KIND"
             << std::setw(48) << "LABELS" << std::setw(16) << "VALUE"
             << "WINDOW START\n";
-  for (const auto& p : *points)
+  for (const auto& p : points)
     std::cout << std::left << std::setw(44) << p.name << std::setw(11)
               << to_string(p.kind) << std::setw(48) << labels_text(p.labels)
               << std::setw(16) << num(headline(p)) << time_text(p.start_ns)
@@ -151,10 +170,7 @@ int metrics_get(const std::string& db, const std::string& name,
     return 1;
   std::vector<metric_point> shown;
   for (auto& p : *points)
-    if (std::all_of(wanted.begin(), wanted.end(), [&](const auto& w) {
-          return std::find(p.labels.begin(), p.labels.end(), w)
-                 != p.labels.end();
-        }))
+    if (has_labels(p.labels, wanted))
       shown.push_back(std::move(p));
   if (shown.empty()) {
     std::cerr << "argusctl: no points of '" << name << "' in window '" << window
@@ -209,31 +225,24 @@ int metrics_get(const std::string& db, const std::string& name,
 
 int metrics_prometheus(const std::string& db, const std::string& window,
                        const trading_basis& basis) {
-  auto r = open(db);
-  if (!r)
+  auto latest = load_latest(db, window);
+  if (!latest)
     return 1;
-  auto points = r->latest_metric_points(window);
-  if (!ok(points))
-    return 1;
+  auto& points = latest->points;
   // The newest point of each series holds the running values at its end.
   std::vector<exposition_family> families;
-  for (const auto& p : *points) {
-    if (families.empty() || families.back().name != p.name)
-      families.push_back({p.name,
-                          p.kind,
-                          std::string{"The "} + to_string(p.kind) + " " + p.name
-                            + " recorded through argus.",
-                          {}});
+  for (const auto& p : points) {
+    auto& family = family_for(families, p.name, p.kind);
     exposition_series s;
     s.labels = p.labels;
     if (p.kind != metric_kind::histogram)
       s.value = p.last;
     else if (!histogram_totals_from_json(p.totals, s))
       continue; // a point without running totals has nothing to expose
-    families.back().series.push_back(std::move(s));
+    family.series.push_back(std::move(s));
   }
   bool good = false;
-  auto book = load_trading(*r, basis, good);
+  auto book = load_trading(*latest->reader, basis, good);
   if (!good)
     return 1;
   add_trading_families(families, book.overall(), book.by_symbol(),
@@ -244,14 +253,12 @@ int metrics_prometheus(const std::string& db, const std::string& window,
 
 int health(const std::string& db, const std::string& window,
            const std::string& output) {
-  auto r = open(db);
-  if (!r)
+  auto latest = load_latest(db, window);
+  if (!latest)
     return 1;
-  auto points = r->latest_metric_points(window);
-  if (!ok(points))
-    return 1;
+  auto& points = latest->points;
   std::vector<const metric_point*> shown;
-  for (const auto& p : *points)
+  for (const auto& p : points)
     if (p.name.rfind("argus_", 0) == 0
         && p.name.rfind("argus_trading_", 0) != 0)
       shown.push_back(&p);
