@@ -93,6 +93,23 @@ void metrics_book::scrape(const metrics_registry& registry, int64_t at_ns,
   });
 }
 
+void metrics_book::baseline(const metrics_registry& registry) {
+  registry.for_each([&](const metrics_registry::series_view& v) {
+    auto& s = state_of(v.name, v.kind, v.labels);
+    switch (v.kind) {
+      case metric_kind::counter:
+        s.counter_total = v.counter->value();
+        break;
+      case metric_kind::gauge:
+        s.gauge_value = v.gauge->value();
+        break;
+      case metric_kind::histogram:
+        s.histogram = v.histogram->snapshot();
+        break;
+    }
+  });
+}
+
 void metrics_book::roll(int64_t now_ns, std::vector<metric_point>& closed) {
   for (auto& [k, s] : series_) {
     const auto& kk = k;

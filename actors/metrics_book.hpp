@@ -37,6 +37,11 @@ public:
   void scrape(const metrics_registry& registry, int64_t at_ns,
               std::vector<metric_point>& closed);
 
+  /// Takes the registry's running totals as already counted: the next
+  /// scrape counts only what comes after (see
+  /// `metrics_dashboard_sources::resume`).
+  void baseline(const metrics_registry& registry);
+
   /// Closes the windows that ended at or before `now_ns` (a quiet book
   /// still closes its windows on time).
   void roll(int64_t now_ns, std::vector<metric_point>& closed);

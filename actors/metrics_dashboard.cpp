@@ -61,6 +61,8 @@ void metrics_dashboard_state::init(config::metrics_dashboard_config config,
   health
     = health_sampler{sources.proc_root, disk_path_of(sources.database_path)};
   started_at_ns = now_ns;
+  if (sources.resume && sources.registry)
+    book.baseline(*sources.registry);
 }
 
 std::vector<db_row> metrics_dashboard_state::take(metrics_batch batch) {
@@ -245,12 +247,12 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
                               {"windows", window_names},
                               {"metrics", series},
                               {"system_health", to_json(last_health)},
-                              {"performance", to_json(trading.overall(), 100)}}
+                              {"performance", to_json(trading_overall(), 100)}}
                  .dump();
       break;
     }
     case metrics_view_kind::performance:
-      v.body = performance_json(trading.overall(), trading.by_symbol(),
+      v.body = performance_json(trading_overall(), trading.by_symbol(),
                                 trading.by_tag())
                  .dump();
       break;
@@ -272,7 +274,7 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
     case metrics_view_kind::prometheus: {
       auto families = sources.registry ? families_of(*sources.registry)
                                        : std::vector<exposition_family>{};
-      add_trading_families(families, trading.overall(), trading.by_symbol(),
+      add_trading_families(families, trading_overall(), trading.by_symbol(),
                            trading.by_tag());
       v.body = render_prometheus(families);
       break;
@@ -321,6 +323,14 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
     }
   }
   return v;
+}
+
+const trading_figures& metrics_dashboard_state::trading_overall() {
+  if (overall_version_ != trading.version()) {
+    overall_ = trading.overall();
+    overall_version_ = trading.version();
+  }
+  return overall_;
 }
 
 component_status

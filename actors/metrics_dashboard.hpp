@@ -27,6 +27,12 @@ struct metrics_dashboard_sources {
   std::string database_path;
   /// Where /proc is (tests point it at fixtures).
   std::string proc_root = "/proc";
+  /// A replacement for a crashed dashboard: the registry's running totals
+  /// were counted by its predecessor (up to its last persisted window), so
+  /// the first update takes them as the baseline instead of counting them
+  /// again. What the predecessor had not persisted of the open windows is
+  /// lost; nothing is counted twice.
+  bool resume = false;
 };
 
 /// State of the METRICS DASHBOARD (spec: Metrics Dashboard). Every
@@ -62,6 +68,9 @@ struct metrics_dashboard_state {
 
   metrics_view view(const metrics_query& q, int64_t now_ns);
 
+  /// The overall trading figures, computed once per change of the fills.
+  const trading_figures& trading_overall();
+
   component_status status(const message_header& hdr) const;
 
   config::metrics_dashboard_config cfg;
@@ -87,6 +96,9 @@ struct metrics_dashboard_state {
   uint64_t reloaded_trades = 0;
 
 private:
+  trading_figures overall_;
+  uint64_t overall_version_ = ~uint64_t{0};
+
   /// Adds the increase of a cumulative counter seen elsewhere.
   void mirror_total(const std::string& name, const metric_labels& labels,
                     uint64_t value);

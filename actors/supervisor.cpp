@@ -80,8 +80,11 @@ void spawn_component(self_ptr self, component_entry& entry) {
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.tracker);
     self->send(st.dispatcher, atom::route_v, st.tracker);
   } else if (entry.id == metrics_dashboard_state::name) {
-    st.dashboard = self->spawn(metrics_dashboard, st.cfg.metrics_dashboard,
-                               st.metrics, st.storage, st.loggers(entry.id));
+    auto sources = st.metrics;
+    sources.resume = entry.restarts > 0;
+    st.dashboard
+      = self->spawn(metrics_dashboard, st.cfg.metrics_dashboard,
+                    std::move(sources), st.storage, st.loggers(entry.id));
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.dashboard);
     self->send(st.dispatcher, atom::route_v, st.dashboard);
     self->send(st.dashboard, atom::route_v,

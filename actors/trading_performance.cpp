@@ -91,6 +91,7 @@ trading_book::trading_book(trading_options opts) : opts_(opts) {
 }
 
 void trading_book::add(const trade_executed& x) {
+  ++version_;
   if (fills_.empty() || fills_.back().time_ns <= x.time_ns) {
     fills_.push_back(x);
   } else {

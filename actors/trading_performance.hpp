@@ -120,6 +120,11 @@ public:
     return dropped_;
   }
 
+  /// Changes with every fill taken (for caches of the figures).
+  uint64_t version() const noexcept {
+    return version_;
+  }
+
   const trading_options& options() const noexcept {
     return opts_;
   }
@@ -133,6 +138,7 @@ private:
   trading_options opts_;
   std::deque<trade_executed> fills_;
   uint64_t dropped_ = 0;
+  uint64_t version_ = 0;
 };
 
 } // namespace argus

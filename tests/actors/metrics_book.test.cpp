@@ -113,3 +113,28 @@ TEST_CASE("metrics_book merges a restarted run's open window with what the "
   CHECK(h->sum == 7);
   CHECK(h->count == 2);
 }
+
+TEST_CASE("metrics_book resuming after a crash counts only what comes after "
+          "its baseline") {
+  metrics_registry reg;
+  auto* hits = reg.counter("hits", {});
+  auto* lat = reg.histogram("latency_seconds", {});
+  hits->add(100);
+  for (int i = 0; i < 50; ++i)
+    lat->observe(0.01);
+  metrics_book book{windows, 100};
+  book.baseline(reg);
+  hits->add(5);
+  lat->observe(0.02);
+  std::vector<metric_point> closed;
+  book.scrape(reg, 1'790'845'200 * sec + 10 * sec, closed);
+  auto open = book.open_points();
+  auto* h = find(open, "hits", "1m");
+  REQUIRE(h);
+  CHECK(h->sum == 5);
+  CHECK(h->last == 105);
+  auto* l = find(open, "latency_seconds", "1m");
+  REQUIRE(l);
+  CHECK(l->count == 1);
+  CHECK(l->max == doctest::Approx(0.02).epsilon(0.01));
+}
