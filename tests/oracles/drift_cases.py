@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""Reference values for argus's drift tests, computed by SciPy 1.10 and
+numpy 1.24 (Debian bookworm's python3-scipy).
+
+Writes tests/oracles/drift_cases.json: for each case its two samples and
+what SciPy (or numpy, for the binned scores argus defines on top of it)
+says. Regenerate with
+    /usr/bin/python3 tests/oracles/drift_cases.py > tests/oracles/drift_cases.json
+The cases are chosen for their edges: ties, tiny samples, identical and
+constant samples, heavy tails, unequal sizes, both KS methods and both
+Cramér-von Mises methods.
+"""
+import json
+import sys
+import warnings
+
+import numpy as np
+import scipy
+from scipy import stats
+from scipy.spatial import distance
+
+assert scipy.__version__.startswith("1.10"), scipy.__version__
+warnings.simplefilter("ignore")
+rng = np.random.default_rng(20261122)
+
+
+def psi(ref, cur):
+    # 10 bins at the reference's deciles (numpy's linear quantiles),
+    # left-closed, outer ends open; an empty share becomes 1e-4.
+    interior = np.quantile(ref, np.linspace(0, 1, 11))[1:-1]
+    r = np.bincount(np.searchsorted(interior, ref, side="right"),
+                    minlength=10) / len(ref)
+    c = np.bincount(np.searchsorted(interior, cur, side="right"),
+                    minlength=10) / len(cur)
+    r = np.where(r == 0, 1e-4, r)
+    c = np.where(c == 0, 1e-4, c)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+def binned(ref, cur):
+    edges = np.histogram_bin_edges(np.concatenate([ref, cur]), bins=10)
+    p = np.histogram(ref, bins=edges)[0].astype(float)
+    q = np.histogram(cur, bins=edges)[0].astype(float)
+    js = float(distance.jensenshannon(p, q, base=2))
+    hel = float(np.sqrt(np.sum((np.sqrt(p / p.sum()) - np.sqrt(q / q.sum())) ** 2) / 2))
+    return js, hel
+
+
+def or_none(f):
+    try:
+        return f()
+    except ValueError:
+        return None
+
+
+def numeric_case(name, a, b):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    ks = stats.ks_2samp(a, b)
+    js, hel = binned(a, b)
+    ad = or_none(lambda: stats.anderson_ksamp([a, b]))
+    cvm = stats.cramervonmises_2samp(a, b)
+    return {
+        "name": name,
+        "reference": a.tolist(),
+        "current": b.tolist(),
+        "ks": {"statistic": float(ks.statistic), "pvalue": float(ks.pvalue),
+               "exact": bool(max(len(a), len(b)) <= 10000)},
+        "wasserstein": float(stats.wasserstein_distance(a, b)),
+        "wasserstein_score": float(stats.wasserstein_distance(a, b)
+                                   / max(np.std(a), 0.001)),
+        "psi": psi(a, b),
+        "jensen_shannon": js,
+        "hellinger": hel,
+        "anderson": None if ad is None else
+            {"statistic": float(ad.statistic), "pvalue": float(ad.pvalue)},
+        "cramervonmises": {"statistic": float(cvm.statistic),
+                           "pvalue": float(cvm.pvalue)},
+    }
+
+
+def categorical_case(name, ref, cur):
+    cats = sorted(k for k in set(ref) | set(cur)
+                  if ref.get(k, 0) > 0 or cur.get(k, 0) > 0)
+    table = np.array([[ref.get(k, 0) for k in cats],
+                      [cur.get(k, 0) for k in cats]], dtype=float)
+    if len(cats) > 1:
+        chi2, p, dof, _ = stats.chi2_contingency(table)
+    else:
+        chi2, p, dof = 0.0, 1.0, 0
+    r = table[0] / table[0].sum()
+    c = table[1] / table[1].sum()
+    rr = np.where(r == 0, 1e-4, r)
+    cc = np.where(c == 0, 1e-4, c)
+    return {
+        "name": name,
+        "reference": ref,
+        "current": cur,
+        "chi2": {"statistic": float(chi2), "pvalue": float(p), "dof": int(dof)},
+        "psi": float(np.sum((cc - rr) * np.log(cc / rr))),
+        "jensen_shannon": float(distance.jensenshannon(table[0], table[1], base=2)),
+        "new_categories": [k for k in cats if ref.get(k, 0) == 0],
+    }
+
+
+numeric = [
+    numeric_case("tiny_5_vs_5", [0.1, 0.5, 0.9, 1.3, 2.0], [0.2, 0.4, 1.5, 2.2, 2.5]),
+    numeric_case("ties_small_integers", rng.integers(0, 5, 30), rng.integers(0, 6, 40)),
+    numeric_case("identical", np.arange(25) * 0.5, np.arange(25) * 0.5),
+    numeric_case("constant_vs_constant", [3.0] * 12, [3.0] * 9),
+    numeric_case("constant_vs_shifted", [3.0] * 12, [4.0] * 9),
+    numeric_case("heavy_tails_cauchy", rng.standard_cauchy(200), rng.standard_cauchy(300) + 0.5),
+    numeric_case("unequal_50_vs_5000", rng.normal(0, 1, 50), rng.normal(0.3, 1, 5000)),
+    numeric_case("equal_1000_shift", rng.normal(0, 1, 1000), rng.normal(0.1, 1, 1000)),
+    numeric_case("asymp_12000_vs_15000", rng.normal(0, 1, 12000), rng.normal(0.03, 1, 15000)),
+    numeric_case("asymp_20000_vs_7", rng.normal(0, 1, 20000), rng.normal(1.0, 1, 7)),
+    numeric_case("asymp_11000_vs_300", rng.normal(0, 1, 11000), rng.normal(0.1, 1.2, 300)),
+    numeric_case("cvm_exact_ties_15_vs_18", rng.integers(0, 8, 15), rng.integers(1, 9, 18)),
+    numeric_case("cvm_exact_20_vs_20", rng.normal(0, 1, 20), rng.normal(0.8, 1, 20)),
+    numeric_case("lognormal_300_vs_400", rng.lognormal(0, 1, 300), rng.lognormal(0.2, 1.1, 400)),
+    numeric_case("same_distribution_800_vs_600", rng.normal(5, 2, 800), rng.normal(5, 2, 600)),
+    numeric_case("big_shift_40_vs_60", rng.normal(0, 1, 40), rng.normal(3, 1, 60)),
+    numeric_case("scale_change_2000_vs_2500", rng.normal(0, 1, 2000), rng.normal(0, 1.5, 2500)),
+    numeric_case("exponential_7_vs_13", rng.exponential(1, 7), rng.exponential(2, 13)),
+]
+categorical = [
+    categorical_case("same_mix", {"buy": 40, "sell": 35, "hold": 25},
+                     {"buy": 42, "sell": 33, "hold": 25}),
+    categorical_case("new_category", {"buy": 40, "sell": 35, "hold": 25},
+                     {"buy": 30, "sell": 30, "hold": 20, "short": 20}),
+    categorical_case("missing_category", {"buy": 40, "sell": 35, "hold": 25},
+                     {"buy": 60, "sell": 40}),
+    categorical_case("two_categories_yates", {"up": 30, "down": 20},
+                     {"up": 18, "down": 32}),
+    categorical_case("one_category", {"up": 30}, {"up": 18}),
+]
+json.dump({"scipy": scipy.__version__, "numpy": np.__version__,
+           "numeric": numeric, "categorical": categorical}, sys.stdout)
