@@ -248,9 +248,8 @@ double wasserstein_score(const std::vector<double>& reference,
 
 double np_quantile(const std::vector<double>& sorted, double q) {
   auto n = static_cast<double>(sorted.size());
-  // numpy 1.24, method 'linear' (alpha = beta = 1), in its own order of
-  // operations.
-  double virtual_index = (n * q + (1.0 + q * (1.0 - 1.0 - 1.0))) - 1.0;
+  // numpy 1.24, method 'linear', in its own order of operations.
+  double virtual_index = (n - 1) * q;
   double previous = std::floor(virtual_index);
   auto last = sorted.size() - 1;
   size_t lo;
@@ -581,6 +580,101 @@ test_result cramervonmises(std::vector<double> a, std::vector<double> b) {
   double tn = 1.0 / 6 + (res.statistic - et) / std::sqrt(45 * vt);
   res.pvalue = tn < 0.003 ? 1.0 : std::max(0.0, 1.0 - stats::cvm_limit_cdf(tn));
   return res;
+}
+
+severity severity_of(double score, double threshold, double critical) {
+  if (!(score >= threshold))
+    return severity::none;
+  if (score >= critical)
+    return severity::critical;
+  double third = (critical - threshold) / 3;
+  if (score < threshold + third)
+    return severity::low;
+  if (score < threshold + 2 * third)
+    return severity::medium;
+  return severity::high;
+}
+
+namespace {
+
+void conclude(method_result& r, double alpha, double threshold,
+              double critical) {
+  bool significant = std::isnan(r.pvalue) || r.pvalue < alpha;
+  r.drift = significant && r.score >= threshold;
+  r.level
+    = r.drift ? severity_of(r.score, threshold, critical) : severity::none;
+}
+
+} // namespace
+
+method_result run_method(const std::string& method,
+                         const std::vector<double>& reference,
+                         const std::vector<double>& current, double alpha,
+                         double threshold, double critical) {
+  if (reference.empty() || current.empty())
+    throw std::invalid_argument("both samples need values");
+  method_result r;
+  r.method = method;
+  r.pvalue = nan;
+  if (method == "ks") {
+    auto ks = ks_2samp(reference, current);
+    r.statistic = ks.statistic;
+    r.pvalue = ks.pvalue;
+    r.score = ks.statistic;
+  } else if (method == "psi") {
+    r.statistic = r.score = psi(reference, current);
+  } else if (method == "wasserstein") {
+    r.statistic = wasserstein(reference, current);
+    r.score = wasserstein_score(reference, current);
+  } else if (method == "js") {
+    r.statistic = r.score = jensen_shannon(reference, current);
+  } else if (method == "hellinger") {
+    r.statistic = r.score = hellinger(reference, current);
+  } else if (method == "ad" || method == "cvm") {
+    auto t = method == "ad" ? anderson_ksamp(reference, current)
+                            : cramervonmises(reference, current);
+    r.statistic = t.statistic;
+    r.pvalue = t.pvalue;
+    r.score = ks_2samp(reference, current).statistic;
+  } else {
+    throw std::invalid_argument("unknown method '" + method
+                                + "' (ks psi wasserstein js hellinger ad cvm; "
+                                  "chi2 for categories)");
+  }
+  conclude(r, alpha, threshold, critical);
+  return r;
+}
+
+method_result run_categorical(const std::string& method,
+                              const std::vector<std::string>& reference,
+                              const std::vector<std::string>& current,
+                              double alpha, double threshold, double critical) {
+  if (reference.empty() || current.empty())
+    throw std::invalid_argument("both samples need values");
+  std::map<std::string, uint64_t> r_counts, c_counts;
+  for (const auto& x : reference)
+    ++r_counts[x];
+  for (const auto& x : current)
+    ++c_counts[x];
+  auto c = chi2_categorical(r_counts, c_counts);
+  method_result r;
+  r.method = method;
+  r.new_categories = c.new_categories;
+  r.pvalue = nan;
+  if (method == "chi2") {
+    r.statistic = c.statistic;
+    r.pvalue = c.pvalue;
+    r.score = c.psi;
+  } else if (method == "psi") {
+    r.statistic = r.score = c.psi;
+  } else if (method == "js") {
+    r.statistic = r.score = c.jensen_shannon;
+  } else {
+    throw std::invalid_argument("unknown method '" + method
+                                + "' for categories (chi2 psi js)");
+  }
+  conclude(r, alpha, threshold, critical);
+  return r;
 }
 
 std::vector<bool> benjamini_hochberg(const std::vector<double>& pvalues,

@@ -28,6 +28,8 @@
 //   cramervonmises      scipy.stats.cramervonmises_2samp(a, b), 'auto':
 //                       exact when both samples have at most 20 values.
 
+#include "messages/ml.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -97,6 +99,45 @@ chi2_categorical(const std::map<std::string, uint64_t>& reference,
 test_result anderson_ksamp(std::vector<double> a, std::vector<double> b);
 
 test_result cramervonmises(std::vector<double> a, std::vector<double> b);
+
+/// The severity of a drift score s against `drift_threshold` t (0.1) and
+/// `critical_drift_threshold` c (0.3): s < t none; then the span [t, c) in
+/// equal thirds low, medium, high (0.1, 0.167, 0.233 by default); s >= c
+/// critical.
+severity severity_of(double score, double threshold, double critical);
+
+/// The methods `argusctl drift-test` and the monitor know, by name: ks psi
+/// wasserstein js hellinger chi2 ad cvm.
+struct method_result {
+  std::string method;
+  double statistic = 0;
+  /// NaN for distances.
+  double pvalue = 0;
+  /// What is compared with the thresholds: the statistic for the distances
+  /// (PSI, Wasserstein score, JS, Hellinger) and for KS (its D); for the
+  /// tests without an effect size of their own (AD, CvM) the KS D of the
+  /// same samples; for chi-square the PSI over the categories.
+  double score = 0;
+  bool drift = false;
+  severity level = severity::none;
+  std::vector<std::string> new_categories;
+};
+
+/// Runs `method` on numeric samples; drift when the score reaches
+/// `threshold` and, for methods with a p-value, p < `alpha` too (large
+/// samples make tiny shifts significant; the effect size keeps them from
+/// alarming). Throws std::invalid_argument for an unknown method or
+/// unusable samples.
+method_result run_method(const std::string& method,
+                         const std::vector<double>& reference,
+                         const std::vector<double>& current, double alpha,
+                         double threshold, double critical);
+
+/// The same for category labels (methods chi2, psi, js).
+method_result run_categorical(const std::string& method,
+                              const std::vector<std::string>& reference,
+                              const std::vector<std::string>& current,
+                              double alpha, double threshold, double critical);
 
 /// Benjamini-Hochberg: which of `pvalues` are discoveries at false
 /// discovery rate `q` (the largest k with p_(k) <= k q / m, and every

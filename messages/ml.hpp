@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace argus {
@@ -79,8 +80,13 @@ struct model_lifecycle_changed {
   ARGUS_FIELDS(model_lifecycle_changed, hdr, model, stage, time_ns)
 };
 
-/// How bad a finding is.
-enum class severity : uint8_t { info, warning, critical };
+/// How bad a finding is (see actors/ml_monitor_drift.hpp for the cut
+/// points between them).
+enum class severity : uint8_t { none, low, medium, high, critical };
+
+/// @returns "none", "low", "medium", "high" or "critical".
+const char* to_string(severity x);
+bool parse_severity(std::string_view name, severity& out);
 
 /// The ML monitor found drift.
 struct drift_alert {
@@ -91,7 +97,7 @@ struct drift_alert {
   std::string method;  // e.g. "ks", "psi", "adwin"
   double score = 0.0;
   double p_value = 1.0;
-  severity level = severity::info;
+  severity level = severity::none;
   std::string message;
   int64_t time_ns = 0;
 

@@ -2,6 +2,7 @@
 // them). Each switch has no default, so a new enumerator is a warning here.
 
 #include "messages/metrics.hpp"
+#include "messages/ml.hpp"
 #include "messages/status.hpp"
 #include "messages/storage.hpp"
 #include "messages/tracing.hpp"
@@ -18,6 +19,32 @@ const char* to_string(metric_kind x) {
       return "histogram";
   }
   return "unknown";
+}
+
+const char* to_string(severity x) {
+  switch (x) {
+    case severity::none:
+      return "none";
+    case severity::low:
+      return "low";
+    case severity::medium:
+      return "medium";
+    case severity::high:
+      return "high";
+    case severity::critical:
+      return "critical";
+  }
+  return "unknown";
+}
+
+bool parse_severity(std::string_view name, severity& out) {
+  for (auto x : {severity::none, severity::low, severity::medium,
+                 severity::high, severity::critical})
+    if (name == to_string(x)) {
+      out = x;
+      return true;
+    }
+  return false;
 }
 
 bool parse_metric_kind(std::string_view name, metric_kind& out) {

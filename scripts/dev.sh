@@ -18,8 +18,9 @@ packages=(
   libbenchmark-dev prometheus-cpp-dev sqlite3 python3 python3-msgpack
 )
 # Only the tests need these: promtool (package prometheus) checks the
-# Prometheus text the dashboard renders.
-test_packages=(prometheus)
+# Prometheus text the dashboard renders; SciPy is the oracle the drift
+# statistics are checked against (run with /usr/bin/python3).
+test_packages=(prometheus python3-scipy)
 
 install_missing() {
   local missing=()

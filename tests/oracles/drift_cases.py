@@ -21,7 +21,6 @@ from scipy.spatial import distance
 
 assert scipy.__version__.startswith("1.10"), scipy.__version__
 warnings.simplefilter("ignore")
-rng = np.random.default_rng(20261122)
 
 
 def psi(ref, cur):
@@ -103,36 +102,72 @@ def categorical_case(name, ref, cur):
     }
 
 
-numeric = [
-    numeric_case("tiny_5_vs_5", [0.1, 0.5, 0.9, 1.3, 2.0], [0.2, 0.4, 1.5, 2.2, 2.5]),
-    numeric_case("ties_small_integers", rng.integers(0, 5, 30), rng.integers(0, 6, 40)),
-    numeric_case("identical", np.arange(25) * 0.5, np.arange(25) * 0.5),
-    numeric_case("constant_vs_constant", [3.0] * 12, [3.0] * 9),
-    numeric_case("constant_vs_shifted", [3.0] * 12, [4.0] * 9),
-    numeric_case("heavy_tails_cauchy", rng.standard_cauchy(200), rng.standard_cauchy(300) + 0.5),
-    numeric_case("unequal_50_vs_5000", rng.normal(0, 1, 50), rng.normal(0.3, 1, 5000)),
-    numeric_case("equal_1000_shift", rng.normal(0, 1, 1000), rng.normal(0.1, 1, 1000)),
-    numeric_case("asymp_12000_vs_15000", rng.normal(0, 1, 12000), rng.normal(0.03, 1, 15000)),
-    numeric_case("asymp_20000_vs_7", rng.normal(0, 1, 20000), rng.normal(1.0, 1, 7)),
-    numeric_case("asymp_11000_vs_300", rng.normal(0, 1, 11000), rng.normal(0.1, 1.2, 300)),
-    numeric_case("cvm_exact_ties_15_vs_18", rng.integers(0, 8, 15), rng.integers(1, 9, 18)),
-    numeric_case("cvm_exact_20_vs_20", rng.normal(0, 1, 20), rng.normal(0.8, 1, 20)),
-    numeric_case("lognormal_300_vs_400", rng.lognormal(0, 1, 300), rng.lognormal(0.2, 1.1, 400)),
-    numeric_case("same_distribution_800_vs_600", rng.normal(5, 2, 800), rng.normal(5, 2, 600)),
-    numeric_case("big_shift_40_vs_60", rng.normal(0, 1, 40), rng.normal(3, 1, 60)),
-    numeric_case("scale_change_2000_vs_2500", rng.normal(0, 1, 2000), rng.normal(0, 1.5, 2500)),
-    numeric_case("exponential_7_vs_13", rng.exponential(1, 7), rng.exponential(2, 13)),
-]
-categorical = [
-    categorical_case("same_mix", {"buy": 40, "sell": 35, "hold": 25},
-                     {"buy": 42, "sell": 33, "hold": 25}),
-    categorical_case("new_category", {"buy": 40, "sell": 35, "hold": 25},
-                     {"buy": 30, "sell": 30, "hold": 20, "short": 20}),
-    categorical_case("missing_category", {"buy": 40, "sell": 35, "hold": 25},
-                     {"buy": 60, "sell": 40}),
-    categorical_case("two_categories_yates", {"up": 30, "down": 20},
-                     {"up": 18, "down": 32}),
-    categorical_case("one_category", {"up": 30}, {"up": 18}),
-]
-json.dump({"scipy": scipy.__version__, "numpy": np.__version__,
-           "numeric": numeric, "categorical": categorical}, sys.stdout)
+def one(method, ref_path, cur_path, categorical):
+    """What SciPy says for one method on two files (one value a line): the
+    live oracle of `argusctl drift-test` in the tests."""
+    read = (lambda p: [l.strip() for l in open(p) if l.strip()]) if categorical \
+        else (lambda p: np.loadtxt(p, ndmin=1))
+    a, b = read(ref_path), read(cur_path)
+    if categorical:
+        ref, cur = {}, {}
+        for x in a:
+            ref[x] = ref.get(x, 0) + 1
+        for x in b:
+            cur[x] = cur.get(x, 0) + 1
+        c = categorical_case("", ref, cur)
+        return {"chi2": {"statistic": c["chi2"]["statistic"], "pvalue": c["chi2"]["pvalue"]},
+                "psi": {"statistic": c["psi"], "pvalue": None},
+                "js": {"statistic": c["jensen_shannon"], "pvalue": None}}[method]
+    c = numeric_case("", a, b)
+    return {"ks": c["ks"],
+            "psi": {"statistic": c["psi"], "pvalue": None},
+            "wasserstein": {"statistic": c["wasserstein"], "pvalue": None},
+            "js": {"statistic": c["jensen_shannon"], "pvalue": None},
+            "hellinger": {"statistic": c["hellinger"], "pvalue": None},
+            "ad": c["anderson"],
+            "cvm": c["cramervonmises"]}[method]
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "one":
+        json.dump(one(sys.argv[2], sys.argv[3], sys.argv[4],
+                      "--categorical" in sys.argv), sys.stdout)
+        return
+    rng = np.random.default_rng(20261122)
+    numeric = [
+        numeric_case("tiny_5_vs_5", [0.1, 0.5, 0.9, 1.3, 2.0], [0.2, 0.4, 1.5, 2.2, 2.5]),
+        numeric_case("ties_small_integers", rng.integers(0, 5, 30), rng.integers(0, 6, 40)),
+        numeric_case("identical", np.arange(25) * 0.5, np.arange(25) * 0.5),
+        numeric_case("constant_vs_constant", [3.0] * 12, [3.0] * 9),
+        numeric_case("constant_vs_shifted", [3.0] * 12, [4.0] * 9),
+        numeric_case("heavy_tails_cauchy", rng.standard_cauchy(200), rng.standard_cauchy(300) + 0.5),
+        numeric_case("unequal_50_vs_5000", rng.normal(0, 1, 50), rng.normal(0.3, 1, 5000)),
+        numeric_case("equal_1000_shift", rng.normal(0, 1, 1000), rng.normal(0.1, 1, 1000)),
+        numeric_case("asymp_12000_vs_15000", rng.normal(0, 1, 12000), rng.normal(0.03, 1, 15000)),
+        numeric_case("asymp_20000_vs_7", rng.normal(0, 1, 20000), rng.normal(1.0, 1, 7)),
+        numeric_case("asymp_11000_vs_300", rng.normal(0, 1, 11000), rng.normal(0.1, 1.2, 300)),
+        numeric_case("cvm_exact_ties_15_vs_18", rng.integers(0, 8, 15), rng.integers(1, 9, 18)),
+        numeric_case("cvm_exact_20_vs_20", rng.normal(0, 1, 20), rng.normal(0.8, 1, 20)),
+        numeric_case("lognormal_300_vs_400", rng.lognormal(0, 1, 300), rng.lognormal(0.2, 1.1, 400)),
+        numeric_case("same_distribution_800_vs_600", rng.normal(5, 2, 800), rng.normal(5, 2, 600)),
+        numeric_case("big_shift_40_vs_60", rng.normal(0, 1, 40), rng.normal(3, 1, 60)),
+        numeric_case("scale_change_2000_vs_2500", rng.normal(0, 1, 2000), rng.normal(0, 1.5, 2500)),
+        numeric_case("exponential_7_vs_13", rng.exponential(1, 7), rng.exponential(2, 13)),
+    ]
+    categorical = [
+        categorical_case("same_mix", {"buy": 40, "sell": 35, "hold": 25},
+                         {"buy": 42, "sell": 33, "hold": 25}),
+        categorical_case("new_category", {"buy": 40, "sell": 35, "hold": 25},
+                         {"buy": 30, "sell": 30, "hold": 20, "short": 20}),
+        categorical_case("missing_category", {"buy": 40, "sell": 35, "hold": 25},
+                         {"buy": 60, "sell": 40}),
+        categorical_case("two_categories_yates", {"up": 30, "down": 20},
+                         {"up": 18, "down": 32}),
+        categorical_case("one_category", {"up": 30}, {"up": 18}),
+    ]
+    json.dump({"scipy": scipy.__version__, "numpy": np.__version__,
+               "numeric": numeric, "categorical": categorical}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

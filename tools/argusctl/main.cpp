@@ -9,6 +9,7 @@
 //   argusctl correlations stats --db FILE [-o table|json]
 //   argusctl metrics list|get|--prom ..., health, trading (see
 //            metrics_commands.hpp)
+//   argusctl drift-test ..., detect ... (see ml_commands.hpp)
 //
 // Exit codes: 0 success, 1 the command failed (e.g. unreadable database),
 // 2 invalid input (bad flags, config with errors).
@@ -31,6 +32,7 @@
 #include <variant>
 
 #include "tools/argusctl/metrics_commands.hpp"
+#include "tools/argusctl/ml_commands.hpp"
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -503,6 +505,35 @@ int main(int argc, char** argv) {
   add_basis(trading);
   add_output(trading);
 
+  argus::ctl::drift_test_options dt;
+  auto drift_test = app.add_subcommand(
+    "drift-test", "one drift test on two samples in files (one per line)");
+  drift_test
+    ->add_option("--method", dt.method,
+                 "ks psi wasserstein js hellinger chi2 ad cvm")
+    ->required();
+  drift_test->add_option("--reference", dt.reference, "reference sample")
+    ->required();
+  drift_test->add_option("--current", dt.current, "current sample")->required();
+  drift_test->add_flag("--categorical", dt.categorical,
+                       "lines are category labels");
+  drift_test->add_option("--alpha", dt.alpha, "significance level (0.05)");
+  drift_test->add_option("--threshold", dt.threshold, "drift_threshold (0.1)");
+  drift_test->add_option("--critical", dt.critical,
+                         "critical_drift_threshold (0.3)");
+  add_output(drift_test);
+
+  std::string detector;
+  std::string stream;
+  std::vector<std::string> params;
+  auto detect = app.add_subcommand(
+    "detect", "a streaming change detector over a file of values");
+  detect->add_option("--detector", detector, "adwin, page-hinkley or ddm")
+    ->required();
+  detect->add_option("--stream", stream, "one value per line")->required();
+  detect->add_option("--param", params, "name=value (repeatable)");
+  add_output(detect);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -538,5 +569,9 @@ int main(int argc, char** argv) {
     return argus::ctl::health(db, window, output);
   if (*trading)
     return argus::ctl::trading(db, by, basis, output);
+  if (*drift_test)
+    return argus::ctl::drift_test(dt, output);
+  if (*detect)
+    return argus::ctl::detect(detector, stream, params, output);
   return 2;
 }
