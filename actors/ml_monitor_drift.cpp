@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -161,11 +162,51 @@ double cvm_exact_pvalue(double u, int64_t m, int64_t n) {
 
 } // namespace
 
+void sort_values(std::vector<double>& xs) {
+  if (xs.size() < 4096) {
+    std::sort(xs.begin(), xs.end());
+    return;
+  }
+  // Order-preserving keys: flip all bits of negatives, the sign of others.
+  std::vector<uint64_t> keys(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    uint64_t u;
+    std::memcpy(&u, &xs[i], sizeof u);
+    keys[i] = (u >> 63) ? ~u : (u | (uint64_t{1} << 63));
+  }
+  std::vector<uint64_t> tmp(xs.size());
+  constexpr int bits = 16;
+  constexpr size_t buckets = size_t{1} << bits;
+  std::vector<size_t> count(buckets);
+  for (int shift = 0; shift < 64; shift += bits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (auto k : keys)
+      ++count[(k >> shift) & (buckets - 1)];
+    // A digit every key shares needs no pass.
+    if (count[(keys[0] >> shift) & (buckets - 1)] == keys.size())
+      continue;
+    size_t sum = 0;
+    for (auto& c : count) {
+      auto n = c;
+      c = sum;
+      sum += n;
+    }
+    for (auto k : keys)
+      tmp[count[(k >> shift) & (buckets - 1)]++] = k;
+    keys.swap(tmp);
+  }
+  for (size_t i = 0; i < xs.size(); ++i) {
+    auto k = keys[i];
+    uint64_t u = (k >> 63) ? (k & ~(uint64_t{1} << 63)) : ~k;
+    std::memcpy(&xs[i], &u, sizeof u);
+  }
+}
+
 ks_result ks_2samp(std::vector<double> a, std::vector<double> b) {
   if (a.empty() || b.empty())
     throw std::invalid_argument("ks_2samp needs two non-empty samples");
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
+  sort_values(a);
+  sort_values(b);
   auto n1 = static_cast<int64_t>(a.size());
   auto n2 = static_cast<int64_t>(b.size());
   // The largest |F1 - F2| over every observed value (CDFs right-
@@ -214,8 +255,8 @@ ks_result ks_2samp(std::vector<double> a, std::vector<double> b) {
 double wasserstein(std::vector<double> a, std::vector<double> b) {
   if (a.empty() || b.empty())
     throw std::invalid_argument("wasserstein needs two non-empty samples");
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
+  sort_values(a);
+  sort_values(b);
   std::vector<double> all;
   all.reserve(a.size() + b.size());
   std::merge(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(all));

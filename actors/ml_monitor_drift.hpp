@@ -50,6 +50,11 @@ struct ks_result : test_result {
 
 ks_result ks_2samp(std::vector<double> a, std::vector<double> b);
 
+/// Sorts finite doubles ascending: a least-significant-digit radix sort on
+/// the IEEE bits for large inputs (3-4x std::sort at 100 000 values; the
+/// KS test on 2 x 100 000 samples is mostly sorting), std::sort below.
+void sort_values(std::vector<double>& xs);
+
 double wasserstein(std::vector<double> a, std::vector<double> b);
 
 /// W1 over the reference's population standard deviation (floor 0.001):

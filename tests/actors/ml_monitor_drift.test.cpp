@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "tests/support/temp_dir.hpp"
 #include <nlohmann/json.hpp>
@@ -129,4 +131,23 @@ TEST_CASE("distribution functions at known points") {
   CHECK(stats::smirnov_sf(1, 0.3) == doctest::Approx(0.7).epsilon(1e-14));
   CHECK(stats::kolmogorov_two_sided_sf(10, 0) == 1.0);
   CHECK(stats::kolmogorov_two_sided_sf(10, 1) == 0.0);
+}
+
+TEST_CASE("sort_values orders large inputs as std::sort does, signs, zeros "
+          "and ties included") {
+  std::mt19937_64 rng{9};
+  std::normal_distribution<double> d{0, 1e3};
+  std::vector<double> xs;
+  for (int i = 0; i < 20000; ++i)
+    xs.push_back(i % 7 == 0 ? std::round(d(rng)) : d(rng));
+  xs.push_back(0.0);
+  xs.push_back(-0.0);
+  xs.push_back(1e300);
+  xs.push_back(-1e-300);
+  auto expected = xs;
+  std::sort(expected.begin(), expected.end());
+  drift::sort_values(xs);
+  // Equal as values (-0.0 == 0.0 in either order).
+  CHECK(xs == expected);
+  CHECK(std::is_sorted(xs.begin(), xs.end()));
 }
