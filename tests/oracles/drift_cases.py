@@ -165,8 +165,17 @@ def main():
                          {"up": 18, "down": 32}),
         categorical_case("one_category", {"up": 30}, {"up": 18}),
     ]
+    spearman = []
+    for name, a, b in [
+            ("no_ties", rng.normal(0, 1, 12), rng.normal(0, 1, 12)),
+            ("ties", rng.integers(0, 4, 15).astype(float),
+             rng.integers(0, 5, 15).astype(float)),
+            ("reversed", np.arange(8.0), -np.arange(8.0))]:
+        spearman.append({"name": name, "a": a.tolist(), "b": b.tolist(),
+                         "rho": float(stats.spearmanr(a, b).correlation)})
     json.dump({"scipy": scipy.__version__, "numpy": np.__version__,
-               "numeric": numeric, "categorical": categorical}, sys.stdout)
+               "numeric": numeric, "categorical": categorical,
+               "spearman": spearman}, sys.stdout)
 
 
 if __name__ == "__main__":
