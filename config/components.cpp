@@ -184,6 +184,13 @@ std::vector<config_issue> validate(const ml_monitor_config& x) {
   c.positive("drift_check_interval", x.drift_check_interval);
   c.positive("performance_check_interval", x.performance_check_interval);
   c.positive("feature_analysis_interval", x.feature_analysis_interval);
+  c.positive("reference_window", x.reference_window);
+  c.positive("current_window", x.current_window);
+  c.positive("min_samples", x.min_samples);
+  c.within("significance", x.significance, 0.0, 1.0);
+  c.positive("max_pending_labels", x.max_pending_labels);
+  c.positive("performance_window", x.performance_window);
+  c.positive("max_alert_history", x.max_alert_history);
   const auto& t = x.auto_retraining_triggers;
   c.within("auto_retraining_triggers.critical_drift_threshold",
            t.critical_drift_threshold, 0.0, 1.0);

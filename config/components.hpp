@@ -167,6 +167,31 @@ struct ml_monitor_config {
     drift_method::feature_drift,
   };
   retraining_triggers_config auto_retraining_triggers;
+  // argus extensions:
+  /// Observations per feature in the reference (the first ones after a
+  /// deployment) and in the current window.
+  size_t reference_window = 1000;
+  size_t current_window = 1000;
+  /// The current window also drops observations older than this (0: no
+  /// age limit).
+  milliseconds current_max_age = 0s;
+  /// Fewest current observations a feature needs before it is tested.
+  size_t min_samples = 30;
+  /// The false discovery rate across one model's features
+  /// (Benjamini-Hochberg), for the tests with a p-value.
+  double significance = 0.05;
+  /// Anti-flap: a drift condition must hold this long before its alert
+  /// fires, and be clear this long before it resolves.
+  milliseconds alert_pending = 0s;
+  milliseconds alert_keep = 0s;
+  /// No second retraining request for a model within this time.
+  milliseconds retrain_cooldown = 3600s;
+  /// Predictions waiting for their label (oldest dropped and counted).
+  size_t max_pending_labels = 100000;
+  /// Joined predictions in the performance windows.
+  size_t performance_window = 1000;
+  /// Alerts kept in memory for `get_drift_alerts`.
+  size_t max_alert_history = 1000;
 };
 std::vector<config_issue> validate(const ml_monitor_config& x);
 

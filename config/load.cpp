@@ -570,6 +570,17 @@ void read_section(reader& r, ml_monitor_config& c) {
     t->read("consecutive_failures", x.consecutive_failures);
     t->finish();
   }
+  r.read("reference_window", c.reference_window);
+  r.read("current_window", c.current_window);
+  r.read("current_max_age", c.current_max_age);
+  r.read("min_samples", c.min_samples);
+  r.read("significance", c.significance);
+  r.read("alert_pending", c.alert_pending);
+  r.read("alert_keep", c.alert_keep);
+  r.read("retrain_cooldown", c.retrain_cooldown);
+  r.read("max_pending_labels", c.max_pending_labels);
+  r.read("performance_window", c.performance_window);
+  r.read("max_alert_history", c.max_alert_history);
 }
 
 void read_email(reader& r, email_config& c) {
@@ -943,7 +954,18 @@ nlohmann::json to_json(const engine_config& x) {
         {"performance_degradation_threshold",
          ml.auto_retraining_triggers.performance_degradation_threshold},
         {"consecutive_failures",
-         ml.auto_retraining_triggers.consecutive_failures}}}}},
+         ml.auto_retraining_triggers.consecutive_failures}}},
+      {"reference_window", ml.reference_window},
+      {"current_window", ml.current_window},
+      {"current_max_age", secs(ml.current_max_age)},
+      {"min_samples", ml.min_samples},
+      {"significance", ml.significance},
+      {"alert_pending", secs(ml.alert_pending)},
+      {"alert_keep", secs(ml.alert_keep)},
+      {"retrain_cooldown", secs(ml.retrain_cooldown)},
+      {"max_pending_labels", ml.max_pending_labels},
+      {"performance_window", ml.performance_window},
+      {"max_alert_history", ml.max_alert_history}}},
     {"report_scheduler",
      {{"enable_automated_reports", rs.enable_automated_reports},
       {"default_schedule", to_string(rs.default_schedule)},

@@ -133,3 +133,138 @@ TEST_CASE("feature importance: Spearman equals SciPy's spearmanr, top-k "
   CHECK(compare_importance(before, before).drift == 0);
   CHECK(compare_importance(before, before).spearman == doctest::Approx(1.0));
 }
+
+#include "actors/ml_monitor_model.hpp"
+
+#include <random>
+
+namespace {
+
+config::ml_monitor_config monitor_config() {
+  config::ml_monitor_config cfg;
+  cfg.reference_window = 500;
+  cfg.current_window = 300;
+  cfg.alert_pending = std::chrono::seconds{60};
+  cfg.alert_keep = std::chrono::seconds{120};
+  cfg.retrain_cooldown = std::chrono::seconds{3600};
+  return cfg;
+}
+
+/// Feeds `n` feature vectors; `shift` moves feature "spread".
+void feed(model_monitor& m, std::mt19937_64& rng, int n, double shift,
+          int64_t& t) {
+  std::normal_distribution<double> normal{0, 1};
+  const char* sides[] = {"buy", "sell", "hold"};
+  for (int i = 0; i < n; ++i) {
+    features_observed x;
+    x.model = m.ref();
+    x.numeric = {{"momentum", normal(rng)},
+                 {"volume", normal(rng) * 2 + 10},
+                 {"spread", normal(rng) + shift}};
+    x.categorical = {{"side", sides[rng() % 3]}};
+    x.time_ns = ++t;
+    m.observe(x);
+  }
+}
+
+} // namespace
+
+TEST_CASE("model_monitor: a shifted feature drifts with a severity, the "
+          "others do not, alerts fire after their pending period, and a "
+          "critical drift asks for retraining once per cooldown") {
+  auto cfg = monitor_config();
+  model_monitor m{{"gradient_boost", "v1"}, cfg};
+  std::mt19937_64 rng{21};
+  int64_t t = 0;
+  feed(m, rng, 500, 0.0, t); // the reference
+  feed(m, rng, 300, 0.0, t); // a current window like it
+  int64_t now = 1000 * sec;
+  auto quiet = m.check(now);
+  REQUIRE(quiet.features.size() == 4);
+  for (const auto& f : quiet.features) {
+    CAPTURE(f.feature);
+    CHECK(!f.drift);
+    CHECK(f.test == (f.categorical ? "chi2" : "ks"));
+  }
+  CHECK(m.alerts(quiet).empty());
+  CHECK(!m.retrain(quiet));
+  // "spread" moves by 1.5 sd: PSI far above the critical 0.3.
+  feed(m, rng, 300, 1.5, t);
+  auto c = m.check(now += 30 * sec);
+  const feature_check* spread = nullptr;
+  for (const auto& f : c.features) {
+    if (f.feature == "spread")
+      spread = &f;
+    else
+      CHECK(!f.drift);
+  }
+  REQUIRE(spread);
+  CHECK(spread->drift);
+  CHECK(spread->pvalue < 1e-6);
+  CHECK(spread->score_method == "psi");
+  CHECK(spread->level == severity::critical);
+  CHECK(c.drifted_share == doctest::Approx(0.25));
+  CHECK(c.failed);
+  // Pending 60 s: nothing fires at the first check that sees it.
+  CHECK(m.alerts(c).empty());
+  auto r = m.retrain(c);
+  REQUIRE(r);
+  CHECK(r->trigger == "critical_drift");
+  auto evidence = nlohmann::json::parse(r->reason);
+  REQUIRE(evidence["features"].size() == 1);
+  CHECK(evidence["features"][0]["feature"] == "spread");
+  // Within the cooldown: no second request.
+  auto c2 = m.check(now += 60 * sec);
+  CHECK(!m.retrain(c2));
+  auto fired = m.alerts(c2);
+  bool spread_fired = false;
+  for (const auto& e : fired)
+    if (e.alert.feature == "spread") {
+      spread_fired = e.change == alert_change::fired;
+      CHECK(e.alert.level == severity::critical);
+    }
+  CHECK(spread_fired);
+  // Back to normal: resolves only after the keep period.
+  feed(m, rng, 300, 0.0, t);
+  auto calm = m.check(now += 60 * sec);
+  for (const auto& e : m.alerts(calm))
+    CHECK(e.alert.feature != "spread");
+  auto later = m.check(now += 130 * sec);
+  bool resolved = false;
+  for (const auto& e : m.alerts(later))
+    if (e.alert.feature == "spread")
+      resolved = e.change == alert_change::resolved;
+  CHECK(resolved);
+  // After the cooldown a new critical drift asks again.
+  feed(m, rng, 300, -2.0, t);
+  CHECK(m.retrain(m.check(now += 3600 * sec)));
+}
+
+TEST_CASE("model_monitor: labels joined to predictions degrade performance "
+          "and the detectors on the error stream fire") {
+  auto cfg = monitor_config();
+  cfg.performance_window = 200;
+  model_monitor m{{"lstm", "v2"}, cfg};
+  std::mt19937_64 rng{4};
+  auto outcome = [&](double error_rate) {
+    bool wrong = std::bernoulli_distribution{error_rate}(rng);
+    m.outcome({"buy", 0, 0.8, wrong ? "sell" : "buy", 0});
+  };
+  for (int i = 0; i < 400; ++i)
+    outcome(0.1);
+  auto ok = m.check(1);
+  CHECK(std::abs(ok.degradation) < 0.1);
+  CHECK(!ok.failed);
+  for (int i = 0; i < 200; ++i)
+    outcome(0.6);
+  auto bad = m.check(2);
+  CHECK(bad.performance.accuracy < 0.6);
+  CHECK(bad.degradation > 0.2);
+  CHECK(bad.performance_level >= severity::high);
+  CHECK(bad.detectors.at("adwin") == detector_level::drift);
+  CHECK(bad.detectors.at("ddm") == detector_level::drift);
+  CHECK(bad.failed);
+  auto r = m.retrain(bad);
+  REQUIRE(r);
+  CHECK(r->trigger == "performance_degradation");
+}
