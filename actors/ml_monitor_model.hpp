@@ -127,6 +127,16 @@ public:
     return ref_;
   }
 
+  performance_figures performance_now() const {
+    return performance_.current();
+  }
+  std::optional<performance_figures> performance_reference() const {
+    return performance_.reference();
+  }
+  double degradation_now() const {
+    return performance_.degradation();
+  }
+
 private:
   struct categorical_feature {
     std::map<std::string, uint64_t> reference;

@@ -55,6 +55,8 @@ void spawn_component(self_ptr self, component_entry& entry) {
       self->send(st.correlations, atom::route_v, st.storage);
     if (st.dashboard)
       self->send(st.dashboard, atom::route_v, st.storage);
+    if (st.ml)
+      self->send(st.ml, atom::route_v, st.storage);
   } else if (entry.id == correlation_manager_state::name) {
     st.correlations
       = self->spawn(correlation_manager, st.cfg.correlation_manager, st.storage,
@@ -79,6 +81,11 @@ void spawn_component(self_ptr self, component_entry& entry) {
                              st.loggers(entry.id));
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.tracker);
     self->send(st.dispatcher, atom::route_v, st.tracker);
+  } else if (entry.id == ml_monitor_state::name) {
+    st.ml = self->spawn(ml_monitor, st.cfg.ml_monitor, st.storage,
+                        st.loggers(entry.id));
+    entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.ml);
+    self->send(st.dispatcher, atom::route_v, st.ml);
   } else if (entry.id == metrics_dashboard_state::name) {
     auto sources = st.metrics;
     sources.resume = entry.restarts > 0;
@@ -368,6 +375,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       st.components.push_back(entry(tracer_state::name, false));
     if (tracker_enabled(st.cfg.tracking_system))
       st.components.push_back(entry(tracker_state::name, false));
+    st.components.push_back(entry(ml_monitor_state::name, false));
     if (st.metrics.registry)
       st.components.push_back(entry(metrics_dashboard_state::name, false));
   }

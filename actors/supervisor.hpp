@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/metrics_dashboard.hpp"
+#include "actors/ml_monitor.hpp"
 #include "actors/supervisor_policy.hpp"
 #include "actors/tracer_buffers.hpp"
 #include "config/components.hpp"
@@ -68,6 +69,7 @@ struct supervisor_state {
   tracer_actor tracer;
   tracker_actor tracker;
   metrics_dashboard_actor dashboard;
+  ml_monitor_actor ml;
   /// The running components, shared with the functor that stops them when
   /// the supervisor terminates.
   std::shared_ptr<std::set<caf::actor>> live_children

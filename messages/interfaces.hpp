@@ -114,6 +114,23 @@ using metrics_dashboard_actor = caf::typed_actor<
   caf::replies_to<atom::stop, message_header>::with<flush_ack>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;
 
+/// The ML MONITOR actor interface (spec: ML Monitor).
+using ml_monitor_actor = caf::typed_actor<
+  // Features, predictions, labels, importances and lifecycle events;
+  // replies with the number taken.
+  caf::replies_to<ml_batch>::with<uint64_t>,
+  // Runs the drift, performance and importance checks (self-sent every
+  // `drift_check_interval`; carries a generation).
+  caf::reacts_to<atom::tick, uint64_t>,
+  // Alerts, performance history, models.
+  caf::replies_to<ml_query>::with<ml_view>,
+  // Sends `drift_alert`s and `retrain_requested`s to `subscriber` until it
+  // terminates.
+  caf::reacts_to<atom::subscribe, caf::actor>,
+  // Where rows go from now on (the supervisor replaced the storage writer).
+  caf::reacts_to<atom::route, storage_writer_actor>>::
+  extend_with<flushable_actor>::extend_with<status_client_actor>;
+
 /// The DISPATCHER actor interface: moves events from the client queue to the
 /// components (an adapter in `runtime/`, not a component).
 using dispatcher_actor = caf::typed_actor<
@@ -129,6 +146,8 @@ using dispatcher_actor = caf::typed_actor<
   caf::reacts_to<atom::route, correlation_manager_actor>,
   // Where metric samples and fills go from now on (sent by the supervisor).
   caf::reacts_to<atom::route, metrics_dashboard_actor>,
+  // Where ML events go from now on (sent by the supervisor).
+  caf::reacts_to<atom::route, ml_monitor_actor>,
   // Who flushes the engine (sent by the engine once the supervisor runs).
   caf::reacts_to<atom::route, supervisor_actor>>;
 

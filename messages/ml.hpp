@@ -117,7 +117,60 @@ struct retrain_requested {
   ARGUS_FIELDS(retrain_requested, hdr, model, trigger, reason, time_ns)
 };
 
+/// ML events that arrived at the engine, from the dispatcher to the ML
+/// monitor.
+struct ml_batch {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  std::vector<features_observed> features;
+  std::vector<prediction_made> predictions;
+  std::vector<label_observed> labels;
+  std::vector<feature_importance_reported> importances;
+  std::vector<model_lifecycle_changed> lifecycle;
+
+  size_t size() const noexcept {
+    return features.size() + predictions.size() + labels.size()
+           + importances.size() + lifecycle.size();
+  }
+
+  ARGUS_FIELDS(ml_batch, hdr, features, predictions, labels, importances,
+               lifecycle)
+};
+
+/// What an ML monitor view request asks for.
+enum class ml_view_kind : uint8_t {
+  /// Spec: `get_drift_alerts(severity)`: alerts at or above `min_level`.
+  alerts,
+  /// Spec: `get_model_performance_history(model, limit)`.
+  performance,
+  /// Every model with its latest check.
+  models,
+};
+
+struct ml_query {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  ml_view_kind kind = ml_view_kind::alerts;
+  std::string model_id;
+  severity min_level = severity::low;
+  uint64_t limit = 100;
+
+  ARGUS_FIELDS(ml_query, hdr, kind, model_id, min_level, limit)
+};
+
+/// The answer: JSON in `body`; alerts typed as well.
+struct ml_view {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  ml_view_kind kind = ml_view_kind::alerts;
+  std::string body;
+  std::vector<drift_alert> alerts;
+
+  ARGUS_FIELDS(ml_view, hdr, kind, body, alerts)
+};
+
 } // namespace argus
 
+ARGUS_MSGPACK_ENUM(argus::ml_view_kind, argus::ml_view_kind::models)
 ARGUS_MSGPACK_ENUM(argus::model_stage, argus::model_stage::retired)
 ARGUS_MSGPACK_ENUM(argus::severity, argus::severity::critical)

@@ -128,6 +128,14 @@ const char* to_string(table_id x) {
       return "trades";
     case table_id::decision_steps:
       return "decision_steps";
+    case table_id::drift_results:
+      return "drift_results";
+    case table_id::drift_alerts:
+      return "drift_alerts";
+    case table_id::model_performance:
+      return "model_performance";
+    case table_id::retrain_requests:
+      return "retrain_requests";
   }
   return "unknown";
 }

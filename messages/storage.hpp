@@ -19,10 +19,14 @@ enum class table_id : uint8_t {
   metric_points = 6,
   trades = 7,
   decision_steps = 8,
+  drift_results = 9,
+  drift_alerts = 10,
+  model_performance = 11,
+  retrain_requests = 12,
 };
 
 /// The highest table id.
-inline constexpr table_id last_table_id = table_id::decision_steps;
+inline constexpr table_id last_table_id = table_id::retrain_requests;
 
 /// @returns the SQL table name.
 const char* to_string(table_id x);

@@ -52,6 +52,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(argus, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(argus, (argus::metric_point))
   CAF_ADD_TYPE_ID(argus, (argus::metrics_query))
   CAF_ADD_TYPE_ID(argus, (argus::metrics_view))
+  CAF_ADD_TYPE_ID(argus, (argus::ml_batch))
+  CAF_ADD_TYPE_ID(argus, (argus::ml_query))
+  CAF_ADD_TYPE_ID(argus, (argus::ml_view))
 
 CAF_END_TYPE_ID_BLOCK(argus)
 

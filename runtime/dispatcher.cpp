@@ -36,6 +36,10 @@ size_t batch_size(const metrics_batch& x) {
   return x.size();
 }
 
+size_t batch_size(const ml_batch& x) {
+  return x.size();
+}
+
 /// Hands flushes on to the supervisor once everything accepted before them
 /// was taken by the components.
 void release_flushes(self_ptr self) {
@@ -100,7 +104,8 @@ void pump(self_ptr self) {
     auto batch = st.take(dispatcher_batch, {static_cast<bool>(st.tracker),
                                             static_cast<bool>(st.tracer),
                                             static_cast<bool>(st.correlations),
-                                            static_cast<bool>(st.dashboard)});
+                                            static_cast<bool>(st.dashboard),
+                          static_cast<bool>(st.ml)});
     if (batch.popped == 0)
       break;
     core.drain_scheduled.store(true, std::memory_order_release);
@@ -115,6 +120,8 @@ void pump(self_ptr self) {
       deliver(self, st.tracer, std::move(batch.spans));
     if (batch.metrics.size() > 0)
       deliver(self, st.dashboard, std::move(batch.metrics));
+    if (batch.ml.size() > 0)
+      deliver(self, st.ml, std::move(batch.ml));
   }
   release_flushes(self);
 }
@@ -129,6 +136,12 @@ routed_batch dispatcher_state::take(size_t max, routes available) {
     ++result.popped;
     auto to_tracker = [&](auto& e, auto& into) {
       if (available.tracker)
+        into.push_back(std::move(e));
+      else
+        ++result.unrouted;
+    };
+    auto to_ml = [&](auto& e, auto& into) {
+      if (available.ml)
         into.push_back(std::move(e));
       else
         ++result.unrouted;
@@ -176,6 +189,21 @@ routed_batch dispatcher_state::take(size_t max, routes available) {
                    else
                      ++result.unrouted;
                  },
+                 [&](features_observed& e) {
+                   to_ml(e, result.ml.features);
+                 },
+                 [&](prediction_made& e) {
+                   to_ml(e, result.ml.predictions);
+                 },
+                 [&](label_observed& e) {
+                   to_ml(e, result.ml.labels);
+                 },
+                 [&](feature_importance_reported& e) {
+                   to_ml(e, result.ml.importances);
+                 },
+                 [&](model_lifecycle_changed& e) {
+                   to_ml(e, result.ml.lifecycle);
+                 },
                  // Components for the other events arrive with their issues;
                  // until then such events are counted, not silently lost.
                  [&](auto&) {
@@ -219,6 +247,9 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
     },
     [=](atom::route, metrics_dashboard_actor& x) {
       self->state.dashboard = std::move(x);
+    },
+    [=](atom::route, ml_monitor_actor& x) {
+      self->state.ml = std::move(x);
     },
   };
 }

@@ -14,6 +14,7 @@ struct routed_batch {
   span_batch spans;
   request_batch requests;
   metrics_batch metrics;
+  ml_batch ml;
   /// Events no running component takes (their components arrive with later
   /// issues, or theirs is down).
   uint64_t unrouted = 0;
@@ -35,6 +36,7 @@ struct dispatcher_state {
     bool tracer = false;
     bool correlations = false;
     bool dashboard = false;
+    bool ml = false;
   };
 
   /// Pops at most `max` events and sorts them by destination.
@@ -53,6 +55,7 @@ struct dispatcher_state {
   tracer_actor tracer;
   correlation_manager_actor correlations;
   metrics_dashboard_actor dashboard;
+  ml_monitor_actor ml;
   supervisor_actor supervisor;
   /// Batches handed out and not yet answered (at most one per component).
   int in_flight = 0;

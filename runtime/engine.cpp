@@ -187,30 +187,23 @@ engine::history(const std::string& metric, const std::string& window,
   return std::move(v->points);
 }
 
-caf::error
-engine::on_metrics_snapshot(std::function<void(const metrics_view&)> f) {
+template <class Handle>
+caf::error engine::subscribe_listener(const char* id, caf::behavior bhvr) {
   if (!running())
     return caf::make_error(ec::component_down, "engine is not running");
-  auto listener = system_->spawn([f = std::move(f)]() -> caf::behavior {
-    return {
-      [f](const metrics_view& v) {
-        f(v);
-      },
-    };
-  });
+  auto listener = system_->spawn([bhvr]() mutable { return bhvr; });
   caf::scoped_actor self{*system_};
   caf::error result;
-  self
-    ->request(supervisor_, std::chrono::seconds{10}, atom::lookup_v,
-              std::string{"metrics_dashboard"})
+  self->request(supervisor_, std::chrono::seconds{10}, atom::lookup_v,
+                std::string{id})
     .receive(
       [&](caf::strong_actor_ptr& ptr) {
         if (!ptr)
           result = caf::make_error(ec::component_down,
-                                   "metrics_dashboard is not running");
+                                   std::string{id} + " is not running");
         else
-          caf::anon_send(caf::actor_cast<metrics_dashboard_actor>(ptr),
-                         atom::subscribe_v, listener);
+          caf::anon_send(caf::actor_cast<Handle>(ptr), atom::subscribe_v,
+                         listener);
       },
       [&](caf::error& err) {
         result = std::move(err);
@@ -220,6 +213,60 @@ engine::on_metrics_snapshot(std::function<void(const metrics_view&)> f) {
   else
     snapshot_listeners_.push_back(listener);
   return result;
+}
+
+caf::error
+engine::on_metrics_snapshot(std::function<void(const metrics_view&)> f) {
+  return subscribe_listener<metrics_dashboard_actor>(
+    "metrics_dashboard", caf::behavior{[f](const metrics_view& v) { f(v); }});
+}
+
+caf::expected<ml_view> engine::ml(ml_query query,
+                                  std::chrono::milliseconds timeout) {
+  if (query.hdr.corr.empty())
+    query.hdr.corr = client_.new_correlation_id();
+  return ask<ml_view, ml_monitor_actor>("ml_monitor", timeout,
+                                        std::move(query));
+}
+
+caf::expected<std::vector<drift_alert>>
+engine::get_drift_alerts(severity min_level, size_t limit) {
+  ml_query q;
+  q.kind = ml_view_kind::alerts;
+  q.min_level = min_level;
+  q.limit = limit;
+  auto v = ml(std::move(q));
+  if (!v)
+    return std::move(v.error());
+  return std::move(v->alerts);
+}
+
+caf::expected<std::string>
+engine::get_model_performance_history(const std::string& model_id,
+                                      size_t limit) {
+  ml_query q;
+  q.kind = ml_view_kind::performance;
+  q.model_id = model_id;
+  q.limit = limit;
+  auto v = ml(std::move(q));
+  if (!v)
+    return std::move(v.error());
+  return std::move(v->body);
+}
+
+caf::error
+engine::on_ml_events(std::function<void(const drift_alert&)> on_alert,
+                     std::function<void(const retrain_requested&)> on_retrain) {
+  return subscribe_listener<ml_monitor_actor>(
+    "ml_monitor",
+    caf::behavior{[on_alert](const drift_alert& a) {
+                    if (on_alert)
+                      on_alert(a);
+                  },
+                  [on_retrain](const retrain_requested& r) {
+                    if (on_retrain)
+                      on_retrain(r);
+                  }});
 }
 
 caf::expected<trace_exported> engine::trace(const correlation_id& corr,

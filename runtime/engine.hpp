@@ -105,6 +105,28 @@ public:
   /// engine stops. `f` must not block.
   caf::error on_metrics_snapshot(std::function<void(const metrics_view&)> f);
 
+  /// @returns a view of the ML monitor: alerts, performance history or
+  ///          models (JSON in `body`, alerts typed too).
+  caf::expected<ml_view> ml(ml_query query, std::chrono::milliseconds timeout
+                                            = std::chrono::seconds{10});
+
+  /// Spec: `MLMonitor.get_drift_alerts(severity)`: the alerts at or above
+  /// `min_level`, newest first.
+  caf::expected<std::vector<drift_alert>>
+  get_drift_alerts(severity min_level = severity::low, size_t limit = 100);
+
+  /// Spec: `MLMonitor.get_model_performance_history(model, limit)` (JSON).
+  caf::expected<std::string>
+  get_model_performance_history(const std::string& model_id,
+                                size_t limit = 100);
+
+  /// Calls `on_alert` for every drift alert that fires, escalates or
+  /// resolves, and `on_retrain` for every retraining request, on an
+  /// actor's thread, until the engine stops. They must not block.
+  caf::error
+  on_ml_events(std::function<void(const drift_alert&)> on_alert,
+               std::function<void(const retrain_requested&)> on_retrain);
+
   /// @returns the spans of `corr` the tracer holds in memory.
   caf::expected<trace_exported> trace(const correlation_id& corr,
                                       std::chrono::milliseconds timeout
@@ -150,6 +172,10 @@ private:
   void on_supervisor_down(const caf::error& reason);
 
   caf::expected<std::string> view_body(metrics_view_kind kind);
+
+  /// Spawns a listener with `bhvr` and subscribes it to component `id`.
+  template <class Handle>
+  caf::error subscribe_listener(const char* id, caf::behavior bhvr);
 
   /// Asks the running component `id` (of interface `Handle`) and waits for
   /// its `Result`.

@@ -203,6 +203,65 @@ DELETE FROM metric_points WHERE id NOT IN (SELECT max(id) FROM metric_points
 CREATE UNIQUE INDEX metric_points_by_series
     ON metric_points (name, labels, window_name, time_ns);
 )sql",
+  // v6: the ML monitor's results: every feature's test at every check, the
+  // alerts as they fire, escalate and resolve, performance against labels,
+  // and retraining requests with their evidence.
+  R"sql(
+CREATE TABLE drift_results (
+    id INTEGER PRIMARY KEY,
+    correlation_id TEXT,
+    model_id TEXT,
+    model_version TEXT,
+    feature TEXT,
+    test TEXT,
+    statistic REAL,
+    p_value REAL,
+    score_method TEXT,
+    score REAL,
+    drift INTEGER,
+    severity TEXT,
+    reference_size INTEGER,
+    current_size INTEGER,
+    time_ns INTEGER
+);
+CREATE INDEX drift_results_by_model ON drift_results (model_id, time_ns);
+CREATE TABLE drift_alerts (
+    id INTEGER PRIMARY KEY,
+    correlation_id TEXT,
+    model_id TEXT,
+    model_version TEXT,
+    feature TEXT,
+    method TEXT,
+    change TEXT,
+    severity TEXT,
+    score REAL,
+    p_value REAL,
+    message TEXT,
+    time_ns INTEGER
+);
+CREATE INDEX drift_alerts_by_time ON drift_alerts (time_ns);
+CREATE TABLE model_performance (
+    id INTEGER PRIMARY KEY,
+    correlation_id TEXT,
+    model_id TEXT,
+    model_version TEXT,
+    samples INTEGER,
+    metrics TEXT,
+    reference_metrics TEXT,
+    degradation REAL,
+    time_ns INTEGER
+);
+CREATE INDEX model_performance_by_model ON model_performance (model_id, time_ns);
+CREATE TABLE retrain_requests (
+    id INTEGER PRIMARY KEY,
+    correlation_id TEXT,
+    model_id TEXT,
+    model_version TEXT,
+    trigger TEXT,
+    evidence TEXT,
+    time_ns INTEGER
+);
+)sql",
 };
 
 std::vector<table_info> make_tables() {
@@ -281,6 +340,38 @@ std::vector<table_info> make_tables() {
       "start_ns", "end_ns"},
      "correlation_id",
      "start_ns",
+     tf::epoch_ns,
+     false},
+    {table_id::drift_results,
+     "drift_results",
+     {"model_id", "model_version", "feature", "test", "statistic", "p_value",
+      "score_method", "score", "drift", "severity", "reference_size",
+      "current_size", "time_ns"},
+     "correlation_id",
+     "time_ns",
+     tf::epoch_ns,
+     false},
+    {table_id::drift_alerts,
+     "drift_alerts",
+     {"model_id", "model_version", "feature", "method", "change", "severity",
+      "score", "p_value", "message", "time_ns"},
+     "correlation_id",
+     "time_ns",
+     tf::epoch_ns,
+     false},
+    {table_id::model_performance,
+     "model_performance",
+     {"model_id", "model_version", "samples", "metrics", "reference_metrics",
+      "degradation", "time_ns"},
+     "correlation_id",
+     "time_ns",
+     tf::epoch_ns,
+     false},
+    {table_id::retrain_requests,
+     "retrain_requests",
+     {"model_id", "model_version", "trigger", "evidence", "time_ns"},
+     "correlation_id",
+     "time_ns",
      tf::epoch_ns,
      false},
   };

@@ -114,14 +114,15 @@ struct supervised : test::deterministic_fixture {
 } // namespace
 
 TEST_CASE("supervisor spawns storage first, then the correlation manager, "
-          "the tracer and the tracker") {
+          "the tracer, the tracker and the ML monitor") {
   supervised fx;
   auto st = fx.status();
-  REQUIRE(st.components.size() == 4);
+  REQUIRE(st.components.size() == 5);
   CHECK(st.components[0].id == "storage_writer");
   CHECK(st.components[1].id == "correlation_manager");
   CHECK(st.components[2].id == "tracer");
   CHECK(st.components[3].id == "tracker");
+  CHECK(st.components[4].id == "ml_monitor");
   for (const auto& c : st.components)
     CHECK(c.state == component_state::running);
   // Counters come from the components themselves.

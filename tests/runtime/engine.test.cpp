@@ -80,8 +80,9 @@ TEST_CASE("engine status lists every component and the client counters") {
   REQUIRE(eng.flush());
   auto st = eng.status();
   REQUIRE(st);
-  // storage_writer, correlation_manager, tracer, tracker, metrics_dashboard
-  REQUIRE(st->components.size() == 5);
+  // storage_writer, correlation_manager, tracer, tracker, ml_monitor,
+  // metrics_dashboard
+  REQUIRE(st->components.size() == 6);
   for (const auto& c : st->components)
     CHECK(c.state == component_state::running);
   CHECK(st->components.back().id == "metrics_dashboard");

@@ -352,7 +352,7 @@ TEST_CASE("argusd --demo trades and records latencies; argusctl shows the "
     if (f["name"] == "argus_process_resident_memory_bytes")
       rss = f["value"].get<double>();
   }
-  CHECK(up == 5);
+  CHECK(up == 6);
   CHECK(rss > 1e6);
   // Trading: the fills stored, wins and losses, a drawdown, daily ratios.
   auto trading = ctl({"trading", "--db", fx.db, "-o", "json"});
