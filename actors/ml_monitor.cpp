@@ -36,9 +36,12 @@ nlohmann::json to_json(const performance_figures& f) {
             {"mae", f.mae},
             {"rmse", f.rmse},
             {"directional_accuracy", f.directional_accuracy}};
-  return {{"samples", f.samples},     {"accuracy", f.accuracy},
-          {"precision", f.precision}, {"recall", f.recall},
-          {"f1", f.f1},               {"log_loss", f.log_loss}};
+  return {{"samples", f.samples},
+          {"accuracy", f.accuracy},
+          {"precision", f.precision},
+          {"recall", f.recall},
+          {"f1", f.f1},
+          {"log_loss", f.log_loss}};
 }
 
 nlohmann::json to_json(const drift_alert& a) {
@@ -154,15 +157,14 @@ ml_monitor_state::tick_output ml_monitor_state::tick(int64_t now_ns) {
         meta["entered_top_k"] = c->entered;
         meta["left_top_k"] = c->left;
       }
-      out.rows.push_back({table_id::model_behavior_tracking,
-                          correlation_id{},
-                          {db_value::of(ref.model_id),
-                           db_value::of(storage::sql_datetime(now_ns)),
-                           db_value::of(to_json(m.performance_now()).dump()),
-                           db_value::of(nlohmann::json(m.latest_importance())
-                                          .dump()),
-                           db_value::null(), db_value::null(),
-                           db_value::of(meta.dump())}});
+      out.rows.push_back(
+        {table_id::model_behavior_tracking,
+         correlation_id{},
+         {db_value::of(ref.model_id),
+          db_value::of(storage::sql_datetime(now_ns)),
+          db_value::of(to_json(m.performance_now()).dump()),
+          db_value::of(nlohmann::json(m.latest_importance()).dump()),
+          db_value::null(), db_value::null(), db_value::of(meta.dump())}});
     }
     if (!drift_due)
       continue;
@@ -271,10 +273,11 @@ ml_view ml_monitor_state::view(const ml_query& q) const {
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& [key, m] : models) {
         auto it = latest.find(key);
-        nlohmann::json j = it != latest.end()
-                             ? it->second
-                             : nlohmann::json{{"model_id", m.ref().model_id},
-                                              {"model_version", m.ref().version}};
+        nlohmann::json j
+          = it != latest.end()
+              ? it->second
+              : nlohmann::json{{"model_id", m.ref().model_id},
+                               {"model_version", m.ref().version}};
         j["performance_now"] = to_json(m.performance_now());
         arr.push_back(std::move(j));
       }
@@ -353,7 +356,9 @@ ml_monitor(self_ptr self, config::ml_monitor_config cfg,
       self->delayed_send(self, tick_interval(st.cfg), atom::tick_v,
                          st.generation);
     },
-    [=](const ml_query& q) { return self->state.view(q); },
+    [=](const ml_query& q) {
+      return self->state.view(q);
+    },
     [=](atom::subscribe, caf::actor& subscriber) {
       self->monitor(subscriber);
       self->state.subscribers.push_back(std::move(subscriber));

@@ -4,7 +4,6 @@
 #include "config/components.hpp"
 #include "messages/interfaces.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
 
 #include <deque>
@@ -13,6 +12,8 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace argus {
 

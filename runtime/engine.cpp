@@ -191,11 +191,14 @@ template <class Handle>
 caf::error engine::subscribe_listener(const char* id, caf::behavior bhvr) {
   if (!running())
     return caf::make_error(ec::component_down, "engine is not running");
-  auto listener = system_->spawn([bhvr]() mutable { return bhvr; });
+  auto listener = system_->spawn([bhvr]() mutable {
+    return bhvr;
+  });
   caf::scoped_actor self{*system_};
   caf::error result;
-  self->request(supervisor_, std::chrono::seconds{10}, atom::lookup_v,
-                std::string{id})
+  self
+    ->request(supervisor_, std::chrono::seconds{10}, atom::lookup_v,
+              std::string{id})
     .receive(
       [&](caf::strong_actor_ptr& ptr) {
         if (!ptr)
@@ -218,7 +221,9 @@ caf::error engine::subscribe_listener(const char* id, caf::behavior bhvr) {
 caf::error
 engine::on_metrics_snapshot(std::function<void(const metrics_view&)> f) {
   return subscribe_listener<metrics_dashboard_actor>(
-    "metrics_dashboard", caf::behavior{[f](const metrics_view& v) { f(v); }});
+    "metrics_dashboard", caf::behavior{[f](const metrics_view& v) {
+      f(v);
+    }});
 }
 
 caf::expected<ml_view> engine::ml(ml_query query,
@@ -258,15 +263,14 @@ caf::error
 engine::on_ml_events(std::function<void(const drift_alert&)> on_alert,
                      std::function<void(const retrain_requested&)> on_retrain) {
   return subscribe_listener<ml_monitor_actor>(
-    "ml_monitor",
-    caf::behavior{[on_alert](const drift_alert& a) {
-                    if (on_alert)
-                      on_alert(a);
-                  },
-                  [on_retrain](const retrain_requested& r) {
-                    if (on_retrain)
-                      on_retrain(r);
-                  }});
+    "ml_monitor", caf::behavior{[on_alert](const drift_alert& a) {
+                                  if (on_alert)
+                                    on_alert(a);
+                                },
+                                [on_retrain](const retrain_requested& r) {
+                                  if (on_retrain)
+                                    on_retrain(r);
+                                }});
 }
 
 caf::expected<trace_exported> engine::trace(const correlation_id& corr,

@@ -1,0 +1,133 @@
+#include "actors/ml_monitor.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "tests/support/engine_fixture.hpp"
+#include <nlohmann/json.hpp>
+
+using namespace argus;
+using namespace std::chrono_literals;
+
+namespace {
+
+template <class F>
+bool eventually(F f, std::chrono::seconds limit = 20s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (f())
+      return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return f();
+}
+
+} // namespace
+
+TEST_CASE("ML monitor in a running engine: a drifting feature raises a "
+          "critical alert and a retraining request with its evidence; "
+          "labels joined by correlation id give performance history") {
+  test::engine_fixture fx;
+  auto& ml = fx.cfg.ml_monitor;
+  ml.drift_check_interval = 300ms;
+  ml.performance_check_interval = 300ms;
+  ml.feature_analysis_interval = 300ms;
+  ml.reference_window = 300;
+  ml.current_window = 200;
+  ml.performance_window = 200;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  std::mutex mtx;
+  std::vector<drift_alert> alerts;
+  std::vector<retrain_requested> retrains;
+  REQUIRE(!eng.on_ml_events(
+    [&](const drift_alert& a) {
+      std::lock_guard<std::mutex> guard{mtx};
+      alerts.push_back(a);
+    },
+    [&](const retrain_requested& r) {
+      std::lock_guard<std::mutex> guard{mtx};
+      retrains.push_back(r);
+    }));
+  auto& c = eng.client();
+  model_ref model{"gradient_boost", "v3"};
+  model_lifecycle_changed deployed;
+  deployed.model = model;
+  deployed.stage = model_stage::deployed;
+  c.record(deployed);
+  std::mt19937_64 rng{8};
+  std::normal_distribution<double> normal{0, 1};
+  auto observe = [&](int n, double shift) {
+    for (int i = 0; i < n; ++i) {
+      features_observed x;
+      x.model = model;
+      x.numeric = {{"momentum", normal(rng)}, {"spread", normal(rng) + shift}};
+      x.categorical = {{"regime", i % 2 ? "bull" : "bear"}};
+      c.record(x);
+      // A prediction and, later, its label with the same correlation id.
+      prediction_made p;
+      p.hdr.corr = c.new_correlation_id();
+      p.model = model;
+      p.label = "buy";
+      p.confidence = 0.8;
+      label_observed l;
+      l.hdr.corr = p.hdr.corr;
+      l.model = model;
+      l.label = (shift == 0 ? i % 10 != 0 : i % 2 != 0) ? "buy" : "sell";
+      c.record(p);
+      c.record(l);
+    }
+  };
+  feature_importance_reported imp;
+  imp.model = model;
+  imp.importance = {{"momentum", 0.3}, {"spread", 0.7}};
+  c.record(imp);
+  observe(300, 0.0); // the reference
+  observe(200, 2.0); // "spread" moves by two standard deviations
+  REQUIRE(eng.flush());
+  REQUIRE(eventually([&] {
+    std::lock_guard<std::mutex> guard{mtx};
+    return !retrains.empty();
+  }));
+  {
+    std::lock_guard<std::mutex> guard{mtx};
+    auto evidence = nlohmann::json::parse(retrains.front().reason);
+    CHECK(retrains.front().model.model_id == "gradient_boost");
+    CHECK((retrains.front().trigger == "critical_drift"
+           || retrains.front().trigger == "performance_degradation"));
+    bool spread = false;
+    for (const auto& f : evidence["features"])
+      spread |= f["feature"] == "spread" && f["severity"] == "critical";
+    CHECK(spread);
+  }
+  auto critical = eng.get_drift_alerts(severity::critical);
+  REQUIRE(critical);
+  bool spread_alert = false;
+  for (const auto& a : *critical) {
+    CHECK(a.level == severity::critical);
+    spread_alert |= a.feature == "spread";
+  }
+  CHECK(spread_alert);
+  auto history = eng.get_model_performance_history("gradient_boost", 10);
+  REQUIRE(history);
+  auto h = nlohmann::json::parse(*history);
+  REQUIRE(!h.empty());
+  CHECK(h.back()["metrics"]["samples"].get<int>() == 200);
+  auto st = eng.status();
+  REQUIRE(st);
+  for (const auto& comp : st->components)
+    if (comp.id == "ml_monitor") {
+      CHECK(comp.counters.at("labels_joined") == 500);
+      CHECK(comp.counters.at("labels_unmatched") == 0);
+    }
+  REQUIRE(!eng.stop());
+  CHECK(fx.rows("drift_results") > 0);
+  CHECK(fx.rows("drift_alerts") > 0);
+  CHECK(fx.rows("retrain_requests") >= 1);
+  CHECK(fx.rows("model_performance") > 0);
+  CHECK(fx.rows("model_behavior_tracking") > 0);
+}
