@@ -82,7 +82,9 @@ void ml_monitor_state::take(ml_batch batch) {
   for (auto& x : batch.predictions) {
     ++predictions_received;
     model(x.model);
-    auto corr = x.hdr.corr.str();
+    // One request may carry predictions of several models: the label says
+    // which one it belongs to.
+    auto corr = key_of(x.model) + "|" + x.hdr.corr.str();
     if (pending.emplace(corr, std::move(x)).second)
       pending_order.push_back(corr);
     while (pending.size() > cfg.max_pending_labels && !pending_order.empty()) {
@@ -92,7 +94,7 @@ void ml_monitor_state::take(ml_batch batch) {
     }
   }
   for (const auto& x : batch.labels) {
-    auto it = pending.find(x.hdr.corr.str());
+    auto it = pending.find(key_of(x.model) + "|" + x.hdr.corr.str());
     if (it == pending.end()) {
       ++labels_unmatched;
       continue;

@@ -18,7 +18,8 @@
 namespace argus {
 
 /// State of the ML MONITOR (spec: ML Monitor). Keeps a `model_monitor` per
-/// model version, joins labels to their predictions by correlation id
+/// model version, joins labels to their predictions by model and
+/// correlation id
 /// (at most `max_pending_labels` waiting; the oldest dropped and counted),
 /// and on its timer runs the checks: drift (`drift_check_interval`),
 /// performance (`performance_check_interval`) and feature importance

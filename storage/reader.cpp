@@ -219,6 +219,114 @@ db_reader::latest_metric_points(const std::string& window) {
   });
 }
 
+namespace {
+
+/// The rows of `q` as JSON objects keyed by column name (JSON text columns
+/// parsed).
+nlohmann::json rows_as_json(SQLite::Statement& q,
+                            std::initializer_list<const char*> json_columns) {
+  nlohmann::json arr = nlohmann::json::array();
+  while (q.executeStep()) {
+    nlohmann::json row = nlohmann::json::object();
+    for (int i = 0; i < q.getColumnCount(); ++i) {
+      auto col = q.getColumn(i);
+      std::string name = q.getColumnName(i);
+      bool is_json = std::find_if(json_columns.begin(), json_columns.end(),
+                                  [&](const char* c) {
+                                    return name == c;
+                                  })
+                     != json_columns.end();
+      if (col.isNull())
+        row[name] = nullptr;
+      else if (col.isInteger())
+        row[name] = col.getInt64();
+      else if (col.isFloat())
+        row[name] = col.getDouble();
+      else if (is_json)
+        row[name] = nlohmann::json::parse(col.getString(), nullptr, false);
+      else
+        row[name] = col.getString();
+    }
+    arr.push_back(std::move(row));
+  }
+  return arr;
+}
+
+} // namespace
+
+caf::expected<nlohmann::json> db_reader::ml_models() {
+  return guarded([&] {
+    SQLite::Statement q{
+      db_,
+      "SELECT m.model_id, m.model_version, "
+      " (SELECT max(time_ns) FROM drift_results d WHERE d.model_id = "
+      "  m.model_id AND d.model_version = m.model_version) AS last_check_ns, "
+      " (SELECT count(*) FROM drift_results d WHERE d.model_id = m.model_id "
+      "  AND d.model_version = m.model_version AND d.drift = 1 AND d.time_ns "
+      "  = (SELECT max(time_ns) FROM drift_results e WHERE e.model_id = "
+      "  m.model_id AND e.model_version = m.model_version)) AS "
+      "  drifted_features, "
+      " (SELECT metrics FROM model_performance p WHERE p.model_id = "
+      "  m.model_id AND p.model_version = m.model_version ORDER BY time_ns "
+      "  DESC LIMIT 1) AS performance, "
+      " (SELECT degradation FROM model_performance p WHERE p.model_id = "
+      "  m.model_id AND p.model_version = m.model_version ORDER BY time_ns "
+      "  DESC LIMIT 1) AS degradation, "
+      " (SELECT count(*) FROM retrain_requests r WHERE r.model_id = "
+      "  m.model_id AND r.model_version = m.model_version) AS "
+      "  retrain_requests "
+      "FROM (SELECT DISTINCT model_id, model_version FROM drift_results "
+      "      UNION SELECT DISTINCT model_id, model_version FROM "
+      "      model_performance) m ORDER BY m.model_id, m.model_version"};
+    return rows_as_json(q, {"performance"});
+  });
+}
+
+caf::expected<nlohmann::json> db_reader::ml_alerts(const std::string& model_id,
+                                                   int min_severity,
+                                                   size_t limit) {
+  return guarded([&] {
+    SQLite::Statement q{
+      db_,
+      "SELECT model_id, model_version, feature, method, change, severity, "
+      "score, p_value, message, time_ns FROM drift_alerts WHERE (?1 = '' OR "
+      "model_id = ?1) AND (change = 'resolved' OR (CASE severity WHEN 'low' "
+      "THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 "
+      "ELSE 0 END) >= ?2) ORDER BY time_ns DESC, id DESC LIMIT ?3"};
+    q.bind(1, model_id);
+    q.bind(2, min_severity);
+    q.bind(3, static_cast<int64_t>(limit));
+    return rows_as_json(q, {});
+  });
+}
+
+caf::expected<nlohmann::json>
+db_reader::ml_performance(const std::string& model_id, size_t limit) {
+  return guarded([&] {
+    SQLite::Statement q{
+      db_, "SELECT model_id, model_version, samples, metrics, "
+           "reference_metrics, degradation, time_ns FROM model_performance "
+           "WHERE model_id = ?1 ORDER BY time_ns DESC, id DESC LIMIT ?2"};
+    q.bind(1, model_id);
+    q.bind(2, static_cast<int64_t>(limit));
+    return rows_as_json(q, {"metrics", "reference_metrics"});
+  });
+}
+
+caf::expected<nlohmann::json>
+db_reader::ml_latest_drift(const std::string& model_id) {
+  return guarded([&] {
+    SQLite::Statement q{
+      db_, "SELECT feature, test, statistic, p_value, score_method, score, "
+           "drift, severity, reference_size, current_size, time_ns FROM "
+           "drift_results d WHERE model_id = ?1 AND time_ns = (SELECT "
+           "max(time_ns) FROM drift_results WHERE model_id = ?1) ORDER BY "
+           "score DESC"};
+    q.bind(1, model_id);
+    return rows_as_json(q, {});
+  });
+}
+
 caf::expected<std::vector<trade_executed>> db_reader::trades(size_t limit) {
   return guarded([&] {
     SQLite::Statement q{

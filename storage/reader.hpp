@@ -14,6 +14,8 @@
 #include <tuple>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace argus::storage {
 
 /// What `argusctl status` shows about a database file.
@@ -84,6 +86,20 @@ public:
   /// @returns the newest point of every series in `window`.
   caf::expected<std::vector<metric_point>>
   latest_metric_points(const std::string& window);
+
+  /// The ML monitor's stored results, as JSON arrays (newest first):
+  /// every model version with its latest check (drifted features and their
+  /// worst severity), latest performance and retraining requests;
+  caf::expected<nlohmann::json> ml_models();
+  /// alert changes (fired, escalated, resolved) of `model_id` (empty: all)
+  /// at `min_severity` or above (resolved ones always);
+  caf::expected<nlohmann::json> ml_alerts(const std::string& model_id,
+                                          int min_severity, size_t limit);
+  /// performance checks of `model_id`;
+  caf::expected<nlohmann::json> ml_performance(const std::string& model_id,
+                                               size_t limit);
+  /// the latest drift result of each feature of `model_id`.
+  caf::expected<nlohmann::json> ml_latest_drift(const std::string& model_id);
 
   /// @returns the newest `limit` fills, in time order.
   caf::expected<std::vector<trade_executed>> trades(size_t limit);

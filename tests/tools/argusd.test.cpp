@@ -7,6 +7,8 @@
 #include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
 
+#include <thread>
+
 #include "tests/messages/samples.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -203,7 +205,10 @@ TEST_CASE("argusd --demo drives every enabled component through the client "
   CHECK(fx.query("SELECT count(*) FROM decision_steps") == 5 * requests);
   CHECK(fx.query("SELECT count(*) FROM ensemble_tracking") == requests);
   CHECK(fx.query("SELECT count(*) FROM regime_tracking") == requests);
-  CHECK(fx.query("SELECT count(*) FROM model_behavior_tracking")
+  // The bot's model-behaviour summaries (the ML monitor adds its own rows,
+  // without a confidence trend).
+  CHECK(fx.query("SELECT count(*) FROM model_behavior_tracking WHERE "
+                 "json_extract(metadata, '$.confidence_trend') IS NOT NULL")
         == requests / 10);
   // Each request is also a trace: a root and five hops, analyst to exchange,
   // and a request/response pair with its component path.
@@ -409,4 +414,60 @@ TEST_CASE("a Python bot feeds argusd over the msgpack wire format") {
                  "regime_probabilities = "
                  "'{\"BEAR_TREND\":0.2,\"BULL_TREND\":0.6,\"SIDEWAYS\":0.2}'")
         == 25);
+}
+
+TEST_CASE("argusd --demo: the drifting model's alert escalates to critical "
+          "and it asks to be retrained, with evidence; argusctl shows it") {
+  daemon_fixture fx;
+  auto p
+    = fx.start({"--demo", "--demo-rate", "100", "--demo-drift-after", "2"});
+  // The drift builds up over 20 s; the checks run every 2 s in the demo.
+  auto deadline = std::chrono::steady_clock::now() + 90s;
+  bool retrained = false;
+  while (!retrained && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1s);
+    retrained = fx.query("SELECT count(*) FROM retrain_requests") > 0;
+  }
+  REQUIRE(retrained);
+  p->signal(SIGTERM);
+  REQUIRE(p->wait(30s) == 0);
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), ARGUSCTL_PATH);
+    return test::run(std::move(args));
+  };
+  auto drift = ctl({"drift", "--db", fx.db, "--model", "lstm", "-o", "json"});
+  REQUIRE(drift.code == 0);
+  auto alerts = nlohmann::json::parse(drift.out);
+  bool critical = false;
+  for (const auto& a : alerts)
+    critical |= a["severity"] == "critical" && a["change"] != "resolved";
+  CHECK(critical);
+  // The stable model's features never drift.
+  auto stable = ctl({"drift", "--db", fx.db, "--model", "gradient_boost",
+                     "--severity", "low", "-o", "json"});
+  REQUIRE(stable.code == 0);
+  for (const auto& a : nlohmann::json::parse(stable.out))
+    CHECK(a["method"].get<std::string>().find("psi") == std::string::npos);
+  // The request names the feature that moved.
+  SQLite::Database db{fx.db, SQLite::OPEN_READONLY};
+  auto evidence = nlohmann::json::parse(
+    db.execAndGet("SELECT evidence FROM retrain_requests WHERE model_id = "
+                  "'lstm' LIMIT 1")
+      .getString());
+  bool volatility = false;
+  for (const auto& f : evidence["features"])
+    volatility |= f["feature"] == "volatility";
+  CHECK(volatility);
+  auto models = ctl({"models", "--db", fx.db, "-o", "json"});
+  REQUIRE(models.code == 0);
+  auto mj = nlohmann::json::parse(models.out);
+  REQUIRE(mj.size() == 2);
+  for (const auto& m : mj)
+    CHECK(m["retrain_requests"].get<int>()
+          == (m["model_id"] == "lstm" ? 1 : 0));
+  auto model = ctl({"model", "lstm", "--db", fx.db, "--history"});
+  REQUIRE(model.code == 0);
+  CHECK(model.out.find("volatility") != std::string::npos);
+  CHECK(model.out.find("PERFORMANCE") != std::string::npos);
+  CHECK(ctl({"drift", "--db", fx.db, "--severity", "huge"}).code == 2);
 }

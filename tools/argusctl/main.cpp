@@ -534,6 +534,27 @@ int main(int argc, char** argv) {
   detect->add_option("--param", params, "name=value (repeatable)");
   add_output(detect);
 
+  auto models = app.add_subcommand(
+    "models", "the ML monitor's models: latest check, drift, performance");
+  models->add_option("--db", db, "SQLite file written by argusd")->required();
+  add_output(models);
+  std::string model_filter;
+  std::string min_severity;
+  auto drift = app.add_subcommand("drift", "drift alerts, newest first");
+  drift->add_option("--db", db, "SQLite file written by argusd")->required();
+  drift->add_option("--model", model_filter, "only this model");
+  drift->add_option("--severity", min_severity,
+                    "at least: low, medium, high or critical");
+  add_output(drift);
+  std::string model_id;
+  bool history = false;
+  auto model = app.add_subcommand(
+    "model", "one model: its features' latest drift, --history performance");
+  model->add_option("model", model_id, "model id")->required();
+  model->add_option("--db", db, "SQLite file written by argusd")->required();
+  model->add_flag("--history", history, "performance checks, newest first");
+  add_output(model);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -573,5 +594,11 @@ int main(int argc, char** argv) {
     return argus::ctl::drift_test(dt, output);
   if (*detect)
     return argus::ctl::detect(detector, stream, params, output);
+  if (*models)
+    return argus::ctl::models(db, output);
+  if (*drift)
+    return argus::ctl::drift_alerts(db, model_filter, min_severity, output);
+  if (*model)
+    return argus::ctl::model(db, model_id, history, output);
   return 2;
 }

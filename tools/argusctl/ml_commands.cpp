@@ -2,6 +2,9 @@
 
 #include "actors/ml_monitor_detectors.hpp"
 #include "actors/ml_monitor_drift.hpp"
+#include "messages/error.hpp"
+#include "storage/reader.hpp"
+#include "storage/schema.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -9,6 +12,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -241,6 +245,148 @@ int detect(const std::string& detector, const std::string& stream,
   for (auto i : drifts)
     std::cout << " " << i;
   std::cout << "\nWARNINGS  " << warnings.size() << "\n";
+  return 0;
+}
+
+namespace {
+
+/// Runs `query` on the database; prints the reason and returns nothing on
+/// failure.
+template <class F>
+std::optional<json> query_db(const std::string& db, F query) {
+  auto reader = storage::db_reader::open(db);
+  if (!reader) {
+    std::cerr << "argusctl: " << describe(reader.error()) << "\n";
+    return std::nullopt;
+  }
+  auto result = query(**reader);
+  if (!result) {
+    std::cerr << "argusctl: " << describe(result.error()) << "\n";
+    return std::nullopt;
+  }
+  return std::move(*result);
+}
+
+std::string cell(const json& j) {
+  if (j.is_null())
+    return "-";
+  if (j.is_number_float()) {
+    std::ostringstream os;
+    os << std::setprecision(4) << j.get<double>();
+    return os.str();
+  }
+  return j.is_string() ? j.get<std::string>() : j.dump();
+}
+
+std::string when(const json& ns) {
+  return ns.is_number() ? storage::sql_datetime(ns.get<int64_t>()) + "Z" : "-";
+}
+
+} // namespace
+
+int models(const std::string& db, const std::string& output) {
+  auto rows = query_db(db, [](storage::db_reader& r) {
+    return r.ml_models();
+  });
+  if (!rows)
+    return 1;
+  if (output == "json") {
+    std::cout << rows->dump(2) << "\n";
+    return 0;
+  }
+  std::cout << std::left << std::setw(20) << "MODEL" << std::setw(10)
+            << "VERSION" << std::setw(30) << "LAST CHECK" << std::setw(10)
+            << "DRIFTED" << std::setw(12) << "DEGRADED" << std::setw(10)
+            << "RETRAINS"
+            << "PERFORMANCE\n";
+  for (const auto& m : *rows)
+    std::cout << std::left << std::setw(20) << cell(m["model_id"])
+              << std::setw(10) << cell(m["model_version"]) << std::setw(30)
+              << when(m["last_check_ns"]) << std::setw(10)
+              << cell(m["drifted_features"]) << std::setw(12)
+              << cell(m["degradation"]) << std::setw(10)
+              << cell(m["retrain_requests"]) << cell(m["performance"]) << "\n";
+  return 0;
+}
+
+int drift_alerts(const std::string& db, const std::string& model,
+                 const std::string& min_severity, const std::string& output) {
+  severity level = severity::low;
+  if (!min_severity.empty() && !parse_severity(min_severity, level)) {
+    std::cerr << "argusctl: --severity wants low, medium, high or critical\n";
+    return 2;
+  }
+  auto rows = query_db(db, [&](storage::db_reader& r) {
+    return r.ml_alerts(model, static_cast<int>(level), 200);
+  });
+  if (!rows)
+    return 1;
+  if (output == "json") {
+    std::cout << rows->dump(2) << "\n";
+    return 0;
+  }
+  std::cout << std::left << std::setw(30) << "TIME" << std::setw(18) << "MODEL"
+            << std::setw(14) << "FEATURE" << std::setw(16) << "METHOD"
+            << std::setw(11) << "CHANGE" << std::setw(10) << "SEVERITY"
+            << "MESSAGE\n";
+  for (const auto& a : *rows)
+    std::cout << std::left << std::setw(30) << when(a["time_ns"])
+              << std::setw(18)
+              << (cell(a["model_id"]) + "@" + cell(a["model_version"]))
+              << std::setw(14)
+              << (a["feature"] == "" ? std::string{"(model)"}
+                                     : cell(a["feature"]))
+              << std::setw(16) << cell(a["method"]) << std::setw(11)
+              << cell(a["change"]) << std::setw(10) << cell(a["severity"])
+              << cell(a["message"]) << "\n";
+  return 0;
+}
+
+int model(const std::string& db, const std::string& model, bool history,
+          const std::string& output) {
+  auto drift = query_db(db, [&](storage::db_reader& r) {
+    return r.ml_latest_drift(model);
+  });
+  if (!drift)
+    return 1;
+  std::optional<json> perf;
+  if (history) {
+    perf = query_db(db, [&](storage::db_reader& r) {
+      return r.ml_performance(model, 100);
+    });
+    if (!perf)
+      return 1;
+  }
+  if (drift->empty() && (!perf || perf->empty())) {
+    std::cerr << "argusctl: no results stored for model '" << model << "' in "
+              << db << "\n";
+    return 1;
+  }
+  if (output == "json") {
+    json j{{"model_id", model}, {"features", *drift}};
+    if (perf)
+      j["performance_history"] = *perf;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "MODEL " << model << ": latest drift check\n"
+            << std::left << std::setw(16) << "FEATURE" << std::setw(7) << "TEST"
+            << std::setw(12) << "P-VALUE" << std::setw(8) << "SCORE"
+            << std::setw(12) << "VALUE" << std::setw(7) << "DRIFT"
+            << "SEVERITY\n";
+  for (const auto& f : *drift)
+    std::cout << std::left << std::setw(16) << cell(f["feature"])
+              << std::setw(7) << cell(f["test"]) << std::setw(12)
+              << cell(f["p_value"]) << std::setw(8) << cell(f["score_method"])
+              << std::setw(12) << cell(f["score"]) << std::setw(7)
+              << (f["drift"] == 1 ? "yes" : "no") << cell(f["severity"])
+              << "\n";
+  if (perf) {
+    std::cout << "\nPERFORMANCE (newest first)\n";
+    for (const auto& p : *perf)
+      std::cout << "  " << when(p["time_ns"]) << "  degradation "
+                << cell(p["degradation"]) << "  " << cell(p["metrics"]) << "\n";
+  }
   return 0;
 }
 

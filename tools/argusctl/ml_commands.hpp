@@ -9,6 +9,10 @@
 //                       [-o table|json]
 //   argusctl detect --detector adwin|page-hinkley|ddm --stream FILE
 //                   [--param k=v ...] [-o table|json]
+// and, from what argusd's ML monitor stored:
+//   argusctl models --db FILE [-o table|json]
+//   argusctl drift --db FILE [--model M] [--severity low|...|critical]
+//   argusctl model M --db FILE [--history] [-o table|json]
 
 #include <string>
 #include <vector>
@@ -29,5 +33,13 @@ int drift_test(const drift_test_options& opts, const std::string& output);
 
 int detect(const std::string& detector, const std::string& stream,
            const std::vector<std::string>& params, const std::string& output);
+
+int models(const std::string& db, const std::string& output);
+
+int drift_alerts(const std::string& db, const std::string& model,
+                 const std::string& min_severity, const std::string& output);
+
+int model(const std::string& db, const std::string& model, bool history,
+          const std::string& output);
 
 } // namespace argus::ctl

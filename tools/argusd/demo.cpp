@@ -76,6 +76,69 @@ void demo_bot::trade(int64_t now_ns, const std::string& decision, double drift,
   client_.record(std::move(fill));
 }
 
+void demo_bot::model_outputs(int64_t now_ns, const correlation_id& corr,
+                             double bias) {
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
+  std::normal_distribution<double> normal{0.0, 1.0};
+  if (first_step_ns_ == 0) {
+    first_step_ns_ = now_ns;
+    for (const char* id : {"gradient_boost", "lstm"}) {
+      model_lifecycle_changed deployed;
+      deployed.hdr.corr = corr;
+      deployed.model = {id, "v1"};
+      deployed.stage = model_stage::deployed;
+      deployed.time_ns = now_ns;
+      client_.record(std::move(deployed));
+      feature_importance_reported imp;
+      imp.hdr.corr = corr;
+      imp.model = {id, "v1"};
+      imp.importance
+        = {{"momentum", 0.45}, {"volatility", 0.35}, {"spread_bps", 0.2}};
+      imp.time_ns = now_ns;
+      client_.record(std::move(imp));
+    }
+  }
+  auto since = now_ns - first_step_ns_;
+  // The drift builds up over a few seconds, so its alert escalates.
+  const double ramp_ns = 20e9;
+  double drift
+    = since < drift_after_ns_
+        ? 0.0
+        : std::min(1.0, static_cast<double>(since - drift_after_ns_) / ramp_ns);
+  // The error rate follows a little later than the inputs.
+  bool degrading = drift >= 1.0;
+  for (const char* id : {"gradient_boost", "lstm"}) {
+    bool lstm = id[0] == 'l';
+    features_observed f;
+    f.hdr.corr = corr;
+    f.model = {id, "v1"};
+    f.numeric["momentum"] = bias * 4 + normal(rng_) * 0.5;
+    // The lstm's volatility feed changes scale and level when it drifts.
+    auto shift = lstm ? drift : 0.0;
+    // Its level creeps up by 1.7 standard deviations over 20 s.
+    f.numeric["volatility"] = 0.2 + 0.1 * shift + std::abs(normal(rng_)) * 0.1;
+    f.numeric["spread_bps"] = 1.0 + std::abs(normal(rng_)) * 0.3;
+    f.categorical["session"] = unit(rng_) < 0.5 ? "asia" : "europe";
+    f.time_ns = now_ns;
+    client_.record(std::move(f));
+    prediction_made p;
+    p.hdr.corr = corr;
+    p.model = {id, "v1"};
+    p.label = bias > 0 ? "buy" : bias < 0 ? "sell" : "hold";
+    p.confidence = 0.6 + 0.3 * unit(rng_);
+    p.time_ns = now_ns;
+    label_observed l;
+    l.hdr.corr = corr;
+    l.model = p.model;
+    double error_rate = lstm && degrading ? 0.55 : 0.12;
+    l.label
+      = unit(rng_) < error_rate ? (p.label == "buy" ? "sell" : "buy") : p.label;
+    l.time_ns = now_ns;
+    client_.record(std::move(p));
+    client_.record(std::move(l));
+  }
+}
+
 void demo_bot::backfill(int64_t now_ns, int days) {
   constexpr int64_t hour = 3'600'000'000'000;
   std::uniform_real_distribution<double> unit{0.0, 1.0};
@@ -131,6 +194,7 @@ void demo_bot::step(int64_t now_ns) {
   client_.record_ensemble_tracking(std::move(ens));
   // Live steps come many a second: small moves, the regime's drift.
   trade(now_ns, decision, bias / 3000, 0.0008);
+  model_outputs(now_ns, corr, bias);
   regime_recorded reg;
   reg.hdr.corr = corr;
   reg.regime_type = regimes[regime_];

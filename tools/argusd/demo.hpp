@@ -33,6 +33,12 @@ public:
   /// log), as a bot that starts monitoring mid-life would.
   void backfill(int64_t now_ns, int days);
 
+  /// The second model's inputs shift this long after the first step, and
+  /// its error rate rises a little later (ML monitor demo).
+  void drift_after(int64_t ns) noexcept {
+    drift_after_ns_ = ns;
+  }
+
   /// Fills sent so far.
   uint64_t fills() const noexcept {
     return fills_;
@@ -51,6 +57,12 @@ private:
   int64_t regime_since_ns_ = 0;
   int64_t regime_length_ns_ = 0;
   double weights_[3] = {0.4, 0.35, 0.25};
+  int64_t drift_after_ns_ = 60'000'000'000;
+  int64_t first_step_ns_ = 0;
+
+  /// Two models see each request's features, predict, and learn the label:
+  /// "gradient_boost" stays as it was trained, "lstm" drifts.
+  void model_outputs(int64_t now_ns, const correlation_id& corr, double bias);
 
   /// Moves the prices one step (drift by regime) and maybe opens or closes
   /// a position on `decision`.

@@ -1,6 +1,7 @@
 // argusd: hosts the argus engine from a YAML file.
 //
-//   argusd --config FILE [--demo] [--ingest-stdin] [--db PATH] [--log-level L]
+//   argusd --config FILE [--demo] [--demo-rate N] [--demo-drift-after S]
+//          [--ingest-stdin] [--db PATH] [--log-level L]
 //   argusd --check-config FILE
 //
 // SIGINT/SIGTERM stop it gracefully: the client queue is drained, every
@@ -126,6 +127,7 @@ int main(int argc, char** argv) {
   bool demo = false;
   bool ingest = false;
   double demo_rate = 20.0;
+  double demo_drift_after = 60.0;
   app.add_option("--config,-c", config_path, "YAML configuration file");
   app.add_option("--check-config", check_path,
                  "validate FILE, print ok or its errors, exit 0 or 2");
@@ -133,6 +135,10 @@ int main(int argc, char** argv) {
                "run a simulated trading bot against the engine");
   app.add_option("--demo-rate", demo_rate, "simulated requests per second")
     ->check(CLI::Range(0.1, 10000.0));
+  app
+    .add_option("--demo-drift-after", demo_drift_after,
+                "seconds until the demo's second model starts to drift")
+    ->check(CLI::Range(0.0, 1e6));
   app.add_flag("--ingest-stdin", ingest,
                "read length-prefixed msgpack event frames from stdin");
   app.add_option("--db", db_path, "SQLite file (overrides storage.path)");
@@ -158,6 +164,21 @@ int main(int argc, char** argv) {
   auto cfg = std::move(*loaded.config);
   if (!db_path.empty())
     cfg.storage.path = db_path;
+  if (demo) {
+    // A person watching the demo should see drift within a minute, not
+    // after the spec's 5-minute checks over 1 000-observation windows.
+    auto& ml = cfg.ml_monitor;
+    auto at_most = [](auto& x, auto limit) {
+      if (limit < x)
+        x = limit;
+    };
+    at_most(ml.drift_check_interval, std::chrono::milliseconds{2000});
+    at_most(ml.performance_check_interval, std::chrono::milliseconds{2000});
+    at_most(ml.feature_analysis_interval, std::chrono::milliseconds{2000});
+    at_most(ml.reference_window, size_t{200});
+    at_most(ml.current_window, size_t{200});
+    at_most(ml.performance_window, size_t{200});
+  }
 
   // Signals are taken by this thread alone: block them before any other
   // thread (CAF's) exists, so they inherit the mask.
@@ -189,6 +210,9 @@ int main(int argc, char** argv) {
   if (demo) {
     demo_thread = std::thread{[&] {
       argus::tools::demo_bot bot{eng.client(), 42};
+      bot.drift_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::duration<double>(demo_drift_after))
+                        .count());
       bot.backfill(argus::wall_clock_ns(), 30);
       auto period = std::chrono::duration<double>(1.0 / demo_rate);
       auto next = std::chrono::steady_clock::now();
