@@ -75,6 +75,8 @@ void ml_monitor_state::take(ml_batch batch) {
   // the observations after it.
   for (const auto& x : batch.lifecycle)
     model(x.model).lifecycle(x.stage);
+  for (const auto& x : batch.baselines)
+    model(x.model).baseline(x);
   for (const auto& x : batch.features) {
     ++features_received;
     model(x.model).observe(x);

@@ -55,7 +55,7 @@ void model_monitor::observe(const features_observed& x) {
   }
   for (const auto& [name, value] : x.categorical) {
     auto& f = categorical_[name];
-    if (f.reference_count < cfg.reference_window) {
+    if (!f.uploaded && f.reference_count < cfg.reference_window) {
       ++f.reference[value];
       ++f.reference_count;
     }
@@ -92,6 +92,25 @@ void model_monitor::importance(const feature_importance_reported& x) {
   if (!latest_importance_.empty())
     importance_change_ = compare_importance(latest_importance_, x.importance);
   latest_importance_ = x.importance;
+}
+
+void model_monitor::baseline(const baseline_uploaded& x) {
+  const auto& cfg = *cfg_;
+  if (!x.values.empty()) {
+    auto& ref
+      = references_.try_emplace(x.feature, cfg.reference_window).first->second;
+    ref.set_baseline(x.values);
+    windows_.try_emplace(x.feature, cfg.current_window, ns(cfg.current_max_age))
+      .first->second.rebin(ref);
+  }
+  if (!x.categories.empty()) {
+    auto& f = categorical_[x.feature];
+    f.reference.clear();
+    for (const auto& c : x.categories)
+      ++f.reference[c];
+    f.reference_count = x.categories.size();
+    f.uploaded = true;
+  }
 }
 
 void model_monitor::lifecycle(model_stage stage) {
@@ -145,7 +164,7 @@ model_check model_monitor::check(int64_t now_ns) {
       c.features.push_back(std::move(f));
     }
     for (auto& [name, cat] : categorical_) {
-      if (cat.reference_count < cfg.reference_window
+      if ((!cat.uploaded && cat.reference_count < cfg.reference_window)
           || cat.window.size() < cfg.min_samples)
         continue;
       auto r = drift::chi2_categorical(cat.reference, cat.counts);

@@ -102,6 +102,9 @@ public:
 
   void importance(const feature_importance_reported& x);
 
+  /// Sets one feature's reference explicitly (complete at once).
+  void baseline(const baseline_uploaded& x);
+
   /// A new deployment starts new references and a new performance
   /// reference period.
   void lifecycle(model_stage stage);
@@ -141,6 +144,7 @@ private:
   struct categorical_feature {
     std::map<std::string, uint64_t> reference;
     uint64_t reference_count = 0;
+    bool uploaded = false;
     std::deque<std::string> window;
     std::map<std::string, uint64_t> counts;
   };

@@ -26,6 +26,7 @@ constexpr std::array<const char*, std::variant_size_v<inbound_event>>
     "decision_step_recorded",
     "model_behavior_recorded",
     "flush_requested",
+    "baseline_uploaded",
 };
 
 caf::error violation(std::string what) {

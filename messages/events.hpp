@@ -28,6 +28,6 @@ using inbound_event
                  prediction_made, label_observed, feature_importance_reported,
                  model_lifecycle_changed, ensemble_recorded, regime_recorded,
                  decision_step_recorded, model_behavior_recorded,
-                 flush_requested>;
+                 flush_requested, baseline_uploaded>;
 
 } // namespace argus

@@ -66,6 +66,22 @@ struct feature_importance_reported {
   ARGUS_FIELDS(feature_importance_reported, hdr, model, importance, time_ns)
 };
 
+/// An explicit reference for one feature of a model version (instead of
+/// the first observations after its deployment): numeric values, or
+/// category labels (one per observation).
+struct baseline_uploaded {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  model_ref model;
+  std::string feature;
+  std::vector<double> values;
+  std::vector<std::string> categories;
+  int64_t time_ns = 0;
+
+  ARGUS_FIELDS(baseline_uploaded, hdr, model, feature, values, categories,
+               time_ns)
+};
+
 /// Lifecycle stages of a model version.
 enum class model_stage : uint8_t { trained, deployed, retrained, retired };
 
@@ -127,14 +143,15 @@ struct ml_batch {
   std::vector<label_observed> labels;
   std::vector<feature_importance_reported> importances;
   std::vector<model_lifecycle_changed> lifecycle;
+  std::vector<baseline_uploaded> baselines;
 
   size_t size() const noexcept {
     return features.size() + predictions.size() + labels.size()
-           + importances.size() + lifecycle.size();
+           + importances.size() + lifecycle.size() + baselines.size();
   }
 
   ARGUS_FIELDS(ml_batch, hdr, features, predictions, labels, importances,
-               lifecycle)
+               lifecycle, baselines)
 };
 
 /// What an ML monitor view request asks for.

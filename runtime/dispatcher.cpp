@@ -101,11 +101,11 @@ void pump(self_ptr self) {
   while (st.in_flight == 0) {
     // From here on, a producer that finds the flag down wakes us up.
     core.drain_scheduled.store(false, std::memory_order_release);
-    auto batch = st.take(dispatcher_batch, {static_cast<bool>(st.tracker),
-                                            static_cast<bool>(st.tracer),
-                                            static_cast<bool>(st.correlations),
-                                            static_cast<bool>(st.dashboard),
-                          static_cast<bool>(st.ml)});
+    auto batch
+      = st.take(dispatcher_batch,
+                {static_cast<bool>(st.tracker), static_cast<bool>(st.tracer),
+                 static_cast<bool>(st.correlations),
+                 static_cast<bool>(st.dashboard), static_cast<bool>(st.ml)});
     if (batch.popped == 0)
       break;
     core.drain_scheduled.store(true, std::memory_order_release);
@@ -203,6 +203,9 @@ routed_batch dispatcher_state::take(size_t max, routes available) {
                  },
                  [&](model_lifecycle_changed& e) {
                    to_ml(e, result.ml.lifecycle);
+                 },
+                 [&](baseline_uploaded& e) {
+                   to_ml(e, result.ml.baselines);
                  },
                  // Components for the other events arrive with their issues;
                  // until then such events are counted, not silently lost.

@@ -268,3 +268,43 @@ TEST_CASE("model_monitor: labels joined to predictions degrade performance "
   REQUIRE(r);
   CHECK(r->trigger == "performance_degradation");
 }
+
+TEST_CASE("model_monitor: an uploaded baseline is the reference at once, for "
+          "numeric and categorical features") {
+  auto cfg = monitor_config();
+  model_monitor m{{"xgb", "v9"}, cfg};
+  std::mt19937_64 rng{12};
+  std::normal_distribution<double> normal{0, 1};
+  baseline_uploaded b;
+  b.model = m.ref();
+  b.feature = "spread";
+  for (int i = 0; i < 5000; ++i) // larger than the reference window
+    b.values.push_back(normal(rng));
+  m.baseline(b);
+  baseline_uploaded c;
+  c.model = m.ref();
+  c.feature = "side";
+  c.categories = {"buy", "sell", "buy", "sell"};
+  m.baseline(c);
+  // Fewer observations than a reference would need: the baseline serves.
+  int64_t t = 0;
+  for (int i = 0; i < 100; ++i) {
+    features_observed x;
+    x.model = m.ref();
+    x.numeric = {{"spread", normal(rng) + 3}};
+    x.categorical = {{"side", i % 3 ? "buy" : "short"}};
+    x.time_ns = ++t;
+    m.observe(x);
+  }
+  auto check = m.check(1);
+  REQUIRE(check.features.size() == 2);
+  for (const auto& f : check.features) {
+    CAPTURE(f.feature);
+    CHECK(f.drift);
+    CHECK(f.level == severity::critical);
+    if (f.feature == "spread")
+      CHECK(f.reference_size == cfg.reference_window); // the sketch
+    else
+      CHECK(f.new_categories == std::vector<std::string>{"short"});
+  }
+}

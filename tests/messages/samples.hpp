@@ -178,6 +178,15 @@ inline flush_requested sample_flush_requested() {
   return {sample_header()};
 }
 
+inline baseline_uploaded sample_baseline_uploaded() {
+  return {sample_header(),
+          sample_model(),
+          "volatility",
+          {0.1, 0.25, 0.3, 0.45},
+          {"asia", "europe", "asia"},
+          1'700'000'000'000'000'000};
+}
+
 inline report_requested sample_report_requested() {
   return {sample_header(),
           "performance_summary",
@@ -245,7 +254,8 @@ inline std::vector<inbound_event> sample_events() {
           sample_regime_recorded(),
           sample_decision_step_recorded(),
           sample_model_behavior_recorded(),
-          sample_flush_requested()};
+          sample_flush_requested(),
+          sample_baseline_uploaded()};
 }
 
 } // namespace argus::test
