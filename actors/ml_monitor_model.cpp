@@ -22,6 +22,22 @@ bool uses(const config::ml_monitor_config& cfg, config::drift_method m) {
          != cfg.drift_detection_methods.end();
 }
 
+struct detector_settings {
+  adwin_params a;
+  page_hinkley_params p;
+  ddm_params d;
+};
+
+detector_settings detector_params(const config::ml_monitor_config& cfg) {
+  detector_settings s;
+  s.a.delta = cfg.adwin_delta;
+  s.p
+    = {static_cast<int>(cfg.page_hinkley_min_instances), cfg.page_hinkley_delta,
+       cfg.page_hinkley_lambda, cfg.page_hinkley_alpha};
+  s.d = {static_cast<int>(cfg.ddm_warm_start), cfg.ddm_warning, cfg.ddm_drift};
+  return s;
+}
+
 severity detector_severity(detector_level x) {
   switch (x) {
     case detector_level::drift:
@@ -38,7 +54,12 @@ severity detector_severity(detector_level x) {
 
 model_monitor::model_monitor(model_ref ref,
                              const config::ml_monitor_config& cfg)
-    : cfg_(&cfg), ref_(std::move(ref)), performance_(cfg.performance_window) {
+    : cfg_(&cfg),
+      ref_(std::move(ref)),
+      performance_(cfg.performance_window),
+      adwin_(detector_params(cfg).a),
+      page_hinkley_(detector_params(cfg).p),
+      ddm_(detector_params(cfg).d) {
 }
 
 void model_monitor::observe(const features_observed& x) {
@@ -120,9 +141,10 @@ void model_monitor::lifecycle(model_stage stage) {
   windows_.clear();
   categorical_.clear();
   performance_.reset();
-  adwin_ = adwin{};
-  page_hinkley_ = page_hinkley{};
-  ddm_ = ddm{};
+  auto params = detector_params(*cfg_);
+  adwin_ = adwin{params.a};
+  page_hinkley_ = page_hinkley{params.p};
+  ddm_ = ddm{params.d};
   worst_since_check_.clear();
   consecutive_failures_ = 0;
 }
@@ -148,6 +170,22 @@ model_check model_monitor::check(int64_t now_ns) {
       f.reference_size = ref.values().size();
       f.current_size = win.size();
       auto current = win.values();
+      auto named = cfg.feature_methods.find(name);
+      if (named != cfg.feature_methods.end() && named->second != "chi2") {
+        // The config names the method: its statistic, its p-value (if it
+        // has one; a distance counts as significant) and its score.
+        auto r = drift::run_method(named->second, ref.values(), current,
+                                   cfg.significance, threshold, critical);
+        f.test = r.method;
+        f.statistic = r.statistic;
+        f.pvalue = std::isnan(r.pvalue) ? 0.0 : r.pvalue;
+        bool is_test
+          = r.method == "ks" || r.method == "ad" || r.method == "cvm";
+        f.score_method = is_test ? "ks" : r.method;
+        f.score = r.score;
+        c.features.push_back(std::move(f));
+        continue;
+      }
       auto ks = drift::ks_2samp(ref.values(), current);
       if (std::max(f.reference_size, f.current_size) <= 20) {
         auto cvm = drift::cramervonmises(ref.values(), current);

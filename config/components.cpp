@@ -191,6 +191,12 @@ std::vector<config_issue> validate(const ml_monitor_config& x) {
   c.positive("max_pending_labels", x.max_pending_labels);
   c.positive("performance_window", x.performance_window);
   c.positive("max_alert_history", x.max_alert_history);
+  c.within("adwin_delta", x.adwin_delta, 0.0, 1.0);
+  c.within("page_hinkley_alpha", x.page_hinkley_alpha, 0.0, 1.0);
+  if (!(x.page_hinkley_lambda > 0))
+    c.fail("page_hinkley_lambda", "must be positive");
+  if (!(x.ddm_warning > 0 && x.ddm_drift > x.ddm_warning))
+    c.fail("ddm_drift", "must be above ddm_warning, both positive");
   const auto& t = x.auto_retraining_triggers;
   c.within("auto_retraining_triggers.critical_drift_threshold",
            t.critical_drift_threshold, 0.0, 1.0);

@@ -192,6 +192,19 @@ struct ml_monitor_config {
   size_t performance_window = 1000;
   /// Alerts kept in memory for `get_drift_alerts`.
   size_t max_alert_history = 1000;
+  /// The test per feature where the automatic choice should not decide:
+  /// feature name -> ks, cvm, ad (numeric p-values), chi2 (categories), or
+  /// psi, wasserstein, js, hellinger (numeric, a score and no p-value).
+  std::map<std::string, std::string> feature_methods;
+  /// The detectors on each model's error stream.
+  double adwin_delta = 0.002;
+  double page_hinkley_delta = 0.005;
+  double page_hinkley_lambda = 50;
+  double page_hinkley_alpha = 0.9999;
+  size_t page_hinkley_min_instances = 30;
+  size_t ddm_warm_start = 30;
+  double ddm_warning = 2.0;
+  double ddm_drift = 3.0;
 };
 std::vector<config_issue> validate(const ml_monitor_config& x);
 

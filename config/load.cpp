@@ -581,6 +581,33 @@ void read_section(reader& r, ml_monitor_config& c) {
   r.read("max_pending_labels", c.max_pending_labels);
   r.read("performance_window", c.performance_window);
   r.read("max_alert_history", c.max_alert_history);
+  static const std::set<std::string> methods
+    = {"ks", "cvm", "ad", "chi2", "psi", "wasserstein", "js", "hellinger"};
+  std::map<std::string, std::string> feature_methods;
+  if (r.each_entry("feature_methods", [&](const std::string& feature,
+                                          const YAML::Node& value,
+                                          const std::string& path) {
+        auto s = r.expand_scalar(value, path);
+        if (!s)
+          return;
+        if (!methods.count(*s)) {
+          r.ctx().fail(path, value.Mark(),
+                       "unknown method '" + *s
+                         + "'; expected one of ks, cvm, ad, chi2, psi, "
+                           "wasserstein, js, hellinger");
+          return;
+        }
+        feature_methods[feature] = *s;
+      }))
+    c.feature_methods = std::move(feature_methods);
+  r.read("adwin_delta", c.adwin_delta);
+  r.read("page_hinkley_delta", c.page_hinkley_delta);
+  r.read("page_hinkley_lambda", c.page_hinkley_lambda);
+  r.read("page_hinkley_alpha", c.page_hinkley_alpha);
+  r.read("page_hinkley_min_instances", c.page_hinkley_min_instances);
+  r.read("ddm_warm_start", c.ddm_warm_start);
+  r.read("ddm_warning", c.ddm_warning);
+  r.read("ddm_drift", c.ddm_drift);
 }
 
 void read_email(reader& r, email_config& c) {
@@ -965,7 +992,16 @@ nlohmann::json to_json(const engine_config& x) {
       {"retrain_cooldown", secs(ml.retrain_cooldown)},
       {"max_pending_labels", ml.max_pending_labels},
       {"performance_window", ml.performance_window},
-      {"max_alert_history", ml.max_alert_history}}},
+      {"max_alert_history", ml.max_alert_history},
+      {"feature_methods", ml.feature_methods},
+      {"adwin_delta", ml.adwin_delta},
+      {"page_hinkley_delta", ml.page_hinkley_delta},
+      {"page_hinkley_lambda", ml.page_hinkley_lambda},
+      {"page_hinkley_alpha", ml.page_hinkley_alpha},
+      {"page_hinkley_min_instances", ml.page_hinkley_min_instances},
+      {"ddm_warm_start", ml.ddm_warm_start},
+      {"ddm_warning", ml.ddm_warning},
+      {"ddm_drift", ml.ddm_drift}}},
     {"report_scheduler",
      {{"enable_automated_reports", rs.enable_automated_reports},
       {"default_schedule", to_string(rs.default_schedule)},

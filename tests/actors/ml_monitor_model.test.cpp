@@ -308,3 +308,32 @@ TEST_CASE("model_monitor: an uploaded baseline is the reference at once, for "
       CHECK(f.new_categories == std::vector<std::string>{"short"});
   }
 }
+
+TEST_CASE("model_monitor: a feature's method named in the config is used, "
+          "and the detectors take their parameters from the config") {
+  auto cfg = monitor_config();
+  cfg.feature_methods = {{"spread", "wasserstein"}, {"volume", "ad"}};
+  cfg.ddm_warm_start = 1000; // nothing can drift before 1000 outcomes
+  model_monitor m{{"gradient_boost", "v1"}, cfg};
+  std::mt19937_64 rng{21};
+  int64_t t = 0;
+  feed(m, rng, 500, 0.0, t);
+  feed(m, rng, 300, 1.0, t);
+  auto c = m.check(1);
+  for (const auto& f : c.features) {
+    CAPTURE(f.feature);
+    if (f.feature == "spread") {
+      CHECK(f.test == "wasserstein");
+      CHECK(f.score_method == "wasserstein");
+      CHECK(f.drift);
+    } else if (f.feature == "volume") {
+      CHECK(f.test == "ad");
+      CHECK(f.score_method == "ks");
+    } else if (!f.categorical) {
+      CHECK(f.test == "ks");
+    }
+  }
+  for (int i = 0; i < 200; ++i)
+    m.outcome({"buy", 0, 0.9, "sell", 0}); // every prediction wrong
+  CHECK(m.check(2).detectors.at("ddm") == detector_level::stable);
+}

@@ -249,6 +249,29 @@ TEST_CASE("out-of-range values are reported with path and line") {
   CHECK(find(r, "monitoring.report_scheduler.email.smtp_port").line == 14);
 }
 
+TEST_CASE("ml_monitor feature methods and detector parameters load; an "
+          "unknown method is named with its line") {
+  auto r = load_yaml(R"(monitoring:
+  ml_monitor:
+    feature_methods: {spread: wasserstein, side: chi2}
+    adwin_delta: 0.01
+    ddm_drift: 4
+)");
+  REQUIRE(r.ok());
+  CHECK(r.config->ml_monitor.feature_methods.at("spread") == "wasserstein");
+  CHECK(r.config->ml_monitor.adwin_delta == 0.01);
+  CHECK(r.config->ml_monitor.ddm_drift == 4);
+  auto bad = load_yaml(R"(monitoring:
+  ml_monitor:
+    feature_methods:
+      spread: magic
+)");
+  REQUIRE(!bad.ok());
+  auto d = find(bad, "monitoring.ml_monitor.feature_methods.spread");
+  CHECK(d.line == 4);
+  CHECK(d.message.find("unknown method 'magic'") != std::string::npos);
+}
+
 TEST_CASE("unknown drift methods, report formats and schedules are named") {
   auto r = load_yaml(R"(monitoring:
   ml_monitor:
