@@ -2,6 +2,7 @@
 
 #include "actors/metrics_views.hpp"
 #include "actors/persist.hpp"
+#include "actors/subscribers.hpp"
 #include "messages/time.hpp"
 #include "storage/reader.hpp"
 #include "storage/rows.hpp"
@@ -378,14 +379,7 @@ metrics_dashboard(self_ptr self, config::metrics_dashboard_config cfg,
   st.storage = std::move(storage);
   st.init(std::move(cfg), std::move(sources), wall_clock_ns());
   st.reload(st.started_at_ns);
-  self->set_down_handler([self](caf::down_msg& dm) {
-    auto& subs = self->state.subscribers;
-    subs.erase(std::remove_if(subs.begin(), subs.end(),
-                              [&](const caf::actor& a) {
-                                return a.address() == dm.source;
-                              }),
-               subs.end());
-  });
+  forget_subscribers_when_down(self);
   schedule(self);
   return {
     [=](metrics_batch& batch) -> caf::result<uint64_t> {
@@ -423,8 +417,7 @@ metrics_dashboard(self_ptr self, config::metrics_dashboard_config cfg,
       return self->state.view(q, wall_clock_ns());
     },
     [=](atom::subscribe, caf::actor& subscriber) {
-      self->monitor(subscriber);
-      self->state.subscribers.push_back(std::move(subscriber));
+      add_subscriber(self, std::move(subscriber));
     },
     [=](atom::route, storage_writer_actor& storage) {
       self->state.storage = std::move(storage);

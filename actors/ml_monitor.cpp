@@ -1,6 +1,7 @@
 #include "actors/ml_monitor.hpp"
 
 #include "actors/persist.hpp"
+#include "actors/subscribers.hpp"
 #include "messages/time.hpp"
 #include "storage/schema.hpp"
 
@@ -327,14 +328,7 @@ ml_monitor(self_ptr self, config::ml_monitor_config cfg,
   st.log = std::move(log);
   st.storage = std::move(storage);
   st.init(std::move(cfg), wall_clock_ns());
-  self->set_down_handler([self](caf::down_msg& dm) {
-    auto& subs = self->state.subscribers;
-    subs.erase(std::remove_if(subs.begin(), subs.end(),
-                              [&](const caf::actor& a) {
-                                return a.address() == dm.source;
-                              }),
-               subs.end());
-  });
+  forget_subscribers_when_down(self);
   self->delayed_send(self, tick_interval(st.cfg), atom::tick_v, st.generation);
   return {
     [=](ml_batch& batch) -> uint64_t {
@@ -364,8 +358,7 @@ ml_monitor(self_ptr self, config::ml_monitor_config cfg,
       return self->state.view(q);
     },
     [=](atom::subscribe, caf::actor& subscriber) {
-      self->monitor(subscriber);
-      self->state.subscribers.push_back(std::move(subscriber));
+      add_subscriber(self, std::move(subscriber));
     },
     [=](atom::route, storage_writer_actor& storage) {
       self->state.storage = std::move(storage);

@@ -11,10 +11,12 @@
 #include <thread>
 
 #include "tests/support/engine_fixture.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/process.hpp"
 #include <nlohmann/json.hpp>
 
 using namespace argus;
+using test::eventually;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
@@ -51,17 +53,6 @@ const json* find_series(const json& metrics, const std::string& name) {
     if (m["name"] == name)
       return &m;
   return nullptr;
-}
-
-template <class F>
-bool eventually(F f, std::chrono::seconds limit = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (f())
-      return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return f();
 }
 
 } // namespace

@@ -8,25 +8,14 @@
 #include <thread>
 
 #include "tests/support/engine_fixture.hpp"
+#include "tests/support/eventually.hpp"
 #include <nlohmann/json.hpp>
 
 using namespace argus;
+using test::eventually;
 using namespace std::chrono_literals;
 
-namespace {
-
-template <class F>
-bool eventually(F f, std::chrono::seconds limit = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (f())
-      return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return f();
-}
-
-} // namespace
+namespace {} // namespace
 
 TEST_CASE("ML monitor in a running engine: a drifting feature raises a "
           "critical alert and a retraining request with its evidence; "
