@@ -327,6 +327,63 @@ db_reader::ml_latest_drift(const std::string& model_id) {
   });
 }
 
+caf::expected<std::vector<std::pair<int64_t, std::string>>>
+db_reader::regimes(int64_t since_ns) {
+  return guarded([&] {
+    SQLite::Statement q{db_, "SELECT timestamp, coalesce(regime_type, '') "
+                             "FROM regime_tracking WHERE timestamp >= ? "
+                             "ORDER BY timestamp, id"};
+    q.bind(1, sql_datetime(since_ns));
+    std::vector<std::pair<int64_t, std::string>> result;
+    while (q.executeStep())
+      result.emplace_back(parse_sql_datetime(q.getColumn(0).getString()),
+                          q.getColumn(1).getString());
+    return result;
+  });
+}
+
+caf::expected<nlohmann::json>
+db_reader::ensembles(const std::string& ensemble_id, int64_t since_ns) {
+  return guarded([&] {
+    SQLite::Statement q{
+      db_, "SELECT timestamp, ensemble_id, individual_predictions, "
+           "ensemble_weights, coalesce(final_prediction, ''), confidence, "
+           "coalesce(meta_learner_prediction, '') FROM ensemble_tracking "
+           "WHERE (?1 = '' OR ensemble_id = ?1) AND timestamp >= ?2 ORDER BY "
+           "timestamp, id"};
+    q.bind(1, ensemble_id);
+    q.bind(2, sql_datetime(since_ns));
+    nlohmann::json arr = nlohmann::json::array();
+    auto object = [](const std::string& text) {
+      auto j = nlohmann::json::parse(text, nullptr, false);
+      return j.is_object() ? j : nlohmann::json::object();
+    };
+    while (q.executeStep())
+      arr.push_back(
+        {{"time_ns", parse_sql_datetime(q.getColumn(0).getString())},
+         {"ensemble_id", q.getColumn(1).getString()},
+         {"predictions", object(q.getColumn(2).getString())},
+         {"weights", object(q.getColumn(3).getString())},
+         {"final", q.getColumn(4).getString()},
+         {"confidence", q.getColumn(5).getDouble()},
+         {"meta", q.getColumn(6).getString()}});
+    return arr;
+  });
+}
+
+caf::expected<nlohmann::json>
+db_reader::decision_path(const std::string& corr) {
+  return guarded([&] {
+    SQLite::Statement q{
+      db_, "SELECT step, component, name, coalesce(decided_by, '') AS "
+           "decided_by, inputs, "
+           "outputs, start_ns, end_ns FROM decision_steps WHERE "
+           "correlation_id = ? ORDER BY step, start_ns"};
+    q.bind(1, corr);
+    return rows_as_json(q, {"inputs", "outputs"});
+  });
+}
+
 caf::expected<std::vector<trade_executed>> db_reader::trades(size_t limit) {
   return guarded([&] {
     SQLite::Statement q{

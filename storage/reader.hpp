@@ -101,6 +101,17 @@ public:
   /// the latest drift result of each feature of `model_id`.
   caf::expected<nlohmann::json> ml_latest_drift(const std::string& model_id);
 
+  /// The tracking tables (spec columns), in time order, since `since_ns`:
+  /// regime observations (time, regime type);
+  caf::expected<std::vector<std::pair<int64_t, std::string>>>
+  regimes(int64_t since_ns);
+  /// ensemble decisions of `ensemble_id` (empty: all) as JSON objects
+  /// (time_ns, ensemble_id, predictions, weights, final, meta);
+  caf::expected<nlohmann::json> ensembles(const std::string& ensemble_id,
+                                          int64_t since_ns);
+  /// the decision path of one request, by step.
+  caf::expected<nlohmann::json> decision_path(const std::string& corr);
+
   /// @returns the newest `limit` fills, in time order.
   caf::expected<std::vector<trade_executed>> trades(size_t limit);
 

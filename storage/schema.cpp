@@ -438,6 +438,26 @@ caf::error migrate(SQLite::Database& db) {
   return migrate_to(db, latest_schema_version());
 }
 
+int64_t parse_sql_datetime(const std::string& text) {
+  std::tm tm{};
+  long long micros = 0;
+  int frac_digits = 0;
+  char frac[16] = {0};
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d.%15[0-9]", &tm.tm_year,
+                  &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+                  frac)
+      < 6)
+    return 0;
+  for (const char* c = frac; *c && frac_digits < 6; ++c, ++frac_digits)
+    micros = micros * 10 + (*c - '0');
+  for (; frac_digits < 6; ++frac_digits)
+    micros *= 10;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  auto secs = static_cast<int64_t>(timegm(&tm));
+  return secs * 1'000'000'000 + micros * 1000;
+}
+
 std::string sql_datetime(int64_t ns) {
   auto secs = static_cast<std::time_t>(ns / 1'000'000'000);
   auto micros = (ns % 1'000'000'000) / 1000;

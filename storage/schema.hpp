@@ -54,6 +54,10 @@ caf::error migrate_to(SQLite::Database& db, int version);
 /// @returns `ns` since the epoch as `YYYY-MM-DD HH:MM:SS.ffffff` (UTC).
 std::string sql_datetime(int64_t ns);
 
+/// @returns the nanoseconds since the epoch of a `sql_datetime` text (UTC),
+///          or 0 if it is not one.
+int64_t parse_sql_datetime(const std::string& text);
+
 /// Maps a SQLite failure to `ec::storage_busy`, `ec::storage_full`,
 /// `ec::schema_mismatch` or `ec::storage_failure`, keeping SQLite's message.
 caf::error storage_error(int sqlite_code, const std::string& what);

@@ -1,3 +1,4 @@
+#include "runtime/engine.hpp"
 #include "storage/schema.hpp"
 
 #include <doctest/doctest.h>
@@ -8,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "tests/support/engine_fixture.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include <nlohmann/json.hpp>
@@ -238,4 +240,88 @@ TEST_CASE("argusctl drift-test and detect: verdicts, severities and clear "
                       "--stream", stream, "--param", "lambda=3"});
   CHECK(p.code == 2);
   CHECK(p.err.find("adwin has no parameter 'lambda'") != std::string::npos);
+}
+
+TEST_CASE("argusctl tracking: regimes' transition matrix and durations, "
+          "ensemble statistics and a decision path linked to its trace, "
+          "from the spec's tables") {
+  test::engine_fixture fx;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  auto& c = eng.client();
+  constexpr int64_t sec = 1'000'000'000;
+  const int64_t t0 = 1'790'845'200 * sec;
+  // bull 0-100 s, sideways 100-130, bull 130-190, bear 190-250 (last seen).
+  for (auto [s, r] : std::vector<std::pair<int, const char*>>{{0, "BULL"},
+                                                              {50, "BULL"},
+                                                              {100, "SIDEWAYS"},
+                                                              {130, "BULL"},
+                                                              {190, "BEAR"},
+                                                              {250, "BEAR"}}) {
+    regime_recorded x;
+    x.regime_type = r;
+    x.time_ns = t0 + s * sec;
+    c.record_regime_tracking(x);
+  }
+  for (int i = 0; i < 4; ++i) {
+    ensemble_recorded e;
+    e.ensemble_id = "ens";
+    e.individual_predictions = {{"a", 0.7}, {"b", i % 2 ? 0.2 : 0.7}};
+    e.ensemble_weights = {{"a", 0.6}, {"b", 0.4}};
+    e.final_prediction = "buy";
+    e.meta_learner_prediction = i == 3 ? "sell" : "";
+    e.time_ns = t0 + i * sec;
+    c.record_ensemble_tracking(e);
+  }
+  auto cid = c.new_correlation_id();
+  { auto span = c.span(component_type::analyst, "feature_engineering", cid); }
+  for (uint32_t step = 0; step < 3; ++step) {
+    decision_step_recorded d;
+    d.hdr.corr = cid;
+    d.step = step;
+    d.component
+      = step == 0 ? component_type::analyst : component_type::strategist;
+    d.name = "step" + std::to_string(step);
+    d.start_ns = t0 + step;
+    d.end_ns = t0 + step + 1000;
+    c.record_decision_step(d);
+  }
+  REQUIRE(eng.flush());
+  REQUIRE(!eng.stop());
+  auto db = fx.cfg.storage.path;
+  auto r = test::run(
+    {ARGUSCTL_PATH, "tracking", "regimes", "--db", db, "-o", "json"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["current"] == "BEAR");
+  CHECK(j["current_duration_s"] == 60.0);
+  CHECK(j["transition_matrix"]["BULL"]["SIDEWAYS"] == 0.5);
+  CHECK(j["transition_matrix"]["BULL"]["BEAR"] == 0.5);
+  CHECK(j["transition_matrix"]["SIDEWAYS"]["BULL"] == 1.0);
+  CHECK(j["mean_duration_s"]["BULL"] == 80.0);
+  CHECK(j["time_share"]["SIDEWAYS"] == doctest::Approx(30.0 / 250));
+  CHECK(j["transitions"].size() == 3);
+  auto table = test::run({ARGUSCTL_PATH, "tracking", "regimes", "--db", db});
+  CHECK(table.out.find("TRANSITION MATRIX") != std::string::npos);
+  auto e = test::run({ARGUSCTL_PATH, "tracking", "ensembles", "--db", db,
+                      "--id", "ens", "-o", "json"});
+  REQUIRE_MESSAGE(e.code == 0, e.err);
+  auto ej = nlohmann::json::parse(e.out)["ens"];
+  CHECK(ej["decisions"] == 4);
+  CHECK(ej["agreement_with_final"]["a"] == 1.0);
+  CHECK(ej["agreement_with_final"]["b"] == 0.5);
+  CHECK(ej["override_rate"] == 0.25);
+  auto d = test::run({ARGUSCTL_PATH, "tracking", "decisions", cid.str(), "--db",
+                      db, "-o", "json"});
+  REQUIRE_MESSAGE(d.code == 0, d.err);
+  auto dj = nlohmann::json::parse(d.out);
+  CHECK(dj["steps"].size() == 3);
+  CHECK(dj["steps"][1]["component"] == "strategist");
+  CHECK(dj["trace_spans"] == 1);
+  CHECK(dj["trace"].get<std::string>().find("argusctl trace " + cid.str())
+        == 0);
+  auto none = test::run(
+    {ARGUSCTL_PATH, "tracking", "decisions", "no-such", "--db", db});
+  CHECK(none.code == 1);
+  CHECK(none.err.find("no decision path") != std::string::npos);
 }

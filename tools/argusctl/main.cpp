@@ -10,6 +10,7 @@
 //   argusctl metrics list|get|--prom ..., health, trading (see
 //            metrics_commands.hpp)
 //   argusctl drift-test ..., detect ... (see ml_commands.hpp)
+//   argusctl tracking regimes|ensembles|decisions (see tracking_commands.hpp)
 //
 // Exit codes: 0 success, 1 the command failed (e.g. unreadable database),
 // 2 invalid input (bad flags, config with errors).
@@ -33,6 +34,7 @@
 
 #include "tools/argusctl/metrics_commands.hpp"
 #include "tools/argusctl/ml_commands.hpp"
+#include "tools/argusctl/tracking_commands.hpp"
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -555,6 +557,31 @@ int main(int argc, char** argv) {
   model->add_flag("--history", history, "performance checks, newest first");
   add_output(model);
 
+  auto tracking = app.add_subcommand(
+    "tracking", "regimes, ensembles and decision paths from the spec's tables");
+  tracking->require_subcommand(1);
+  auto regimes = tracking->add_subcommand(
+    "regimes", "current regime, transition matrix, durations, time shares");
+  regimes->add_option("--db", db, "SQLite file written by argusd")->required();
+  regimes->add_option("--since", since, "only the last DURATION (e.g. 24h)");
+  add_output(regimes);
+  std::string ensemble_id;
+  auto ensembles = tracking->add_subcommand(
+    "ensembles", "disagreement, vote entropy, meta-learner overrides, "
+                 "members' agreement and weights");
+  ensembles->add_option("--db", db, "SQLite file written by argusd")
+    ->required();
+  ensembles->add_option("--id", ensemble_id, "only this ensemble");
+  ensembles->add_option("--since", since, "only the last DURATION (e.g. 24h)");
+  add_output(ensembles);
+  std::string decision_cid;
+  auto decisions = tracking->add_subcommand(
+    "decisions", "one request's decision path, linked to its trace");
+  decisions->add_option("cid", decision_cid, "correlation id")->required();
+  decisions->add_option("--db", db, "SQLite file written by argusd")
+    ->required();
+  add_output(decisions);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -596,6 +623,12 @@ int main(int argc, char** argv) {
     return argus::ctl::detect(detector, stream, params, output);
   if (*models)
     return argus::ctl::models(db, output);
+  if (*regimes)
+    return argus::ctl::tracking_regimes(db, since, output);
+  if (*ensembles)
+    return argus::ctl::tracking_ensembles(db, ensemble_id, since, output);
+  if (*decisions)
+    return argus::ctl::tracking_decisions(db, decision_cid, output);
   if (*drift)
     return argus::ctl::drift_alerts(db, model_filter, min_severity, output);
   if (*model)

@@ -1,0 +1,98 @@
+#pragma once
+
+// Derived statistics of the tracking system (issue 6): what a quant asks of
+// the regimes and the ensembles. Pure functions over time-ordered
+// observations, used by the tracker's views and by argusctl (offline, from
+// the spec's tables).
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace argus {
+
+// -- regimes ------------------------------------------------------------------
+
+/// A regime observation: the bot said the market was `regime` at `time_ns`.
+struct regime_observation {
+  int64_t time_ns = 0;
+  std::string regime;
+};
+
+struct regime_transition {
+  int64_t time_ns = 0;
+  std::string from;
+  std::string to;
+};
+
+/// A run of one regime: from its first observation to the first
+/// observation of the next regime (or `now` for the current run).
+struct regime_run {
+  std::string regime;
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  bool ongoing = false;
+};
+
+struct regime_stats {
+  std::string current;
+  int64_t current_since_ns = 0;
+  int64_t current_duration_ns = 0;
+  std::vector<regime_run> runs;
+  std::vector<regime_transition> transitions;
+  /// Counts of from -> to, and each row divided by its total.
+  std::map<std::string, std::map<std::string, uint64_t>> transition_counts;
+  std::map<std::string, std::map<std::string, double>> transition_matrix;
+  /// Over completed runs (the current one counts only while it is the only
+  /// run of its regime).
+  std::map<std::string, double> mean_duration_s;
+  std::map<std::string, double> median_duration_s;
+  /// Share of the observed time (first observation to now) per regime.
+  std::map<std::string, double> time_share;
+};
+
+/// `xs` in time order.
+regime_stats summarize_regimes(const std::vector<regime_observation>& xs,
+                               int64_t now_ns);
+
+// -- ensembles ----------------------------------------------------------------
+
+struct ensemble_observation {
+  int64_t time_ns = 0;
+  std::map<std::string, double> predictions;
+  std::map<std::string, double> weights;
+  std::string final_prediction;
+  std::string meta_learner_prediction;
+};
+
+/// How member scores become votes: above `buy` a buy, below `sell` a sell,
+/// else hold (the demo bot's 0.55 / 0.45).
+struct vote_thresholds {
+  double buy = 0.55;
+  double sell = 0.45;
+};
+
+struct ensemble_stats {
+  size_t decisions = 0;
+  /// Mean over decisions of the population variance of the members'
+  /// scores, and of the entropy (bits) of their votes.
+  double mean_disagreement = 0;
+  double mean_vote_entropy = 0;
+  /// Decisions where the meta-learner's prediction differs from the
+  /// weighted vote (sum of weight x score, thresholded), over all.
+  double override_rate = 0;
+  /// Per member: the share of decisions its own vote equals the final one.
+  std::map<std::string, double> agreement_with_final;
+  /// Per member: its latest weight and its mean weight.
+  std::map<std::string, double> latest_weight;
+  std::map<std::string, double> mean_weight;
+};
+
+std::string vote_of(double score, const vote_thresholds& t);
+
+ensemble_stats summarize_ensembles(const std::vector<ensemble_observation>& xs,
+                                   vote_thresholds t = {});
+
+} // namespace argus

@@ -1,0 +1,247 @@
+#include "tools/argusctl/tracking_commands.hpp"
+
+#include "actors/tracker_stats.hpp"
+#include "config/load.hpp"
+#include "messages/error.hpp"
+#include "messages/time.hpp"
+#include "storage/reader.hpp"
+#include "storage/schema.hpp"
+
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace argus::ctl {
+
+namespace {
+
+using nlohmann::json;
+
+std::unique_ptr<storage::db_reader> open_db(const std::string& db) {
+  auto reader = storage::db_reader::open(db);
+  if (!reader) {
+    std::cerr << "argusctl: " << describe(reader.error()) << "\n";
+    return nullptr;
+  }
+  return std::move(*reader);
+}
+
+/// `since` as a start time (0 for all), or nothing on a bad duration.
+std::optional<int64_t> since_ns(const std::string& since) {
+  if (since.empty())
+    return int64_t{0};
+  auto d = config::parse_duration(since);
+  if (!d) {
+    std::cerr << "argusctl: --since wants a duration like 15m or 1h\n";
+    return std::nullopt;
+  }
+  return wall_clock_ns()
+         - std::chrono::duration_cast<std::chrono::nanoseconds>(*d).count();
+}
+
+std::string fixed(double x, int digits = 2) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(digits) << x;
+  return os.str();
+}
+
+} // namespace
+
+int tracking_regimes(const std::string& db, const std::string& since,
+                     const std::string& output) {
+  auto from = since_ns(since);
+  if (!from)
+    return 2;
+  auto r = open_db(db);
+  if (!r)
+    return 1;
+  auto rows = r->regimes(*from);
+  if (!rows) {
+    std::cerr << "argusctl: " << describe(rows.error()) << "\n";
+    return 1;
+  }
+  if (rows->empty()) {
+    std::cerr << "argusctl: no regimes stored in " << db << "\n";
+    return 1;
+  }
+  std::vector<regime_observation> xs;
+  for (auto& [t, regime] : *rows)
+    xs.push_back({t, regime});
+  // The database may be one argusd no longer writes: the current regime is
+  // known to have lasted until its last observation.
+  auto s = summarize_regimes(xs, xs.back().time_ns);
+  if (output == "json") {
+    json transitions = json::array();
+    for (const auto& t : s.transitions)
+      transitions.push_back(
+        {{"time_ns", t.time_ns}, {"from", t.from}, {"to", t.to}});
+    std::cout << json{{"current", s.current},
+                      {"current_since_ns", s.current_since_ns},
+                      {"current_duration_s",
+                       static_cast<double>(s.current_duration_ns) / 1e9},
+                      {"observations", xs.size()},
+                      {"transition_counts", s.transition_counts},
+                      {"transition_matrix", s.transition_matrix},
+                      {"mean_duration_s", s.mean_duration_s},
+                      {"median_duration_s", s.median_duration_s},
+                      {"time_share", s.time_share},
+                      {"transitions", transitions}}
+                   .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::cout << "CURRENT  " << s.current << " since "
+            << storage::sql_datetime(s.current_since_ns) << "Z ("
+            << fixed(static_cast<double>(s.current_duration_ns) / 1e9, 1)
+            << " s)\n\nTRANSITION MATRIX (row: from, column: to)\n";
+  std::vector<std::string> names;
+  for (const auto& [regime, share] : s.time_share)
+    names.push_back(regime);
+  std::cout << std::left << std::setw(14) << "";
+  for (const auto& n : names)
+    std::cout << std::setw(14) << n;
+  std::cout << "\n";
+  for (const auto& from : names) {
+    std::cout << std::left << std::setw(14) << from;
+    for (const auto& to : names) {
+      auto row = s.transition_matrix.find(from);
+      double p = 0;
+      if (row != s.transition_matrix.end())
+        if (auto c = row->second.find(to); c != row->second.end())
+          p = c->second;
+      std::cout << std::setw(14) << fixed(p);
+    }
+    std::cout << "\n";
+  }
+  std::cout << "\n"
+            << std::left << std::setw(14) << "REGIME" << std::setw(14)
+            << "MEAN_S" << std::setw(14) << "MEDIAN_S"
+            << "TIME SHARE\n";
+  for (const auto& n : names)
+    std::cout << std::left << std::setw(14) << n << std::setw(14)
+              << fixed(s.mean_duration_s[n], 1) << std::setw(14)
+              << fixed(s.median_duration_s[n], 1)
+              << fixed(s.time_share[n] * 100, 1) << "%\n";
+  std::cout << "\n"
+            << s.transitions.size() << " transitions over " << xs.size()
+            << " observations\n";
+  return 0;
+}
+
+int tracking_ensembles(const std::string& db, const std::string& id,
+                       const std::string& since, const std::string& output) {
+  auto from = since_ns(since);
+  if (!from)
+    return 2;
+  auto r = open_db(db);
+  if (!r)
+    return 1;
+  auto rows = r->ensembles(id, *from);
+  if (!rows) {
+    std::cerr << "argusctl: " << describe(rows.error()) << "\n";
+    return 1;
+  }
+  if (rows->empty()) {
+    std::cerr << "argusctl: no ensemble decisions stored in " << db << "\n";
+    return 1;
+  }
+  std::map<std::string, std::vector<ensemble_observation>> by_id;
+  for (const auto& e : *rows) {
+    ensemble_observation x;
+    x.time_ns = e["time_ns"].get<int64_t>();
+    for (const auto& [m, p] : e["predictions"].items())
+      if (p.is_number())
+        x.predictions[m] = p.get<double>();
+    for (const auto& [m, w] : e["weights"].items())
+      if (w.is_number())
+        x.weights[m] = w.get<double>();
+    x.final_prediction = e["final"].get<std::string>();
+    x.meta_learner_prediction = e["meta"].get<std::string>();
+    by_id[e["ensemble_id"].get<std::string>()].push_back(std::move(x));
+  }
+  json out = json::object();
+  for (const auto& [ensemble, xs] : by_id) {
+    auto s = summarize_ensembles(xs);
+    if (output == "json") {
+      out[ensemble] = {{"decisions", s.decisions},
+                       {"mean_disagreement", s.mean_disagreement},
+                       {"mean_vote_entropy_bits", s.mean_vote_entropy},
+                       {"override_rate", s.override_rate},
+                       {"agreement_with_final", s.agreement_with_final},
+                       {"latest_weight", s.latest_weight},
+                       {"mean_weight", s.mean_weight}};
+      continue;
+    }
+    std::cout << "ENSEMBLE " << ensemble << ": " << s.decisions
+              << " decisions, disagreement " << fixed(s.mean_disagreement, 4)
+              << ", vote entropy " << fixed(s.mean_vote_entropy, 3)
+              << " bits, meta-learner overrides "
+              << fixed(s.override_rate * 100, 1) << "%\n"
+              << std::left << std::setw(20) << "  MEMBER" << std::setw(16)
+              << "AGREES WITH" << std::setw(14) << "WEIGHT NOW"
+              << "MEAN WEIGHT\n";
+    for (const auto& [m, a] : s.agreement_with_final)
+      std::cout << "  " << std::left << std::setw(18) << m << std::setw(16)
+                << (fixed(a * 100, 1) + "%") << std::setw(14)
+                << fixed(s.latest_weight[m], 3) << fixed(s.mean_weight[m], 3)
+                << "\n";
+  }
+  if (output == "json")
+    std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+int tracking_decisions(const std::string& db, const std::string& cid,
+                       const std::string& output) {
+  auto r = open_db(db);
+  if (!r)
+    return 1;
+  auto steps = r->decision_path(cid);
+  if (!steps) {
+    std::cerr << "argusctl: " << describe(steps.error()) << "\n";
+    return 1;
+  }
+  if (steps->empty()) {
+    std::cerr << "argusctl: no decision path stored for '" << cid << "' in "
+              << db << "\n";
+    return 1;
+  }
+  // The same correlation id names the request's trace.
+  size_t spans = 0;
+  if (auto corr = correlation_id::parse(cid))
+    if (auto s = r->spans_for(*corr))
+      spans = s->size();
+  if (output == "json") {
+    std::cout << json{{"correlation_id", cid},
+                      {"steps", *steps},
+                      {"trace_spans", spans},
+                      {"trace", "argusctl trace " + cid + " --db " + db}}
+                   .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::cout << "DECISION PATH " << cid << "\n"
+            << std::left << std::setw(6) << "STEP" << std::setw(13)
+            << "COMPONENT" << std::setw(22) << "NAME" << std::setw(20)
+            << "DECIDED BY" << std::setw(10) << "MS"
+            << "OUTPUTS\n";
+  for (const auto& s : *steps) {
+    double ms = static_cast<double>(s["end_ns"].get<int64_t>()
+                                    - s["start_ns"].get<int64_t>())
+                / 1e6;
+    std::cout << std::left << std::setw(6) << s["step"].get<int64_t>()
+              << std::setw(13) << s["component"].get<std::string>()
+              << std::setw(22) << s["name"].get<std::string>() << std::setw(20)
+              << s["decided_by"].get<std::string>() << std::setw(10)
+              << fixed(ms, 3) << s["outputs"].dump() << "\n";
+  }
+  std::cout << "\nTRACE    " << spans << " spans: argusctl trace " << cid
+            << " --db " << db << "\n";
+  return 0;
+}
+
+} // namespace argus::ctl
