@@ -111,8 +111,6 @@ TEST_CASE("argusctl drift-test agrees with SciPy on fresh random samples "
   std::normal_distribution<double> normal{0, 1};
   std::uniform_real_distribution<double> shift{-0.8, 0.8};
   test::temp_dir dir;
-  if (std::getenv("ARGUS_TEST_KEEP"))
-    std::fprintf(stderr, "samples in %s\n", dir.path().c_str());
   for (int round = 0; round < 4; ++round) {
     // The last round is big enough for KS's asymptotic method.
     std::vector<double> a(round == 3 ? 10001 + rng() % 2000
