@@ -90,11 +90,6 @@ void ml_monitor_state::take(ml_batch batch) {
     auto corr = key_of(x.model) + "|" + x.hdr.corr.str();
     if (pending.emplace(corr, std::move(x)).second)
       pending_order.push_back(corr);
-    while (pending.size() > cfg.max_pending_labels && !pending_order.empty()) {
-      pending.erase(pending_order.front());
-      pending_order.pop_front();
-      ++pending_dropped;
-    }
   }
   for (const auto& x : batch.labels) {
     auto it = pending.find(key_of(x.model) + "|" + x.hdr.corr.str());
@@ -110,9 +105,25 @@ void ml_monitor_state::take(ml_batch batch) {
   for (const auto& x : batch.importances)
     if (cfg.feature_importance_tracking)
       model(x.model).importance(x);
-  // The order list may hold ids already joined; trim those at its front.
+  // The bound applies after the batch's own labels were joined: a batch
+  // holds a prediction and its label side by side.
+  while (pending.size() > cfg.max_pending_labels && !pending_order.empty()) {
+    if (pending.erase(pending_order.front()) > 0)
+      ++pending_dropped;
+    pending_order.pop_front();
+  }
+  // The order list may hold ids already joined; trim those at its front,
+  // and compact it when an old prediction that never got its label keeps
+  // joined ones behind it from being trimmed.
   while (!pending_order.empty() && !pending.count(pending_order.front()))
     pending_order.pop_front();
+  if (pending_order.size() > 2 * pending.size() + 1024) {
+    std::deque<std::string> live;
+    for (auto& id : pending_order)
+      if (pending.count(id))
+        live.push_back(std::move(id));
+    pending_order.swap(live);
+  }
 }
 
 ml_monitor_state::tick_output ml_monitor_state::tick(int64_t now_ns) {

@@ -120,3 +120,65 @@ TEST_CASE("ML monitor in a running engine: a drifting feature raises a "
   CHECK(fx.rows("model_performance") > 0);
   CHECK(fx.rows("model_behavior_tracking") > 0);
 }
+
+TEST_CASE("ml_monitor_state joins labels by model and correlation id, counts "
+          "the unmatched, and stays bounded while a prediction never gets "
+          "its label") {
+  ml_monitor_state st;
+  config::ml_monitor_config cfg;
+  cfg.max_pending_labels = 100;
+  st.init(cfg, 0);
+  model_ref a{"a", "v1"};
+  model_ref b{"b", "v1"};
+  ml_batch first;
+  prediction_made orphan;
+  orphan.hdr.corr = *correlation_id::parse("orphan");
+  orphan.model = a;
+  orphan.label = "buy";
+  first.predictions.push_back(orphan);
+  st.take(first);
+  for (int round = 0; round < 50; ++round) {
+    ml_batch batch;
+    for (int i = 0; i < 200; ++i) {
+      auto corr = *correlation_id::parse("r" + std::to_string(round) + "x"
+                                         + std::to_string(i));
+      // Two models predict for the same request; each label names its
+      // model.
+      for (const auto& m : {a, b}) {
+        prediction_made p;
+        p.hdr.corr = corr;
+        p.model = m;
+        p.label = "buy";
+        batch.predictions.push_back(p);
+        label_observed l;
+        l.hdr.corr = corr;
+        l.model = m;
+        l.label = "sell";
+        batch.labels.push_back(l);
+      }
+    }
+    st.take(batch);
+  }
+  CHECK(st.labels_joined == 2 * 50 * 200);
+  CHECK(st.pending.size() == 1); // the orphan
+  CHECK(st.pending_order.size() < 2000);
+  ml_batch stray;
+  label_observed l;
+  l.hdr.corr = *correlation_id::parse("never-predicted");
+  l.model = a;
+  stray.labels.push_back(l);
+  st.take(stray);
+  CHECK(st.labels_unmatched == 1);
+  // Bounded: beyond max_pending_labels the oldest wait is dropped.
+  ml_batch flood;
+  for (int i = 0; i < 150; ++i) {
+    prediction_made p;
+    p.hdr.corr = *correlation_id::parse("f" + std::to_string(i));
+    p.model = a;
+    flood.predictions.push_back(p);
+  }
+  st.take(flood);
+  CHECK(st.pending.size() == 100);
+  CHECK(st.pending_dropped == 51);
+  CHECK(!st.pending.count("a@v1|orphan"));
+}
