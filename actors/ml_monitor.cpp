@@ -139,15 +139,20 @@ ml_monitor_state::tick_output ml_monitor_state::tick(int64_t now_ns) {
     next_features_ns = now_ns + ns(cfg.feature_analysis_interval);
   for (auto& [key, m] : models) {
     const auto& ref = m.ref();
+    // Both the performance row and the behaviour row want the figures:
+    // computed once.
+    performance_figures f;
+    if (performance_due || features_due)
+      f = m.performance_now();
     if (performance_due) {
-      auto f = m.performance_now();
       if (f.samples > 0) {
+        auto degradation = m.degradation_now();
         auto ref_perf = m.performance_reference();
         nlohmann::json point{
           {"time_ns", now_ns},
           {"metrics", to_json(f)},
           {"reference", ref_perf ? to_json(*ref_perf) : nlohmann::json()},
-          {"degradation", m.degradation_now()}};
+          {"degradation", degradation}};
         auto& h = performance_history[key];
         h.push_back(point);
         while (h.size() > 1000)
@@ -160,7 +165,7 @@ ml_monitor_state::tick_output ml_monitor_state::tick(int64_t now_ns) {
             db_value::of(to_json(f).dump()),
             ref_perf ? db_value::of(to_json(*ref_perf).dump())
                      : db_value::null(),
-            real(m.degradation_now()), db_value::of(now_ns)}});
+            real(degradation), db_value::of(now_ns)}});
       }
     }
     if (features_due && cfg.feature_importance_tracking
@@ -178,7 +183,7 @@ ml_monitor_state::tick_output ml_monitor_state::tick(int64_t now_ns) {
          correlation_id{},
          {db_value::of(ref.model_id),
           db_value::of(storage::sql_datetime(now_ns)),
-          db_value::of(to_json(m.performance_now()).dump()),
+          db_value::of(to_json(f).dump()),
           db_value::of(nlohmann::json(m.latest_importance()).dump()),
           db_value::null(), db_value::null(), db_value::of(meta.dump())}});
     }
