@@ -139,6 +139,7 @@ ml_monitor_state::tick_output ml_monitor_state::tick(int64_t now_ns) {
     next_features_ns = now_ns + ns(cfg.feature_analysis_interval);
   for (auto& [key, m] : models) {
     const auto& ref = m.ref();
+    auto& drift_scores = latest_drift_scores[key];
     // Both the performance row and the behaviour row want the figures:
     // computed once.
     performance_figures f;
@@ -168,8 +169,14 @@ ml_monitor_state::tick_output ml_monitor_state::tick(int64_t now_ns) {
             real(degradation), db_value::of(now_ns)}});
       }
     }
+    feature_scores scores{make_header<feature_scores>(correlation_id{}),
+                          ref.model_id,
+                          {},
+                          {},
+                          now_ns};
     if (features_due && cfg.feature_importance_tracking
         && !m.latest_importance().empty()) {
+      scores.importance = m.latest_importance();
       nlohmann::json meta{{"model_version", ref.version}};
       if (const auto& c = m.importance_change_now()) {
         meta["spearman"] = number(c->spearman);
@@ -185,13 +192,25 @@ ml_monitor_state::tick_output ml_monitor_state::tick(int64_t now_ns) {
           db_value::of(storage::sql_datetime(now_ns)),
           db_value::of(to_json(f).dump()),
           db_value::of(nlohmann::json(m.latest_importance()).dump()),
-          db_value::null(), db_value::null(), db_value::of(meta.dump())}});
+          drift_scores.empty()
+            ? db_value::null()
+            : db_value::of(nlohmann::json(drift_scores).dump()),
+          db_value::null(), db_value::of(meta.dump())}});
     }
-    if (!drift_due)
+    if (!drift_due) {
+      if (!scores.importance.empty())
+        out.scores.push_back(std::move(scores));
       continue;
+    }
     ++checks;
     auto c = m.check(now_ns);
     nlohmann::json features = nlohmann::json::array();
+    drift_scores.clear();
+    for (const auto& f : c.features)
+      if (std::isfinite(f.score))
+        drift_scores[f.feature] = f.score;
+    scores.drift_scores = drift_scores;
+    out.scores.push_back(std::move(scores));
     for (const auto& f : c.features) {
       out.rows.push_back(
         {table_id::drift_results,
@@ -358,6 +377,9 @@ ml_monitor(self_ptr self, config::ml_monitor_config cfg,
         return;
       auto out = st.tick(wall_clock_ns());
       send_rows(self, st.storage, std::move(out.rows));
+      if (st.tracker)
+        for (auto& s : out.scores)
+          self->send(st.tracker, std::move(s));
       for (const auto& s : st.subscribers) {
         for (const auto& a : out.alerts)
           caf::anon_send(s, a);
@@ -375,6 +397,9 @@ ml_monitor(self_ptr self, config::ml_monitor_config cfg,
     },
     [=](atom::subscribe, caf::actor& subscriber) {
       add_subscriber(self, std::move(subscriber));
+    },
+    [=](atom::route, tracker_actor& tracker) {
+      self->state.tracker = std::move(tracker);
     },
     [=](atom::route, storage_writer_actor& storage) {
       self->state.storage = std::move(storage);

@@ -38,6 +38,9 @@ struct ml_monitor_state {
     std::vector<db_row> rows;
     std::vector<drift_alert> alerts;
     std::vector<retrain_requested> retrains;
+    /// Per model checked: its importances and drift scores, for the
+    /// tracker's feature tracking.
+    std::vector<feature_scores> scores;
   };
 
   /// Runs the checks that are due at `now_ns`.
@@ -58,7 +61,12 @@ struct ml_monitor_state {
   std::map<std::string, std::deque<nlohmann::json>> performance_history;
   /// Per model key: the latest drift check's summary.
   std::map<std::string, nlohmann::json> latest;
+  /// Per model key: the latest drift check's score per feature (written
+  /// with the importances to `model_behavior_tracking`).
+  std::map<std::string, std::map<std::string, double>> latest_drift_scores;
   storage_writer_actor storage;
+  /// Where feature scores go (none without a tracker).
+  tracker_actor tracker;
   std::vector<caf::actor> subscribers;
   std::shared_ptr<spdlog::logger> log;
   int64_t started_at_ns = 0;

@@ -81,11 +81,15 @@ void spawn_component(self_ptr self, component_entry& entry) {
                              st.loggers(entry.id));
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.tracker);
     self->send(st.dispatcher, atom::route_v, st.tracker);
+    if (st.ml)
+      self->send(st.ml, atom::route_v, st.tracker);
   } else if (entry.id == ml_monitor_state::name) {
     st.ml = self->spawn(ml_monitor, st.cfg.ml_monitor, st.storage,
                         st.loggers(entry.id));
     entry.handle = caf::actor_cast<caf::strong_actor_ptr>(st.ml);
     self->send(st.dispatcher, atom::route_v, st.ml);
+    if (st.tracker)
+      self->send(st.ml, atom::route_v, st.tracker);
   } else if (entry.id == metrics_dashboard_state::name) {
     auto sources = st.metrics;
     sources.resume = entry.restarts > 0;

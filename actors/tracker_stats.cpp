@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace argus {
 
@@ -66,8 +67,52 @@ std::string vote_of(double score, const vote_thresholds& t) {
   return score > t.buy ? "buy" : score < t.sell ? "sell" : "hold";
 }
 
+std::string outcome_of_pnl(const std::string& final, double pnl) {
+  if (pnl == 0 || (final != "buy" && final != "sell"))
+    return {};
+  if (pnl > 0)
+    return final;
+  return final == "buy" ? "sell" : "buy";
+}
+
+std::string weighted_vote(const ensemble_observation& x,
+                          const vote_thresholds& t) {
+  double weighted = 0;
+  for (const auto& [m, w] : x.weights)
+    if (auto p = x.predictions.find(m); p != x.predictions.end())
+      weighted += w * p->second;
+  return vote_of(weighted, t);
+}
+
+namespace {
+
+/// Keeps every k-th point so that at most `max` remain, and the last.
+void thin(std::vector<std::pair<int64_t, double>>& xs, size_t max) {
+  if (max == 0 || xs.size() <= max)
+    return;
+  if (max == 1) {
+    xs.erase(xs.begin(), xs.end() - 1);
+    return;
+  }
+  auto last = xs.back();
+  auto step = (xs.size() + max - 2) / (max - 1);
+  size_t j = 0;
+  for (size_t i = 0; i < xs.size(); i += step)
+    xs[j++] = xs[i];
+  xs.resize(j);
+  if (xs.back() != last) {
+    if (xs.size() == max)
+      xs.back() = last;
+    else
+      xs.push_back(last);
+  }
+}
+
+} // namespace
+
 ensemble_stats summarize_ensembles(const std::vector<ensemble_observation>& xs,
-                                   vote_thresholds t) {
+                                   vote_thresholds t,
+                                   size_t max_trajectory_points) {
   ensemble_stats s;
   s.decisions = xs.size();
   if (xs.empty())
@@ -76,7 +121,13 @@ ensemble_stats summarize_ensembles(const std::vector<ensemble_observation>& xs,
   std::map<std::string, double> seen;
   std::map<std::string, double> weight_sum;
   std::map<std::string, double> weight_n;
+  std::map<std::string, double> right;
+  std::map<std::string, double> judged;
   double overrides = 0;
+  double final_right = 0;
+  double vote_right = 0;
+  double meta_right = 0;
+  double meta_judged = 0;
   for (const auto& x : xs) {
     double n = static_cast<double>(x.predictions.size());
     if (n > 0) {
@@ -99,17 +150,30 @@ ensemble_stats summarize_ensembles(const std::vector<ensemble_observation>& xs,
         entropy -= c / n * std::log2(c / n);
       s.mean_vote_entropy += entropy;
     }
-    double weighted = 0;
     for (const auto& [m, w] : x.weights) {
       weight_sum[m] += w;
       weight_n[m] += 1;
       s.latest_weight[m] = w;
-      if (auto p = x.predictions.find(m); p != x.predictions.end())
-        weighted += w * p->second;
+      auto& trajectory = s.weight_trajectory[m];
+      if (trajectory.empty() || trajectory.back().second != w)
+        trajectory.emplace_back(x.time_ns, w);
     }
-    if (!x.meta_learner_prediction.empty()
-        && x.meta_learner_prediction != vote_of(weighted, t))
+    auto vote = weighted_vote(x, t);
+    if (!x.meta_learner_prediction.empty() && x.meta_learner_prediction != vote)
       overrides += 1;
+    if (x.outcome.empty())
+      continue;
+    ++s.with_outcome;
+    final_right += x.final_prediction == x.outcome ? 1 : 0;
+    vote_right += vote == x.outcome ? 1 : 0;
+    if (!x.meta_learner_prediction.empty()) {
+      meta_judged += 1;
+      meta_right += x.meta_learner_prediction == x.outcome ? 1 : 0;
+    }
+    for (const auto& [m, p] : x.predictions) {
+      judged[m] += 1;
+      right[m] += vote_of(p, t) == x.outcome ? 1 : 0;
+    }
   }
   auto d = static_cast<double>(xs.size());
   s.mean_disagreement /= d;
@@ -119,6 +183,15 @@ ensemble_stats summarize_ensembles(const std::vector<ensemble_observation>& xs,
     s.agreement_with_final[m] = agree[m] / n;
   for (const auto& [m, w] : weight_sum)
     s.mean_weight[m] = w / weight_n[m];
+  for (auto& [m, trajectory] : s.weight_trajectory)
+    thin(trajectory, max_trajectory_points);
+  constexpr auto nan = std::numeric_limits<double>::quiet_NaN();
+  auto o = static_cast<double>(s.with_outcome);
+  s.final_hit_rate = o > 0 ? final_right / o : nan;
+  s.weighted_vote_hit_rate = o > 0 ? vote_right / o : nan;
+  s.meta_learner_hit_rate = meta_judged > 0 ? meta_right / meta_judged : nan;
+  for (const auto& [m, n] : judged)
+    s.agreement_with_outcome[m] = right[m] / n;
   return s;
 }
 

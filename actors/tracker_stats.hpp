@@ -65,6 +65,9 @@ struct ensemble_observation {
   std::map<std::string, double> weights;
   std::string final_prediction;
   std::string meta_learner_prediction;
+  /// What turned out right ("buy", "sell" or "hold"), once a label or the
+  /// PnL arrived; empty until then.
+  std::string outcome;
 };
 
 /// How member scores become votes: above `buy` a buy, below `sell` a sell,
@@ -88,11 +91,35 @@ struct ensemble_stats {
   /// Per member: its latest weight and its mean weight.
   std::map<std::string, double> latest_weight;
   std::map<std::string, double> mean_weight;
+  /// Per member: (time, weight) where its weight changed, thinned evenly to
+  /// at most `max_trajectory_points` (the last point always kept).
+  std::map<std::string, std::vector<std::pair<int64_t, double>>>
+    weight_trajectory;
+  /// Decisions whose outcome is known, and the share of them that the
+  /// final decision, the weighted vote and the meta-learner (where it
+  /// spoke) got right. NaN without outcomes.
+  size_t with_outcome = 0;
+  double final_hit_rate = 0;
+  double weighted_vote_hit_rate = 0;
+  double meta_learner_hit_rate = 0;
+  /// Per member: the share of decisions with an outcome its vote got right.
+  std::map<std::string, double> agreement_with_outcome;
 };
 
 std::string vote_of(double score, const vote_thresholds& t);
 
+/// What turned out right for a decision `final` whose trades realised
+/// `pnl`: `final` itself on a gain, the opposite side on a loss; empty for
+/// a hold or no PnL.
+std::string outcome_of_pnl(const std::string& final, double pnl);
+
+/// The weighted vote: the sum of weight x score over the members with both,
+/// thresholded.
+std::string weighted_vote(const ensemble_observation& x,
+                          const vote_thresholds& t);
+
 ensemble_stats summarize_ensembles(const std::vector<ensemble_observation>& xs,
-                                   vote_thresholds t = {});
+                                   vote_thresholds t = {},
+                                   size_t max_trajectory_points = 200);
 
 } // namespace argus

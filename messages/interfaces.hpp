@@ -42,6 +42,17 @@ using tracker_actor = caf::typed_actor<
   // Records ensemble decisions, regimes, decision steps and model behaviour;
   // replies with the number of events taken once storage has their rows.
   caf::replies_to<tracking_batch>::with<uint64_t>,
+  // A model's feature importances and drift scores (from the ML monitor).
+  caf::reacts_to<feature_scores>,
+  // Latest state, history and derived statistics of one kind.
+  caf::replies_to<tracking_query>::with<tracking_view>,
+  // Sends `regime_changed`s and `feature_rank_changed`s as they happen, and
+  // each kind's `tracking_view` every update interval it changed in, to
+  // `subscriber` until it terminates.
+  caf::reacts_to<atom::subscribe, caf::actor>,
+  // Publishes the view of one kind (self-sent every update interval of
+  // the kind; carries the `tracking_view_kind`).
+  caf::reacts_to<atom::tick, uint64_t>,
   // Where rows go from now on (the supervisor replaced the storage writer).
   caf::reacts_to<atom::route, storage_writer_actor>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;
@@ -127,6 +138,9 @@ using ml_monitor_actor = caf::typed_actor<
   // Sends `drift_alert`s and `retrain_requested`s to `subscriber` until it
   // terminates.
   caf::reacts_to<atom::subscribe, caf::actor>,
+  // Where feature importances and drift scores go from now on (sent by the
+  // supervisor).
+  caf::reacts_to<atom::route, tracker_actor>,
   // Where rows go from now on (the supervisor replaced the storage writer).
   caf::reacts_to<atom::route, storage_writer_actor>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;

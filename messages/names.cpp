@@ -6,6 +6,7 @@
 #include "messages/status.hpp"
 #include "messages/storage.hpp"
 #include "messages/tracing.hpp"
+#include "messages/tracking.hpp"
 
 namespace argus {
 
@@ -40,6 +41,30 @@ const char* to_string(severity x) {
 bool parse_severity(std::string_view name, severity& out) {
   for (auto x : {severity::none, severity::low, severity::medium,
                  severity::high, severity::critical})
+    if (name == to_string(x)) {
+      out = x;
+      return true;
+    }
+  return false;
+}
+
+const char* to_string(tracking_view_kind x) {
+  switch (x) {
+    case tracking_view_kind::ensembles:
+      return "ensembles";
+    case tracking_view_kind::regimes:
+      return "regimes";
+    case tracking_view_kind::features:
+      return "features";
+    case tracking_view_kind::decisions:
+      return "decisions";
+  }
+  return "unknown";
+}
+
+bool parse_tracking_view_kind(std::string_view name, tracking_view_kind& out) {
+  for (auto x : {tracking_view_kind::ensembles, tracking_view_kind::regimes,
+                 tracking_view_kind::features, tracking_view_kind::decisions})
     if (name == to_string(x)) {
       out = x;
       return true;

@@ -56,6 +56,12 @@ CAF_BEGIN_TYPE_ID_BLOCK(argus, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(argus, (argus::ml_batch))
   CAF_ADD_TYPE_ID(argus, (argus::ml_query))
   CAF_ADD_TYPE_ID(argus, (argus::ml_view))
+  CAF_ADD_TYPE_ID(argus, (argus::ensemble_outcome))
+  CAF_ADD_TYPE_ID(argus, (argus::regime_changed))
+  CAF_ADD_TYPE_ID(argus, (argus::feature_rank_changed))
+  CAF_ADD_TYPE_ID(argus, (argus::feature_scores))
+  CAF_ADD_TYPE_ID(argus, (argus::tracking_query))
+  CAF_ADD_TYPE_ID(argus, (argus::tracking_view))
 
 CAF_END_TYPE_ID_BLOCK(argus)
 

@@ -146,74 +146,90 @@ routed_batch dispatcher_state::take(size_t max, routes available) {
       else
         ++result.unrouted;
     };
-    std::visit(overload{
-                 [&](ensemble_recorded& e) {
-                   to_tracker(e, t.ensembles);
-                 },
-                 [&](regime_recorded& e) {
-                   to_tracker(e, t.regimes);
-                 },
-                 [&](decision_step_recorded& e) {
-                   to_tracker(e, t.decisions);
-                 },
-                 [&](model_behavior_recorded& e) {
-                   to_tracker(e, t.behaviors);
-                 },
-                 [&](request_started& e) {
-                   if (available.correlations)
-                     result.requests.started.push_back(std::move(e));
-                   else
-                     ++result.unrouted;
-                 },
-                 [&](request_finished& e) {
-                   if (available.correlations)
-                     result.requests.finished.push_back(std::move(e));
-                   else
-                     ++result.unrouted;
-                 },
-                 [&](span_recorded& e) {
-                   if (available.tracer)
-                     result.spans.spans.push_back(std::move(e));
-                   else
-                     ++result.unrouted;
-                 },
-                 [&](metric_sampled& e) {
-                   if (available.dashboard)
-                     result.metrics.samples.push_back(std::move(e));
-                   else
-                     ++result.unrouted;
-                 },
-                 [&](trade_executed& e) {
-                   if (available.dashboard)
-                     result.metrics.trades.push_back(std::move(e));
-                   else
-                     ++result.unrouted;
-                 },
-                 [&](features_observed& e) {
-                   to_ml(e, result.ml.features);
-                 },
-                 [&](prediction_made& e) {
-                   to_ml(e, result.ml.predictions);
-                 },
-                 [&](label_observed& e) {
-                   to_ml(e, result.ml.labels);
-                 },
-                 [&](feature_importance_reported& e) {
-                   to_ml(e, result.ml.importances);
-                 },
-                 [&](model_lifecycle_changed& e) {
-                   to_ml(e, result.ml.lifecycle);
-                 },
-                 [&](baseline_uploaded& e) {
-                   to_ml(e, result.ml.baselines);
-                 },
-                 // Components for the other events arrive with their issues;
-                 // until then such events are counted, not silently lost.
-                 [&](auto&) {
-                   ++result.unrouted;
-                 },
-               },
-               event);
+    std::visit(
+      overload{
+        [&](ensemble_recorded& e) {
+          to_tracker(e, t.ensembles);
+        },
+        [&](regime_recorded& e) {
+          to_tracker(e, t.regimes);
+        },
+        [&](decision_step_recorded& e) {
+          to_tracker(e, t.decisions);
+        },
+        [&](model_behavior_recorded& e) {
+          to_tracker(e, t.behaviors);
+        },
+        [&](request_started& e) {
+          if (available.correlations)
+            result.requests.started.push_back(std::move(e));
+          else
+            ++result.unrouted;
+        },
+        [&](request_finished& e) {
+          if (available.correlations)
+            result.requests.finished.push_back(std::move(e));
+          else
+            ++result.unrouted;
+        },
+        [&](span_recorded& e) {
+          if (available.tracer)
+            result.spans.spans.push_back(std::move(e));
+          else
+            ++result.unrouted;
+        },
+        [&](metric_sampled& e) {
+          if (available.dashboard)
+            result.metrics.samples.push_back(std::move(e));
+          else
+            ++result.unrouted;
+        },
+        [&](trade_executed& e) {
+          // A fill's PnL is the outcome of the decision under its
+          // correlation id; the tracker gets a copy.
+          if (available.tracker && e.realized_pnl != 0)
+            t.outcomes.push_back({make_header<ensemble_outcome>(e.hdr.corr),
+                                  {},
+                                  false,
+                                  {},
+                                  0.0,
+                                  e.realized_pnl,
+                                  e.time_ns});
+          if (available.dashboard)
+            result.metrics.trades.push_back(std::move(e));
+          else
+            ++result.unrouted;
+        },
+        [&](features_observed& e) {
+          to_ml(e, result.ml.features);
+        },
+        [&](prediction_made& e) {
+          to_ml(e, result.ml.predictions);
+        },
+        [&](label_observed& e) {
+          // A label sent for an ensemble's id is its outcome.
+          if (available.tracker)
+            t.outcomes.push_back({make_header<ensemble_outcome>(e.hdr.corr),
+                                  e.model.model_id, true, e.label, e.value, 0.0,
+                                  e.time_ns});
+          to_ml(e, result.ml.labels);
+        },
+        [&](feature_importance_reported& e) {
+          to_ml(e, result.ml.importances);
+        },
+        [&](model_lifecycle_changed& e) {
+          to_ml(e, result.ml.lifecycle);
+        },
+        [&](baseline_uploaded& e) {
+          to_ml(e, result.ml.baselines);
+        },
+        // Components for the other events arrive with their issues;
+        // until then such events are counted, not silently lost.
+        [&](auto&) {
+          ++result.unrouted;
+        },
+      },
+      event);
   }
   popped += result.popped;
   return result;

@@ -273,6 +273,33 @@ engine::on_ml_events(std::function<void(const drift_alert&)> on_alert,
                                 }});
 }
 
+caf::expected<tracking_view>
+engine::tracking(tracking_query query, std::chrono::milliseconds timeout) {
+  if (query.hdr.corr.empty())
+    query.hdr.corr = client_.new_correlation_id();
+  return ask<tracking_view, tracker_actor>("tracker", timeout,
+                                           std::move(query));
+}
+
+caf::error engine::on_tracking_events(
+  std::function<void(const regime_changed&)> on_regime,
+  std::function<void(const feature_rank_changed&)> on_rank,
+  std::function<void(const tracking_view&)> on_view) {
+  return subscribe_listener<tracker_actor>(
+    "tracker", caf::behavior{[on_regime](const regime_changed& x) {
+                               if (on_regime)
+                                 on_regime(x);
+                             },
+                             [on_rank](const feature_rank_changed& x) {
+                               if (on_rank)
+                                 on_rank(x);
+                             },
+                             [on_view](const tracking_view& x) {
+                               if (on_view)
+                                 on_view(x);
+                             }});
+}
+
 caf::expected<trace_exported> engine::trace(const correlation_id& corr,
                                             std::chrono::milliseconds timeout) {
   return ask<trace_exported, tracer_actor>("tracer", timeout, atom::lookup_v,

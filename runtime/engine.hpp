@@ -127,6 +127,23 @@ public:
   on_ml_events(std::function<void(const drift_alert&)> on_alert,
                std::function<void(const retrain_requested&)> on_retrain);
 
+  /// @returns a view of the tracker (spec: `/api/tracking/{ensembles,
+  ///          regimes,features,decisions}`): latest state, history over the
+  ///          query's range and derived statistics, as JSON in `body`.
+  caf::expected<tracking_view> tracking(tracking_query query,
+                                        std::chrono::milliseconds timeout
+                                        = std::chrono::seconds{10});
+
+  /// Calls `on_regime` for every regime transition and `on_rank` for every
+  /// change in a model's feature ranking as they happen, and `on_view` with
+  /// each kind's view every update interval in which it changed, on an
+  /// actor's thread, until the engine stops. They must not block; any may
+  /// be empty.
+  caf::error
+  on_tracking_events(std::function<void(const regime_changed&)> on_regime,
+                     std::function<void(const feature_rank_changed&)> on_rank,
+                     std::function<void(const tracking_view&)> on_view = {});
+
   /// @returns the spans of `corr` the tracer holds in memory.
   caf::expected<trace_exported> trace(const correlation_id& corr,
                                       std::chrono::milliseconds timeout

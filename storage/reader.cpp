@@ -345,12 +345,20 @@ db_reader::regimes(int64_t since_ns) {
 caf::expected<nlohmann::json>
 db_reader::ensembles(const std::string& ensemble_id, int64_t since_ns) {
   return guarded([&] {
+    // The realised PnL of the trades under the decision's correlation id
+    // tells what turned out right.
     SQLite::Statement q{
-      db_, "SELECT timestamp, ensemble_id, individual_predictions, "
-           "ensemble_weights, coalesce(final_prediction, ''), confidence, "
-           "coalesce(meta_learner_prediction, '') FROM ensemble_tracking "
-           "WHERE (?1 = '' OR ensemble_id = ?1) AND timestamp >= ?2 ORDER BY "
-           "timestamp, id"};
+      db_, "SELECT e.timestamp, e.ensemble_id, e.individual_predictions, "
+           "e.ensemble_weights, coalesce(e.final_prediction, ''), "
+           "e.confidence, coalesce(e.meta_learner_prediction, ''), "
+           "coalesce(rc.correlation_id, ''), coalesce(t.pnl, 0) "
+           "FROM ensemble_tracking e LEFT JOIN row_correlation rc ON "
+           "rc.table_name = 'ensemble_tracking' AND rc.row_id = e.id "
+           "LEFT JOIN (SELECT correlation_id, sum(realized_pnl) AS pnl FROM "
+           "trades GROUP BY correlation_id) t ON "
+           "t.correlation_id = rc.correlation_id "
+           "WHERE (?1 = '' OR e.ensemble_id = ?1) AND e.timestamp >= ?2 "
+           "ORDER BY e.timestamp, e.id"};
     q.bind(1, ensemble_id);
     q.bind(2, sql_datetime(since_ns));
     nlohmann::json arr = nlohmann::json::array();
@@ -366,7 +374,9 @@ db_reader::ensembles(const std::string& ensemble_id, int64_t since_ns) {
          {"weights", object(q.getColumn(3).getString())},
          {"final", q.getColumn(4).getString()},
          {"confidence", q.getColumn(5).getDouble()},
-         {"meta", q.getColumn(6).getString()}});
+         {"meta", q.getColumn(6).getString()},
+         {"correlation_id", q.getColumn(7).getString()},
+         {"realized_pnl", q.getColumn(8).getDouble()}});
     return arr;
   });
 }
