@@ -113,7 +113,48 @@ TEST_CASE("ML monitor in a running engine: a drifting feature raises a "
       CHECK(comp.counters.at("labels_joined") == 500);
       CHECK(comp.counters.at("labels_unmatched") == 0);
     }
+  // The tracker gets each check's importances and drift scores: "spread"
+  // ranks first and carries its drift score.
+  tracking_query fq;
+  fq.kind = tracking_view_kind::features;
+  fq.id = "gradient_boost";
+  auto spread_tracked = [&] {
+    auto v = eng.tracking(fq);
+    REQUIRE(v);
+    auto body = nlohmann::json::parse(v->body);
+    const auto& fs = body["models"]["gradient_boost"];
+    // "regime" (categorical) has a drift score but no importance: unranked,
+    // last.
+    return fs.size() == 3 && fs[0]["feature"] == "spread" && fs[0]["rank"] == 1
+           && fs[1]["feature"] == "momentum" && fs[1]["rank"] == 2
+           && fs[2]["feature"] == "regime" && fs[2]["rank"] == 0
+           && fs[0]["drift"].is_number() && fs[2]["drift"].is_number();
+  };
+  CHECK(eventually(spread_tracked));
+  // Another importance check after that drift check writes the drift
+  // scores beside the importances in model_behavior_tracking.
+  auto snapshots = [&] {
+    auto s = eng.status();
+    REQUIRE(s);
+    for (const auto& comp : s->components)
+      if (comp.id == "tracker")
+        return comp.counters.at("feature_snapshots");
+    return uint64_t{0};
+  };
+  auto seen = snapshots();
+  CHECK(eventually([&] {
+    return snapshots() >= seen + 2;
+  }));
   REQUIRE(!eng.stop());
+  {
+    SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READONLY};
+    auto drift
+      = db.execAndGet("SELECT drift_scores FROM model_behavior_tracking WHERE "
+                      "drift_scores IS NOT NULL ORDER BY id DESC LIMIT 1")
+          .getString();
+    auto scores = nlohmann::json::parse(drift);
+    CHECK(scores["spread"].get<double>() > scores["momentum"].get<double>());
+  }
   CHECK(fx.rows("drift_results") > 0);
   CHECK(fx.rows("drift_alerts") > 0);
   CHECK(fx.rows("retrain_requests") >= 1);
