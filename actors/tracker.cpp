@@ -312,10 +312,7 @@ json tracker_state::decisions_view(const tracking_query& q) const {
     // The same correlation id names the request's trace.
     return {{"correlation_id", q.id},
             {"steps", std::move(arr)},
-            {"trace",
-             {{"correlation_id", q.id},
-              {"api", "/api/tracing/correlation/" + q.id},
-              {"argusctl", "argusctl trace " + q.id}}}};
+            {"trace", trace_link(q.id)}};
   }
   // The latest paths, one line each.
   struct path {

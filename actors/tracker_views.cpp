@@ -50,6 +50,12 @@ json to_json(const ensemble_stats& s) {
           {"agreement_with_outcome", s.agreement_with_outcome}};
 }
 
+json trace_link(const std::string& corr) {
+  return {{"correlation_id", corr},
+          {"api", "/api/tracing/correlation/" + corr},
+          {"argusctl", "argusctl trace " + corr}};
+}
+
 json to_json(const decision_step_recorded& x) {
   return {{"step", x.step},         {"component", to_string(x.component)},
           {"name", x.name},         {"decided_by", x.decided_by},

@@ -19,6 +19,10 @@ nlohmann::json number_or_null(double x);
 nlohmann::json to_json(const regime_stats& s);
 nlohmann::json to_json(const ensemble_stats& s);
 
+/// Where the trace of the request `corr` is: its correlation id, the
+/// spec's `/api/tracing/correlation/{id}` and the argusctl command.
+nlohmann::json trace_link(const std::string& corr);
+
 /// A decision step with the keys of `db_reader::decision_path`.
 nlohmann::json to_json(const decision_step_recorded& x);
 

@@ -382,6 +382,38 @@ db_reader::ensembles(const std::string& ensemble_id, int64_t since_ns) {
 }
 
 caf::expected<nlohmann::json>
+db_reader::feature_scores(const std::string& model_id, int64_t since_ns) {
+  return guarded([&] {
+    SQLite::Statement q{
+      db_, "SELECT timestamp, coalesce(model_id, ''), feature_importance, "
+           "drift_scores FROM model_behavior_tracking WHERE (?1 = '' OR "
+           "model_id = ?1) AND timestamp >= ?2 AND (feature_importance IS "
+           "NOT NULL OR drift_scores IS NOT NULL) ORDER BY timestamp, id"};
+    q.bind(1, model_id);
+    q.bind(2, sql_datetime(since_ns));
+    auto numbers = [](const SQLite::Column& c) {
+      nlohmann::json out = nlohmann::json::object();
+      if (c.isNull())
+        return out;
+      auto j = nlohmann::json::parse(c.getString(), nullptr, false);
+      if (j.is_object())
+        for (const auto& [k, v] : j.items())
+          if (v.is_number())
+            out[k] = v;
+      return out;
+    };
+    nlohmann::json arr = nlohmann::json::array();
+    while (q.executeStep())
+      arr.push_back(
+        {{"time_ns", parse_sql_datetime(q.getColumn(0).getString())},
+         {"model_id", q.getColumn(1).getString()},
+         {"importance", numbers(q.getColumn(2))},
+         {"drift_scores", numbers(q.getColumn(3))}});
+    return arr;
+  });
+}
+
+caf::expected<nlohmann::json>
 db_reader::decision_path(const std::string& corr) {
   return guarded([&] {
     SQLite::Statement q{

@@ -106,9 +106,15 @@ public:
   caf::expected<std::vector<std::pair<int64_t, std::string>>>
   regimes(int64_t since_ns);
   /// ensemble decisions of `ensemble_id` (empty: all) as JSON objects
-  /// (time_ns, ensemble_id, predictions, weights, final, meta);
+  /// (time_ns, ensemble_id, predictions, weights, final, meta,
+  /// correlation_id, and the realized_pnl of the trades under it);
   caf::expected<nlohmann::json> ensembles(const std::string& ensemble_id,
                                           int64_t since_ns);
+  /// feature importances and drift scores from model_behavior_tracking,
+  /// of `model_id` (empty: all), as JSON objects (time_ns, model_id,
+  /// importance, drift_scores);
+  caf::expected<nlohmann::json> feature_scores(const std::string& model_id,
+                                               int64_t since_ns);
   /// the decision path of one request, by step.
   caf::expected<nlohmann::json> decision_path(const std::string& corr);
 

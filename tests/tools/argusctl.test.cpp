@@ -269,7 +269,33 @@ TEST_CASE("argusctl tracking: regimes' transition matrix and durations, "
     e.final_prediction = "buy";
     e.meta_learner_prediction = i == 3 ? "sell" : "";
     e.time_ns = t0 + i * sec;
+    e.hdr.corr = *correlation_id::parse("ens-" + std::to_string(i));
     c.record_ensemble_tracking(e);
+  }
+  // The first buy made money, the second lost: the outcomes offline.
+  for (auto [i, pnl] : std::vector<std::pair<int, double>>{{0, 5}, {1, -2}}) {
+    trade_executed t;
+    t.hdr.corr = *correlation_id::parse("ens-" + std::to_string(i));
+    t.symbol = "BTCUSDT";
+    t.side = trade_side::sell;
+    t.quantity = 1;
+    t.price = 100;
+    t.realized_pnl = pnl;
+    t.time_ns = t0 + i * sec + 1;
+    c.record(t);
+  }
+  // Feature importances over time: vol and mom swap ranks.
+  for (auto [i, imp] :
+       std::vector<std::pair<int, std::map<std::string, double>>>{
+         {0, {{"rsi", 0.5}, {"vol", 0.3}, {"mom", 0.2}}},
+         {1, {{"rsi", 0.5}, {"vol", 0.1}, {"mom", 0.4}}}}) {
+    model_behavior_recorded b;
+    b.model_id = "lstm";
+    b.feature_importance = imp;
+    if (i == 1)
+      b.drift_scores = {{"vol", 0.25}};
+    b.time_ns = t0 + i * sec;
+    c.record_model_behavior_tracking(b);
   }
   auto cid = c.new_correlation_id();
   { auto span = c.span(component_type::analyst, "feature_engineering", cid); }
@@ -309,14 +335,45 @@ TEST_CASE("argusctl tracking: regimes' transition matrix and durations, "
   CHECK(ej["agreement_with_final"]["a"] == 1.0);
   CHECK(ej["agreement_with_final"]["b"] == 0.5);
   CHECK(ej["override_rate"] == 0.25);
+  CHECK(ej["with_outcome"] == 2);
+  CHECK(ej["final_hit_rate"] == 0.5);
+  CHECK(ej["agreement_with_outcome"]["a"] == 0.5);
+  CHECK(ej["agreement_with_outcome"]["b"] == 1.0);
+  auto et = test::run({ARGUSCTL_PATH, "tracking", "ensembles", "--db", db});
+  CHECK(et.out.find("final right 50.0%") != std::string::npos);
+  auto f = test::run({ARGUSCTL_PATH, "tracking", "features", "--db", db,
+                      "--top", "2", "-o", "json"});
+  REQUIRE_MESSAGE(f.code == 0, f.err);
+  auto fj = nlohmann::json::parse(f.out)["models"]["lstm"];
+  REQUIRE(fj.size() == 2);
+  CHECK(fj[0]["feature"] == "rsi");
+  CHECK(fj[1]["feature"] == "mom");
+  CHECK(fj[1]["rank"] == 2);
+  CHECK(fj[1]["rank_changes"] == 2); // first ranked 3, then 2
+  // 0.2 then 0.4: mean 0.3, sd 0.1.
+  CHECK(fj[1]["stability"].get<double>() == doctest::Approx(2.0 / 3.0));
+  auto ft = test::run({ARGUSCTL_PATH, "tracking", "features", "--db", db});
+  REQUIRE_MESSAGE(ft.code == 0, ft.err);
+  CHECK(ft.out.find("lstm/mom  3 -> 2") != std::string::npos);
+  CHECK(ft.out.find("0.2500") != std::string::npos); // vol's drift
+  auto bad_top = test::run(
+    {ARGUSCTL_PATH, "tracking", "features", "--db", db, "--top", "0"});
+  CHECK(bad_top.code == 2);
+  auto no_model = test::run(
+    {ARGUSCTL_PATH, "tracking", "features", "--db", db, "--model", "nope"});
+  CHECK(no_model.code == 1);
+  CHECK(no_model.err.find("no feature scores") != std::string::npos);
   auto d = test::run({ARGUSCTL_PATH, "tracking", "decisions", cid.str(), "--db",
                       db, "-o", "json"});
   REQUIRE_MESSAGE(d.code == 0, d.err);
   auto dj = nlohmann::json::parse(d.out);
   CHECK(dj["steps"].size() == 3);
   CHECK(dj["steps"][1]["component"] == "strategist");
-  CHECK(dj["trace_spans"] == 1);
-  CHECK(dj["trace"].get<std::string>().find("argusctl trace " + cid.str())
+  CHECK(dj["trace"]["spans"] == 1);
+  CHECK(dj["trace"]["correlation_id"] == cid.str());
+  CHECK(dj["trace"]["api"] == "/api/tracing/correlation/" + cid.str());
+  CHECK(dj["trace"]["argusctl"].get<std::string>().find("argusctl trace "
+                                                        + cid.str())
         == 0);
   auto none = test::run(
     {ARGUSCTL_PATH, "tracking", "decisions", "no-such", "--db", db});

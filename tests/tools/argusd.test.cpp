@@ -461,7 +461,8 @@ TEST_CASE("argusd --demo: the drifting model's alert escalates to critical "
   auto models = ctl({"models", "--db", fx.db, "-o", "json"});
   REQUIRE(models.code == 0);
   auto mj = nlohmann::json::parse(models.out);
-  REQUIRE(mj.size() == 2);
+  // The two models and the ensemble's own predictions.
+  REQUIRE(mj.size() == 3);
   for (const auto& m : mj)
     CHECK(m["retrain_requests"].get<int>()
           == (m["model_id"] == "lstm" ? 1 : 0));
@@ -470,4 +471,101 @@ TEST_CASE("argusd --demo: the drifting model's alert escalates to critical "
   CHECK(model.out.find("volatility") != std::string::npos);
   CHECK(model.out.find("PERFORMANCE") != std::string::npos);
   CHECK(ctl({"drift", "--db", fx.db, "--severity", "huge"}).code == 2);
+}
+
+TEST_CASE("argusd --demo: argusctl tracking shows the regimes' transition "
+          "matrix and durations, the ensemble, the features and a full "
+          "decision path that leads to its trace") {
+  daemon_fixture fx;
+  // Regimes of 1 to 3 s, so a short run sees many transitions; the lstm
+  // drifts from 2 s on.
+  auto p = fx.start({"--demo", "--demo-rate", "100", "--demo-drift-after", "2",
+                     "--demo-regime-length", "2"});
+  // Until the lstm leans on its drifting volatility input more than on
+  // momentum (as the ML monitor's importance check saw it), and every
+  // regime came round.
+  auto deadline = std::chrono::steady_clock::now() + 90s;
+  bool ready = false;
+  while (!ready && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1s);
+    ready = fx.query("SELECT count(*) FROM model_behavior_tracking WHERE "
+                     "model_id = 'lstm' AND drift_scores IS NOT NULL AND "
+                     "json_extract(feature_importance, '$.volatility') > "
+                     "json_extract(feature_importance, '$.momentum') + 0.1")
+              > 0
+            && fx.query("SELECT count(DISTINCT regime_type) FROM "
+                        "regime_tracking")
+                 == 3;
+  }
+  REQUIRE(ready);
+  // Past one more regime change at least.
+  std::this_thread::sleep_for(3s);
+  p->signal(SIGTERM);
+  REQUIRE(p->wait(30s) == 0);
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), ARGUSCTL_PATH);
+    return test::run(std::move(args));
+  };
+  // Regimes: bull -> sideways -> bear -> bull, in that order only.
+  auto regimes = ctl({"tracking", "regimes", "--db", fx.db, "-o", "json"});
+  REQUIRE_MESSAGE(regimes.code == 0, regimes.err);
+  auto rj = nlohmann::json::parse(regimes.out);
+  REQUIRE(rj["transitions"].size() >= 3);
+  CHECK(rj["transition_matrix"]["BULL_TREND"]["SIDEWAYS"] == 1.0);
+  CHECK(rj["transition_matrix"]["SIDEWAYS"]["BEAR_TREND"] == 1.0);
+  for (const auto& [regime, mean] : rj["mean_duration_s"].items()) {
+    // Completed runs last 1 to 3 s (a run's end is the next one's first
+    // observation, 10 ms later at most).
+    CHECK(mean.get<double>() >= 0.9);
+    CHECK(mean.get<double>() <= 3.1);
+  }
+  auto regime_table = ctl({"tracking", "regimes", "--db", fx.db});
+  CHECK(regime_table.out.find("TRANSITION MATRIX") != std::string::npos);
+  CHECK(regime_table.out.find("MEDIAN_S") != std::string::npos);
+  // Ensembles: three members, the meta-learner overriding about one
+  // decision in ten, outcomes from the fills' PnL.
+  auto ens = ctl({"tracking", "ensembles", "--db", fx.db, "--id", "ensemble_1",
+                  "-o", "json"});
+  REQUIRE_MESSAGE(ens.code == 0, ens.err);
+  auto ej = nlohmann::json::parse(ens.out)["ensemble_1"];
+  CHECK(ej["agreement_with_final"].size() == 3);
+  CHECK(ej["override_rate"].get<double>() > 0.02);
+  CHECK(ej["override_rate"].get<double>() < 0.25);
+  CHECK(ej["with_outcome"].get<int>() > 0);
+  CHECK(ej["weight_trajectory"]["lstm"].size() > 1);
+  // Features: as the lstm's volatility input drifts, it leans on it more.
+  auto features = ctl({"tracking", "features", "--db", fx.db, "--model", "lstm",
+                       "--top", "1", "-o", "json"});
+  REQUIRE_MESSAGE(features.code == 0, features.err);
+  auto fj = nlohmann::json::parse(features.out);
+  REQUIRE(fj["models"]["lstm"].size() == 1);
+  CHECK(fj["models"]["lstm"][0]["feature"] == "volatility");
+  CHECK(fj["models"]["lstm"][0]["drift"].is_number());
+  // A decision path, analyst to exchange, leads to the trace of the same id.
+  std::string cid;
+  {
+    SQLite::Database rdb{fx.db, SQLite::OPEN_READONLY};
+    cid = rdb
+            .execAndGet("SELECT correlation_id FROM decision_steps ORDER BY "
+                        "id DESC LIMIT 1")
+            .getString();
+  }
+  auto path = ctl({"tracking", "decisions", cid, "--db", fx.db, "-o", "json"});
+  REQUIRE_MESSAGE(path.code == 0, path.err);
+  auto pj = nlohmann::json::parse(path.out);
+  REQUIRE(pj["steps"].size() == 5);
+  CHECK(pj["steps"][0]["component"] == "analyst");
+  CHECK(pj["steps"][4]["component"] == "exchange");
+  for (const auto& step : pj["steps"]) {
+    CHECK(!step["decided_by"].get<std::string>().empty());
+    CHECK(!step["inputs"].empty());
+    CHECK(!step["outputs"].empty());
+    CHECK(step["end_ns"].get<int64_t>() > step["start_ns"].get<int64_t>());
+  }
+  CHECK(pj["trace"]["spans"] == 6);
+  auto trace = ctl({"trace", cid, "--db", fx.db});
+  REQUIRE(trace.code == 0);
+  CHECK(trace.out.find("6 spans") != std::string::npos);
+  auto path_table = ctl({"tracking", "decisions", cid, "--db", fx.db});
+  CHECK(path_table.out.find("argusctl trace " + cid) != std::string::npos);
 }

@@ -10,7 +10,8 @@
 //   argusctl metrics list|get|--prom ..., health, trading (see
 //            metrics_commands.hpp)
 //   argusctl drift-test ..., detect ... (see ml_commands.hpp)
-//   argusctl tracking regimes|ensembles|decisions (see tracking_commands.hpp)
+//   argusctl tracking regimes|ensembles|features|decisions (see
+//   tracking_commands.hpp)
 //
 // Exit codes: 0 success, 1 the command failed (e.g. unreadable database),
 // 2 invalid input (bad flags, config with errors).
@@ -558,7 +559,8 @@ int main(int argc, char** argv) {
   add_output(model);
 
   auto tracking = app.add_subcommand(
-    "tracking", "regimes, ensembles and decision paths from the spec's tables");
+    "tracking",
+    "regimes, ensembles, features and decision paths from the spec's tables");
   tracking->require_subcommand(1);
   auto regimes = tracking->add_subcommand(
     "regimes", "current regime, transition matrix, durations, time shares");
@@ -574,6 +576,17 @@ int main(int argc, char** argv) {
   ensembles->add_option("--id", ensemble_id, "only this ensemble");
   ensembles->add_option("--since", since, "only the last DURATION (e.g. 24h)");
   add_output(ensembles);
+  std::string feature_model;
+  size_t top = 0;
+  auto features = tracking->add_subcommand(
+    "features", "feature importance, stability, drift and rank per model, "
+                "and the latest rank changes");
+  features->add_option("--db", db, "SQLite file written by argusd")->required();
+  features->add_option("--model", feature_model, "only this model");
+  features->add_option("--top", top, "only the top K features by rank")
+    ->check(CLI::PositiveNumber);
+  features->add_option("--since", since, "only the last DURATION (e.g. 24h)");
+  add_output(features);
   std::string decision_cid;
   auto decisions = tracking->add_subcommand(
     "decisions", "one request's decision path, linked to its trace");
@@ -627,6 +640,8 @@ int main(int argc, char** argv) {
     return argus::ctl::tracking_regimes(db, since, output);
   if (*ensembles)
     return argus::ctl::tracking_ensembles(db, ensemble_id, since, output);
+  if (*features)
+    return argus::ctl::tracking_features(db, feature_model, top, since, output);
   if (*decisions)
     return argus::ctl::tracking_decisions(db, decision_cid, output);
   if (*drift)

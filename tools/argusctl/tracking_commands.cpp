@@ -1,14 +1,18 @@
 #include "tools/argusctl/tracking_commands.hpp"
 
+#include "actors/tracker_features.hpp"
 #include "actors/tracker_stats.hpp"
+#include "actors/tracker_views.hpp"
 #include "config/load.hpp"
 #include "messages/error.hpp"
 #include "messages/time.hpp"
 #include "storage/reader.hpp"
 #include "storage/schema.hpp"
 
+#include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -75,23 +79,9 @@ int tracking_regimes(const std::string& db, const std::string& since,
   // known to have lasted until its last observation.
   auto s = summarize_regimes(xs, xs.back().time_ns);
   if (output == "json") {
-    json transitions = json::array();
-    for (const auto& t : s.transitions)
-      transitions.push_back(
-        {{"time_ns", t.time_ns}, {"from", t.from}, {"to", t.to}});
-    std::cout << json{{"current", s.current},
-                      {"current_since_ns", s.current_since_ns},
-                      {"current_duration_s",
-                       static_cast<double>(s.current_duration_ns) / 1e9},
-                      {"observations", xs.size()},
-                      {"transition_counts", s.transition_counts},
-                      {"transition_matrix", s.transition_matrix},
-                      {"mean_duration_s", s.mean_duration_s},
-                      {"median_duration_s", s.median_duration_s},
-                      {"time_share", s.time_share},
-                      {"transitions", transitions}}
-                   .dump(2)
-              << "\n";
+    auto out = to_json(s);
+    out["observations"] = xs.size();
+    std::cout << out.dump(2) << "\n";
     return 0;
   }
   std::cout << "CURRENT  " << s.current << " since "
@@ -161,37 +151,118 @@ int tracking_ensembles(const std::string& db, const std::string& id,
         x.weights[m] = w.get<double>();
     x.final_prediction = e["final"].get<std::string>();
     x.meta_learner_prediction = e["meta"].get<std::string>();
+    // Offline, the trades under the decision's correlation id tell what
+    // turned out right (labels are not stored).
+    x.outcome
+      = outcome_of_pnl(x.final_prediction, e["realized_pnl"].get<double>());
     by_id[e["ensemble_id"].get<std::string>()].push_back(std::move(x));
   }
   json out = json::object();
   for (const auto& [ensemble, xs] : by_id) {
     auto s = summarize_ensembles(xs);
     if (output == "json") {
-      out[ensemble] = {{"decisions", s.decisions},
-                       {"mean_disagreement", s.mean_disagreement},
-                       {"mean_vote_entropy_bits", s.mean_vote_entropy},
-                       {"override_rate", s.override_rate},
-                       {"agreement_with_final", s.agreement_with_final},
-                       {"latest_weight", s.latest_weight},
-                       {"mean_weight", s.mean_weight}};
+      out[ensemble] = to_json(s);
       continue;
     }
+    auto percent = [](double x) {
+      return std::isfinite(x) ? fixed(x * 100, 1) + "%" : std::string{"-"};
+    };
     std::cout << "ENSEMBLE " << ensemble << ": " << s.decisions
               << " decisions, disagreement " << fixed(s.mean_disagreement, 4)
               << ", vote entropy " << fixed(s.mean_vote_entropy, 3)
               << " bits, meta-learner overrides "
               << fixed(s.override_rate * 100, 1) << "%\n"
+              << "OUTCOMES " << s.with_outcome
+              << " decisions with PnL: final right "
+              << percent(s.final_hit_rate) << ", weighted vote right "
+              << percent(s.weighted_vote_hit_rate) << ", meta-learner right "
+              << percent(s.meta_learner_hit_rate) << "\n"
               << std::left << std::setw(20) << "  MEMBER" << std::setw(16)
-              << "AGREES WITH" << std::setw(14) << "WEIGHT NOW"
+              << "AGREES WITH" << std::setw(14) << "RIGHT" << std::setw(14)
+              << "WEIGHT NOW"
               << "MEAN WEIGHT\n";
-    for (const auto& [m, a] : s.agreement_with_final)
+    for (const auto& [m, a] : s.agreement_with_final) {
+      auto right = s.agreement_with_outcome.find(m);
       std::cout << "  " << std::left << std::setw(18) << m << std::setw(16)
-                << (fixed(a * 100, 1) + "%") << std::setw(14)
-                << fixed(s.latest_weight[m], 3) << fixed(s.mean_weight[m], 3)
-                << "\n";
+                << percent(a) << std::setw(14)
+                << (right == s.agreement_with_outcome.end()
+                      ? std::string{"-"}
+                      : percent(right->second))
+                << std::setw(14) << fixed(s.latest_weight[m], 3)
+                << fixed(s.mean_weight[m], 3) << "\n";
+    }
   }
   if (output == "json")
     std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+int tracking_features(const std::string& db, const std::string& model_id,
+                      size_t top, const std::string& since,
+                      const std::string& output) {
+  auto from = since_ns(since);
+  if (!from)
+    return 2;
+  auto r = open_db(db);
+  if (!r)
+    return 1;
+  auto rows = r->feature_scores(model_id, *from);
+  if (!rows) {
+    std::cerr << "argusctl: " << describe(rows.error()) << "\n";
+    return 1;
+  }
+  if (rows->empty()) {
+    std::cerr << "argusctl: no feature scores stored in " << db
+              << (model_id.empty() ? "" : " for '" + model_id + "'") << "\n";
+    return 1;
+  }
+  // Replayed through the tracker's own feature tracking, unbounded.
+  feature_tracker features{{}, std::numeric_limits<size_t>::max()};
+  for (const auto& row : *rows)
+    features.update({row["model_id"].get<std::string>(),
+                     row["time_ns"].get<int64_t>(),
+                     row["importance"].get<std::map<std::string, double>>(),
+                     row["drift_scores"].get<std::map<std::string, double>>()});
+  if (output == "json") {
+    std::cout << features_json(features, model_id, top, 100).dump(2) << "\n";
+    return 0;
+  }
+  auto value = [](double x, int digits) {
+    return std::isfinite(x) ? fixed(x, digits) : std::string{"-"};
+  };
+  for (const auto& [model, records] : features.models()) {
+    if (!model_id.empty() && model != model_id)
+      continue;
+    std::cout << "MODEL " << model << "\n"
+              << std::left << std::setw(6) << "RANK" << std::setw(22)
+              << "FEATURE" << std::setw(12) << "IMPORTANCE" << std::setw(11)
+              << "STABILITY" << std::setw(10) << "DRIFT"
+              << "RANK CHANGES\n";
+    for (const auto& [name, rec] : features.ranked(model, top)) {
+      const auto& p = rec->latest;
+      std::cout << std::left << std::setw(6)
+                << (p.rank == 0 ? std::string{"-"} : std::to_string(p.rank))
+                << std::setw(22) << name << std::setw(12)
+                << value(p.importance, 4) << std::setw(11)
+                << value(p.stability, 3) << std::setw(10) << value(p.drift, 4)
+                << rec->rank_changes << "\n";
+    }
+    std::cout << "\n";
+  }
+  size_t shown = 0;
+  const auto& changes = features.recent_changes();
+  for (auto i = changes.rbegin(); i != changes.rend() && shown < 10; ++i) {
+    if ((!model_id.empty() && i->model_id != model_id) || i->from_rank == 0)
+      continue;
+    if (shown++ == 0)
+      std::cout << "LATEST RANK CHANGES\n";
+    std::cout << "  " << storage::sql_datetime(i->time_ns) << "Z  "
+              << i->model_id << "/" << i->feature << "  " << i->from_rank
+              << " -> "
+              << (i->to_rank == 0 ? std::string{"unranked"}
+                                  : std::to_string(i->to_rank))
+              << "\n";
+  }
   return 0;
 }
 
@@ -216,10 +287,12 @@ int tracking_decisions(const std::string& db, const std::string& cid,
     if (auto s = r->spans_for(*corr))
       spans = s->size();
   if (output == "json") {
+    auto trace = trace_link(cid);
+    trace["argusctl"] = "argusctl trace " + cid + " --db " + db;
+    trace["spans"] = spans;
     std::cout << json{{"correlation_id", cid},
                       {"steps", *steps},
-                      {"trace_spans", spans},
-                      {"trace", "argusctl trace " + cid + " --db " + db}}
+                      {"trace", trace}}
                    .dump(2)
               << "\n";
     return 0;

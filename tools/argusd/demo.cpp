@@ -36,7 +36,7 @@ demo_bot::demo_bot(runtime::client& client, uint64_t seed)
 }
 
 void demo_bot::trade(int64_t now_ns, const std::string& decision, double drift,
-                     double volatility) {
+                     double volatility, const correlation_id& corr) {
   std::uniform_real_distribution<double> unit{0.0, 1.0};
   std::normal_distribution<double> move{drift, volatility};
   for (auto& [symbol, price] : prices_)
@@ -45,6 +45,7 @@ void demo_bot::trade(int64_t now_ns, const std::string& decision, double drift,
   auto& pos = positions_[symbol];
   auto price = prices_[symbol];
   trade_executed fill;
+  fill.hdr.corr = corr;
   fill.trade_id = "demo-" + std::to_string(fills_ + 1);
   fill.order_id = "order-" + std::to_string(fills_ + 1);
   fill.symbol = symbol;
@@ -89,13 +90,6 @@ void demo_bot::model_outputs(int64_t now_ns, const correlation_id& corr,
       deployed.stage = model_stage::deployed;
       deployed.time_ns = now_ns;
       client_.record(std::move(deployed));
-      feature_importance_reported imp;
-      imp.hdr.corr = corr;
-      imp.model = {id, "v1"};
-      imp.importance
-        = {{"momentum", 0.45}, {"volatility", 0.35}, {"spread_bps", 0.2}};
-      imp.time_ns = now_ns;
-      client_.record(std::move(imp));
     }
   }
   auto since = now_ns - first_step_ns_;
@@ -107,6 +101,22 @@ void demo_bot::model_outputs(int64_t now_ns, const correlation_id& corr,
         : std::min(1.0, static_cast<double>(since - drift_after_ns_) / ramp_ns);
   // The error rate follows a little later than the inputs.
   bool degrading = drift >= 1.0;
+  // Importances, re-estimated every 50 requests with some noise: as the
+  // lstm's volatility input drifts, the lstm leans on it more, and
+  // volatility overtakes momentum in its ranking.
+  if (requests_ % 50 == 1) {
+    for (const char* id : {"gradient_boost", "lstm"}) {
+      auto lean = id[0] == 'l' ? 0.25 * drift : 0.0;
+      feature_importance_reported imp;
+      imp.hdr.corr = corr;
+      imp.model = {id, "v1"};
+      imp.importance = {{"momentum", 0.45 - lean + 0.03 * normal(rng_)},
+                        {"volatility", 0.35 + lean + 0.03 * normal(rng_)},
+                        {"spread_bps", 0.2 + 0.02 * normal(rng_)}};
+      imp.time_ns = now_ns;
+      client_.record(std::move(imp));
+    }
+  }
   for (const char* id : {"gradient_boost", "lstm"}) {
     bool lstm = id[0] == 'l';
     features_observed f;
@@ -157,12 +167,13 @@ void demo_bot::step(int64_t now_ns) {
   std::normal_distribution<double> noise{0.0, 0.05};
   auto corr = client_.new_correlation_id();
   ++requests_;
-  // Regimes last 20 to 60 seconds of demo time, then move on in order.
+  // Regimes last 20 to 60 seconds (by default), then move on in order.
   if (regime_since_ns_ == 0 || now_ns - regime_since_ns_ > regime_length_ns_) {
     if (regime_since_ns_ != 0)
       regime_ = (regime_ + 1) % regimes.size();
     regime_since_ns_ = now_ns;
-    regime_length_ns_ = static_cast<int64_t>((20 + 40 * unit(rng_)) * 1e9);
+    regime_length_ns_ = static_cast<int64_t>(
+      static_cast<double>(regime_mean_ns_) * (0.5 + unit(rng_)));
   }
   auto bias = regime_ == 0 ? 0.15 : regime_ == 2 ? -0.15 : 0.0;
   // Weights drift slowly and stay normalized.
@@ -191,9 +202,32 @@ void demo_bot::step(int64_t now_ns) {
     ens.meta_learner_confidence = 0.6 + 0.3 * unit(rng_);
   }
   auto decision = ens.final_prediction;
+  auto meta = ens.meta_learner_prediction;
   client_.record_ensemble_tracking(std::move(ens));
+  // The ensemble's own prediction, for the ML monitor's performance
+  // figures, and what turned out right, as the bot learns it later: the
+  // regime's side two times in three (hold in a sideways market half the
+  // time). The tracker takes the same label as the decision's outcome.
+  prediction_made said;
+  said.hdr.corr = corr;
+  said.model = {"ensemble_1", "v1"};
+  said.label = decision;
+  said.confidence = std::abs(vote - 0.5) * 2;
+  said.time_ns = now_ns;
+  client_.record(std::move(said));
+  label_observed truth;
+  truth.hdr.corr = corr;
+  truth.model = {"ensemble_1", "v1"};
+  auto u = unit(rng_);
+  truth.label = regime_ == 0   ? (u < 0.67 ? "buy" : "sell")
+                : regime_ == 2 ? (u < 0.67 ? "sell" : "buy")
+                               : (u < 0.5    ? "hold"
+                                  : u < 0.75 ? "buy"
+                                             : "sell");
+  truth.time_ns = now_ns;
+  client_.record(std::move(truth));
   // Live steps come many a second: small moves, the regime's drift.
-  trade(now_ns, decision, bias / 3000, 0.0008);
+  trade(now_ns, decision, bias / 3000, 0.0008, corr);
   model_outputs(now_ns, corr, bias);
   regime_recorded reg;
   reg.hdr.corr = corr;
@@ -311,10 +345,38 @@ void demo_bot::step(int64_t now_ns) {
     step.step = i;
     step.component = path[i].first;
     step.name = path[i].second;
-    step.decided_by = i == 1   ? "momentum_based"
-                      : i == 3 ? "max_drawdown_rule"
-                               : "";
-    step.outputs = {{"decision", decision}};
+    // What each hop saw, what it said, and the model or rule that said it.
+    switch (i) {
+      case 0:
+        step.decided_by = meta.empty() ? "ensemble_1" : "meta_learner";
+        step.inputs = {{"regime", regimes[regime_]},
+                       {"features", "momentum,volatility,spread_bps"}};
+        step.outputs = {{"signal", decision}};
+        break;
+      case 1:
+        step.decided_by = "momentum_based";
+        step.inputs = {{"signal", decision}, {"regime", regimes[regime_]}};
+        step.outputs = {{"decision", decision}};
+        break;
+      case 2:
+        step.decided_by = "kelly_fraction";
+        step.inputs
+          = {{"decision", decision}, {"equity", std::to_string(equity_)}};
+        step.outputs = {{"notional", decision == "hold" ? "0" : "1000"}};
+        break;
+      case 3:
+        step.decided_by = "max_drawdown_rule";
+        step.inputs = {{"notional", decision == "hold" ? "0" : "1000"}};
+        step.outputs = {{"approved", "true"}};
+        break;
+      default:
+        step.decided_by = "simulated_venue";
+        step.inputs = {{"decision", decision}};
+        step.outputs = {{"status", rejected           ? "rejected"
+                                   : exchange_timeout ? "timed_out"
+                                                      : "accepted"}};
+        break;
+    }
     step.start_ns = t;
     t += static_cast<int64_t>((0.2 + unit(rng_)) * 1e6);
     step.end_ns = t;

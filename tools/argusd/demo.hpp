@@ -35,6 +35,11 @@ public:
 
   /// The second model's inputs shift this long after the first step, and
   /// its error rate rises a little later (ML monitor demo).
+  /// Regimes last from half to one and a half times `ns` (default 40 s).
+  void regime_length(int64_t ns) noexcept {
+    regime_mean_ns_ = ns;
+  }
+
   void drift_after(int64_t ns) noexcept {
     drift_after_ns_ = ns;
   }
@@ -58,6 +63,7 @@ private:
   int64_t regime_length_ns_ = 0;
   double weights_[3] = {0.4, 0.35, 0.25};
   int64_t drift_after_ns_ = 60'000'000'000;
+  int64_t regime_mean_ns_ = 40'000'000'000;
   int64_t first_step_ns_ = 0;
 
   /// Two models see each request's features, predict, and learn the label:
@@ -66,8 +72,10 @@ private:
 
   /// Moves the prices one step (drift by regime) and maybe opens or closes
   /// a position on `decision`.
+  /// `corr`: the decision's correlation id, carried by its fill (empty in
+  /// the backfill).
   void trade(int64_t now_ns, const std::string& decision, double drift,
-             double volatility);
+             double volatility, const correlation_id& corr = {});
 
   struct position {
     double quantity = 0;

@@ -1,6 +1,7 @@
 // argusd: hosts the argus engine from a YAML file.
 //
 //   argusd --config FILE [--demo] [--demo-rate N] [--demo-drift-after S]
+//          [--demo-regime-length S]
 //          [--ingest-stdin] [--db PATH] [--log-level L]
 //   argusd --check-config FILE
 //
@@ -128,6 +129,7 @@ int main(int argc, char** argv) {
   bool ingest = false;
   double demo_rate = 20.0;
   double demo_drift_after = 60.0;
+  double demo_regime_length = 40.0;
   app.add_option("--config,-c", config_path, "YAML configuration file");
   app.add_option("--check-config", check_path,
                  "validate FILE, print ok or its errors, exit 0 or 2");
@@ -139,6 +141,11 @@ int main(int argc, char** argv) {
     .add_option("--demo-drift-after", demo_drift_after,
                 "seconds until the demo's second model starts to drift")
     ->check(CLI::Range(0.0, 1e6));
+  app
+    .add_option("--demo-regime-length", demo_regime_length,
+                "mean seconds a market regime lasts in the demo (each lasts "
+                "half to one and a half times this)")
+    ->check(CLI::Range(0.1, 1e6));
   app.add_flag("--ingest-stdin", ingest,
                "read length-prefixed msgpack event frames from stdin");
   app.add_option("--db", db_path, "SQLite file (overrides storage.path)");
@@ -213,6 +220,9 @@ int main(int argc, char** argv) {
       bot.drift_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
                         std::chrono::duration<double>(demo_drift_after))
                         .count());
+      bot.regime_length(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::duration<double>(demo_regime_length))
+                          .count());
       bot.backfill(argus::wall_clock_ns(), 30);
       auto period = std::chrono::duration<double>(1.0 / demo_rate);
       auto next = std::chrono::steady_clock::now();
