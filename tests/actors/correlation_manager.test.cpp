@@ -97,7 +97,7 @@ TEST_CASE("a request pairs its start and response, with its component path") {
         == "ExchangeError");
 }
 
-TEST_CASE("open requests time out; a later response is recorded as late") {
+TEST_CASE("open requests time out - a later response is recorded as late") {
   auto st = make();
   st.start(started("slow", t0));
   st.start(started("fast", t0 + 299'000 * ms));
@@ -151,7 +151,7 @@ TEST_CASE("statistics: counts by status and nearest-rank latency "
   CHECK(stats.paths[1].failed == 10); // i = 10, 20, ... are even
 }
 
-TEST_CASE("the correlation history is bounded; evictions are counted") {
+TEST_CASE("the correlation history is bounded - evictions are counted") {
   auto st = make(3);
   for (int i = 0; i < 5; ++i)
     st.start(started("c" + std::to_string(i), t0));

@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 namespace {} // namespace
 
 TEST_CASE("ML monitor in a running engine: a drifting feature raises a "
-          "critical alert and a retraining request with its evidence; "
+          "critical alert and a retraining request with its evidence - "
           "labels joined by correlation id give performance history") {
   test::engine_fixture fx;
   auto& ml = fx.cfg.ml_monitor;

@@ -82,7 +82,7 @@ TEST_CASE("ADWIN finds an error-rate change within a bounded delay and not "
         == -1);
 }
 
-TEST_CASE("Page-Hinkley detects a mean shift both ways; lambda sets the "
+TEST_CASE("Page-Hinkley detects a mean shift both ways - lambda sets the "
           "delay") {
   for (double shift : {1.0, -1.0}) {
     CAPTURE(shift);

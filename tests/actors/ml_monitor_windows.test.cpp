@@ -39,7 +39,7 @@ TEST_CASE("a feature's reference fills from the first observations and its "
 }
 
 TEST_CASE("a baseline larger than the capacity is kept as its quantile "
-          "sketch; the window also ages out") {
+          "sketch - the window also ages out") {
   std::vector<double> big;
   for (int i = 0; i < 100001; ++i)
     big.push_back(i);

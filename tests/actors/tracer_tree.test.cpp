@@ -95,7 +95,7 @@ TEST_CASE("trace tree: a child outliving its parent is clipped") {
   CHECK(node(t, s, "Z").critical);
 }
 
-TEST_CASE("trace tree: missing parents become roots; cycles are broken") {
+TEST_CASE("trace tree: missing parents become roots - cycles are broken") {
   std::vector<span_recorded> s{
     span("orphan", "not-here", 5, 6), span("root", "", 0, 10),
     span("c1", "c2", 1, 2), span("c2", "c1", 2, 3), span("self", "self", 3, 4)};

@@ -14,7 +14,7 @@ feature_snapshot importance(int64_t t, std::map<std::string, double> xs) {
 
 } // namespace
 
-TEST_CASE("feature ranks follow importance; a change of rank is an event") {
+TEST_CASE("feature ranks follow importance - a change of rank is an event") {
   feature_tracker ft{{}, 1000};
   auto first
     = ft.update(importance(1, {{"rsi", 0.5}, {"vol", 0.3}, {"mom", 0.2}}));

@@ -249,7 +249,7 @@ TEST_CASE("out-of-range values are reported with path and line") {
   CHECK(find(r, "monitoring.report_scheduler.email.smtp_port").line == 14);
 }
 
-TEST_CASE("ml_monitor feature methods and detector parameters load; an "
+TEST_CASE("ml_monitor feature methods and detector parameters load - an "
           "unknown method is named with its line") {
   auto r = load_yaml(R"(monitoring:
   ml_monitor:

@@ -92,7 +92,7 @@ TEST_CASE("tracestate: members, limits and round trip") {
   CHECK(!parse_tracestate(many));
 }
 
-TEST_CASE("a trace id correlation id is its own trace id; others map "
+TEST_CASE("a trace id correlation id is its own trace id - others map "
           "deterministically") {
   auto w3c = *correlation_id::parse(tid);
   CHECK(trace_id_for(w3c).hex() == tid);
@@ -142,7 +142,7 @@ headers(std::map<std::string, std::string> h) {
 } // namespace
 
 TEST_CASE("extract_context: the correlation header wins, else the "
-          "traceparent's trace id; bad traceparents restart the trace") {
+          "traceparent's trace id - bad traceparents restart the trace") {
   const std::string tp
     = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   auto both = extract_context(headers({{"traceparent", tp},

@@ -300,7 +300,7 @@ TEST_CASE("argusd --demo drives every enabled component through the client "
   CHECK(missing.err.find("no spans stored") != std::string::npos);
 }
 
-TEST_CASE("argusd --demo trades and records latencies; argusctl shows the "
+TEST_CASE("argusd --demo trades and records latencies - argusctl shows the "
           "metrics, health and trading performance, and valid Prometheus "
           "text") {
   daemon_fixture fx;
@@ -417,7 +417,7 @@ TEST_CASE("a Python bot feeds argusd over the msgpack wire format") {
 }
 
 TEST_CASE("argusd --demo: the drifting model's alert escalates to critical "
-          "and it asks to be retrained, with evidence; argusctl shows it") {
+          "and it asks to be retrained, with evidence - argusctl shows it") {
   daemon_fixture fx;
   auto p
     = fx.start({"--demo", "--demo-rate", "100", "--demo-drift-after", "2"});

@@ -1,0 +1,136 @@
+// Issue 6's hot path: the bot records an ensemble decision or a regime
+// observation from its own thread. Target: no more than recording a span
+// with the same number of fields. Run on demand (never from ctest):
+//   build/tools/bench_tracking --benchmark_repetitions=5 \
+//     --benchmark_report_aggregates_only=true
+// Each case builds its record from scratch on every iteration, as a bot
+// does, and hands it to a running engine's client: events go through the
+// client queue, spans into the thread's span ring, both drained by the
+// engine behind them. Figures, machine and command go to
+// docs/PERFORMANCE.md.
+
+#include "runtime/engine.hpp"
+
+#include "tools/bench/bench_engine.hpp"
+#include <benchmark/benchmark.h>
+
+namespace {
+
+using argus::component_type;
+
+const auto corr = *argus::correlation_id::parse("req_123");
+
+// Fewer iterations than the client queue (and a span ring) holds, so every
+// call takes the accepted path (dropping is cheaper and would flatter the
+// figure); `dropped` must be 0.
+constexpr int64_t iterations = 12000;
+
+argus::bench::bench_engine& engine(benchmark::State& state) {
+  // A queue deep enough for every repetition's events before the engine
+  // catches up.
+  static argus::bench::bench_engine fx{"argus-bench-tracking", 1 << 17};
+  static bool started = fx.start(state);
+  if (!started)
+    state.SkipWithError("engine did not start");
+  return fx;
+}
+
+/// 12 fields: id, type, 3 predictions, 3 weights, final prediction,
+/// confidence, meta-learner prediction and confidence.
+void record_ensemble_event(benchmark::State& state) {
+  auto& fx = engine(state);
+  auto& client = fx.eng.client();
+  auto dropped_before = client.counters().dropped_queue_full;
+  for (auto _ : state) {
+    argus::ensemble_recorded x;
+    x.hdr.corr = corr;
+    x.ensemble_id = "ensemble_1";
+    x.ensemble_type = "regime_ensemble";
+    x.individual_predictions = {
+      {"gradient_boost", 0.71}, {"lstm", 0.64}, {"random_forest", 0.58}};
+    x.ensemble_weights = {
+      {"gradient_boost", 0.4}, {"lstm", 0.35}, {"random_forest", 0.25}};
+    x.final_prediction = "buy";
+    x.confidence = 0.78;
+    x.meta_learner_prediction = "hold";
+    x.meta_learner_confidence = 0.66;
+    benchmark::DoNotOptimize(client.record_ensemble_tracking(std::move(x)));
+  }
+  state.counters["dropped"] = static_cast<double>(
+    client.counters().dropped_queue_full - dropped_before);
+}
+BENCHMARK(record_ensemble_event)->Iterations(iterations);
+
+/// A span with the same 12 fields as attributes.
+void record_span_12_attributes(benchmark::State& state) {
+  auto& fx = engine(state);
+  auto& client = fx.eng.client();
+  for (auto _ : state) {
+    auto s = client.span(component_type::analyst, "ensemble_decision", corr);
+    s.set("ensemble_id", "ensemble_1");
+    s.set("ensemble_type", "regime_ensemble");
+    s.set("prediction.gradient_boost", 0.71);
+    s.set("prediction.lstm", 0.64);
+    s.set("prediction.random_forest", 0.58);
+    s.set("weight.gradient_boost", 0.4);
+    s.set("weight.lstm", 0.35);
+    s.set("weight.random_forest", 0.25);
+    s.set("final_prediction", "buy");
+    s.set("confidence", 0.78);
+    s.set("meta_learner_prediction", "hold");
+    s.set("meta_learner_confidence", 0.66);
+    s.end();
+  }
+}
+BENCHMARK(record_span_12_attributes)->Iterations(iterations);
+
+/// 11 fields: type, confidence, 3 probabilities, 2 features, 2 indicators,
+/// transition probability, duration.
+void record_regime_event(benchmark::State& state) {
+  auto& fx = engine(state);
+  auto& client = fx.eng.client();
+  auto dropped_before = client.counters().dropped_queue_full;
+  for (auto _ : state) {
+    argus::regime_recorded x;
+    x.hdr.corr = corr;
+    x.regime_type = "BULL_TREND";
+    x.regime_confidence = 0.85;
+    x.regime_probabilities
+      = {{"BULL_TREND", 0.6}, {"BEAR_TREND", 0.2}, {"SIDEWAYS", 0.2}};
+    x.regime_features = {"price_momentum", "volatility"};
+    x.regime_indicators = {{"momentum_score", 0.7}, {"volatility_score", 0.3}};
+    x.regime_transition_probability = 0.1;
+    x.regime_duration = 3600;
+    benchmark::DoNotOptimize(client.record_regime_tracking(std::move(x)));
+  }
+  state.counters["dropped"] = static_cast<double>(
+    client.counters().dropped_queue_full - dropped_before);
+}
+BENCHMARK(record_regime_event)->Iterations(iterations);
+
+/// A span with the same 11 fields as attributes.
+void record_span_11_attributes(benchmark::State& state) {
+  auto& fx = engine(state);
+  auto& client = fx.eng.client();
+  for (auto _ : state) {
+    auto s = client.span(component_type::analyst, "regime_classification",
+                         corr);
+    s.set("regime_type", "BULL_TREND");
+    s.set("regime_confidence", 0.85);
+    s.set("probability.BULL_TREND", 0.6);
+    s.set("probability.BEAR_TREND", 0.2);
+    s.set("probability.SIDEWAYS", 0.2);
+    s.set("feature.0", "price_momentum");
+    s.set("feature.1", "volatility");
+    s.set("indicator.momentum_score", 0.7);
+    s.set("indicator.volatility_score", 0.3);
+    s.set("regime_transition_probability", 0.1);
+    s.set("regime_duration", int64_t{3600});
+    s.end();
+  }
+}
+BENCHMARK(record_span_11_attributes)->Iterations(iterations);
+
+} // namespace
+
+BENCHMARK_MAIN();
