@@ -55,25 +55,23 @@ public:
 
   /// Moves the oldest element into `out`. @returns false when empty.
   bool try_pop(T& out) {
-    auto pos = dequeue_pos_.load(std::memory_order_relaxed);
-    for (;;) {
-      auto& c = cells_[pos & mask_];
-      auto seq = c.sequence.load(std::memory_order_acquire);
-      auto diff = static_cast<std::ptrdiff_t>(seq)
-                  - static_cast<std::ptrdiff_t>(pos + 1);
-      if (diff == 0) {
-        if (dequeue_pos_.compare_exchange_weak(pos, pos + 1,
-                                               std::memory_order_relaxed)) {
-          out = std::move(c.value);
-          c.sequence.store(pos + mask_ + 1, std::memory_order_release);
-          return true;
-        }
-      } else if (diff < 0) {
-        return false;
-      } else {
-        pos = dequeue_pos_.load(std::memory_order_relaxed);
-      }
-    }
+    return pop(out, [](T& from, T& to) {
+      to = std::move(from);
+    });
+  }
+
+  /// Copies the oldest element into `out`, leaving it in its cell: the next
+  /// producer to reuse the cell destroys it. What a producer allocated is
+  /// then freed by a producer, on its own thread, where the allocator
+  /// recycles it at once; moving it out would have the consumer free it,
+  /// and glibc's malloc makes the producer pay for memory freed by other
+  /// threads (about 1 µs per event of eight small allocations, measured in
+  /// docs/PERFORMANCE.md). The price: the consumer copies, and the cells
+  /// hold their last values until reused. @returns false when empty.
+  bool try_pop_copy(T& out) {
+    return pop(out, [](const T& from, T& to) {
+      to = from;
+    });
   }
 
   size_t capacity() const noexcept {
@@ -89,6 +87,28 @@ public:
   }
 
 private:
+  template <class Take>
+  bool pop(T& out, Take take) {
+    auto pos = dequeue_pos_.load(std::memory_order_relaxed);
+    for (;;) {
+      auto& c = cells_[pos & mask_];
+      auto seq = c.sequence.load(std::memory_order_acquire);
+      auto diff = static_cast<std::ptrdiff_t>(seq)
+                  - static_cast<std::ptrdiff_t>(pos + 1);
+      if (diff == 0) {
+        if (dequeue_pos_.compare_exchange_weak(pos, pos + 1,
+                                               std::memory_order_relaxed)) {
+          take(c.value, out);
+          c.sequence.store(pos + mask_ + 1, std::memory_order_release);
+          return true;
+        }
+      } else if (diff < 0) {
+        return false;
+      } else {
+        pos = dequeue_pos_.load(std::memory_order_relaxed);
+      }
+    }
+  }
   struct cell {
     std::atomic<size_t> sequence{0};
     T value{};

@@ -132,7 +132,10 @@ routed_batch dispatcher_state::take(size_t max, routes available) {
   routed_batch result;
   auto& t = result.tracking;
   inbound_event event;
-  while (result.popped < max && core->queue.try_pop(event)) {
+  // Copied, not moved, out of the queue: what the bot's thread allocated
+  // for an event is freed on the bot's thread when it reuses the cell
+  // (see bounded_queue::try_pop_copy).
+  while (result.popped < max && core->queue.try_pop_copy(event)) {
     ++result.popped;
     auto to_tracker = [&](auto& e, auto& into) {
       if (available.tracker)

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -66,4 +67,30 @@ TEST_CASE("bounded_queue loses nothing with concurrent producers") {
     CHECK(v > last[t]);
     last[t] = v;
   }
+}
+
+TEST_CASE("bounded_queue::try_pop_copy leaves the value for the producer "
+          "that reuses the cell to destroy") {
+  argus::runtime::bounded_queue<std::shared_ptr<int>> q{2};
+  auto first = std::make_shared<int>(1);
+  auto x = first;
+  REQUIRE(q.try_push(x));
+  std::shared_ptr<int> out;
+  REQUIRE(q.try_pop_copy(out));
+  CHECK(*out == 1);
+  out.reset();
+  // The cell still holds it: the consumer freed nothing.
+  CHECK(first.use_count() == 2);
+  // The second cell, then the first again: that push releases `first`.
+  auto second = std::make_shared<int>(2);
+  REQUIRE(q.try_push(second));
+  CHECK(first.use_count() == 2);
+  auto third = std::make_shared<int>(3);
+  REQUIRE(q.try_push(third));
+  CHECK(first.use_count() == 1);
+  REQUIRE(q.try_pop_copy(out));
+  CHECK(*out == 2);
+  REQUIRE(q.try_pop_copy(out));
+  CHECK(*out == 3);
+  CHECK(!q.try_pop_copy(out));
 }
