@@ -56,6 +56,15 @@ void tracker_state::keep(std::deque<T>& history, T x) {
   }
 }
 
+db_row tracker_state::linked(db_row row) const {
+  // Without correlation tracking, the spec's tables get no row_correlation
+  // entry (one insert less per row); decision steps keep theirs, which is
+  // a column of their own table and what their path is.
+  if (!cfg.enable_correlation_tracking)
+    row.corr = correlation_id{};
+  return row;
+}
+
 tracking_outcome tracker_state::record(ensemble_recorded x) {
   if (!cfg.enable_ensemble_tracking) {
     ++ignored_disabled;
@@ -72,7 +81,7 @@ tracking_outcome tracker_state::record(ensemble_recorded x) {
   }
   if (!flags.track_confidence_scores)
     x.confidence = 0.0;
-  auto row = storage::to_row(x);
+  auto row = linked(storage::to_row(x));
   known_ensembles.insert(x.ensemble_id);
   mark(tracking_view_kind::ensembles);
   keep(ensembles, std::move(x));
@@ -115,7 +124,7 @@ tracking_outcome tracker_state::record(regime_recorded x) {
     x.regime_duration = 0;
   else if (x.regime_duration == 0)
     x.regime_duration = static_cast<int64_t>(lasted_s());
-  auto row = storage::to_row(x);
+  auto row = linked(storage::to_row(x));
   mark(tracking_view_kind::regimes);
   keep(regimes, std::move(x));
   return {std::move(row)};
@@ -133,7 +142,7 @@ tracking_outcome tracker_state::record(decision_step_recorded x) {
 }
 
 tracking_outcome tracker_state::record(model_behavior_recorded x) {
-  auto row = storage::to_row(x);
+  auto row = linked(storage::to_row(x));
   take_features(x.model_id, x.time_ns, x.feature_importance, x.drift_scores);
   keep(behaviors, std::move(x));
   return {std::move(row)};
@@ -359,6 +368,24 @@ json tracker_state::decisions_view(const tracking_query& q) const {
   return {{"paths", std::move(arr)}, {"total_paths", paths.size()}};
 }
 
+json tracker_state::behavior_view(const tracking_query& q) const {
+  // The latest summary per model, newest first found from the back.
+  json out = json::object();
+  for (auto i = behaviors.rbegin(); i != behaviors.rend(); ++i) {
+    if ((!q.id.empty() && i->model_id != q.id) || out.contains(i->model_id)
+        || !in_range(q, i->time_ns))
+      continue;
+    out[i->model_id]
+      = {{"time_ns", i->time_ns},
+         {"prediction_consistency", i->prediction_consistency},
+         {"confidence_trend", i->confidence_trend},
+         {"feature_importance_stability", i->feature_importance_stability},
+         {"prediction_drift", i->prediction_drift},
+         {"performance_metrics", i->performance_metrics}};
+  }
+  return out;
+}
+
 tracking_view tracker_state::view(const tracking_query& q,
                                   int64_t now_ns) const {
   json body;
@@ -371,6 +398,7 @@ tracking_view tracker_state::view(const tracking_query& q,
       break;
     case tracking_view_kind::features:
       body = features_json(features, q.id, q.top, q.limit);
+      body["behavior"] = behavior_view(q);
       break;
     case tracking_view_kind::decisions:
       body = decisions_view(q);

@@ -118,6 +118,10 @@ private:
     dirty[static_cast<size_t>(kind)] = true;
   }
 
+  /// `row`, linked to its correlation id only with
+  /// `enable_correlation_tracking`.
+  db_row linked(db_row row) const;
+
   /// The outcome known for a decision, or empty.
   std::string outcome_of(const ensemble_recorded& x) const;
 
@@ -128,6 +132,8 @@ private:
   nlohmann::json regimes_view(const tracking_query& q, int64_t now_ns) const;
   nlohmann::json ensembles_view(const tracking_query& q) const;
   nlohmann::json decisions_view(const tracking_query& q) const;
+  /// The latest model-behaviour summary per model.
+  nlohmann::json behavior_view(const tracking_query& q) const;
 };
 
 /// Spawns the tracker; rows go to `storage`.

@@ -51,6 +51,21 @@ TEST_CASE("tracker honours the enable flags") {
   CHECK(st.history_size() == 1);
 }
 
+TEST_CASE("tracker links the spec tables' rows to their correlation ids "
+          "only with enable_correlation_tracking") {
+  CHECK(make().record(test::sample_regime_recorded()).row->corr.view()
+        == "req_123");
+  config::tracker_config cfg;
+  cfg.enable_correlation_tracking = false;
+  auto st = make(cfg);
+  CHECK(st.record(test::sample_regime_recorded()).row->corr.empty());
+  CHECK(st.record(test::sample_ensemble_recorded()).row->corr.empty());
+  CHECK(st.record(test::sample_model_behavior_recorded()).row->corr.empty());
+  // A decision step's correlation id is its path's: always kept.
+  CHECK(st.record(test::sample_decision_step_recorded()).row->corr.view()
+        == "req_123");
+}
+
 TEST_CASE("tracker honours the track_* flags of its sub-sections") {
   config::tracker_config cfg;
   cfg.ensemble_tracking.track_meta_learner = false;
@@ -305,6 +320,10 @@ TEST_CASE("tracker tracks features from model behaviour and the ML "
   CHECK(top["drift"] == 0.05);
   CHECK(top["history"].size() == 2);
   CHECK(v["rank_changes"].size() == 4);
+  // The model's latest behaviour summary, as the bot recorded it.
+  CHECK(v["behavior"]["lstm"]["prediction_consistency"] == 0.85);
+  CHECK(v["behavior"]["lstm"]["confidence_trend"].size() == 3);
+  CHECK(v["behavior"]["lstm"]["performance_metrics"]["accuracy"] == 0.61);
   CHECK(st.dirty[static_cast<size_t>(tracking_view_kind::features)]);
 }
 
