@@ -36,6 +36,10 @@ feature_tracker::feature_tracker(config::feature_tracking_config flags,
 std::vector<feature_rank_change>
 feature_tracker::update(const feature_snapshot& x) {
   std::vector<feature_rank_change> changes;
+  // A snapshot with nothing in it (a behaviour summary without scores)
+  // names no model.
+  if (x.importance.empty() && x.drift_scores.empty())
+    return changes;
   ++snapshots_;
   auto& features = models_[x.model_id];
   std::vector<feature_record*> touched;

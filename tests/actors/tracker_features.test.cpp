@@ -51,6 +51,13 @@ TEST_CASE("feature ranks follow importance - a change of rank is an event") {
   CHECK(ft.recent_changes().size() == 6);
 }
 
+TEST_CASE("an empty snapshot names no model") {
+  feature_tracker ft{{}, 100};
+  CHECK(ft.update({"random_forest", 1, {}, {}}).empty());
+  CHECK(ft.models().empty());
+  CHECK(ft.snapshots() == 0);
+}
+
 TEST_CASE("ties in importance rank by name") {
   feature_tracker ft{{}, 100};
   ft.update(importance(1, {{"b", 0.5}, {"a", 0.5}, {"c", 0.9}}));

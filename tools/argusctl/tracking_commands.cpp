@@ -16,6 +16,8 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <type_traits>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +49,36 @@ std::optional<int64_t> since_ns(const std::string& since) {
          - std::chrono::duration_cast<std::chrono::nanoseconds>(*d).count();
 }
 
+/// Opens `db` and asks `query(reader, since)` for rows. @returns them, or
+/// nothing after saying why on stderr and setting `code`: 2 for a bad
+/// `since`, 1 for a database that fails or holds no such rows (`none`).
+template <class Query>
+auto fetch(const std::string& db, const std::string& since,
+           const std::string& none, int& code, Query query)
+  -> std::optional<std::decay_t<
+    decltype(*query(std::declval<storage::db_reader&>(), int64_t{}))>> {
+  auto from = since_ns(since);
+  if (!from) {
+    code = 2;
+    return std::nullopt;
+  }
+  auto r = open_db(db);
+  code = 1;
+  if (!r)
+    return std::nullopt;
+  auto rows = query(*r, *from);
+  if (!rows) {
+    std::cerr << "argusctl: " << describe(rows.error()) << "\n";
+    return std::nullopt;
+  }
+  if (rows->empty()) {
+    std::cerr << "argusctl: " << none << "\n";
+    return std::nullopt;
+  }
+  code = 0;
+  return std::move(*rows);
+}
+
 std::string fixed(double x, int digits = 2) {
   std::ostringstream os;
   os << std::fixed << std::setprecision(digits) << x;
@@ -57,21 +89,13 @@ std::string fixed(double x, int digits = 2) {
 
 int tracking_regimes(const std::string& db, const std::string& since,
                      const std::string& output) {
-  auto from = since_ns(since);
-  if (!from)
-    return 2;
-  auto r = open_db(db);
-  if (!r)
-    return 1;
-  auto rows = r->regimes(*from);
-  if (!rows) {
-    std::cerr << "argusctl: " << describe(rows.error()) << "\n";
-    return 1;
-  }
-  if (rows->empty()) {
-    std::cerr << "argusctl: no regimes stored in " << db << "\n";
-    return 1;
-  }
+  int code = 0;
+  auto rows = fetch(db, since, "no regimes stored in " + db, code,
+                    [](storage::db_reader& r, int64_t from) {
+                      return r.regimes(from);
+                    });
+  if (!rows)
+    return code;
   std::vector<regime_observation> xs;
   for (auto& [t, regime] : *rows)
     xs.push_back({t, regime});
@@ -124,21 +148,13 @@ int tracking_regimes(const std::string& db, const std::string& since,
 
 int tracking_ensembles(const std::string& db, const std::string& id,
                        const std::string& since, const std::string& output) {
-  auto from = since_ns(since);
-  if (!from)
-    return 2;
-  auto r = open_db(db);
-  if (!r)
-    return 1;
-  auto rows = r->ensembles(id, *from);
-  if (!rows) {
-    std::cerr << "argusctl: " << describe(rows.error()) << "\n";
-    return 1;
-  }
-  if (rows->empty()) {
-    std::cerr << "argusctl: no ensemble decisions stored in " << db << "\n";
-    return 1;
-  }
+  int code = 0;
+  auto rows = fetch(db, since, "no ensemble decisions stored in " + db, code,
+                    [&](storage::db_reader& r, int64_t from) {
+                      return r.ensembles(id, from);
+                    });
+  if (!rows)
+    return code;
   std::map<std::string, std::vector<ensemble_observation>> by_id;
   for (const auto& e : *rows) {
     ensemble_observation x;
@@ -200,22 +216,15 @@ int tracking_ensembles(const std::string& db, const std::string& id,
 int tracking_features(const std::string& db, const std::string& model_id,
                       size_t top, const std::string& since,
                       const std::string& output) {
-  auto from = since_ns(since);
-  if (!from)
-    return 2;
-  auto r = open_db(db);
-  if (!r)
-    return 1;
-  auto rows = r->feature_scores(model_id, *from);
-  if (!rows) {
-    std::cerr << "argusctl: " << describe(rows.error()) << "\n";
-    return 1;
-  }
-  if (rows->empty()) {
-    std::cerr << "argusctl: no feature scores stored in " << db
-              << (model_id.empty() ? "" : " for '" + model_id + "'") << "\n";
-    return 1;
-  }
+  int code = 0;
+  auto rows = fetch(db, since,
+                    "no feature scores stored in " + db
+                      + (model_id.empty() ? "" : " for '" + model_id + "'"),
+                    code, [&](storage::db_reader& r, int64_t from) {
+                      return r.feature_scores(model_id, from);
+                    });
+  if (!rows)
+    return code;
   // Replayed through the tracker's own feature tracking, unbounded.
   feature_tracker features{{}, std::numeric_limits<size_t>::max()};
   for (const auto& row : *rows)

@@ -18,20 +18,15 @@
 #include <thread>
 
 #include "tools/bench/bench_engine.hpp"
+#include "tools/bench/bench_events.hpp"
 #include <benchmark/benchmark.h>
 
 namespace {
 
+/// The spec's regime example with a fixed time (codec figures compare
+/// across sessions).
 argus::regime_recorded sample_regime() {
-  argus::regime_recorded x;
-  x.hdr.corr = *argus::correlation_id::parse("req_123");
-  x.regime_type = "BULL_TREND";
-  x.regime_confidence = 0.85;
-  x.regime_probabilities
-    = {{"BULL_TREND", 0.6}, {"BEAR_TREND", 0.2}, {"SIDEWAYS", 0.2}};
-  x.regime_features = {"price_momentum", "volatility"};
-  x.regime_indicators = {{"momentum_score", 0.7}, {"volatility_score", 0.3}};
-  x.regime_transition_probability = 0.1;
+  auto x = argus::bench::sample_regime();
   x.time_ns = 1'700'000'000'000'000'000;
   return x;
 }

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "tools/bench/bench_engine.hpp"
+#include "tools/bench/bench_events.hpp"
 #include <benchmark/benchmark.h>
 
 namespace {
@@ -33,36 +34,6 @@ constexpr int64_t iterations = 12000;
 constexpr size_t queue_capacity
   = argus::config::defaults::client_queue_capacity;
 
-argus::regime_recorded make_regime() {
-  argus::regime_recorded x;
-  x.hdr.corr = corr;
-  x.regime_type = "BULL_TREND";
-  x.regime_confidence = 0.85;
-  x.regime_probabilities
-    = {{"BULL_TREND", 0.6}, {"BEAR_TREND", 0.2}, {"SIDEWAYS", 0.2}};
-  x.regime_features = {"price_momentum", "volatility"};
-  x.regime_indicators = {{"momentum_score", 0.7}, {"volatility_score", 0.3}};
-  x.regime_transition_probability = 0.1;
-  x.regime_duration = 3600;
-  return x;
-}
-
-argus::ensemble_recorded make_ensemble() {
-  argus::ensemble_recorded x;
-  x.hdr.corr = corr;
-  x.ensemble_id = "ensemble_1";
-  x.ensemble_type = "regime_ensemble";
-  x.individual_predictions
-    = {{"gradient_boost", 0.71}, {"lstm", 0.64}, {"random_forest", 0.58}};
-  x.ensemble_weights
-    = {{"gradient_boost", 0.4}, {"lstm", 0.35}, {"random_forest", 0.25}};
-  x.final_prediction = "buy";
-  x.confidence = 0.78;
-  x.meta_learner_prediction = "hold";
-  x.meta_learner_confidence = 0.66;
-  return x;
-}
-
 /// One engine for the whole run, with the default queue. Its cells are
 /// first used once, as by a bot that has run for a few seconds: the steady
 /// state, where the client queue recycles what the bot allocated (see
@@ -74,7 +45,7 @@ argus::bench::bench_engine& engine(benchmark::State& state) {
       return false;
     auto& c = fx.eng.client();
     for (size_t i = 0; i < 2 * queue_capacity; ++i)
-      while (!c.record_regime_tracking(make_regime()))
+      while (!c.record_regime_tracking(argus::bench::sample_regime()))
         std::this_thread::yield();
     return static_cast<bool>(fx.eng.flush());
   }();
@@ -90,7 +61,8 @@ void record_ensemble_event(benchmark::State& state) {
   auto& client = fx.eng.client();
   auto dropped_before = client.counters().dropped_queue_full;
   for (auto _ : state)
-    benchmark::DoNotOptimize(client.record_ensemble_tracking(make_ensemble()));
+    benchmark::DoNotOptimize(
+      client.record_ensemble_tracking(argus::bench::sample_ensemble()));
   state.counters["dropped"] = static_cast<double>(
     client.counters().dropped_queue_full - dropped_before);
 }
@@ -126,7 +98,8 @@ void record_regime_event(benchmark::State& state) {
   auto& client = fx.eng.client();
   auto dropped_before = client.counters().dropped_queue_full;
   for (auto _ : state)
-    benchmark::DoNotOptimize(client.record_regime_tracking(make_regime()));
+    benchmark::DoNotOptimize(
+      client.record_regime_tracking(argus::bench::sample_regime()));
   state.counters["dropped"] = static_cast<double>(
     client.counters().dropped_queue_full - dropped_before);
 }
