@@ -566,6 +566,13 @@ TEST_CASE("argusd --demo: argusctl tracking shows the regimes' transition "
   auto trace = ctl({"trace", cid, "--db", fx.db});
   REQUIRE(trace.code == 0);
   CHECK(trace.out.find("6 spans") != std::string::npos);
+  // And back from the trace to its decision path.
+  CHECK(
+    trace.out.find("DECISION PATH  5 steps: argusctl tracking decisions " + cid)
+    != std::string::npos);
+  auto trace_json = ctl({"trace", cid, "--db", fx.db, "-o", "json"});
+  REQUIRE(trace_json.code == 0);
+  CHECK(nlohmann::json::parse(trace_json.out)["decision_path"]["steps"] == 5);
   auto path_table = ctl({"tracking", "decisions", cid, "--db", fx.db});
   CHECK(path_table.out.find("argusctl trace " + cid) != std::string::npos);
 }

@@ -144,10 +144,23 @@ int cmd_trace(const std::string& db, const std::string& cid,
   if (auto code = std::get_if<int>(&spans))
     return *code;
   const auto& xs = std::get<std::vector<argus::span_recorded>>(spans);
-  if (output == "json")
-    std::cout << argus::to_trace_json(xs).dump(2) << "\n";
-  else
-    std::cout << argus::render_waterfall(xs);
+  // And back from the trace to the decision path of the same id.
+  size_t steps = 0;
+  if (auto reader = argus::storage::db_reader::open(db))
+    if (auto path = (*reader)->decision_path(cid))
+      steps = path->size();
+  auto path_command = "argusctl tracking decisions " + cid + " --db " + db;
+  if (output == "json") {
+    auto j = argus::to_trace_json(xs);
+    if (steps > 0)
+      j["decision_path"] = {{"steps", steps}, {"argusctl", path_command}};
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << argus::render_waterfall(xs);
+  if (steps > 0)
+    std::cout << "\nDECISION PATH  " << steps << " steps: " << path_command
+              << "\n";
   return 0;
 }
 
