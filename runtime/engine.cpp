@@ -11,6 +11,8 @@
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <nlohmann/json.hpp>
+
 namespace argus {
 
 engine::engine(config::engine_config cfg, engine_options opts)
@@ -277,8 +279,21 @@ caf::expected<tracking_view>
 engine::tracking(tracking_query query, std::chrono::milliseconds timeout) {
   if (query.hdr.corr.empty())
     query.hdr.corr = client_.new_correlation_id();
-  return ask<tracking_view, tracker_actor>("tracker", timeout,
-                                           std::move(query));
+  auto corr = correlation_id::parse(query.id);
+  bool one_path = query.kind == tracking_view_kind::decisions && corr;
+  auto view
+    = ask<tracking_view, tracker_actor>("tracker", timeout, std::move(query));
+  if (!view || !one_path)
+    return view;
+  // A decision path leads to its trace: the spans the tracer holds for the
+  // same correlation id (none if it holds none, or is off).
+  size_t spans = 0;
+  if (auto t = trace(*corr, timeout))
+    spans = t->spans.size();
+  auto body = nlohmann::json::parse(view->body);
+  body["trace"]["spans"] = spans;
+  view->body = body.dump();
+  return view;
 }
 
 caf::error engine::on_tracking_events(

@@ -130,6 +130,8 @@ public:
   /// @returns a view of the tracker (spec: `/api/tracking/{ensembles,
   ///          regimes,features,decisions}`): latest state, history over the
   ///          query's range and derived statistics, as JSON in `body`.
+  ///          One decision path comes with the number of spans of its
+  ///          trace the tracer holds (`trace.spans`).
   caf::expected<tracking_view> tracking(tracking_query query,
                                         std::chrono::milliseconds timeout
                                         = std::chrono::seconds{10});

@@ -378,6 +378,19 @@ TEST_CASE("tracker in a running engine: regime changes reach subscribers as "
   label.model.model_id = "ensemble_1";
   label.label = "buy";
   c.record(label);
+  // A decision path and the trace of the same request.
+  auto request = *correlation_id::parse("g-20");
+  { auto span = c.span(component_type::analyst, "signal", request); }
+  { auto span = c.span(component_type::exchange, "order", request); }
+  for (uint32_t step = 0; step < 2; ++step) {
+    decision_step_recorded d;
+    d.hdr.corr = request;
+    d.step = step;
+    d.component
+      = step == 0 ? component_type::analyst : component_type::exchange;
+    d.decided_by = step == 0 ? "ensemble_1" : "venue";
+    c.record_decision_step(d);
+  }
   REQUIRE(eng.flush());
   REQUIRE(eventually([&] {
     std::lock_guard<std::mutex> guard{mtx};
@@ -416,6 +429,14 @@ TEST_CASE("tracker in a running engine: regime changes reach subscribers as "
   v = eng.tracking(q);
   REQUIRE(v);
   CHECK(nlohmann::json::parse(v->body)["current"] == "BEAR");
+  q.kind = tracking_view_kind::decisions;
+  q.id = "g-20";
+  v = eng.tracking(q);
+  REQUIRE(v);
+  body = nlohmann::json::parse(v->body);
+  CHECK(body["steps"].size() == 2);
+  CHECK(body["trace"]["spans"] == 2);
+  CHECK(body["trace"]["api"] == "/api/tracing/correlation/g-20");
   REQUIRE(!eng.stop());
   // The spec's tables hold the rows.
   CHECK(fx.rows("regime_tracking") == 3);
