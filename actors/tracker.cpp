@@ -183,10 +183,7 @@ void tracker_state::take_features(
   if (importance.empty() && drift_scores.empty())
     return;
   for (auto& c : features.update({model_id, time_ns, importance, drift_scores}))
-    pending.rank_changes.push_back(
-      {make_header<feature_rank_changed>(correlation_id{}),
-       std::move(c.model_id), std::move(c.feature), c.from_rank, c.to_rank,
-       c.importance, c.time_ns});
+    pending.rank_changes.push_back(std::move(c));
   mark(tracking_view_kind::features);
 }
 

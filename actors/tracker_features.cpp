@@ -33,9 +33,9 @@ feature_tracker::feature_tracker(config::feature_tracking_config flags,
     : flags_(flags), max_points_(std::max<size_t>(max_points, 1)) {
 }
 
-std::vector<feature_rank_change>
+std::vector<feature_rank_changed>
 feature_tracker::update(const feature_snapshot& x) {
-  std::vector<feature_rank_change> changes;
+  std::vector<feature_rank_changed> changes;
   // A snapshot with nothing in it (a behaviour summary without scores)
   // names no model.
   if (x.importance.empty() && x.drift_scores.empty())
@@ -62,8 +62,9 @@ feature_tracker::update(const feature_snapshot& x) {
                       double importance) {
       if (!flags_.track_rankings || r.latest.rank == rank)
         return;
-      changes.push_back(
-        {x.model_id, name, r.latest.rank, rank, importance, x.time_ns});
+      changes.push_back({make_header<feature_rank_changed>(correlation_id{}),
+                         x.model_id, name, r.latest.rank, rank, importance,
+                         x.time_ns});
       ++r.rank_changes;
       r.latest.rank = rank;
       touch(r);

@@ -7,6 +7,7 @@
 // `model_behavior_tracking` table).
 
 #include "config/components.hpp"
+#include "messages/tracking.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -37,15 +38,6 @@ struct feature_point {
   uint32_t rank = 0;
 };
 
-struct feature_rank_change {
-  std::string model_id;
-  std::string feature;
-  uint32_t from_rank = 0;
-  uint32_t to_rank = 0;
-  double importance = 0;
-  int64_t time_ns = 0;
-};
-
 /// Everything known about one feature of one model.
 struct feature_record {
   feature_point latest;
@@ -74,8 +66,8 @@ public:
   feature_tracker& operator=(const feature_tracker&) = delete;
 
   /// Takes a snapshot. @returns the rank changes it caused (a feature's
-  /// first rank counts as a change from 0).
-  std::vector<feature_rank_change> update(const feature_snapshot& x);
+  /// first rank counts as a change from 0), without correlation ids.
+  std::vector<feature_rank_changed> update(const feature_snapshot& x);
 
   /// Model id -> feature -> record.
   const std::map<std::string, std::map<std::string, feature_record>>&
@@ -89,7 +81,7 @@ public:
   ranked(const std::string& model_id, size_t top = 0) const;
 
   /// The latest rank changes, oldest first (at most 256).
-  const std::deque<feature_rank_change>& recent_changes() const noexcept {
+  const std::deque<feature_rank_changed>& recent_changes() const noexcept {
     return recent_changes_;
   }
 
@@ -109,7 +101,7 @@ private:
   config::feature_tracking_config flags_;
   size_t max_points_;
   std::map<std::string, std::map<std::string, feature_record>> models_;
-  std::deque<feature_rank_change> recent_changes_;
+  std::deque<feature_rank_changed> recent_changes_;
   /// Whose oldest point is oldest overall, by insertion (records live in
   /// map nodes, which never move).
   std::deque<feature_record*> insertion_order_;
