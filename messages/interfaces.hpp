@@ -3,6 +3,7 @@
 // Every typed actor interface of the engine. Actors reach each other only
 // through these handles.
 
+#include "messages/directory.hpp"
 #include "messages/type_ids.hpp"
 
 #include <caf/actor.hpp>
@@ -25,6 +26,18 @@ using flushable_actor = caf::typed_actor<
   // Hands every buffered row to the storage writer, then asks it to commit;
   // replies once committed.
   caf::replies_to<atom::flush, message_header>::with<flush_ack>>;
+
+/// Components with work to finish before the engine's final flush (the
+/// supervisor asks them, in reverse dependency order, before it flushes).
+using stoppable_actor = caf::typed_actor<
+  // Hands over what a plain flush leaves behind; replies once it is durable.
+  caf::replies_to<atom::stop, message_header>::with<flush_ack>>;
+
+/// Components that use others learn where those run now (from the
+/// supervisor, whenever one of them starts or stops).
+using routable_actor = caf::typed_actor<
+  // Where the components it depends on run now.
+  caf::reacts_to<atom::route, component_directory>>;
 
 /// The STORAGE WRITER actor interface: the only writer of the SQLite file.
 using storage_writer_actor = caf::typed_actor<
@@ -53,8 +66,8 @@ using tracker_actor = caf::typed_actor<
   // Publishes the view of one kind (self-sent every update interval of
   // the kind; carries the `tracking_view_kind`).
   caf::reacts_to<atom::tick, uint64_t>,
-  // Where rows go from now on (the supervisor replaced the storage writer).
-  caf::reacts_to<atom::route, storage_writer_actor>>::
+  // Where the components it depends on run now (from the supervisor).
+  caf::reacts_to<atom::route, component_directory>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;
 
 /// The CORRELATION MANAGER actor interface (spec: Correlation Manager).
@@ -68,8 +81,8 @@ using correlation_manager_actor = caf::typed_actor<
   caf::reacts_to<atom::tick, uint64_t>,
   // Statistics over the requests held in memory.
   caf::replies_to<atom::stats>::with<correlation_statistics>,
-  // Where rows go from now on (the supervisor replaced the storage writer).
-  caf::reacts_to<atom::route, storage_writer_actor>>::
+  // Where the components it depends on run now (from the supervisor).
+  caf::reacts_to<atom::route, component_directory>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;
 
 /// The TRACER actor interface (spec: Advanced Tracer).
@@ -83,10 +96,8 @@ using tracer_actor = caf::typed_actor<
   caf::replies_to<atom::lookup, correlation_id>::with<trace_exported>,
   // Latency per component and operation over the last `window_ns`.
   caf::replies_to<atom::stats, int64_t>::with<operation_latencies>,
-  // Where rows go from now on (the supervisor replaced the storage writer).
-  caf::reacts_to<atom::route, storage_writer_actor>,
-  // Where component footprints go (the correlation manager).
-  caf::reacts_to<atom::route, correlation_manager_actor>>::
+  // Where the components it depends on run now (from the supervisor).
+  caf::reacts_to<atom::route, component_directory>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;
 
 /// The SUPERVISOR actor interface (spec: Integration Manager).
@@ -97,8 +108,8 @@ using supervisor_actor = caf::typed_actor<
   caf::replies_to<atom::flush, message_header>::with<flush_ack>,
   // Flushes, then stops every component in reverse order; replies when done.
   caf::replies_to<atom::stop, message_header>::with<flush_ack>,
-  // Looks a running component up by id (for adapters and tests).
-  caf::replies_to<atom::lookup, std::string>::with<caf::strong_actor_ptr>,
+  // The running components (for the engine, adapters and tests).
+  caf::replies_to<atom::lookup>::with<component_directory>,
   // Restarts a crashed component once its backoff has passed (self-sent).
   caf::reacts_to<atom::restart, std::string, uint64_t>>;
 
@@ -115,15 +126,13 @@ using metrics_dashboard_actor = caf::typed_actor<
   // Sends a dashboard view to `subscriber` every `update_interval` (while
   // `enable_real_time_updates` is on) until it terminates.
   caf::reacts_to<atom::subscribe, caf::actor>,
-  // Where rows go from now on (the supervisor replaced the storage writer).
-  caf::reacts_to<atom::route, storage_writer_actor>,
-  // Whom to ask for the components' health (the supervisor).
-  caf::reacts_to<atom::route, supervisor_actor>,
-  // The final flush before the engine stops: also persists the windows
+  // Where the components it depends on run now (from the supervisor).
+  caf::reacts_to<atom::route, component_directory>>::
+  // The final flush before the engine stops also persists the windows
   // still open (a plain flush persists closed windows only, so a bot that
   // flushes often does not rewrite every open window each time).
-  caf::replies_to<atom::stop, message_header>::with<flush_ack>>::
-  extend_with<flushable_actor>::extend_with<status_client_actor>;
+  extend_with<stoppable_actor>::extend_with<flushable_actor>::extend_with<
+    status_client_actor>;
 
 /// The ML MONITOR actor interface (spec: ML Monitor).
 using ml_monitor_actor = caf::typed_actor<
@@ -138,11 +147,8 @@ using ml_monitor_actor = caf::typed_actor<
   // Sends `drift_alert`s and `retrain_requested`s to `subscriber` until it
   // terminates.
   caf::reacts_to<atom::subscribe, caf::actor>,
-  // Where feature importances and drift scores go from now on (sent by the
-  // supervisor).
-  caf::reacts_to<atom::route, tracker_actor>,
-  // Where rows go from now on (the supervisor replaced the storage writer).
-  caf::reacts_to<atom::route, storage_writer_actor>>::
+  // Where the components it depends on run now (from the supervisor).
+  caf::reacts_to<atom::route, component_directory>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;
 
 /// The DISPATCHER actor interface: moves events from the client queue to the
@@ -152,17 +158,23 @@ using dispatcher_actor = caf::typed_actor<
   caf::reacts_to<atom::drain>,
   // Drains the queue, then flushes the engine through the supervisor.
   caf::replies_to<atom::flush, message_header>::with<flush_ack>,
-  // Where tracking events go from now on (sent by the supervisor).
-  caf::reacts_to<atom::route, tracker_actor>,
-  // Where spans from the wire go from now on (sent by the supervisor).
-  caf::reacts_to<atom::route, tracer_actor>,
-  // Where request starts and ends go from now on (sent by the supervisor).
-  caf::reacts_to<atom::route, correlation_manager_actor>,
-  // Where metric samples and fills go from now on (sent by the supervisor).
-  caf::reacts_to<atom::route, metrics_dashboard_actor>,
-  // Where ML events go from now on (sent by the supervisor).
-  caf::reacts_to<atom::route, ml_monitor_actor>,
-  // Who flushes the engine (sent by the engine once the supervisor runs).
-  caf::reacts_to<atom::route, supervisor_actor>>;
+  // Where the components run now, the supervisor among them (sent by the
+  // supervisor whenever a component starts or stops).
+  caf::reacts_to<atom::route, component_directory>>;
+
+// -- keys: each component's id and the handle it answers to -----------------
+
+inline constexpr component_key<storage_writer_actor> storage_writer_key{
+  "storage_writer"};
+inline constexpr component_key<correlation_manager_actor>
+  correlation_manager_key{"correlation_manager"};
+inline constexpr component_key<tracer_actor> tracer_key{"tracer"};
+inline constexpr component_key<tracker_actor> tracker_key{"tracker"};
+inline constexpr component_key<ml_monitor_actor> ml_monitor_key{"ml_monitor"};
+inline constexpr component_key<metrics_dashboard_actor> metrics_dashboard_key{
+  "metrics_dashboard"};
+/// Not a component: the supervisor puts itself into the directory it sends,
+/// for those who ask it for the engine's status.
+inline constexpr component_key<supervisor_actor> supervisor_key{"supervisor"};
 
 } // namespace argus

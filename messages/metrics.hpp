@@ -70,11 +70,16 @@ struct metrics_batch {
     return samples.size() + trades.size();
   }
 
+  bool empty() const noexcept {
+    return size() == 0;
+  }
+
   ARGUS_FIELDS(metrics_batch, hdr, samples, trades)
 };
 
-/// One series over one aggregation window (see actors/metrics_rollup.hpp
-/// for what each figure means per kind). Also the row of `metric_points`.
+/// One series over one aggregation window (see
+/// actors/metrics_dashboard/rollup.hpp for what each figure means per kind).
+/// Also the row of `metric_points`.
 struct metric_point {
   static constexpr uint16_t version = 1;
   std::string name;

@@ -96,7 +96,7 @@ struct model_lifecycle_changed {
   ARGUS_FIELDS(model_lifecycle_changed, hdr, model, stage, time_ns)
 };
 
-/// How bad a finding is (see actors/ml_monitor_drift.hpp for the cut
+/// How bad a finding is (see actors/ml_monitor/drift.hpp for the cut
 /// points between them).
 enum class severity : uint8_t { none, low, medium, high, critical };
 
@@ -148,6 +148,10 @@ struct ml_batch {
   size_t size() const noexcept {
     return features.size() + predictions.size() + labels.size()
            + importances.size() + lifecycle.size() + baselines.size();
+  }
+
+  bool empty() const noexcept {
+    return size() == 0;
   }
 
   ARGUS_FIELDS(ml_batch, hdr, features, predictions, labels, importances,

@@ -281,6 +281,14 @@ struct span_batch {
   std::vector<span_recorded> spans;
 
   ARGUS_FIELDS(span_batch, hdr, spans)
+
+  size_t size() const noexcept {
+    return spans.size();
+  }
+
+  bool empty() const noexcept {
+    return spans.empty();
+  }
 };
 
 /// The spans of one trace, as `export_trace_data(cid)` writes them in

@@ -3,6 +3,7 @@
 // The one CAF type-ID block of the project and its atoms. Registered once in
 // `runtime/system.cpp`.
 
+#include "messages/directory.hpp"
 #include "messages/error.hpp"
 #include "messages/events.hpp"
 #include "messages/reports.hpp"
@@ -62,6 +63,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(argus, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(argus, (argus::feature_scores))
   CAF_ADD_TYPE_ID(argus, (argus::tracking_query))
   CAF_ADD_TYPE_ID(argus, (argus::tracking_view))
+  CAF_ADD_TYPE_ID(argus, (argus::component_directory))
 
 CAF_END_TYPE_ID_BLOCK(argus)
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "actors/metrics_registry.hpp"
-#include "actors/tracer_buffers.hpp"
+#include "actors/metrics_dashboard/series_registry.hpp"
+#include "actors/tracer/span_buffers.hpp"
 #include "messages/events.hpp"
 #include "runtime/bounded_queue.hpp"
 #include "runtime/correlation.hpp"
@@ -109,7 +109,7 @@ private:
   std::string error_message_;
 };
 
-/// Pre-resolved handles on one metric series (issue 4): resolve once with
+/// Pre-resolved handles on one metric series: resolve once with
 /// `client.counter(...)` etc., then record from any thread for a few ns,
 /// never blocking, never throwing. A handle whose series could not be made
 /// (the name has another kind) records nothing.

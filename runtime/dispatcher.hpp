@@ -1,46 +1,48 @@
 #pragma once
 
+#include "actors/common/component_registry.hpp"
 #include "messages/interfaces.hpp"
 #include "runtime/client.hpp"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace argus::runtime {
 
-/// Events popped from the client queue, sorted by destination.
-struct routed_batch {
-  tracking_batch tracking;
-  span_batch spans;
-  request_batch requests;
-  metrics_batch metrics;
-  ml_batch ml;
-  /// Events no running component takes (their components arrive with later
-  /// issues, or theirs is down).
-  uint64_t unrouted = 0;
-  size_t popped = 0;
-};
-
 /// State of the dispatcher: moves events from the client queue to the
 /// components, one batch per component in flight at a time. Because the next
-/// batch leaves only when the last one was taken (and the tracker answers only
-/// once the storage writer has the rows), the bounded client queue is the one
-/// place where events wait: when the engine falls behind it fills up and the
-/// client drops and counts, instead of mailboxes growing without bound.
+/// batch leaves only when the last one was taken (and the components answer
+/// only once the storage writer has the rows), the bounded client queue is
+/// the one place where events wait: when the engine falls behind it fills up
+/// and the client drops and counts, instead of mailboxes growing without
+/// bound. Which component takes which event comes from the registry.
 struct dispatcher_state {
   static inline const char* name = "dispatcher";
 
-  /// Which components run (events for the others are counted as unrouted).
-  struct routes {
-    bool tracker = false;
-    bool tracer = false;
-    bool correlations = false;
-    bool dashboard = false;
-    bool ml = false;
+  /// One component's route and where that component runs now.
+  struct route_slot {
+    std::string id;
+    std::unique_ptr<event_route> route;
+    /// Invalid while the component does not run (its events are unrouted).
+    caf::actor handle;
   };
 
-  /// Pops at most `max` events and sorts them by destination.
-  routed_batch take(size_t max, routes available);
+  /// What one `take` did.
+  struct take_result {
+    size_t popped = 0;
+    /// Events no running component takes.
+    uint64_t unrouted = 0;
+  };
+
+  /// Builds one route per component of `plan` that takes events.
+  void init(const component_plan& plan);
+
+  /// Pops at most `max` events into the routes of the running components.
+  take_result take(size_t max);
+
+  /// Where the components run now.
+  void route(const component_directory& directory);
 
   /// A flush waiting for every event accepted before it to be taken.
   struct pending_flush {
@@ -51,11 +53,12 @@ struct dispatcher_state {
   };
 
   std::shared_ptr<detail::ingress> core;
-  tracker_actor tracker;
-  tracer_actor tracer;
-  correlation_manager_actor correlations;
-  metrics_dashboard_actor dashboard;
-  ml_monitor_actor ml;
+  /// In dependency order, which is the order batches leave in.
+  std::vector<route_slot> routes;
+  /// Per `inbound_event` alternative: the slot that takes it (-1: none).
+  std::vector<int> taker;
+  /// Per alternative: the slots that look at it before it is taken.
+  std::vector<std::vector<int>> peekers;
   supervisor_actor supervisor;
   /// Batches handed out and not yet answered (at most one per component).
   int in_flight = 0;
@@ -69,6 +72,6 @@ inline constexpr size_t dispatcher_batch = 512;
 
 dispatcher_actor::behavior_type
 dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,
-           std::shared_ptr<detail::ingress> core);
+           std::shared_ptr<detail::ingress> core, const component_plan& plan);
 
 } // namespace argus::runtime

@@ -1,6 +1,7 @@
 #include "runtime/engine.hpp"
 
-#include "actors/supervisor.hpp"
+#include "actors/registry.hpp"
+#include "actors/supervisor/supervisor.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/system.hpp"
 #include "storage/sqlite_store.hpp"
@@ -56,25 +57,33 @@ caf::error engine::start() {
     if (!probe)
       return std::move(probe.error());
   }
+  engine_resources resources;
+  resources.spans = ingress_->spans;
+  // The registry lives in the ingress; the dashboard shares its lifetime.
+  resources.metrics.registry
+    = std::shared_ptr<metrics_registry>(ingress_, &ingress_->metrics);
+  resources.metrics.engine_counters = [c = client_] {
+    return c.counter_map();
+  };
+  resources.metrics.database_path = cfg_.storage.path;
+  auto registry = builtin_components(resources);
+  for (const auto& spec : opts_.components)
+    if (auto err = registry.add(spec))
+      return err;
+  auto plan = registry.plan(cfg_);
+  if (!plan)
+    return std::move(plan.error());
   system_cfg_ = std::make_unique<caf::actor_system_config>();
   runtime::configure(*system_cfg_, cfg_.runtime);
   system_ = std::make_unique<caf::actor_system>(*system_cfg_);
-  dispatcher_ = system_->spawn(runtime::dispatcher, ingress_);
+  dispatcher_ = system_->spawn(runtime::dispatcher, ingress_, *plan);
   ingress_->dispatcher = caf::actor_cast<caf::strong_actor_ptr>(dispatcher_);
   auto hub = logs_;
-  metrics_dashboard_sources metrics;
-  // The registry lives in the ingress; the dashboard shares its lifetime.
-  metrics.registry
-    = std::shared_ptr<metrics_registry>(ingress_, &ingress_->metrics);
-  metrics.engine_counters = [c = client_] {
-    return c.counter_map();
-  };
-  metrics.database_path = cfg_.storage.path;
-  supervisor_ = system_->spawn(argus::supervisor, cfg_, dispatcher_,
-                               ingress_->spans, std::move(metrics),
-                               logger_factory{[hub](const std::string& id) {
-                                 return hub->get(id);
-                               }});
+  supervisor_
+    = system_->spawn(argus::supervisor, cfg_, dispatcher_, std::move(*plan),
+                     logger_factory{[hub](const std::string& id) {
+                       return hub->get(id);
+                     }});
   auto term = termination_;
   caf::actor_cast<caf::actor>(supervisor_)
     ->attach_functor([term](const caf::error& reason) {
@@ -83,7 +92,6 @@ caf::error engine::start() {
       term->reason = reason;
       term->cv.notify_all();
     });
-  caf::anon_send(dispatcher_, atom::route_v, supervisor_);
   started_ = true;
   // Wait until every component answers: the supervisor has then spawned them
   // and told the dispatcher where events go, so nothing published from here
@@ -109,30 +117,38 @@ caf::error engine::start() {
   return caf::none;
 }
 
-template <class Result, class Handle, class... Ts>
-caf::expected<Result>
-engine::ask(const char* id, std::chrono::milliseconds timeout, Ts&&... xs) {
+template <class Handle>
+caf::expected<Handle> engine::find(component_key<Handle> key,
+                                   std::chrono::milliseconds timeout) {
   if (!running())
     return caf::make_error(ec::component_down, "engine is not running");
   caf::scoped_actor self{*system_};
-  caf::expected<Result> result{caf::make_error(ec::timeout)};
-  caf::strong_actor_ptr found;
-  self->request(supervisor_, timeout, atom::lookup_v, std::string{id})
+  caf::expected<Handle> result{caf::make_error(ec::timeout)};
+  self->request(supervisor_, timeout, atom::lookup_v)
     .receive(
-      [&](caf::strong_actor_ptr& ptr) {
-        found = std::move(ptr);
+      [&](component_directory& directory) {
+        if (auto handle = directory.get(key))
+          result = std::move(handle);
+        else
+          result = caf::make_error(ec::component_down,
+                                   std::string{key.id} + " is not running");
       },
       [&](caf::error& err) {
         result = std::move(err);
       });
-  if (!found) {
-    if (result)
-      result = caf::make_error(ec::component_down,
-                               std::string{id} + " is not running");
-    return result;
-  }
-  self
-    ->request(caf::actor_cast<Handle>(found), timeout, std::forward<Ts>(xs)...)
+  return result;
+}
+
+template <class Result, class Handle, class... Ts>
+caf::expected<Result> engine::ask(component_key<Handle> key,
+                                  std::chrono::milliseconds timeout,
+                                  Ts&&... xs) {
+  auto handle = find(key, timeout);
+  if (!handle)
+    return std::move(handle.error());
+  caf::scoped_actor self{*system_};
+  caf::expected<Result> result{caf::make_error(ec::timeout)};
+  self->request(*handle, timeout, std::forward<Ts>(xs)...)
     .receive(
       [&](Result& x) {
         result = std::move(x);
@@ -146,22 +162,21 @@ engine::ask(const char* id, std::chrono::milliseconds timeout, Ts&&... xs) {
 caf::expected<argus::operation_latencies>
 engine::operation_latencies(std::chrono::nanoseconds window,
                             std::chrono::milliseconds timeout) {
-  return ask<argus::operation_latencies, tracer_actor>(
-    "tracer", timeout, atom::stats_v, static_cast<int64_t>(window.count()));
+  return ask<argus::operation_latencies>(tracer_key, timeout, atom::stats_v,
+                                         static_cast<int64_t>(window.count()));
 }
 
 caf::expected<argus::correlation_statistics>
 engine::correlation_statistics(std::chrono::milliseconds timeout) {
-  return ask<argus::correlation_statistics, correlation_manager_actor>(
-    "correlation_manager", timeout, atom::stats_v);
+  return ask<argus::correlation_statistics>(correlation_manager_key, timeout,
+                                            atom::stats_v);
 }
 
 caf::expected<metrics_view> engine::metrics(metrics_query query,
                                             std::chrono::milliseconds timeout) {
   if (query.hdr.corr.empty())
     query.hdr.corr = client_.new_correlation_id();
-  return ask<metrics_view, metrics_dashboard_actor>("metrics_dashboard",
-                                                    timeout, std::move(query));
+  return ask<metrics_view>(metrics_dashboard_key, timeout, std::move(query));
 }
 
 caf::expected<std::string> engine::view_body(metrics_view_kind kind) {
@@ -190,50 +205,32 @@ engine::history(const std::string& metric, const std::string& window,
 }
 
 template <class Handle>
-caf::error engine::subscribe_listener(const char* id, caf::behavior bhvr) {
-  if (!running())
-    return caf::make_error(ec::component_down, "engine is not running");
+caf::error engine::subscribe_listener(component_key<Handle> key,
+                                      caf::behavior bhvr) {
+  auto handle = find(key, std::chrono::seconds{10});
+  if (!handle)
+    return std::move(handle.error());
   auto listener = system_->spawn([bhvr]() mutable {
     return bhvr;
   });
-  caf::scoped_actor self{*system_};
-  caf::error result;
-  self
-    ->request(supervisor_, std::chrono::seconds{10}, atom::lookup_v,
-              std::string{id})
-    .receive(
-      [&](caf::strong_actor_ptr& ptr) {
-        if (!ptr)
-          result = caf::make_error(ec::component_down,
-                                   std::string{id} + " is not running");
-        else
-          caf::anon_send(caf::actor_cast<Handle>(ptr), atom::subscribe_v,
-                         listener);
-      },
-      [&](caf::error& err) {
-        result = std::move(err);
-      });
-  if (result)
-    caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
-  else
-    snapshot_listeners_.push_back(listener);
-  return result;
+  caf::anon_send(*handle, atom::subscribe_v, listener);
+  snapshot_listeners_.push_back(listener);
+  return caf::none;
 }
 
 caf::error
 engine::on_metrics_snapshot(std::function<void(const metrics_view&)> f) {
-  return subscribe_listener<metrics_dashboard_actor>(
-    "metrics_dashboard", caf::behavior{[f](const metrics_view& v) {
-      f(v);
-    }});
+  return subscribe_listener(metrics_dashboard_key,
+                            caf::behavior{[f](const metrics_view& v) {
+                              f(v);
+                            }});
 }
 
 caf::expected<ml_view> engine::ml(ml_query query,
                                   std::chrono::milliseconds timeout) {
   if (query.hdr.corr.empty())
     query.hdr.corr = client_.new_correlation_id();
-  return ask<ml_view, ml_monitor_actor>("ml_monitor", timeout,
-                                        std::move(query));
+  return ask<ml_view>(ml_monitor_key, timeout, std::move(query));
 }
 
 caf::expected<std::vector<drift_alert>>
@@ -264,15 +261,15 @@ engine::get_model_performance_history(const std::string& model_id,
 caf::error
 engine::on_ml_events(std::function<void(const drift_alert&)> on_alert,
                      std::function<void(const retrain_requested&)> on_retrain) {
-  return subscribe_listener<ml_monitor_actor>(
-    "ml_monitor", caf::behavior{[on_alert](const drift_alert& a) {
-                                  if (on_alert)
-                                    on_alert(a);
-                                },
-                                [on_retrain](const retrain_requested& r) {
-                                  if (on_retrain)
-                                    on_retrain(r);
-                                }});
+  return subscribe_listener(
+    ml_monitor_key, caf::behavior{[on_alert](const drift_alert& a) {
+                                    if (on_alert)
+                                      on_alert(a);
+                                  },
+                                  [on_retrain](const retrain_requested& r) {
+                                    if (on_retrain)
+                                      on_retrain(r);
+                                  }});
 }
 
 caf::expected<tracking_view>
@@ -281,8 +278,7 @@ engine::tracking(tracking_query query, std::chrono::milliseconds timeout) {
     query.hdr.corr = client_.new_correlation_id();
   auto corr = correlation_id::parse(query.id);
   bool one_path = query.kind == tracking_view_kind::decisions && corr;
-  auto view
-    = ask<tracking_view, tracker_actor>("tracker", timeout, std::move(query));
+  auto view = ask<tracking_view>(tracker_key, timeout, std::move(query));
   if (!view || !one_path)
     return view;
   // A decision path leads to its trace: the spans the tracer holds for the
@@ -300,25 +296,24 @@ caf::error engine::on_tracking_events(
   std::function<void(const regime_changed&)> on_regime,
   std::function<void(const feature_rank_changed&)> on_rank,
   std::function<void(const tracking_view&)> on_view) {
-  return subscribe_listener<tracker_actor>(
-    "tracker", caf::behavior{[on_regime](const regime_changed& x) {
-                               if (on_regime)
-                                 on_regime(x);
-                             },
-                             [on_rank](const feature_rank_changed& x) {
-                               if (on_rank)
-                                 on_rank(x);
-                             },
-                             [on_view](const tracking_view& x) {
-                               if (on_view)
-                                 on_view(x);
-                             }});
+  return subscribe_listener(
+    tracker_key, caf::behavior{[on_regime](const regime_changed& x) {
+                                 if (on_regime)
+                                   on_regime(x);
+                               },
+                               [on_rank](const feature_rank_changed& x) {
+                                 if (on_rank)
+                                   on_rank(x);
+                               },
+                               [on_view](const tracking_view& x) {
+                                 if (on_view)
+                                   on_view(x);
+                               }});
 }
 
 caf::expected<trace_exported> engine::trace(const correlation_id& corr,
                                             std::chrono::milliseconds timeout) {
-  return ask<trace_exported, tracer_actor>("tracer", timeout, atom::lookup_v,
-                                           corr);
+  return ask<trace_exported>(tracer_key, timeout, atom::lookup_v, corr);
 }
 
 caf::expected<flush_ack> engine::flush(std::chrono::milliseconds timeout) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/common/component_registry.hpp"
 #include "config/components.hpp"
 #include "messages/interfaces.hpp"
 #include "runtime/client.hpp"
@@ -23,6 +24,9 @@ struct engine_options {
   std::vector<spdlog::sink_ptr> log_sinks;
   /// Overrides `runtime.log_level` when set.
   std::optional<std::string> log_level;
+  /// Components beside the built-in ones, spawned, supervised and routed to
+  /// like them.
+  std::vector<component_spec> components;
 };
 
 /// The monitoring engine, embedded in the bot's process: an actor system, the
@@ -192,15 +196,19 @@ private:
 
   caf::expected<std::string> view_body(metrics_view_kind kind);
 
-  /// Spawns a listener with `bhvr` and subscribes it to component `id`.
+  /// @returns the handle of the running component `key` names, or why not.
   template <class Handle>
-  caf::error subscribe_listener(const char* id, caf::behavior bhvr);
+  caf::expected<Handle> find(component_key<Handle> key,
+                             std::chrono::milliseconds timeout);
 
-  /// Asks the running component `id` (of interface `Handle`) and waits for
-  /// its `Result`.
+  /// Spawns a listener with `bhvr` and subscribes it to component `key`.
+  template <class Handle>
+  caf::error subscribe_listener(component_key<Handle> key, caf::behavior bhvr);
+
+  /// Asks the running component `key` names and waits for its `Result`.
   template <class Result, class Handle, class... Ts>
-  caf::expected<Result> ask(const char* id, std::chrono::milliseconds timeout,
-                            Ts&&... xs);
+  caf::expected<Result> ask(component_key<Handle> key,
+                            std::chrono::milliseconds timeout, Ts&&... xs);
 
   config::engine_config cfg_;
   engine_options opts_;

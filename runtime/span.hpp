@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/tracer_buffers.hpp"
+#include "actors/tracer/span_buffers.hpp"
 
 #include <exception>
 #include <string>

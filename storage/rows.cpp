@@ -25,7 +25,68 @@ db_row make(table_id table, const message_header& hdr,
   return db_row{table, hdr.corr, std::move(values)};
 }
 
+/// Non-finite figures (an undefined statistic) are stored as NULL.
+db_value real(double x) {
+  return std::isfinite(x) ? db_value::of(x) : db_value::null();
+}
+
+/// The ML monitor's rows belong to no request.
+db_row uncorrelated(table_id table, std::vector<db_value> values) {
+  return db_row{table, correlation_id{}, std::move(values)};
+}
+
 } // namespace
+
+db_row to_row(const drift_result_row& x) {
+  return uncorrelated(table_id::drift_results,
+                      {db_value::of(x.model.model_id),
+                       db_value::of(x.model.version), db_value::of(x.feature),
+                       db_value::of(x.test), real(x.statistic), real(x.p_value),
+                       db_value::of(x.score_method), real(x.score),
+                       db_value::of(static_cast<int64_t>(x.drift)),
+                       db_value::of(std::string{to_string(x.level)}),
+                       db_value::of(static_cast<int64_t>(x.reference_size)),
+                       db_value::of(static_cast<int64_t>(x.current_size)),
+                       db_value::of(x.time_ns)});
+}
+
+db_row to_row(const performance_row& x) {
+  return uncorrelated(
+    table_id::model_performance,
+    {db_value::of(x.model.model_id), db_value::of(x.model.version),
+     db_value::of(static_cast<int64_t>(x.samples)),
+     db_value::of(x.metrics_json),
+     x.reference_json.empty() ? db_value::null()
+                              : db_value::of(x.reference_json),
+     real(x.degradation), db_value::of(x.time_ns)});
+}
+
+db_row to_row(const behavior_row& x) {
+  return uncorrelated(
+    table_id::model_behavior_tracking,
+    {db_value::of(x.model_id), db_value::of(sql_datetime(x.time_ns)),
+     db_value::of(x.performance_json), json_text(nlohmann::json(x.importance)),
+     x.drift_scores.empty() ? db_value::null()
+                            : json_text(nlohmann::json(x.drift_scores)),
+     db_value::null(), db_value::of(x.metadata_json)});
+}
+
+db_row to_row(const drift_alert& x, std::string_view change, int64_t time_ns) {
+  return uncorrelated(
+    table_id::drift_alerts,
+    {db_value::of(x.model.model_id), db_value::of(x.model.version),
+     db_value::of(x.feature), db_value::of(x.method),
+     db_value::of(std::string{change}),
+     db_value::of(std::string{to_string(x.level)}), real(x.score),
+     real(x.p_value), db_value::of(x.message), db_value::of(time_ns)});
+}
+
+db_row to_row(const retrain_requested& x, int64_t time_ns) {
+  return uncorrelated(table_id::retrain_requests,
+                      {db_value::of(x.model.model_id),
+                       db_value::of(x.model.version), db_value::of(x.trigger),
+                       db_value::of(x.reason), db_value::of(time_ns)});
+}
 
 const char* to_string(trade_side x) {
   return x == trade_side::buy ? "buy" : "sell";

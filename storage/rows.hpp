@@ -4,11 +4,13 @@
 // Value order follows `table_info::columns`.
 
 #include "messages/metrics.hpp"
+#include "messages/ml.hpp"
 #include "messages/reports.hpp"
 #include "messages/storage.hpp"
 #include "messages/tracing.hpp"
 #include "messages/tracking.hpp"
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,57 @@ db_row to_row(const trade_executed& x);
 /// A rollup point; `labels` are stored as one JSON object with sorted keys,
 /// so equal label sets are equal text (the table's unique key).
 db_row to_row(const metric_point& x);
+
+// -- the ML monitor's results ------------------------------------------------
+
+/// One feature's drift test at one check (`drift_results`).
+struct drift_result_row {
+  model_ref model;
+  std::string feature;
+  std::string test;
+  double statistic = 0.0;
+  double p_value = 1.0;
+  std::string score_method;
+  double score = 0.0;
+  bool drift = false;
+  severity level = severity::none;
+  uint64_t reference_size = 0;
+  uint64_t current_size = 0;
+  int64_t time_ns = 0;
+};
+
+/// A model's performance against its labels (`model_performance`).
+struct performance_row {
+  model_ref model;
+  uint64_t samples = 0;
+  std::string metrics_json;
+  /// Empty: no reference yet.
+  std::string reference_json;
+  double degradation = 0.0;
+  int64_t time_ns = 0;
+};
+
+/// What the ML monitor saw of a model's behaviour
+/// (`model_behavior_tracking`, the spec's table).
+struct behavior_row {
+  std::string model_id;
+  int64_t time_ns = 0;
+  std::string performance_json;
+  std::map<std::string, double> importance;
+  /// Empty: stored as NULL.
+  std::map<std::string, double> drift_scores;
+  std::string metadata_json;
+};
+
+/// Non-finite figures are stored as NULL.
+db_row to_row(const drift_result_row& x);
+db_row to_row(const performance_row& x);
+db_row to_row(const behavior_row& x);
+/// A drift alert fired, escalated or resolved (`change`) at `time_ns`
+/// (`drift_alerts`).
+db_row to_row(const drift_alert& x, std::string_view change, int64_t time_ns);
+/// A retraining request at `time_ns` (`retrain_requests`).
+db_row to_row(const retrain_requested& x, int64_t time_ns);
 
 /// @returns `labels` as the JSON object text stored in `metric_points`.
 std::string labels_to_json(const metric_labels& labels);

@@ -3,7 +3,7 @@
 
 Reads fills as JSON lines (symbol, side, quantity, price, fee, realized_pnl,
 strategy_tag, exit_reason, time_ns) and the options as argv, and prints the
-figures of actors/trading_performance.hpp as JSON, computed the plain way
+figures of actors/metrics_dashboard/trading_performance.hpp as JSON, computed the plain way
 with datetime and statistics: no code shared with argus.
 """
 import datetime

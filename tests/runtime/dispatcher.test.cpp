@@ -1,5 +1,8 @@
 #include "runtime/dispatcher.hpp"
 
+#include "actors/registry.hpp"
+#include "messages/codec.hpp"
+
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <doctest/doctest.h>
@@ -43,29 +46,82 @@ caf::behavior held_tracker(caf::event_based_actor* self,
 
 } // namespace
 
-TEST_CASE("dispatcher sorts events by destination and counts the rest") {
+namespace {
+
+/// What the test routes filed, in order.
+using filed_log = std::shared_ptr<std::vector<std::string>>;
+
+/// A component that is never spawned: the test only routes to it.
+template <class Handle>
+component_builder<Handle> unspawned(component_key<Handle> key) {
+  return component(key, [](const component_context&) -> Handle {
+    FAIL("not spawned in this test");
+    return {};
+  });
+}
+
+} // namespace
+
+TEST_CASE("dispatcher files each event with the route that takes it, lets "
+          "others look first, and counts the rest") {
+  test::deterministic_fixture fx;
+  auto filed = std::make_shared<std::vector<std::string>>();
+  component_plan plan;
+  plan.push_back(unspawned(tracker_key)
+                   .routes<tracking_batch>(
+                     event_types<regime_recorded, ensemble_recorded>{},
+                     event_types<trade_executed>{},
+                     [filed](tracking_batch& b, const auto& e) {
+                       filed->push_back(std::string{"tracker "}
+                                        + codec::type_name(inbound_event{e}));
+                       b.outcomes.emplace_back();
+                     }));
+  plan.push_back(unspawned(metrics_dashboard_key)
+                   .routes<metrics_batch>(
+                     event_types<metric_sampled, trade_executed>{},
+                     event_types<>{}, [filed](metrics_batch& b, auto& e) {
+                       filed->push_back(std::string{"dashboard "}
+                                        + codec::type_name(inbound_event{e}));
+                       b.samples.emplace_back();
+                     }));
   runtime::dispatcher_state st;
   st.core = std::make_shared<runtime::detail::ingress>(64);
+  st.init(plan);
+  REQUIRE(st.routes.size() == 2);
+  auto dummy = fx.sys.spawn([] {
+    return caf::behavior{[](int) {}};
+  });
+  component_directory running;
+  running.put("tracker", dummy);
+  running.put("metrics_dashboard", dummy);
+  st.route(running);
   push(*st.core, test::sample_regime_recorded());
+  push(*st.core, test::sample_trade_executed());
+  push(*st.core, test::sample_span_recorded());
   push(*st.core, test::sample_metric_sampled());
   push(*st.core, test::sample_ensemble_recorded());
-  push(*st.core, test::sample_decision_step_recorded());
-  push(*st.core, test::sample_model_behavior_recorded());
-  push(*st.core, test::sample_span_recorded());
-  auto b = st.take(4, {true, true, true, true});
+  auto b = st.take(4);
   CHECK(b.popped == 4);
-  CHECK(b.tracking.regimes.size() == 1);
-  CHECK(b.tracking.ensembles.size() == 1);
-  CHECK(b.tracking.decisions.size() == 1);
-  CHECK(b.metrics.samples.size() == 1);
-  CHECK(b.unrouted == 0);
-  // No tracker and no tracer: their events are unrouted.
-  auto rest = st.take(10, {});
+  // No route takes spans here.
+  CHECK(b.unrouted == 1);
+  CHECK(*filed
+        == std::vector<std::string>{
+          "tracker regime_recorded", "tracker trade_executed",
+          "dashboard trade_executed", "dashboard metric_sampled"});
+  CHECK(!st.routes[0].route->empty());
+  CHECK(!st.routes[1].route->empty());
+  // The tracker stops: its events are unrouted, and it no longer looks.
+  running.erase("tracker");
+  st.route(running);
+  filed->clear();
+  push(*st.core, test::sample_trade_executed());
+  auto rest = st.take(10);
   CHECK(rest.popped == 2);
-  CHECK(rest.tracking.empty());
-  CHECK(rest.spans.spans.empty());
-  CHECK(rest.unrouted == 2);
+  CHECK(rest.unrouted == 1); // the ensemble event
+  CHECK(*filed == std::vector<std::string>{"dashboard trade_executed"});
   CHECK(st.popped == 6);
+  fx.self->send_exit(dummy, caf::exit_reason::user_shutdown);
+  fx.run();
 }
 
 TEST_CASE("dispatcher keeps one batch in flight, so the client queue is the "
@@ -73,11 +129,17 @@ TEST_CASE("dispatcher keeps one batch in flight, so the client queue is the "
   test::deterministic_fixture fx;
   auto core = std::make_shared<runtime::detail::ingress>(2048);
   core->accepting = true;
-  auto disp = fx.sys.spawn(runtime::dispatcher, core);
+  config::engine_config cfg;
+  auto plan = builtin_components({}).plan(cfg);
+  REQUIRE(plan);
+  auto disp = fx.sys.spawn(runtime::dispatcher, core, *plan);
   core->dispatcher = caf::actor_cast<caf::strong_actor_ptr>(disp);
   auto log = std::make_shared<held_batches>();
   auto tracker = fx.sys.spawn(held_tracker, log);
-  fx.self->send(disp, atom::route_v, caf::actor_cast<tracker_actor>(tracker));
+  // The built-in routes, with a stand-in for the tracker and no supervisor.
+  component_directory running;
+  running.put("tracker", tracker);
+  fx.self->send(disp, atom::route_v, running);
   fx.run();
   runtime::client client{core};
   for (int i = 0; i < 3000; ++i)

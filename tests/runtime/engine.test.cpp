@@ -2,6 +2,7 @@
 
 #include "messages/error.hpp"
 #include "storage/reader.hpp"
+#include "storage/readers/traces.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
@@ -250,7 +251,7 @@ TEST_CASE("spans recorded by the bot reach the spans table, linked by "
   REQUIRE_MESSAGE(ack, to_string(ack.error()));
   auto reader = storage::db_reader::open(fx.cfg.storage.path);
   REQUIRE(reader);
-  auto spans = (*reader)->spans_for(req);
+  auto spans = storage::spans_for(**reader, req);
   REQUIRE(spans);
   REQUIRE(spans->size() == 3);
   const auto& analyst = (*spans)[0];
@@ -321,7 +322,7 @@ TEST_CASE("traced() records an exception's type and message on the span and "
   REQUIRE(eng.flush());
   auto reader = storage::db_reader::open(fx.cfg.storage.path);
   REQUIRE(reader);
-  auto spans = (*reader)->spans_for(req);
+  auto spans = storage::spans_for(**reader, req);
   REQUIRE(spans);
   REQUIRE(spans->size() == 2);
   const auto& failed = (*spans)[1];

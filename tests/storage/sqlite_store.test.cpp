@@ -2,6 +2,7 @@
 
 #include "messages/error.hpp"
 #include "storage/reader.hpp"
+#include "storage/readers/traces.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
 
@@ -198,8 +199,8 @@ TEST_CASE("runs of span rows go in many rows per INSERT, each row whole and "
     CHECK(q.getColumn(1).getString() == "op_" + std::to_string(i));
     CHECK(q.getColumn(2).getInt64() == t0 + i);
   }
-  auto back
-    = (*db_reader::open(path))->spans_for(*correlation_id::parse("req_33"));
+  auto back = storage::spans_for(**db_reader::open(path),
+                                 *correlation_id::parse("req_33"));
   REQUIRE(back);
   REQUIRE(back->size() == 1);
   CHECK((*back)[0].attributes == test::sample_span_recorded().attributes);

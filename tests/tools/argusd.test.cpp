@@ -1,6 +1,6 @@
 // End-to-end: the real argusd binary, a real SQLite file, real signals.
 
-#include "actors/tracer_export.hpp"
+#include "actors/tracer/export.hpp"
 #include "messages/codec.hpp"
 #include "storage/schema.hpp"
 

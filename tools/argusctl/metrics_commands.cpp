@@ -1,13 +1,14 @@
 #include "tools/argusctl/metrics_commands.hpp"
 
-#include "actors/metrics_book.hpp"
-#include "actors/metrics_exposition.hpp"
-#include "actors/metrics_views.hpp"
-#include "actors/trading_performance.hpp"
+#include "actors/metrics_dashboard/book.hpp"
+#include "actors/metrics_dashboard/exposition.hpp"
+#include "actors/metrics_dashboard/trading_performance.hpp"
+#include "actors/metrics_dashboard/views.hpp"
 #include "config/load.hpp"
 #include "messages/error.hpp"
 #include "messages/time.hpp"
 #include "storage/reader.hpp"
+#include "storage/readers/metrics.hpp"
 #include "storage/schema.hpp"
 
 #include <cmath>
@@ -17,6 +18,8 @@
 #include <optional>
 #include <sstream>
 
+#include "tools/argusctl/commands.hpp"
+#include "tools/argusctl/common.hpp"
 #include <nlohmann/json.hpp>
 
 namespace argus::ctl {
@@ -24,19 +27,6 @@ namespace argus::ctl {
 namespace {
 
 using nlohmann::json;
-
-/// Fills the table cells of numbers: integers plain, others with 6
-/// significant digits, NaN as "-".
-std::string num(double x) {
-  if (!std::isfinite(x))
-    return "-";
-  std::ostringstream os;
-  if (x == std::floor(x) && std::abs(x) < 1e15)
-    os << static_cast<long long>(x);
-  else
-    os << std::setprecision(6) << x;
-  return os.str();
-}
 
 std::string labels_text(const metric_labels& labels) {
   std::string s;
@@ -52,27 +42,6 @@ double headline(const metric_point& p) {
                                           : p.last;
 }
 
-std::unique_ptr<storage::db_reader> open(const std::string& db) {
-  auto reader = storage::db_reader::open(db);
-  if (!reader) {
-    std::cerr << "argusctl: " << describe(reader.error()) << "\n";
-    return nullptr;
-  }
-  return std::move(*reader);
-}
-
-template <class T>
-bool ok(const caf::expected<T>& x) {
-  if (x)
-    return true;
-  std::cerr << "argusctl: " << describe(x.error()) << "\n";
-  return false;
-}
-
-std::string time_text(int64_t ns) {
-  return storage::sql_datetime(ns) + "Z";
-}
-
 trading_book load_trading(storage::db_reader& r, const trading_basis& basis,
                           bool& good) {
   trading_options opts;
@@ -80,7 +49,7 @@ trading_book load_trading(storage::db_reader& r, const trading_basis& basis,
   opts.periods_per_year = basis.periods_per_year;
   opts.max_trades = 10'000'000;
   trading_book book{opts};
-  auto fills = r.trades(opts.max_trades);
+  auto fills = storage::trades(r, opts.max_trades);
   good = ok(fills);
   if (good)
     for (const auto& f : *fills)
@@ -98,10 +67,10 @@ struct latest_points {
 ///          printed).
 std::optional<latest_points> load_latest(const std::string& db,
                                          const std::string& window) {
-  auto r = open(db);
+  auto r = open_db(db);
   if (!r)
     return std::nullopt;
-  auto points = r->latest_metric_points(window);
+  auto points = storage::latest_metric_points(*r, window);
   if (!ok(points))
     return std::nullopt;
   return latest_points{std::move(r), std::move(*points)};
@@ -127,14 +96,11 @@ int metrics_list(const std::string& db, const std::string& window,
     std::cout << arr.dump(2) << "\n";
     return 0;
   }
-  std::cout << std::left << std::setw(44) << "NAME" << std::setw(11) << "KIND"
-            << std::setw(48) << "LABELS" << std::setw(16) << "VALUE"
-            << "WINDOW START\n";
+  text_table table{{"NAME", "KIND", "LABELS", "VALUE", "WINDOW START"}};
   for (const auto& p : points)
-    std::cout << std::left << std::setw(44) << p.name << std::setw(11)
-              << to_string(p.kind) << std::setw(48) << labels_text(p.labels)
-              << std::setw(16) << num(headline(p)) << time_text(p.start_ns)
-              << "\n";
+    table.add({p.name, to_string(p.kind), labels_text(p.labels),
+               num(headline(p)), time_text(p.start_ns)});
+  table.print(std::cout);
   return 0;
 }
 
@@ -146,26 +112,17 @@ int metrics_get(const std::string& db, const std::string& name,
   for (const auto& kv : labels) {
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      std::cerr << "argusctl: --labels wants key=value, got '" << kv << "'\n";
-      return 2;
+      return fail("--labels wants key=value, got '" + kv + "'", exit_usage);
     }
     wanted.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
-  int64_t from_ns = 0;
-  if (!since.empty()) {
-    auto d = config::parse_duration(since);
-    if (!d) {
-      std::cerr << "argusctl: --since wants a duration like 15m or 1h\n";
-      return 2;
-    }
-    from_ns
-      = wall_clock_ns()
-        - std::chrono::duration_cast<std::chrono::nanoseconds>(*d).count();
-  }
-  auto r = open(db);
+  auto from_ns = since_ns(since);
+  if (!from_ns)
+    return exit_usage;
+  auto r = open_db(db);
   if (!r)
     return 1;
-  auto points = r->metric_points(name, window, from_ns, 0);
+  auto points = storage::metric_points(*r, name, window, *from_ns, 0);
   if (!ok(points))
     return 1;
   std::vector<metric_point> shown;
@@ -173,9 +130,8 @@ int metrics_get(const std::string& db, const std::string& name,
     if (has_labels(p.labels, wanted))
       shown.push_back(std::move(p));
   if (shown.empty()) {
-    std::cerr << "argusctl: no points of '" << name << "' in window '" << window
-              << "' in " << db << "\n";
-    return 1;
+    return fail("no points of '" + name + "' in window '" + window + "' in "
+                + db);
   }
   if (output == "json") {
     json arr = json::array();
@@ -194,32 +150,31 @@ int metrics_get(const std::string& db, const std::string& name,
   }
   bool histogram = shown.front().kind == metric_kind::histogram;
   std::cout << name << " (" << to_string(shown.front().kind) << ", window "
-            << window << ")\n"
-            << std::left << std::setw(29) << "WINDOW START" << std::setw(28)
-            << "LABELS" << std::setw(9) << "COUNT" << std::setw(13) << "SUM"
-            << std::setw(13) << "MIN" << std::setw(13) << "MAX" << std::setw(13)
-            << "MEAN";
-  if (histogram)
-    std::cout << std::setw(13) << "P50" << std::setw(13) << "P90"
-              << std::setw(13) << "P95"
-              << "P99\n";
-  else
-    std::cout << "LAST\n";
+            << window << ")\n";
+  std::vector<std::string> headers{"WINDOW START", "LABELS", "COUNT", "SUM",
+                                   "MIN",          "MAX",    "MEAN"};
+  for (const char* h : histogram
+                         ? std::vector<const char*>{"P50", "P90", "P95", "P99"}
+                         : std::vector<const char*>{"LAST"})
+    headers.emplace_back(h);
+  text_table table{std::move(headers)};
   for (const auto& p : shown) {
-    std::cout << std::left << std::setw(29) << time_text(p.start_ns)
-              << std::setw(28) << labels_text(p.labels) << std::setw(9)
-              << p.count << std::setw(13) << num(p.sum) << std::setw(13)
-              << num(p.min) << std::setw(13) << num(p.max) << std::setw(13)
-              << num(p.count ? p.sum / static_cast<double>(p.count) : 0);
-    if (histogram) {
+    std::vector<std::string> row{
+      time_text(p.start_ns),
+      labels_text(p.labels),
+      std::to_string(p.count),
+      num(p.sum),
+      num(p.min),
+      num(p.max),
+      num(p.count ? p.sum / static_cast<double>(p.count) : 0)};
+    if (histogram)
       for (size_t i = 0; i < 4; ++i)
-        std::cout << std::setw(13)
-                  << (i < p.quantiles.size() ? num(p.quantiles[i]) : "-");
-      std::cout << "\n";
-    } else {
-      std::cout << num(p.last) << "\n";
-    }
+        row.push_back(i < p.quantiles.size() ? num(p.quantiles[i]) : "-");
+    else
+      row.push_back(num(p.last));
+    table.add(std::move(row));
   }
+  table.print(std::cout);
   return 0;
 }
 
@@ -263,10 +218,9 @@ int health(const std::string& db, const std::string& window,
         && p.name.rfind("argus_trading_", 0) != 0)
       shown.push_back(&p);
   if (shown.empty()) {
-    std::cerr << "argusctl: no health figures in " << db
-              << " yet (the dashboard persists a window when it closes and "
-                 "at stop)\n";
-    return 1;
+    return fail("no health figures in " + db
+                + " yet (the dashboard persists a window when it closes and "
+                  "at stop)");
   }
   if (output == "json") {
     json arr = json::array();
@@ -281,27 +235,24 @@ int health(const std::string& db, const std::string& window,
     std::cout << json{{"window", window}, {"figures", arr}}.dump(2) << "\n";
     return 0;
   }
-  std::cout << std::left << std::setw(40) << "FIGURE" << std::setw(50)
-            << "LABELS" << std::setw(16) << "NOW" << std::setw(16)
-            << ("MEAN_" + window) << ("MAX_" + window) << "\n";
+  text_table table{
+    {"FIGURE", "LABELS", "NOW", "MEAN_" + window, "MAX_" + window}};
   // Counters show their increase over the window instead of mean and max.
   for (const auto* p : shown) {
     bool counter = p->kind == metric_kind::counter;
-    std::cout << std::left << std::setw(40) << p->name << std::setw(50)
-              << labels_text(p->labels) << std::setw(16) << num(headline(*p))
-              << std::setw(16)
-              << (counter
-                    ? "+" + num(p->sum)
-                    : num(p->count ? p->sum / static_cast<double>(p->count)
-                                   : 0))
-              << (counter ? "-" : num(p->max)) << "\n";
+    table.add({p->name, labels_text(p->labels), num(headline(*p)),
+               counter
+                 ? "+" + num(p->sum)
+                 : num(p->count ? p->sum / static_cast<double>(p->count) : 0),
+               counter ? "-" : num(p->max)});
   }
+  table.print(std::cout);
   return 0;
 }
 
 int trading(const std::string& db, const std::string& by,
             const trading_basis& basis, const std::string& output) {
-  auto r = open(db);
+  auto r = open_db(db);
   if (!r)
     return 1;
   bool good = false;
@@ -309,8 +260,7 @@ int trading(const std::string& db, const std::string& by,
   if (!good)
     return 1;
   if (book.size() == 0) {
-    std::cerr << "argusctl: no fills stored in " << db << "\n";
-    return 1;
+    return fail("no fills stored in " + db);
   }
   auto overall = book.overall();
   if (output == "json") {
@@ -364,21 +314,94 @@ int trading(const std::string& db, const std::string& by,
     return 0;
   }
   auto groups = by == "symbol" ? book.by_symbol() : book.by_tag();
-  std::cout << std::left << std::setw(16) << (by == "symbol" ? "SYMBOL" : "TAG")
-            << std::setw(8) << "FILLS" << std::setw(8) << "CLOSED"
-            << std::setw(10) << "WIN%" << std::setw(14) << "PNL"
-            << std::setw(10) << "PF" << std::setw(10) << "SHARPE"
-            << std::setw(10) << "MAXDD%"
-            << "EXPOSURE\n";
+  text_table table{{by == "symbol" ? "SYMBOL" : "TAG", "FILLS", "CLOSED",
+                    "WIN%", "PNL", "PF", "SHARPE", "MAXDD%", "EXPOSURE"}};
   for (const auto& [key, f] : groups)
-    std::cout << std::left << std::setw(16) << key << std::setw(8) << f.fills
-              << std::setw(8) << f.closed_trades << std::setw(10)
-              << num(std::round(f.win_rate * 1000) / 10) << std::setw(14)
-              << num(f.realized_pnl) << std::setw(10) << num(f.profit_factor)
-              << std::setw(10) << num(f.sharpe) << std::setw(10)
-              << num(std::round(f.max_drawdown_pct * 1000) / 10)
-              << num(f.exposure) << "\n";
+    table.add({key, std::to_string(f.fills), std::to_string(f.closed_trades),
+               num(std::round(f.win_rate * 1000) / 10), num(f.realized_pnl),
+               num(f.profit_factor), num(f.sharpe),
+               num(std::round(f.max_drawdown_pct * 1000) / 10),
+               num(f.exposure)});
+  table.print(std::cout);
   return 0;
+}
+
+void add_metrics_commands(CLI::App& app, command_table& table) {
+  struct options {
+    std::string db;
+    std::string window = "1m";
+    bool prom = false;
+    trading_basis basis;
+    std::string name;
+    std::vector<std::string> labels;
+    std::string since;
+    std::string by;
+    std::string output = "table";
+  };
+  auto o = std::make_shared<options>();
+  auto add_basis = [o](CLI::App* cmd) {
+    cmd->add_option("--capital", o->basis.starting_capital,
+                    "capital returns are measured against (default 10000)");
+    cmd->add_option("--periods-per-year", o->basis.periods_per_year,
+                    "daily periods a year for annualising (default 365)");
+  };
+  auto add_window = [o](CLI::App* cmd) {
+    cmd->add_option("--window", o->window, "aggregation window (default 1m)");
+  };
+  auto metrics = app.add_subcommand(
+    "metrics", "metric series and their rollups (--prom: Prometheus text)");
+  add_db(metrics, o->db);
+  metrics->add_flag("--prom", o->prom,
+                    "every series and the trading figures as Prometheus text");
+  add_window(metrics);
+  add_basis(metrics);
+  auto list = metrics->add_subcommand("list", "every series, newest value");
+  add_db(list, o->db)->required();
+  add_window(list);
+  add_output(list, o->output);
+  table.push_back({list, [o] {
+                     return metrics_list(o->db, o->window, o->output);
+                   }});
+  auto get = metrics->add_subcommand("get", "one metric's rollups over time");
+  get->add_option("name", o->name, "metric name")->required();
+  add_db(get, o->db)->required();
+  add_window(get);
+  get->add_option("--labels", o->labels, "only series with these k=v labels")
+    ->delimiter(',');
+  get->add_option("--since", o->since, "only the last DURATION (e.g. 1h)");
+  add_output(get, o->output);
+  table.push_back({get, [o] {
+                     return metrics_get(o->db, o->name, o->window, o->labels,
+                                        o->since, o->output);
+                   }});
+  metrics->require_subcommand(0, 1);
+  table.push_back({metrics, [o] {
+                     if (!o->prom || o->db.empty())
+                       return fail("metrics wants list, get NAME, or --prom "
+                                   "--db FILE",
+                                   exit_usage);
+                     return metrics_prometheus(o->db, o->window, o->basis);
+                   }});
+
+  auto h = app.add_subcommand(
+    "health", "system and engine health: CPU, memory, queues, drops, lag");
+  add_db(h, o->db)->required();
+  add_window(h);
+  add_output(h, o->output);
+  table.push_back({h, [o] {
+                     return health(o->db, o->window, o->output);
+                   }});
+
+  auto tr = app.add_subcommand(
+    "trading", "PnL, Sharpe/Sortino/Calmar, drawdown, win rate, exposure");
+  add_db(tr, o->db)->required();
+  tr->add_option("--by", o->by, "break down by symbol or tag")
+    ->check(CLI::IsMember({"symbol", "tag"}));
+  add_basis(tr);
+  add_output(tr, o->output);
+  table.push_back({tr, [o] {
+                     return trading(o->db, o->by, o->basis, o->output);
+                   }});
 }
 
 } // namespace argus::ctl

@@ -1,9 +1,10 @@
 #include "tools/argusctl/ml_commands.hpp"
 
-#include "actors/ml_monitor_detectors.hpp"
-#include "actors/ml_monitor_drift.hpp"
+#include "actors/ml_monitor/detectors.hpp"
+#include "actors/ml_monitor/drift.hpp"
 #include "messages/error.hpp"
 #include "storage/reader.hpp"
+#include "storage/readers/ml.hpp"
 #include "storage/schema.hpp"
 
 #include <cmath>
@@ -14,6 +15,8 @@
 #include <optional>
 #include <sstream>
 
+#include "tools/argusctl/commands.hpp"
+#include "tools/argusctl/common.hpp"
 #include <nlohmann/json.hpp>
 
 namespace argus::ctl {
@@ -26,7 +29,7 @@ using nlohmann::json;
 std::optional<std::vector<std::string>> read_lines(const std::string& path) {
   std::ifstream in{path};
   if (!in) {
-    std::cerr << "argusctl: cannot read " << path << "\n";
+    fail("cannot read " + path, exit_usage);
     return std::nullopt;
   }
   std::vector<std::string> lines;
@@ -44,7 +47,7 @@ std::optional<std::vector<std::string>> read_lines(const std::string& path) {
 std::optional<std::vector<double>> read_numbers(const std::string& path) {
   std::ifstream in{path};
   if (!in) {
-    std::cerr << "argusctl: cannot read " << path << "\n";
+    fail("cannot read " + path, exit_usage);
     return std::nullopt;
   }
   std::vector<double> xs;
@@ -62,8 +65,8 @@ std::optional<std::vector<double>> read_numbers(const std::string& path) {
     }
     if (used == 0 || line.find_first_not_of(" \t\r", used) != std::string::npos
         || !std::isfinite(x)) {
-      std::cerr << "argusctl: " << path << ":" << n << ": not a number: '"
-                << line << "'\n";
+      fail(path + ":" + std::to_string(n) + ": not a number: '" + line + "'",
+           exit_usage);
       return std::nullopt;
     }
     xs.push_back(x);
@@ -102,8 +105,7 @@ int drift_test(const drift_test_options& o, const std::string& output) {
                             o.critical);
     }
   } catch (const std::invalid_argument& e) {
-    std::cerr << "argusctl: " << e.what() << "\n";
-    return 2;
+    return fail(e.what(), exit_usage);
   }
   if (output == "json") {
     std::cout << json{{"method", r.method},
@@ -154,8 +156,7 @@ int detect(const std::string& detector, const std::string& stream,
       }
     }
     if (!ok) {
-      std::cerr << "argusctl: --param wants name=number, got '" << kv << "'\n";
-      return 2;
+      return fail("--param wants name=number, got '" + kv + "'", exit_usage);
     }
     p[kv.substr(0, eq)] = v;
   }
@@ -167,8 +168,8 @@ int detect(const std::string& detector, const std::string& stream,
         std::string names;
         for (const auto& [name, _] : known)
           names += " " + name;
-        std::cerr << "argusctl: " << detector << " has no parameter '" << k
-                  << "' (it has:" << names << ")\n";
+        fail(detector + " has no parameter '" + k + "' (it has:" + names + ")",
+             exit_usage);
         return false;
       }
       *i->second = v;
@@ -227,9 +228,9 @@ int detect(const std::string& detector, const std::string& stream,
     ddm d{a};
     run(d);
   } else {
-    std::cerr << "argusctl: unknown detector '" << detector
-              << "' (adwin, page-hinkley, ddm)\n";
-    return 2;
+    return fail("unknown detector '" + detector
+                  + "' (adwin, page-hinkley, ddm)",
+                exit_usage);
   }
   if (output == "json") {
     std::cout << json{{"detector", detector},
@@ -254,16 +255,12 @@ namespace {
 /// failure.
 template <class F>
 std::optional<json> query_db(const std::string& db, F query) {
-  auto reader = storage::db_reader::open(db);
-  if (!reader) {
-    std::cerr << "argusctl: " << describe(reader.error()) << "\n";
+  auto reader = open_db(db);
+  if (!reader)
     return std::nullopt;
-  }
-  auto result = query(**reader);
-  if (!result) {
-    std::cerr << "argusctl: " << describe(result.error()) << "\n";
+  auto result = query(*reader);
+  if (!ok(result))
     return std::nullopt;
-  }
   return std::move(*result);
 }
 
@@ -279,14 +276,14 @@ std::string cell(const json& j) {
 }
 
 std::string when(const json& ns) {
-  return ns.is_number() ? storage::sql_datetime(ns.get<int64_t>()) + "Z" : "-";
+  return ns.is_number() ? time_text(ns.get<int64_t>()) : "-";
 }
 
 } // namespace
 
 int models(const std::string& db, const std::string& output) {
   auto rows = query_db(db, [](storage::db_reader& r) {
-    return r.ml_models();
+    return storage::ml_models(r);
   });
   if (!rows)
     return 1;
@@ -294,18 +291,14 @@ int models(const std::string& db, const std::string& output) {
     std::cout << rows->dump(2) << "\n";
     return 0;
   }
-  std::cout << std::left << std::setw(20) << "MODEL" << std::setw(10)
-            << "VERSION" << std::setw(30) << "LAST CHECK" << std::setw(10)
-            << "DRIFTED" << std::setw(12) << "DEGRADED" << std::setw(10)
-            << "RETRAINS"
-            << "PERFORMANCE\n";
+  text_table table{{"MODEL", "VERSION", "LAST CHECK", "DRIFTED", "DEGRADED",
+                    "RETRAINS", "PERFORMANCE"}};
   for (const auto& m : *rows)
-    std::cout << std::left << std::setw(20) << cell(m["model_id"])
-              << std::setw(10) << cell(m["model_version"]) << std::setw(30)
-              << when(m["last_check_ns"]) << std::setw(10)
-              << cell(m["drifted_features"]) << std::setw(12)
-              << cell(m["degradation"]) << std::setw(10)
-              << cell(m["retrain_requests"]) << cell(m["performance"]) << "\n";
+    table.add({cell(m["model_id"]), cell(m["model_version"]),
+               when(m["last_check_ns"]), cell(m["drifted_features"]),
+               cell(m["degradation"]), cell(m["retrain_requests"]),
+               cell(m["performance"])});
+  table.print(std::cout);
   return 0;
 }
 
@@ -313,11 +306,10 @@ int drift_alerts(const std::string& db, const std::string& model,
                  const std::string& min_severity, const std::string& output) {
   severity level = severity::low;
   if (!min_severity.empty() && !parse_severity(min_severity, level)) {
-    std::cerr << "argusctl: --severity wants low, medium, high or critical\n";
-    return 2;
+    return fail("--severity wants low, medium, high or critical", exit_usage);
   }
   auto rows = query_db(db, [&](storage::db_reader& r) {
-    return r.ml_alerts(model, static_cast<int>(level), 200);
+    return storage::ml_alerts(r, model, static_cast<int>(level), 200);
   });
   if (!rows)
     return 1;
@@ -325,42 +317,35 @@ int drift_alerts(const std::string& db, const std::string& model,
     std::cout << rows->dump(2) << "\n";
     return 0;
   }
-  std::cout << std::left << std::setw(30) << "TIME" << std::setw(18) << "MODEL"
-            << std::setw(14) << "FEATURE" << std::setw(16) << "METHOD"
-            << std::setw(11) << "CHANGE" << std::setw(10) << "SEVERITY"
-            << "MESSAGE\n";
+  text_table table{
+    {"TIME", "MODEL", "FEATURE", "METHOD", "CHANGE", "SEVERITY", "MESSAGE"}};
   for (const auto& a : *rows)
-    std::cout << std::left << std::setw(30) << when(a["time_ns"])
-              << std::setw(18)
-              << (cell(a["model_id"]) + "@" + cell(a["model_version"]))
-              << std::setw(14)
-              << (a["feature"] == "" ? std::string{"(model)"}
-                                     : cell(a["feature"]))
-              << std::setw(16) << cell(a["method"]) << std::setw(11)
-              << cell(a["change"]) << std::setw(10) << cell(a["severity"])
-              << cell(a["message"]) << "\n";
+    table.add({when(a["time_ns"]),
+               cell(a["model_id"]) + "@" + cell(a["model_version"]),
+               a["feature"] == "" ? std::string{"(model)"} : cell(a["feature"]),
+               cell(a["method"]), cell(a["change"]), cell(a["severity"]),
+               cell(a["message"])});
+  table.print(std::cout);
   return 0;
 }
 
 int model(const std::string& db, const std::string& model, bool history,
           const std::string& output) {
   auto drift = query_db(db, [&](storage::db_reader& r) {
-    return r.ml_latest_drift(model);
+    return storage::ml_latest_drift(r, model);
   });
   if (!drift)
     return 1;
   std::optional<json> perf;
   if (history) {
     perf = query_db(db, [&](storage::db_reader& r) {
-      return r.ml_performance(model, 100);
+      return storage::ml_performance(r, model, 100);
     });
     if (!perf)
       return 1;
   }
   if (drift->empty() && (!perf || perf->empty())) {
-    std::cerr << "argusctl: no results stored for model '" << model << "' in "
-              << db << "\n";
-    return 1;
+    return fail("no results stored for model '" + model + "' in " + db);
   }
   if (output == "json") {
     json j{{"model_id", model}, {"features", *drift}};
@@ -369,18 +354,14 @@ int model(const std::string& db, const std::string& model, bool history,
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::cout << "MODEL " << model << ": latest drift check\n"
-            << std::left << std::setw(16) << "FEATURE" << std::setw(7) << "TEST"
-            << std::setw(12) << "P-VALUE" << std::setw(8) << "SCORE"
-            << std::setw(12) << "VALUE" << std::setw(7) << "DRIFT"
-            << "SEVERITY\n";
+  std::cout << "MODEL " << model << ": latest drift check\n";
+  text_table table{
+    {"FEATURE", "TEST", "P-VALUE", "SCORE", "VALUE", "DRIFT", "SEVERITY"}};
   for (const auto& f : *drift)
-    std::cout << std::left << std::setw(16) << cell(f["feature"])
-              << std::setw(7) << cell(f["test"]) << std::setw(12)
-              << cell(f["p_value"]) << std::setw(8) << cell(f["score_method"])
-              << std::setw(12) << cell(f["score"]) << std::setw(7)
-              << (f["drift"] == 1 ? "yes" : "no") << cell(f["severity"])
-              << "\n";
+    table.add({cell(f["feature"]), cell(f["test"]), cell(f["p_value"]),
+               cell(f["score_method"]), cell(f["score"]),
+               f["drift"] == 1 ? "yes" : "no", cell(f["severity"])});
+  table.print(std::cout);
   if (perf) {
     std::cout << "\nPERFORMANCE (newest first)\n";
     for (const auto& p : *perf)
@@ -388,6 +369,79 @@ int model(const std::string& db, const std::string& model, bool history,
                 << cell(p["degradation"]) << "  " << cell(p["metrics"]) << "\n";
   }
   return 0;
+}
+
+void add_ml_commands(CLI::App& app, command_table& table) {
+  struct options {
+    drift_test_options dt;
+    std::string detector;
+    std::string stream;
+    std::vector<std::string> params;
+    std::string db;
+    std::string model;
+    std::string min_severity;
+    bool history = false;
+    std::string output = "table";
+  };
+  auto o = std::make_shared<options>();
+  auto dt = app.add_subcommand(
+    "drift-test", "one drift test on two samples in files (one per line)");
+  dt->add_option("--method", o->dt.method,
+                 "ks psi wasserstein js hellinger chi2 ad cvm")
+    ->required();
+  dt->add_option("--reference", o->dt.reference, "reference sample")
+    ->required();
+  dt->add_option("--current", o->dt.current, "current sample")->required();
+  dt->add_flag("--categorical", o->dt.categorical, "lines are category labels");
+  dt->add_option("--alpha", o->dt.alpha, "significance level (0.05)");
+  dt->add_option("--threshold", o->dt.threshold, "drift_threshold (0.1)");
+  dt->add_option("--critical", o->dt.critical,
+                 "critical_drift_threshold (0.3)");
+  add_output(dt, o->output);
+  table.push_back({dt, [o] {
+                     return drift_test(o->dt, o->output);
+                   }});
+
+  auto det = app.add_subcommand(
+    "detect", "a streaming change detector over a file of values");
+  det->add_option("--detector", o->detector, "adwin, page-hinkley or ddm")
+    ->required();
+  det->add_option("--stream", o->stream, "one value per line")->required();
+  det->add_option("--param", o->params, "name=value (repeatable)");
+  add_output(det, o->output);
+  table.push_back({det, [o] {
+                     return detect(o->detector, o->stream, o->params,
+                                   o->output);
+                   }});
+
+  auto ms = app.add_subcommand(
+    "models", "the ML monitor's models: latest check, drift, performance");
+  add_db(ms, o->db)->required();
+  add_output(ms, o->output);
+  table.push_back({ms, [o] {
+                     return models(o->db, o->output);
+                   }});
+
+  auto dr = app.add_subcommand("drift", "drift alerts, newest first");
+  add_db(dr, o->db)->required();
+  dr->add_option("--model", o->model, "only this model");
+  dr->add_option("--severity", o->min_severity,
+                 "at least: low, medium, high or critical");
+  add_output(dr, o->output);
+  table.push_back({dr, [o] {
+                     return drift_alerts(o->db, o->model, o->min_severity,
+                                         o->output);
+                   }});
+
+  auto m = app.add_subcommand(
+    "model", "one model: its features' latest drift, --history performance");
+  m->add_option("model", o->model, "model id")->required();
+  add_db(m, o->db)->required();
+  m->add_flag("--history", o->history, "performance checks, newest first");
+  add_output(m, o->output);
+  table.push_back({m, [o] {
+                     return model(o->db, o->model, o->history, o->output);
+                   }});
 }
 
 } // namespace argus::ctl

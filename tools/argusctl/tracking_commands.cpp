@@ -1,12 +1,14 @@
 #include "tools/argusctl/tracking_commands.hpp"
 
-#include "actors/tracker_features.hpp"
-#include "actors/tracker_stats.hpp"
-#include "actors/tracker_views.hpp"
+#include "actors/tracker/features.hpp"
+#include "actors/tracker/stats.hpp"
+#include "actors/tracker/views.hpp"
 #include "config/load.hpp"
 #include "messages/error.hpp"
 #include "messages/time.hpp"
 #include "storage/reader.hpp"
+#include "storage/readers/traces.hpp"
+#include "storage/readers/tracking.hpp"
 #include "storage/schema.hpp"
 
 #include <cmath>
@@ -19,6 +21,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "tools/argusctl/commands.hpp"
+#include "tools/argusctl/common.hpp"
 #include <nlohmann/json.hpp>
 
 namespace argus::ctl {
@@ -26,28 +30,6 @@ namespace argus::ctl {
 namespace {
 
 using nlohmann::json;
-
-std::unique_ptr<storage::db_reader> open_db(const std::string& db) {
-  auto reader = storage::db_reader::open(db);
-  if (!reader) {
-    std::cerr << "argusctl: " << describe(reader.error()) << "\n";
-    return nullptr;
-  }
-  return std::move(*reader);
-}
-
-/// `since` as a start time (0 for all), or nothing on a bad duration.
-std::optional<int64_t> since_ns(const std::string& since) {
-  if (since.empty())
-    return int64_t{0};
-  auto d = config::parse_duration(since);
-  if (!d) {
-    std::cerr << "argusctl: --since wants a duration like 15m or 1h\n";
-    return std::nullopt;
-  }
-  return wall_clock_ns()
-         - std::chrono::duration_cast<std::chrono::nanoseconds>(*d).count();
-}
 
 /// Opens `db` and asks `query(reader, since)` for rows. @returns them, or
 /// nothing after saying why on stderr and setting `code`: 2 for a bad
@@ -59,30 +41,22 @@ auto fetch(const std::string& db, const std::string& since,
     decltype(*query(std::declval<storage::db_reader&>(), int64_t{}))>> {
   auto from = since_ns(since);
   if (!from) {
-    code = 2;
+    code = exit_usage;
     return std::nullopt;
   }
   auto r = open_db(db);
-  code = 1;
+  code = exit_failed;
   if (!r)
     return std::nullopt;
   auto rows = query(*r, *from);
-  if (!rows) {
-    std::cerr << "argusctl: " << describe(rows.error()) << "\n";
+  if (!ok(rows))
     return std::nullopt;
-  }
   if (rows->empty()) {
-    std::cerr << "argusctl: " << none << "\n";
+    fail(none);
     return std::nullopt;
   }
   code = 0;
   return std::move(*rows);
-}
-
-std::string fixed(double x, int digits = 2) {
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(digits) << x;
-  return os.str();
 }
 
 } // namespace
@@ -92,7 +66,7 @@ int tracking_regimes(const std::string& db, const std::string& since,
   int code = 0;
   auto rows = fetch(db, since, "no regimes stored in " + db, code,
                     [](storage::db_reader& r, int64_t from) {
-                      return r.regimes(from);
+                      return storage::regimes(r, from);
                     });
   if (!rows)
     return code;
@@ -109,37 +83,35 @@ int tracking_regimes(const std::string& db, const std::string& since,
     return 0;
   }
   std::cout << "CURRENT  " << s.current << " since "
-            << storage::sql_datetime(s.current_since_ns) << "Z ("
+            << time_text(s.current_since_ns) << " ("
             << fixed(static_cast<double>(s.current_duration_ns) / 1e9, 1)
             << " s)\n\nTRANSITION MATRIX (row: from, column: to)\n";
   std::vector<std::string> names;
   for (const auto& [regime, share] : s.time_share)
     names.push_back(regime);
-  std::cout << std::left << std::setw(14) << "";
-  for (const auto& n : names)
-    std::cout << std::setw(14) << n;
-  std::cout << "\n";
+  std::vector<std::string> header{""};
+  header.insert(header.end(), names.begin(), names.end());
+  text_table matrix{std::move(header)};
   for (const auto& from : names) {
-    std::cout << std::left << std::setw(14) << from;
+    std::vector<std::string> cells{from};
     for (const auto& to : names) {
       auto row = s.transition_matrix.find(from);
       double p = 0;
       if (row != s.transition_matrix.end())
         if (auto c = row->second.find(to); c != row->second.end())
           p = c->second;
-      std::cout << std::setw(14) << fixed(p);
+      cells.push_back(fixed(p, 2));
     }
-    std::cout << "\n";
+    matrix.add(std::move(cells));
   }
-  std::cout << "\n"
-            << std::left << std::setw(14) << "REGIME" << std::setw(14)
-            << "MEAN_S" << std::setw(14) << "MEDIAN_S"
-            << "TIME SHARE\n";
+  matrix.print(std::cout);
+  std::cout << "\n";
+  text_table durations{{"REGIME", "MEAN_S", "MEDIAN_S", "TIME SHARE"}};
   for (const auto& n : names)
-    std::cout << std::left << std::setw(14) << n << std::setw(14)
-              << fixed(s.mean_duration_s[n], 1) << std::setw(14)
-              << fixed(s.median_duration_s[n], 1)
-              << fixed(s.time_share[n] * 100, 1) << "%\n";
+    durations.add({n, fixed(s.mean_duration_s[n], 1),
+                   fixed(s.median_duration_s[n], 1),
+                   fixed(s.time_share[n] * 100, 1) + "%"});
+  durations.print(std::cout);
   std::cout << "\n"
             << s.transitions.size() << " transitions over " << xs.size()
             << " observations\n";
@@ -151,7 +123,7 @@ int tracking_ensembles(const std::string& db, const std::string& id,
   int code = 0;
   auto rows = fetch(db, since, "no ensemble decisions stored in " + db, code,
                     [&](storage::db_reader& r, int64_t from) {
-                      return r.ensembles(id, from);
+                      return storage::ensembles(r, id, from);
                     });
   if (!rows)
     return code;
@@ -192,21 +164,18 @@ int tracking_ensembles(const std::string& db, const std::string& id,
               << " decisions with PnL: final right "
               << percent(s.final_hit_rate) << ", weighted vote right "
               << percent(s.weighted_vote_hit_rate) << ", meta-learner right "
-              << percent(s.meta_learner_hit_rate) << "\n"
-              << std::left << std::setw(20) << "  MEMBER" << std::setw(16)
-              << "AGREES WITH" << std::setw(14) << "RIGHT" << std::setw(14)
-              << "WEIGHT NOW"
-              << "MEAN WEIGHT\n";
+              << percent(s.meta_learner_hit_rate) << "\n";
+    text_table members{
+      {"  MEMBER", "AGREES WITH", "RIGHT", "WEIGHT NOW", "MEAN WEIGHT"}};
     for (const auto& [m, a] : s.agreement_with_final) {
       auto right = s.agreement_with_outcome.find(m);
-      std::cout << "  " << std::left << std::setw(18) << m << std::setw(16)
-                << percent(a) << std::setw(14)
-                << (right == s.agreement_with_outcome.end()
-                      ? std::string{"-"}
-                      : percent(right->second))
-                << std::setw(14) << fixed(s.latest_weight[m], 3)
-                << fixed(s.mean_weight[m], 3) << "\n";
+      members.add({"  " + m, percent(a),
+                   right == s.agreement_with_outcome.end()
+                     ? std::string{"-"}
+                     : percent(right->second),
+                   fixed(s.latest_weight[m], 3), fixed(s.mean_weight[m], 3)});
     }
+    members.print(std::cout);
   }
   if (output == "json")
     std::cout << out.dump(2) << "\n";
@@ -221,7 +190,7 @@ int tracking_features(const std::string& db, const std::string& model_id,
                     "no feature scores stored in " + db
                       + (model_id.empty() ? "" : " for '" + model_id + "'"),
                     code, [&](storage::db_reader& r, int64_t from) {
-                      return r.feature_scores(model_id, from);
+                      return storage::feature_scores(r, model_id, from);
                     });
   if (!rows)
     return code;
@@ -242,20 +211,16 @@ int tracking_features(const std::string& db, const std::string& model_id,
   for (const auto& [model, records] : features.models()) {
     if (!model_id.empty() && model != model_id)
       continue;
-    std::cout << "MODEL " << model << "\n"
-              << std::left << std::setw(6) << "RANK" << std::setw(22)
-              << "FEATURE" << std::setw(12) << "IMPORTANCE" << std::setw(11)
-              << "STABILITY" << std::setw(10) << "DRIFT"
-              << "RANK CHANGES\n";
+    std::cout << "MODEL " << model << "\n";
+    text_table table{
+      {"RANK", "FEATURE", "IMPORTANCE", "STABILITY", "DRIFT", "RANK CHANGES"}};
     for (const auto& [name, rec] : features.ranked(model, top)) {
       const auto& p = rec->latest;
-      std::cout << std::left << std::setw(6)
-                << (p.rank == 0 ? std::string{"-"} : std::to_string(p.rank))
-                << std::setw(22) << name << std::setw(12)
-                << value(p.importance, 4) << std::setw(11)
-                << value(p.stability, 3) << std::setw(10) << value(p.drift, 4)
-                << rec->rank_changes << "\n";
+      table.add({p.rank == 0 ? std::string{"-"} : std::to_string(p.rank), name,
+                 value(p.importance, 4), value(p.stability, 3),
+                 value(p.drift, 4), std::to_string(rec->rank_changes)});
     }
+    table.print(std::cout);
     std::cout << "\n";
   }
   size_t shown = 0;
@@ -265,9 +230,8 @@ int tracking_features(const std::string& db, const std::string& model_id,
       continue;
     if (shown++ == 0)
       std::cout << "LATEST RANK CHANGES\n";
-    std::cout << "  " << storage::sql_datetime(i->time_ns) << "Z  "
-              << i->model_id << "/" << i->feature << "  " << i->from_rank
-              << " -> "
+    std::cout << "  " << time_text(i->time_ns) << "  " << i->model_id << "/"
+              << i->feature << "  " << i->from_rank << " -> "
               << (i->to_rank == 0 ? std::string{"unranked"}
                                   : std::to_string(i->to_rank))
               << "\n";
@@ -280,20 +244,15 @@ int tracking_decisions(const std::string& db, const std::string& cid,
   auto r = open_db(db);
   if (!r)
     return 1;
-  auto steps = r->decision_path(cid);
-  if (!steps) {
-    std::cerr << "argusctl: " << describe(steps.error()) << "\n";
-    return 1;
-  }
-  if (steps->empty()) {
-    std::cerr << "argusctl: no decision path stored for '" << cid << "' in "
-              << db << "\n";
-    return 1;
-  }
+  auto steps = storage::decision_path(*r, cid);
+  if (!ok(steps))
+    return exit_failed;
+  if (steps->empty())
+    return fail("no decision path stored for '" + cid + "' in " + db);
   // The same correlation id names the request's trace.
   size_t spans = 0;
   if (auto corr = correlation_id::parse(cid))
-    if (auto s = r->spans_for(*corr))
+    if (auto s = storage::spans_for(*r, *corr))
       spans = s->size();
   if (output == "json") {
     auto trace = trace_link(cid);
@@ -306,24 +265,80 @@ int tracking_decisions(const std::string& db, const std::string& cid,
               << "\n";
     return 0;
   }
-  std::cout << "DECISION PATH " << cid << "\n"
-            << std::left << std::setw(6) << "STEP" << std::setw(13)
-            << "COMPONENT" << std::setw(22) << "NAME" << std::setw(20)
-            << "DECIDED BY" << std::setw(10) << "MS"
-            << "OUTPUTS\n";
-  for (const auto& s : *steps) {
-    double ms = static_cast<double>(s["end_ns"].get<int64_t>()
-                                    - s["start_ns"].get<int64_t>())
-                / 1e6;
-    std::cout << std::left << std::setw(6) << s["step"].get<int64_t>()
-              << std::setw(13) << s["component"].get<std::string>()
-              << std::setw(22) << s["name"].get<std::string>() << std::setw(20)
-              << s["decided_by"].get<std::string>() << std::setw(10)
-              << fixed(ms, 3) << s["outputs"].dump() << "\n";
-  }
+  std::cout << "DECISION PATH " << cid << "\n";
+  text_table table{
+    {"STEP", "COMPONENT", "NAME", "DECIDED BY", "MS", "OUTPUTS"}};
+  for (const auto& s : *steps)
+    table.add(
+      {std::to_string(s["step"].get<int64_t>()),
+       s["component"].get<std::string>(), s["name"].get<std::string>(),
+       s["decided_by"].get<std::string>(),
+       ms_text(s["end_ns"].get<int64_t>() - s["start_ns"].get<int64_t>()),
+       s["outputs"].dump()});
+  table.print(std::cout);
   std::cout << "\nTRACE    " << spans << " spans: argusctl trace " << cid
             << " --db " << db << "\n";
   return 0;
+}
+
+void add_tracking_commands(CLI::App& app, command_table& table) {
+  struct options {
+    std::string db;
+    std::string since;
+    std::string id;
+    std::string model;
+    size_t top = 0;
+    std::string cid;
+    std::string output = "table";
+  };
+  auto o = std::make_shared<options>();
+  auto tracking = app.add_subcommand(
+    "tracking",
+    "regimes, ensembles, features and decision paths from the spec's tables");
+  tracking->require_subcommand(1);
+  auto since = [o](CLI::App* cmd) {
+    cmd->add_option("--since", o->since, "only the last DURATION (e.g. 24h)");
+  };
+  auto regimes = tracking->add_subcommand(
+    "regimes", "current regime, transition matrix, durations, time shares");
+  add_db(regimes, o->db)->required();
+  since(regimes);
+  add_output(regimes, o->output);
+  table.push_back({regimes, [o] {
+                     return tracking_regimes(o->db, o->since, o->output);
+                   }});
+  auto ensembles = tracking->add_subcommand(
+    "ensembles", "disagreement, vote entropy, meta-learner overrides, "
+                 "members' agreement and weights");
+  add_db(ensembles, o->db)->required();
+  ensembles->add_option("--id", o->id, "only this ensemble");
+  since(ensembles);
+  add_output(ensembles, o->output);
+  table.push_back({ensembles, [o] {
+                     return tracking_ensembles(o->db, o->id, o->since,
+                                               o->output);
+                   }});
+  auto features = tracking->add_subcommand(
+    "features", "feature importance, stability, drift and rank per model, "
+                "and the latest rank changes");
+  add_db(features, o->db)->required();
+  features->add_option("--model", o->model, "only this model");
+  features->add_option("--top", o->top, "only the top K features by rank")
+    ->check(CLI::PositiveNumber);
+  since(features);
+  add_output(features, o->output);
+  table.push_back({features, [o] {
+                     return tracking_features(o->db, o->model, o->top, o->since,
+                                              o->output);
+                   }});
+  auto decisions = tracking->add_subcommand(
+    "decisions", "one request's decision path, linked to its trace");
+  decisions->add_option("cid", o->cid, "correlation id")->required();
+  add_db(decisions, o->db)->required();
+  add_output(decisions, o->output);
+  table.push_back({decisions, [o] {
+                     return tracking_decisions(o->db, o->cid, o->output);
+                   }});
 }
 
 } // namespace argus::ctl

@@ -3,7 +3,7 @@
 //     --benchmark_report_aggregates_only=true
 // Figures, machine and command go to docs/PERFORMANCE.md.
 
-#include "actors/tracer.hpp"
+#include "actors/tracer/tracer.hpp"
 #include "messages/codec.hpp"
 #include "messages/trace_context.hpp"
 #include "runtime/bounded_queue.hpp"
@@ -137,7 +137,7 @@ span_drainer& shared_drainer(size_t ring) {
   return ring <= 1024 ? small : standard;
 }
 
-/// Issue 3's hot path: start and end a span with two attributes on the bot's
+/// The tracer's hot path: start and end a span with two attributes on the bot's
 /// thread (target: <= 100 ns median). range(0): ring slots per thread, 1 024
 /// (fits in L2) or the default `thread_buffer_spans`.
 /// The bot records far faster than one drainer on a shared core can empty

@@ -1,4 +1,4 @@
-// Metrics recording (issue 4) side by side with prometheus-cpp (Debian's
+// Metrics recording side by side with prometheus-cpp (Debian's
 // prometheus-cpp-dev), the peer, in the same run. Run on demand:
 //   build/tools/bench_metrics --benchmark_repetitions=5 \
 //     --benchmark_report_aggregates_only=true
@@ -10,7 +10,7 @@
 // here, 50x more often than the default), reporting how many samples the
 // rollups still missed at the end (`rollup_missing`, must be 0).
 
-#include "actors/metrics_cells.hpp"
+#include "actors/metrics_dashboard/cells.hpp"
 
 #include <chrono>
 #include <thread>

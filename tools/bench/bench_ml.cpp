@@ -1,13 +1,13 @@
-// ML monitor hot paths (issue 5). Run on demand:
+// ML monitor hot paths. Run on demand:
 //   build/tools/bench_ml --benchmark_repetitions=5 \
 //     --benchmark_report_aggregates_only=true
 // Targets: KS on 2 x 100 000 samples <= 15 ms; PSI against a stored
 // reference in O(bins) per check; a streaming detector update <= 50 ns per
 // sample; observing a 50-feature vector from the bot's thread never blocks.
 
-#include "actors/ml_monitor_detectors.hpp"
-#include "actors/ml_monitor_drift.hpp"
-#include "actors/ml_monitor_windows.hpp"
+#include "actors/ml_monitor/detectors.hpp"
+#include "actors/ml_monitor/drift.hpp"
+#include "actors/ml_monitor/windows.hpp"
 
 #include <random>
 

@@ -1,4 +1,4 @@
-// Sustained tracing (issue 3): spans recorded from one bot thread at a paced
+// Sustained tracing: spans recorded from one bot thread at a paced
 // rate, through the real tracer and storage writer, into SQLite with its
 // correlation-id index. Run on demand (never from ctest), one benchmark per
 // process so that the peak RSS figure is that benchmark's:

@@ -1,4 +1,4 @@
-// Issue 6's hot path: the bot records an ensemble decision or a regime
+// The tracking hot path: the bot records an ensemble decision or a regime
 // observation from its own thread. Target: no more than recording a span
 // with the same number of fields. Run on demand (never from ctest):
 //   build/tools/bench_tracking --benchmark_repetitions=5 \

@@ -1,0 +1,80 @@
+#include "storage/readers/ml.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+namespace argus::storage {
+
+caf::expected<nlohmann::json> ml_models(db_reader& r) {
+  return detail::guarded([&] {
+    SQLite::Statement q{
+      r.db(),
+      "SELECT m.model_id, m.model_version, "
+      " (SELECT max(time_ns) FROM drift_results d WHERE d.model_id = "
+      "  m.model_id AND d.model_version = m.model_version) AS last_check_ns, "
+      " (SELECT count(*) FROM drift_results d WHERE d.model_id = m.model_id "
+      "  AND d.model_version = m.model_version AND d.drift = 1 AND d.time_ns "
+      "  = (SELECT max(time_ns) FROM drift_results e WHERE e.model_id = "
+      "  m.model_id AND e.model_version = m.model_version)) AS "
+      "  drifted_features, "
+      " (SELECT metrics FROM model_performance p WHERE p.model_id = "
+      "  m.model_id AND p.model_version = m.model_version ORDER BY time_ns "
+      "  DESC LIMIT 1) AS performance, "
+      " (SELECT degradation FROM model_performance p WHERE p.model_id = "
+      "  m.model_id AND p.model_version = m.model_version ORDER BY time_ns "
+      "  DESC LIMIT 1) AS degradation, "
+      " (SELECT count(*) FROM retrain_requests r WHERE r.model_id = "
+      "  m.model_id AND r.model_version = m.model_version) AS "
+      "  retrain_requests "
+      "FROM (SELECT DISTINCT model_id, model_version FROM drift_results "
+      "      UNION SELECT DISTINCT model_id, model_version FROM "
+      "      model_performance) m ORDER BY m.model_id, m.model_version"};
+    return detail::rows_as_json(q, {"performance"});
+  });
+}
+
+caf::expected<nlohmann::json> ml_alerts(db_reader& r,
+                                        const std::string& model_id,
+                                        int min_severity, size_t limit) {
+  return detail::guarded([&] {
+    SQLite::Statement q{
+      r.db(),
+      "SELECT model_id, model_version, feature, method, change, severity, "
+      "score, p_value, message, time_ns FROM drift_alerts WHERE (?1 = '' OR "
+      "model_id = ?1) AND (change = 'resolved' OR (CASE severity WHEN 'low' "
+      "THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 "
+      "ELSE 0 END) >= ?2) ORDER BY time_ns DESC, id DESC LIMIT ?3"};
+    q.bind(1, model_id);
+    q.bind(2, min_severity);
+    q.bind(3, static_cast<int64_t>(limit));
+    return detail::rows_as_json(q, {});
+  });
+}
+
+caf::expected<nlohmann::json>
+ml_performance(db_reader& r, const std::string& model_id, size_t limit) {
+  return detail::guarded([&] {
+    SQLite::Statement q{
+      r.db(), "SELECT model_id, model_version, samples, metrics, "
+              "reference_metrics, degradation, time_ns FROM model_performance "
+              "WHERE model_id = ?1 ORDER BY time_ns DESC, id DESC LIMIT ?2"};
+    q.bind(1, model_id);
+    q.bind(2, static_cast<int64_t>(limit));
+    return detail::rows_as_json(q, {"metrics", "reference_metrics"});
+  });
+}
+
+caf::expected<nlohmann::json> ml_latest_drift(db_reader& r,
+                                              const std::string& model_id) {
+  return detail::guarded([&] {
+    SQLite::Statement q{
+      r.db(), "SELECT feature, test, statistic, p_value, score_method, score, "
+              "drift, severity, reference_size, current_size, time_ns FROM "
+              "drift_results d WHERE model_id = ?1 AND time_ns = (SELECT "
+              "max(time_ns) FROM drift_results WHERE model_id = ?1) ORDER BY "
+              "score DESC"};
+    q.bind(1, model_id);
+    return detail::rows_as_json(q, {});
+  });
+}
+
+} // namespace argus::storage

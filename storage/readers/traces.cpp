@@ -1,0 +1,162 @@
+#include "storage/readers/traces.hpp"
+
+#include "storage/rows.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+namespace argus::storage {
+
+caf::expected<std::vector<trace_summary>>
+slowest_traces(db_reader& r, int64_t since_ns, size_t limit) {
+  return detail::guarded([&] {
+    SQLite::Statement q{
+      r.db(), "SELECT correlation_id, min(trace_id), min(start_ns), "
+              "max(end_ns) - min(start_ns) AS duration, count(*), "
+              "sum(status = 2) FROM spans WHERE start_ns >= ? "
+              "GROUP BY correlation_id ORDER BY duration DESC LIMIT ?"};
+    q.bind(1, static_cast<int64_t>(since_ns));
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<trace_summary> result;
+    while (q.executeStep())
+      result.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                        q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
+                        q.getColumn(4).getInt64(), q.getColumn(5).getInt64()});
+    return result;
+  });
+}
+
+caf::expected<std::vector<error_group>>
+error_groups(db_reader& r, int64_t since_ns, size_t limit) {
+  return detail::guarded([&] {
+    SQLite::Statement q{
+      r.db(), "SELECT component, coalesce(status_message, ''), count(*), "
+              "max(start_ns), group_concat(DISTINCT correlation_id) FROM spans "
+              "WHERE status = 2 AND start_ns >= ? GROUP BY component, "
+              "status_message ORDER BY count(*) DESC LIMIT ?"};
+    q.bind(1, static_cast<int64_t>(since_ns));
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<error_group> result;
+    while (q.executeStep()) {
+      error_group g{q.getColumn(0).getString(),
+                    q.getColumn(1).getString(),
+                    q.getColumn(2).getInt64(),
+                    q.getColumn(3).getInt64(),
+                    {}};
+      auto ids = q.getColumn(4).getString();
+      size_t pos = 0;
+      while (g.samples.size() < 3 && pos < ids.size()) {
+        auto comma = ids.find(',', pos);
+        g.samples.push_back(ids.substr(pos, comma - pos));
+        if (comma == std::string::npos)
+          break;
+        pos = comma + 1;
+      }
+      result.push_back(std::move(g));
+    }
+    return result;
+  });
+}
+
+caf::expected<std::vector<std::tuple<std::string, std::string, int64_t>>>
+span_durations(db_reader& r, int64_t since_ns) {
+  return detail::guarded([&] {
+    SQLite::Statement q{r.db(),
+                        "SELECT component, operation, end_ns - start_ns "
+                        "FROM spans WHERE start_ns >= ?"};
+    q.bind(1, static_cast<int64_t>(since_ns));
+    std::vector<std::tuple<std::string, std::string, int64_t>> result;
+    while (q.executeStep())
+      result.emplace_back(q.getColumn(0).getString(),
+                          q.getColumn(1).getString(),
+                          q.getColumn(2).getInt64());
+    return result;
+  });
+}
+
+caf::expected<std::vector<request_outline>> requests(db_reader& r) {
+  return detail::guarded([&] {
+    SQLite::Statement q{
+      r.db(),
+      "SELECT correlation_id, "
+      "coalesce(json_extract(performance_metrics, '$.status'), ''), "
+      "coalesce(component_path, ''), "
+      "coalesce(json_extract(performance_metrics, '$.duration_ms'), 0), "
+      "coalesce(json_extract(performance_metrics, '$.critical_path_ms'), "
+      "'{}'), coalesce(json_extract(error_info, '$.errors'), '[]') "
+      "FROM correlation_tracking ORDER BY response_timestamp, rowid"};
+    auto ns = [](double ms) {
+      return static_cast<int64_t>(ms * 1e6);
+    };
+    std::vector<request_outline> result;
+    while (q.executeStep()) {
+      request_outline r;
+      r.corr = q.getColumn(0).getString();
+      r.status = q.getColumn(1).getString();
+      r.path = q.getColumn(2).getString();
+      r.duration_ns = ns(q.getColumn(3).getDouble());
+      r.finished_ns = static_cast<int64_t>(result.size());
+      // Columns the engine wrote; anything else (hand-edited rows) is
+      // skipped rather than trusted.
+      auto critical
+        = nlohmann::json::parse(q.getColumn(4).getString(), nullptr, false);
+      if (critical.is_object())
+        for (const auto& [k, v] : critical.items())
+          if (v.is_number())
+            r.critical.emplace_back(k, ns(v.get<double>()));
+      auto errors
+        = nlohmann::json::parse(q.getColumn(5).getString(), nullptr, false);
+      if (errors.is_array())
+        for (const auto& e : errors)
+          if (e.is_object())
+            r.errors.push_back({e.value("component", ""), e.value("type", ""),
+                                e.value("message", "")});
+      result.push_back(std::move(r));
+    }
+    return result;
+  });
+}
+
+caf::expected<std::vector<span_recorded>>
+spans_for(db_reader& r, const correlation_id& corr) {
+  return detail::guarded([&] {
+    SQLite::Statement q{
+      r.db(), "SELECT trace_id, span_id, parent_span_id, component, operation, "
+              "kind, status, status_message, start_ns, end_ns, attributes, "
+              "events, links FROM spans WHERE correlation_id = ? "
+              "ORDER BY start_ns, id"};
+    q.bind(1, corr.str());
+    std::vector<span_recorded> result;
+    auto text = [&](int i) {
+      auto c = q.getColumn(i);
+      return c.isNull() ? std::string{} : c.getString();
+    };
+    auto bounded = [](int64_t v, int64_t last) {
+      return v < 0 || v > last ? 0 : v;
+    };
+    while (q.executeStep()) {
+      span_recorded s;
+      s.hdr = make_header<span_recorded>(corr);
+      s.trace_id = text(0);
+      s.span_id = text(1);
+      s.parent_span_id = text(2);
+      component_type c = component_type::monitoring;
+      parse_component_type(text(3), c);
+      s.component = c;
+      s.operation = text(4);
+      s.kind = static_cast<span_kind>(bounded(
+        q.getColumn(5).getInt64(), static_cast<int64_t>(span_kind::consumer)));
+      s.status = static_cast<span_status>(bounded(
+        q.getColumn(6).getInt64(), static_cast<int64_t>(span_status::error)));
+      s.status_message = text(7);
+      s.start_ns = q.getColumn(8).getInt64();
+      s.end_ns = q.getColumn(9).getInt64();
+      s.attributes = attributes_from_json(text(10));
+      s.events = events_from_json(text(11));
+      s.links = links_from_json(text(12));
+      result.push_back(std::move(s));
+    }
+    return result;
+  });
+}
+
+} // namespace argus::storage

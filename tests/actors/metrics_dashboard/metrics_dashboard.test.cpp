@@ -1,0 +1,234 @@
+#include "actors/metrics_dashboard/metrics_dashboard.hpp"
+
+#include "actors/metrics_dashboard/trading_performance.hpp"
+#include "messages/time.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "tests/support/engine_fixture.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/process.hpp"
+#include <nlohmann/json.hpp>
+
+using namespace argus;
+using test::eventually;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+std::vector<trade_executed> some_fills() {
+  std::vector<trade_executed> xs;
+  const int64_t t0 = wall_clock_ns() - 3 * 86'400'000'000'000;
+  const char* symbols[] = {"BTCUSDT", "ETHUSDT"};
+  for (int i = 0; i < 8; ++i) {
+    trade_executed open;
+    open.trade_id = "o" + std::to_string(i);
+    open.symbol = symbols[i % 2];
+    open.side = trade_side::buy;
+    open.quantity = 1;
+    open.price = 100 + i;
+    open.fee = 0.1;
+    open.strategy_tag = i < 4 ? "momentum" : "mean_revert";
+    open.time_ns = t0 + i * 8 * 3600'000'000'000;
+    auto close = open;
+    close.trade_id = "c" + std::to_string(i);
+    close.side = trade_side::sell;
+    close.realized_pnl = (i % 3 == 0) ? -5.0 : 7.5;
+    close.exit_reason = close.realized_pnl > 0 ? "take_profit" : "stop_loss";
+    close.time_ns += 3600'000'000'000;
+    xs.push_back(open);
+    xs.push_back(close);
+  }
+  return xs;
+}
+
+const json* find_series(const json& metrics, const std::string& name) {
+  for (const auto& m : metrics)
+    if (m["name"] == name)
+      return &m;
+  return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("metrics dashboard: live series, health, trading performance, "
+          "Prometheus text and history from a running engine") {
+  test::engine_fixture fx;
+  fx.cfg.metrics_dashboard.update_interval = 200ms;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  auto& c = eng.client();
+  auto orders = c.counter("orders", {{"venue", "binance"}});
+  auto latency = c.histogram("order_latency_seconds", {{"venue", "binance"}});
+  auto equity = c.gauge("equity");
+  for (int i = 1; i <= 1000; ++i) {
+    orders.inc();
+    latency.observe(i * 1e-5);
+  }
+  equity.set(10'250.5);
+  CHECK(c.record("signals", 3, {}, metric_kind::counter));
+  // Samples and fills as events (what arrives over the wire).
+  metric_sampled wire;
+  wire.name = "spread_bps";
+  wire.kind = metric_kind::gauge;
+  wire.value = 1.25;
+  wire.labels = {{"symbol", "BTCUSDT"}};
+  CHECK(c.record(wire));
+  auto fills = some_fills();
+  trading_book expected;
+  for (const auto& f : fills) {
+    CHECK(c.record(f));
+    expected.add(f);
+  }
+  std::mutex mtx;
+  std::string last_snapshot;
+  std::atomic<int> snapshots{0};
+  REQUIRE(!eng.on_metrics_snapshot([&](const metrics_view& v) {
+    std::lock_guard<std::mutex> guard{mtx};
+    last_snapshot = v.body;
+    ++snapshots;
+  }));
+  REQUIRE(eng.flush());
+  // Two updates: health and the engine's own figures are sampled too.
+  REQUIRE(eventually([&] {
+    return snapshots >= 3;
+  }));
+  {
+    std::lock_guard<std::mutex> guard{mtx};
+    auto snap = json::parse(last_snapshot);
+    CHECK(snap.contains("metrics"));
+  }
+  auto body = eng.dashboard_data();
+  REQUIRE(body);
+  auto dash = json::parse(*body);
+  auto* o = find_series(dash["metrics"], "orders");
+  REQUIRE(o);
+  CHECK(o->at("kind") == "counter");
+  CHECK(o->at("value") == 1000);
+  CHECK(o->at("labels")["venue"] == "binance");
+  auto* l = find_series(dash["metrics"], "order_latency_seconds");
+  REQUIRE(l);
+  CHECK(l->at("value") == 1000);
+  auto hour = l->at("windows")["1h"];
+  CHECK(hour["count"] == 1000);
+  CHECK(hour["p99"].get<double>() == doctest::Approx(0.0099).epsilon(0.01));
+  auto* spread = find_series(dash["metrics"], "spread_bps");
+  REQUIRE(spread);
+  CHECK(spread->at("value") == 1.25);
+  CHECK(find_series(dash["metrics"], "signals")->at("value") == 3);
+  CHECK(dash["system_health"]["process"]["rss_bytes"].get<uint64_t>()
+        > 1'000'000);
+  auto overall = expected.overall();
+  CHECK(dash["performance"]["fills"] == fills.size());
+  CHECK(dash["performance"]["realized_pnl"].get<double>()
+        == doctest::Approx(overall.realized_pnl));
+  // Performance by symbol and strategy.
+  auto perf = json::parse(*eng.performance_data());
+  CHECK(perf["by_symbol"].size() == 2);
+  CHECK(perf["by_strategy"]["momentum"]["fills"] == 8);
+  CHECK(perf["overall"]["win_rate"].get<double>()
+        == doctest::Approx(overall.win_rate));
+  // Health: process, host, and every component's mailbox.
+  REQUIRE(eventually([&] {
+    auto h = json::parse(*eng.system_health());
+    size_t mailboxes = 0;
+    for (const auto& e : h["engine"])
+      if (e["name"] == "argus_component_mailbox_messages")
+        ++mailboxes;
+    return mailboxes == 6 && h["host"]["memory_total_bytes"] > 0;
+  }));
+  // Prometheus text.
+  auto prom = eng.prometheus_text();
+  REQUIRE(prom);
+  CAPTURE(*prom);
+  CHECK(prom->find("orders_total{venue=\"binance\"} 1000\n")
+        != std::string::npos);
+  CHECK(prom->find("order_latency_seconds_count{venue=\"binance\"} 1000\n")
+        != std::string::npos);
+  CHECK(prom->find("argus_trading_realized_pnl ") != std::string::npos);
+  CHECK(prom->find("argus_process_resident_memory_bytes ")
+        != std::string::npos);
+  CHECK(prom->find("argus_events_dropped_total{reason=\"queue_full\"} 0")
+        != std::string::npos);
+  if (std::filesystem::exists("/usr/bin/promtool")) {
+    auto path = fx.dir.write("live.prom", *prom);
+    auto r = test::run(
+      {"/bin/sh", "-c", "/usr/bin/promtool check metrics < " + path});
+    CHECK_MESSAGE(r.code == 0, (r.out + r.err));
+  }
+  // History: every increase lands in exactly one minute.
+  auto points = eng.history("orders", "1m", {{"venue", "binance"}});
+  REQUIRE(points);
+  REQUIRE(!points->empty());
+  double sum = 0;
+  for (const auto& p : *points)
+    sum += p.sum;
+  CHECK(sum == 1000);
+  CHECK(eng.history("orders", "1m", {{"venue", "kraken"}})->empty());
+  REQUIRE(!eng.stop());
+  // The final flush persisted the open windows and the fills.
+  CHECK(fx.rows("trades") == static_cast<int64_t>(fills.size()));
+  SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READONLY};
+  CHECK(db.execAndGet("SELECT sum(sum) FROM metric_points WHERE name = "
+                      "'orders' AND window_name = '1m'")
+          .getDouble()
+        == 1000);
+  CHECK(db.execAndGet("SELECT kind FROM metric_points WHERE name = "
+                      "'order_latency_seconds' LIMIT 1")
+          .getString()
+        == "histogram");
+}
+
+TEST_CASE("metrics dashboard: rollups and fills survive a restart, and a "
+          "window open across it merges both runs") {
+  test::engine_fixture fx;
+  fx.cfg.metrics_dashboard.update_interval = 200ms;
+  int64_t day_start = 0;
+  {
+    engine eng{fx.cfg, fx.options()};
+    REQUIRE(!eng.start());
+    auto latency = eng.client().histogram("order_latency_seconds");
+    for (int i = 1; i <= 50; ++i)
+      latency.observe(i * 1e-3);
+    for (const auto& f : some_fills())
+      eng.client().record(f);
+    REQUIRE(eng.flush());
+    day_start = window_start(wall_clock_ns(), 86'400'000'000'000);
+    REQUIRE(!eng.stop());
+  }
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  // The fills are back in the performance figures.
+  auto perf = json::parse(*eng.performance_data());
+  CHECK(perf["overall"]["fills"] == 16);
+  // The day so far (the first run's 50 values) is back in memory.
+  auto day = eng.history("order_latency_seconds", "1d");
+  REQUIRE(day);
+  REQUIRE(!day->empty());
+  CHECK(day->back().count == 50);
+  auto latency = eng.client().histogram("order_latency_seconds");
+  for (int i = 51; i <= 100; ++i)
+    latency.observe(i * 1e-3);
+  REQUIRE(!eng.stop());
+  if (window_start(wall_clock_ns(), 86'400'000'000'000) != day_start)
+    return; // midnight UTC passed between the runs: two days, not one
+  SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READONLY};
+  SQLite::Statement q{db, "SELECT count, quantiles FROM metric_points WHERE "
+                          "name = 'order_latency_seconds' AND window_name = "
+                          "'1d' AND time_ns = ?"};
+  q.bind(1, static_cast<int64_t>(day_start));
+  REQUIRE(q.executeStep());
+  CHECK(q.getColumn(0).getInt64() == 100);
+  // p50 of 1..100 ms as if one process had seen them all.
+  log_histogram all;
+  for (int i = 1; i <= 100; ++i)
+    all.record(i * 1e-3);
+  auto quantiles = json::parse(q.getColumn(1).getString());
+  CHECK(quantiles[0].get<double>() == all.quantile(0.5));
+}

@@ -1,0 +1,294 @@
+#include "actors/supervisor/supervisor.hpp"
+
+#include "actors/registry.hpp"
+#include "actors/supervisor/restart_policy.hpp"
+#include "messages/error.hpp"
+#include "runtime/dispatcher.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <caf/actor_cast.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <doctest/doctest.h>
+#include <spdlog/sinks/null_sink.h>
+
+#include "tests/messages/samples.hpp"
+#include "tests/support/fixture.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace argus;
+using namespace std::chrono_literals;
+
+TEST_CASE("restart_policy doubles the backoff and gives up past its budget") {
+  restart_policy p{3, 60s, 100ms, 350ms};
+  auto t = restart_policy::clock::time_point{} + 1h;
+  CHECK(p.on_crash(t) == 100ms);
+  CHECK(p.on_crash(t + 1s) == 200ms);
+  CHECK(p.on_crash(t + 2s) == 350ms); // capped
+  CHECK(!p.on_crash(t + 3s));         // fourth crash within the window
+  // Once the window has passed, the budget is back.
+  CHECK(p.on_crash(t + 3s + 61s) == 100ms);
+}
+
+namespace {
+
+logger_factory quiet_loggers() {
+  auto sink = std::make_shared<spdlog::sinks::null_sink_mt>();
+  return [sink](const std::string& id) {
+    return std::make_shared<spdlog::logger>(id, sink);
+  };
+}
+
+/// A supervisor over a temporary database, in virtual time.
+struct supervised : test::deterministic_fixture {
+  test::temp_dir dir;
+  config::engine_config cfg;
+  std::shared_ptr<span_buffers> spans = std::make_shared<span_buffers>(64);
+  std::shared_ptr<runtime::detail::ingress> ingress
+    = std::make_shared<runtime::detail::ingress>(64, spans);
+  dispatcher_actor dispatcher;
+  supervisor_actor sup;
+
+  explicit supervised(size_t max_restarts = 5) {
+    cfg.storage.path = dir.file("sup.db");
+    // Every actor on the test coordinator, none on a thread of its own.
+    cfg.runtime.dedicated_threads = false;
+    cfg.monitoring_integration.max_restarts = max_restarts;
+    cfg.monitoring_integration.restart_backoff_initial = 100ms;
+    auto plan = builtin_components({spans, {}}).plan(cfg);
+    REQUIRE(plan);
+    dispatcher = sys.spawn(runtime::dispatcher, ingress, *plan);
+    sup = sys.spawn(supervisor, cfg, dispatcher, *plan, quiet_loggers());
+    run();
+  }
+
+  ~supervised() {
+    self->send_exit(dispatcher, caf::exit_reason::user_shutdown);
+    if (sup)
+      self->send_exit(sup, caf::exit_reason::kill);
+    run();
+  }
+
+  component_directory directory() {
+    self->send(sup, atom::lookup_v);
+    run();
+    component_directory result;
+    self->receive(
+      [&](component_directory& x) {
+        result = std::move(x);
+      },
+      caf::after(0s) >>
+        [] {
+          FAIL("no lookup reply");
+        });
+    return result;
+  }
+
+  /// @returns the running component `id`, or an invalid handle.
+  caf::actor lookup(const std::string& id) {
+    auto dir = directory();
+    auto found = dir.find(id);
+    return found ? *found : caf::actor{};
+  }
+
+  template <class Handle>
+  Handle find(component_key<Handle> key) {
+    return directory().get(key);
+  }
+
+  integration_status status() {
+    self->send(sup, atom::status_v, message_header{});
+    run();
+    integration_status result;
+    self->receive(
+      [&](integration_status& x) {
+        result = std::move(x);
+      },
+      caf::after(0s) >>
+        [] {
+          FAIL("no status reply");
+        });
+    return result;
+  }
+
+  const component_status& component(const integration_status& st,
+                                    const std::string& id) {
+    for (const auto& c : st.components)
+      if (c.id == id)
+        return c;
+    FAIL("no component " << id);
+    return st.components.front();
+  }
+
+  int64_t rows(const std::string& table) {
+    SQLite::Database db{cfg.storage.path, SQLite::OPEN_READONLY};
+    return db.execAndGet("SELECT count(*) FROM " + table).getInt64();
+  }
+};
+
+} // namespace
+
+TEST_CASE("supervisor spawns storage first, then the correlation manager, "
+          "the tracer, the tracker and the ML monitor") {
+  supervised fx;
+  auto st = fx.status();
+  REQUIRE(st.components.size() == 5);
+  CHECK(st.components[0].id == "storage_writer");
+  CHECK(st.components[1].id == "correlation_manager");
+  CHECK(st.components[2].id == "tracer");
+  CHECK(st.components[3].id == "tracker");
+  CHECK(st.components[4].id == "ml_monitor");
+  for (const auto& c : st.components)
+    CHECK(c.state == component_state::running);
+  // Counters come from the components themselves.
+  CHECK(st.components[0].counters.count("committed_rows") == 1);
+}
+
+TEST_CASE("supervisor restarts a crashed component after its backoff") {
+  supervised fx;
+  auto first = fx.lookup("tracker");
+  REQUIRE(first);
+  fx.self->send_exit(first, caf::make_error(caf::sec::runtime_error, "boom"));
+  fx.run();
+  auto st = fx.status();
+  CHECK(fx.component(st, "tracker").state == component_state::restarting);
+  CHECK(fx.component(st, "tracker").last_error.find("boom")
+        != std::string::npos);
+  fx.advance(100ms);
+  auto second = fx.lookup("tracker");
+  REQUIRE(second);
+  CHECK(second != first);
+  st = fx.status();
+  CHECK(fx.component(st, "tracker").state == component_state::running);
+  CHECK(fx.component(st, "tracker").restarts == 1);
+  // The restarted tracker is wired to storage and the dispatcher again.
+  tracking_batch batch;
+  batch.regimes.push_back(test::sample_regime_recorded());
+  fx.self->send(fx.find(tracker_key), batch);
+  fx.self->send(fx.sup, atom::flush_v, message_header{});
+  fx.run();
+  bool replied = false;
+  fx.self->receive(
+    [&](flush_ack&) {
+      replied = true;
+    },
+    [&](caf::error& err) {
+      // The crash happened since the last flush: the flush
+      // says events may be lost, and names the component.
+      replied = true;
+      CHECK(err == ec::component_down);
+      CHECK(fx.sys.render(err).find("tracker") != std::string::npos);
+    },
+    caf::after(0s) >> [] {});
+  CHECK(replied);
+  CHECK(fx.rows("regime_tracking") == 1);
+}
+
+TEST_CASE("supervisor gives a component up once its restart budget is "
+          "spent") {
+  supervised fx{2};
+  for (int i = 0; i < 3; ++i) {
+    auto t = fx.lookup("tracker");
+    REQUIRE(t);
+    fx.self->send_exit(t, caf::exit_reason::kill);
+    fx.run();
+    fx.advance(1s);
+  }
+  auto st = fx.status();
+  CHECK(fx.component(st, "tracker").state == component_state::failed);
+  CHECK(fx.component(st, "tracker").restarts == 2);
+  CHECK(!fx.lookup("tracker"));
+  // The rest of the engine keeps running.
+  CHECK(fx.component(st, "storage_writer").state == component_state::running);
+}
+
+TEST_CASE("supervisor stop flushes every component, then stops them in "
+          "reverse order") {
+  supervised fx;
+  auto tracker = fx.find(tracker_key);
+  auto storage = fx.lookup("storage_writer");
+  tracking_batch batch;
+  for (int i = 0; i < 5; ++i)
+    batch.ensembles.push_back(test::sample_ensemble_recorded());
+  batch.regimes.push_back(test::sample_regime_recorded());
+  fx.self->send(tracker, batch);
+  fx.self->monitor(storage);
+  fx.self->monitor(fx.sup);
+  fx.self->send(fx.sup, atom::stop_v, message_header{});
+  fx.run();
+  bool acked = false;
+  fx.self->receive(
+    [&](flush_ack& ack) {
+      acked = true;
+      CHECK(ack.committed_rows == 6);
+    },
+    caf::after(0s) >> [] {});
+  CHECK(acked);
+  CHECK(fx.rows("ensemble_tracking") == 5);
+  CHECK(fx.rows("regime_tracking") == 1);
+  // Storage and the supervisor are gone.
+  int downs = 0;
+  for (int i = 0; i < 2; ++i)
+    fx.self->receive(
+      [&](caf::down_msg&) {
+        ++downs;
+      },
+      caf::after(0s) >> [] {});
+  CHECK(downs == 2);
+  fx.sup = nullptr;
+}
+
+TEST_CASE("a crash of the storage writer stops the engine cleanly") {
+  supervised fx;
+  auto tracker = fx.find(tracker_key);
+  tracking_batch batch;
+  batch.regimes.push_back(test::sample_regime_recorded());
+  fx.self->send(tracker, batch);
+  fx.self->send(fx.sup, atom::flush_v, message_header{});
+  fx.run();
+  fx.self->receive([](flush_ack&) {}, caf::after(0s) >>
+                                        [] {
+                                          FAIL("");
+                                        });
+  fx.self->monitor(fx.sup);
+  fx.self->send_exit(fx.lookup("storage_writer"), caf::exit_reason::kill);
+  fx.run();
+  caf::error reason;
+  fx.self->receive(
+    [&](caf::down_msg& dm) {
+      reason = dm.reason;
+    },
+    caf::after(0s) >>
+      [] {
+        FAIL("supervisor still runs");
+      });
+  CHECK(reason == ec::component_down);
+  CHECK(fx.sys.render(reason).find("storage_writer") != std::string::npos);
+  CHECK(fx.rows("regime_tracking") == 1);
+  SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READONLY};
+  CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+  fx.sup = nullptr;
+}
+
+TEST_CASE("a disabled engine spawns no components") {
+  test::deterministic_fixture fx;
+  config::engine_config cfg;
+  cfg.enabled = false;
+  auto plan = builtin_components({}).plan(cfg);
+  REQUIRE(plan);
+  CHECK(plan->empty());
+  auto sup
+    = fx.sys.spawn(supervisor, cfg, dispatcher_actor{}, *plan, quiet_loggers());
+  fx.run();
+  fx.self->send(sup, atom::status_v, message_header{});
+  fx.run();
+  fx.self->receive(
+    [&](integration_status& st) {
+      CHECK(st.components.empty());
+    },
+    caf::after(0s) >>
+      [] {
+        FAIL("no status");
+      });
+  fx.self->send_exit(sup, caf::exit_reason::kill);
+  fx.run();
+}

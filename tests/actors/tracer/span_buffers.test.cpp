@@ -1,0 +1,138 @@
+#include "actors/tracer/span_buffers.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <thread>
+
+using namespace argus;
+
+namespace {
+
+span_slot slot_at(int64_t start_ns) {
+  span_slot s{};
+  s.clear();
+  s.start_ns = start_ns;
+  s.end_ns = start_ns + 10;
+  return s;
+}
+
+void set_operation(span_slot& s, const char* name) {
+  s.operation_len = static_cast<uint8_t>(std::strlen(name));
+  std::memcpy(s.operation, name, s.operation_len);
+}
+
+} // namespace
+
+TEST_CASE("a span ring holds a power of two of spans, first in first out, "
+          "and counts what did not fit") {
+  span_ring ring{3}; // rounded up to 4
+  for (int i = 0; i < 4; ++i)
+    CHECK(ring.try_push(slot_at(i)));
+  CHECK(!ring.try_push(slot_at(99)));
+  CHECK(ring.dropped() == 1);
+  CHECK(ring.pushed() == 4);
+  span_slot out;
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(ring.try_pop(out));
+    CHECK(out.start_ns == i);
+  }
+  CHECK(!ring.try_pop(out));
+  CHECK(ring.empty());
+  // Room again once drained.
+  CHECK(ring.try_push(slot_at(5)));
+}
+
+TEST_CASE("a slot becomes the protocol's span with its inline attributes "
+          "first, then the overflow's") {
+  auto s = slot_at(100);
+  set_operation(s, "place_order");
+  s.component = component_type::tactician;
+  s.status = span_status::error;
+  s.attr_count = 1;
+  auto& a = s.attrs[0];
+  a.type = attribute_type::integer;
+  a.key_len = 3;
+  std::memcpy(a.key, "qty", 3);
+  a.integer = 42;
+  span_recorded extra;
+  extra.attributes.push_back(
+    {"long.key", attribute_type::string, "text", 0, 0.0, false});
+  s.overflow = &extra;
+  auto r = to_span_recorded(s);
+  CHECK(r.operation == "place_order");
+  CHECK(r.component == component_type::tactician);
+  CHECK(r.status == span_status::error);
+  CHECK(r.start_ns == 100);
+  CHECK(r.end_ns == 110);
+  REQUIRE(r.attributes.size() == 2);
+  CHECK(r.attributes[0].key == "qty");
+  CHECK(r.attributes[0].integer == 42);
+  CHECK(r.attributes[1].key == "long.key");
+  CHECK(r.attributes[1].text == "text");
+  CHECK(r.parent_span_id.empty()); // no parent: no id
+}
+
+TEST_CASE("a held span owns its slot's overflow and gives the span back") {
+  auto s = slot_at(7);
+  set_operation(s, "fit");
+  s.overflow = new span_recorded;
+  s.overflow->status_message = "a message longer than a slot holds";
+  held_span held{s};
+  auto r = held.get();
+  CHECK(r.operation == "fit");
+  CHECK(r.status_message == "a message longer than a slot holds");
+  CHECK(held.start_ns() == 7);
+  span_recorded wire;
+  wire.operation = "from the wire";
+  wire.start_ns = 9;
+  held_span whole{wire};
+  CHECK(whole.get().operation == "from the wire");
+  CHECK(whole.start_ns() == 9);
+}
+
+TEST_CASE("span buffers give each thread its own ring, drain them all, and "
+          "drop an exited thread's ring once it is empty") {
+  span_buffers buffers{8};
+  CHECK(buffers.local().try_push(slot_at(1)));
+  CHECK(&buffers.local() == &buffers.local());
+  std::thread other{[&] {
+    CHECK(buffers.local().try_push(slot_at(2)));
+    CHECK(buffers.local().try_push(slot_at(3)));
+  }};
+  other.join();
+  CHECK(buffers.rings() == 2);
+  CHECK(buffers.pushed() == 3);
+  std::vector<int64_t> seen;
+  // A bound on one drain: the rest waits for the next.
+  CHECK(buffers.drain(2, [&](span_slot& s) {
+    seen.push_back(s.start_ns);
+  }) == 2);
+  CHECK(buffers.drain(10, [&](span_slot& s) {
+    seen.push_back(s.start_ns);
+  }) == 1);
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == std::vector<int64_t>{1, 2, 3});
+  // The exited thread's ring is gone; its counts are not.
+  CHECK(buffers.rings() == 1);
+  CHECK(buffers.pushed() == 3);
+  // Another engine's buffers are a different ring on the same thread.
+  span_buffers second{8};
+  CHECK(&second.local() != &buffers.local());
+}
+
+TEST_CASE("span buffers count the spans a full ring dropped, over all "
+          "threads") {
+  span_buffers buffers{2};
+  std::thread t{[&] {
+    for (int i = 0; i < 5; ++i)
+      buffers.local().try_push(slot_at(i));
+  }};
+  t.join();
+  CHECK(buffers.dropped() == 3);
+  buffers.drain(10, [](span_slot&) {});
+  // Retired with its ring, still counted.
+  CHECK(buffers.rings() == 0);
+  CHECK(buffers.dropped() == 3);
+  CHECK(buffers.pushed() == 2);
+}

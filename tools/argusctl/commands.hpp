@@ -1,0 +1,48 @@
+#pragma once
+
+// argusctl's command table: each group of commands registers its
+// subcommands, their options and what runs them; `main` parses and runs the
+// one given.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace argus::ctl {
+
+/// One command: its place in the command line and what runs it (returning
+/// the exit code).
+struct command {
+  CLI::App* app;
+  std::function<int()> run;
+};
+
+/// Every command, a subcommand before its parent (both are "parsed" when
+/// the subcommand is given).
+using command_table = std::vector<command>;
+
+/// Adds `-o,--output table|json` to `cmd`.
+inline void add_output(CLI::App* cmd, std::string& output) {
+  cmd->add_option("-o,--output", output, "table or json")
+    ->check(CLI::IsMember({"table", "json"}));
+}
+
+/// Adds `--db FILE` to `cmd`.
+inline CLI::Option* add_db(CLI::App* cmd, std::string& db) {
+  return cmd->add_option("--db", db, "SQLite file written by argusd");
+}
+
+/// status, check-config.
+void add_status_commands(CLI::App& app, command_table& table);
+/// trace, export, traces, correlations stats.
+void add_trace_commands(CLI::App& app, command_table& table);
+/// metrics list|get|--prom, health, trading.
+void add_metrics_commands(CLI::App& app, command_table& table);
+/// drift-test, detect, models, drift, model.
+void add_ml_commands(CLI::App& app, command_table& table);
+/// tracking regimes|ensembles|features|decisions.
+void add_tracking_commands(CLI::App& app, command_table& table);
+
+} // namespace argus::ctl

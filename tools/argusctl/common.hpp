@@ -1,0 +1,90 @@
+#pragma once
+
+// What every argusctl command shares: opening the database or saying why,
+// the `--since` time range, numbers and times as table cells, and the table
+// renderer whose column widths come from the data.
+
+#include "storage/reader.hpp"
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace argus::ctl {
+
+/// Exit codes: the command failed (e.g. an unreadable database), or its
+/// input was invalid (bad flags, a config with errors).
+inline constexpr int exit_failed = 1;
+inline constexpr int exit_usage = 2;
+
+/// Prints `argusctl: <message>` on standard error. @returns `code`.
+int fail(const std::string& message, int code = exit_failed);
+
+/// Prints what `err` says. @returns `exit_failed`.
+int fail(const caf::error& err);
+
+/// @returns whether `x` holds a value; prints its error if not.
+template <class T>
+bool ok(const caf::expected<T>& x) {
+  if (x)
+    return true;
+  fail(x.error());
+  return false;
+}
+
+/// Opens `db` read-only. @returns it, or nullptr after printing why not.
+std::unique_ptr<storage::db_reader> open_db(const std::string& db);
+
+/// @returns the start of the range `--since` names: now minus a duration
+/// like `15m` or `24h` (empty: 0, everything), or nothing after printing
+/// why the text is not one.
+std::optional<int64_t> since_ns(const std::string& since);
+
+/// @returns a wall-clock time as `YYYY-MM-DD HH:MM:SS.mmmZ`, 0 as "never".
+std::string time_text(int64_t ns);
+
+/// @returns `ns` in milliseconds with three decimals.
+std::string ms_text(int64_t ns);
+
+/// @returns integers plain, other numbers with 6 significant digits, NaN
+/// and infinities as "-".
+std::string num(double x);
+
+/// @returns `x` with `decimals` decimals.
+std::string fixed(double x, int decimals);
+
+/// A plain-text table: each column as wide as its widest cell (counted in
+/// characters, not bytes), two spaces between columns, the last column not
+/// padded. Rows shorter than the header are filled with empty cells.
+class text_table {
+public:
+  explicit text_table(std::vector<std::string> headers);
+
+  /// Appends one row.
+  void add(std::vector<std::string> cells);
+
+  size_t rows() const noexcept {
+    return rows_.size();
+  }
+
+  /// Writes the header and the rows.
+  void print(std::ostream& out) const;
+
+  /// @returns what `print` writes.
+  std::string str() const;
+
+private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+/// @returns the display width of UTF-8 text (its code points).
+size_t text_width(const std::string& text);
+
+} // namespace argus::ctl
