@@ -1,5 +1,6 @@
 #include "config/load.hpp"
 
+#include "config/fields.hpp"
 #include "messages/error.hpp"
 #include "messages/storage.hpp"
 
@@ -184,29 +185,6 @@ private:
 
 // -- typed reading of one mapping ---------------------------------------------
 
-template <class Enum>
-bool parse_enum(const std::string& text, Enum last, Enum& out) {
-  for (int i = 0; i <= static_cast<int>(last); ++i) {
-    auto x = static_cast<Enum>(i);
-    if (text == to_string(x)) {
-      out = x;
-      return true;
-    }
-  }
-  return false;
-}
-
-template <class Enum>
-std::string enum_choices(Enum last) {
-  std::string result;
-  for (int i = 0; i <= static_cast<int>(last); ++i) {
-    if (!result.empty())
-      result += ", ";
-    result += to_string(static_cast<Enum>(i));
-  }
-  return result;
-}
-
 /// Reads the keys of one YAML mapping into typed fields. Every key read is
 /// recorded; `finish` reports the keys nobody asked for.
 class reader {
@@ -298,15 +276,15 @@ public:
   }
 
   template <class Enum>
-  void read_enum(const char* key, Enum last, Enum& out) {
+  void read_enum(const char* key, Enum& out) {
     if (auto s = scalar(key))
-      if (!parse_enum(*s, last, out))
+      if (!parse_enum(*s, out))
         fail(key, "unknown value '" + *s + "'; expected one of "
-                    + enum_choices(last));
+                    + enum_choices<Enum>());
   }
 
   template <class Enum>
-  void read_enum_list(const char* key, Enum last, std::vector<Enum>& out) {
+  void read_enum_list(const char* key, std::vector<Enum>& out) {
     auto items = sequence(key);
     if (!items)
       return;
@@ -316,12 +294,12 @@ public:
       if (!s)
         continue;
       Enum value{};
-      if (parse_enum(*s, last, value))
+      if (parse_enum(*s, value))
         out.push_back(value);
       else
         ctx_.fail(item_path(key, i), (*items)[i].Mark(),
                   "unknown value '" + *s + "'; expected one of "
-                    + enum_choices(last));
+                    + enum_choices<Enum>());
     }
   }
 
@@ -498,274 +476,149 @@ private:
   std::set<std::string> seen_;
 };
 
-// -- one function per section ------------------------------------------------
+// -- reading a field table ---------------------------------------------------
 
-void read_section(reader& r, metrics_dashboard_config& c) {
-  r.read("update_interval", c.update_interval);
-  r.read("max_metric_history", c.max_metric_history);
-  r.read("enable_real_time_updates", c.enable_real_time_updates);
-  r.read("enable_websocket_broadcast", c.enable_websocket_broadcast);
-  r.read("max_series_per_metric", c.max_series_per_metric);
-  r.read("trading_starting_capital", c.trading_starting_capital);
-  r.read("trading_periods_per_year", c.trading_periods_per_year);
-  r.read("max_trades", c.max_trades);
-  std::vector<aggregation_window> windows;
-  if (r.each_entry("aggregation_windows", [&](const std::string& name,
-                                              const YAML::Node& value,
-                                              const std::string& path) {
-        auto s = r.expand_scalar(value, path);
-        if (!s)
-          return;
-        auto d = reader::to_duration(*s);
-        if (!d || d->count() % 1000 != 0) {
-          r.ctx().fail(path, value.Mark(),
-                       "expected a whole number of seconds, got '" + *s + "'");
-          return;
-        }
-        windows.push_back(
-          {name, std::chrono::duration_cast<std::chrono::seconds>(*d)});
-      }))
-    c.aggregation_windows = std::move(windows);
-}
+/// Walks a field table and reads each key the YAML mapping has.
+struct read_fields {
+  reader& r;
 
-void read_section(reader& r, tracer_config& c) {
-  r.read("enable_tracing", c.enable_tracing);
-  r.read("correlation_id_header", c.correlation_id_header);
-  r.read("trace_sampling_rate", c.trace_sampling_rate);
-  r.read("max_trace_history", c.max_trace_history);
-  r.read("enable_performance_tracing", c.enable_performance_tracing);
-  r.read("enable_error_tracing", c.enable_error_tracing);
-  r.read_enum_list("component_types", component_type::monitoring,
-                   c.component_types);
-  r.read("slow_span_threshold", c.slow_span_threshold);
-  r.read("thread_buffer_spans", c.thread_buffer_spans);
-  r.read("drain_interval", c.drain_interval);
-  r.read("max_spans_per_trace", c.max_spans_per_trace);
-}
-
-void read_section(reader& r, correlation_manager_config& c) {
-  r.read("enable_correlation_tracking", c.enable_correlation_tracking);
-  r.read("correlation_timeout", c.correlation_timeout);
-  r.read("max_correlation_history", c.max_correlation_history);
-  r.read("enable_performance_analysis", c.enable_performance_analysis);
-  r.read("enable_debug_aggregation", c.enable_debug_aggregation);
-}
-
-void read_section(reader& r, ml_monitor_config& c) {
-  r.read("enable_online_learning", c.enable_online_learning);
-  r.read("drift_detection_enabled", c.drift_detection_enabled);
-  r.read("feature_importance_tracking", c.feature_importance_tracking);
-  r.read("auto_retraining_enabled", c.auto_retraining_enabled);
-  r.read("drift_threshold", c.drift_threshold);
-  r.read("drift_check_interval", c.drift_check_interval);
-  r.read("performance_check_interval", c.performance_check_interval);
-  r.read("feature_analysis_interval", c.feature_analysis_interval);
-  r.read_enum_list("drift_detection_methods", drift_method::feature_drift,
-                   c.drift_detection_methods);
-  if (auto t = r.sub("auto_retraining_triggers")) {
-    auto& x = c.auto_retraining_triggers;
-    t->read("critical_drift_threshold", x.critical_drift_threshold);
-    t->read("performance_degradation_threshold",
-            x.performance_degradation_threshold);
-    t->read("consecutive_failures", x.consecutive_failures);
-    t->finish();
+  template <class T, class... Rules>
+  void operator()(const char* key, T& value, const Rules&... rules) {
+    if constexpr ((std::is_same_v<Rules, read_from_file> || ...))
+      read_file(key, value);
+    else if constexpr (sizeof...(Rules) > 0
+                       && (is_entries<Rules>::value || ...))
+      (read_entries(key, value, rules), ...);
+    else
+      read_value(key, value);
   }
-  r.read("reference_window", c.reference_window);
-  r.read("current_window", c.current_window);
-  r.read("current_max_age", c.current_max_age);
-  r.read("min_samples", c.min_samples);
-  r.read("significance", c.significance);
-  r.read("alert_pending", c.alert_pending);
-  r.read("alert_keep", c.alert_keep);
-  r.read("retrain_cooldown", c.retrain_cooldown);
-  r.read("max_pending_labels", c.max_pending_labels);
-  r.read("performance_window", c.performance_window);
-  r.read("max_alert_history", c.max_alert_history);
-  static const std::set<std::string> methods
-    = {"ks", "cvm", "ad", "chi2", "psi", "wasserstein", "js", "hellinger"};
-  std::map<std::string, std::string> feature_methods;
-  if (r.each_entry("feature_methods", [&](const std::string& feature,
-                                          const YAML::Node& value,
-                                          const std::string& path) {
-        auto s = r.expand_scalar(value, path);
-        if (!s)
-          return;
-        if (!methods.count(*s)) {
-          r.ctx().fail(path, value.Mark(),
-                       "unknown method '" + *s
-                         + "'; expected one of ks, cvm, ad, chi2, psi, "
-                           "wasserstein, js, hellinger");
-          return;
-        }
-        feature_methods[feature] = *s;
-      }))
-    c.feature_methods = std::move(feature_methods);
-  r.read("adwin_delta", c.adwin_delta);
-  r.read("page_hinkley_delta", c.page_hinkley_delta);
-  r.read("page_hinkley_lambda", c.page_hinkley_lambda);
-  r.read("page_hinkley_alpha", c.page_hinkley_alpha);
-  r.read("page_hinkley_min_instances", c.page_hinkley_min_instances);
-  r.read("ddm_warm_start", c.ddm_warm_start);
-  r.read("ddm_warning", c.ddm_warning);
-  r.read("ddm_drift", c.ddm_drift);
-}
 
-void read_email(reader& r, email_config& c) {
-  r.read("smtp_server", c.smtp_server);
-  r.read("smtp_port", c.smtp_port);
-  r.read("username", c.username);
-  r.read("password", c.password);
-  std::string password_file;
-  r.read("password_file", password_file);
-  if (!password_file.empty()) {
-    std::ifstream in{password_file, std::ios::binary};
-    std::string value;
-    if (!in) {
-      r.ctx().fail_at_path(r.path() + ".password_file",
-                           "cannot read '" + password_file + "'");
-    } else {
-      std::getline(in, value);
-      while (!value.empty() && (value.back() == '\r' || value.back() == '\n'))
-        value.pop_back();
-      c.password = secret{value};
+  template <class T>
+  void section(const char* key, T& nested) {
+    if (auto s = r.sub(key)) {
+      read_fields inner{*s};
+      fields(inner, nested);
+      s->finish();
     }
   }
-  r.read("use_tls", c.use_tls);
-  r.read("from_address", c.from_address);
-  r.read("reply_to", c.reply_to);
-}
 
-void read_section(reader& r, report_scheduler_config& c) {
-  r.read("enable_automated_reports", c.enable_automated_reports);
-  r.read_enum("default_schedule", report_schedule::monthly, c.default_schedule);
-  r.read("email_distribution", c.email_distribution);
-  r.read_enum_list("report_formats", report_format::json, c.report_formats);
-  r.read("default_recipients", c.default_recipients);
-  std::map<std::string, report_definition> reports;
-  if (r.each_entry("reports", [&](const std::string& name,
-                                  const YAML::Node& value,
-                                  const std::string& path) {
-        if (!value.IsMap()) {
-          r.ctx().fail(path, value.Mark(),
-                       "expected a mapping with schedule, format, "
-                       "recipients, enabled");
-          return;
-        }
-        report_definition def;
-        def.schedule = c.default_schedule;
-        def.recipients = c.default_recipients;
-        reader d{r.ctx(), value, path};
-        d.read_enum("schedule", report_schedule::monthly, def.schedule);
-        d.read_enum("format", report_format::json, def.format);
-        d.read("recipients", def.recipients);
-        d.read("enabled", def.enabled);
-        d.finish();
-        reports[name] = std::move(def);
-      }))
-    c.reports = std::move(reports);
-  if (auto e = r.sub("email")) {
-    read_email(*e, c.email);
-    e->finish();
+private:
+  template <class Rule>
+  struct is_entries : std::false_type {};
+  template <class T>
+  struct is_entries<entries_from<T>> : std::true_type {};
+
+  template <class T>
+  void read_value(const char* key, T& x) {
+    if constexpr (std::is_enum_v<T>)
+      r.read_enum(key, x);
+    else
+      r.read(key, x);
   }
-}
 
-void read_section(reader& r, tracker_config& c) {
-  r.read("enable_correlation_tracking", c.enable_correlation_tracking);
-  r.read("enable_ensemble_tracking", c.enable_ensemble_tracking);
-  r.read("enable_regime_tracking", c.enable_regime_tracking);
-  r.read("enable_decision_path_tracking", c.enable_decision_path_tracking);
-  r.read("max_tracking_history", c.max_tracking_history);
-  r.read("correlation_update_interval", c.correlation_update_interval);
-  r.read("ensemble_update_interval", c.ensemble_update_interval);
-  r.read("regime_update_interval", c.regime_update_interval);
-  r.read("decision_update_interval", c.decision_update_interval);
-  if (auto s = r.sub("ensemble_tracking")) {
-    auto& x = c.ensemble_tracking;
-    s->read("track_individual_predictions", x.track_individual_predictions);
-    s->read("track_ensemble_weights", x.track_ensemble_weights);
-    s->read("track_meta_learner", x.track_meta_learner);
-    s->read("track_confidence_scores", x.track_confidence_scores);
-    s->finish();
+  template <class T>
+  void read_value(const char* key, std::vector<T>& xs) {
+    if constexpr (std::is_enum_v<T>)
+      r.read_enum_list(key, xs);
+    else
+      r.read(key, xs);
   }
-  if (auto s = r.sub("regime_tracking")) {
-    auto& x = c.regime_tracking;
-    s->read("track_regime_probabilities", x.track_regime_probabilities);
-    s->read("track_regime_features", x.track_regime_features);
-    s->read("track_regime_indicators", x.track_regime_indicators);
-    s->read("track_regime_transitions", x.track_regime_transitions);
-    s->read("track_regime_duration", x.track_regime_duration);
-    s->finish();
+
+  /// A mapping of window names to whole seconds.
+  void read_value(const char* key, std::vector<aggregation_window>& out) {
+    std::vector<aggregation_window> windows;
+    if (r.each_entry(key, [&](const std::string& name, const YAML::Node& value,
+                              const std::string& path) {
+          auto s = r.expand_scalar(value, path);
+          if (!s)
+            return;
+          auto d = reader::to_duration(*s);
+          if (!d || d->count() % 1000 != 0) {
+            r.ctx().fail(path, value.Mark(),
+                         "expected a whole number of seconds, got '" + *s
+                           + "'");
+            return;
+          }
+          windows.push_back(
+            {name, std::chrono::duration_cast<std::chrono::seconds>(*d)});
+        }))
+      out = std::move(windows);
   }
-  if (auto s = r.sub("feature_tracking")) {
-    auto& x = c.feature_tracking;
-    s->read("track_importance_scores", x.track_importance_scores);
-    s->read("track_stability_scores", x.track_stability_scores);
-    s->read("track_drift_scores", x.track_drift_scores);
-    s->read("track_rankings", x.track_rankings);
-    s->finish();
+
+  void read_value(const char* key, std::map<std::string, std::string>& out) {
+    std::map<std::string, std::string> values;
+    if (r.each_entry(key, [&](const std::string& name, const YAML::Node& value,
+                              const std::string& path) {
+          if (auto s = r.expand_scalar(value, path))
+            values[name] = *s;
+        }))
+      out = std::move(values);
   }
-}
 
-void read_section(reader& r, supervisor_config& c) {
-  r.read("enable_unified_monitoring", c.enable_unified_monitoring);
-  r.read("enable_cross_component_tracking", c.enable_cross_component_tracking);
-  r.read("enable_performance_correlation", c.enable_performance_correlation);
-  r.read("max_restarts", c.max_restarts);
-  r.read("restart_window", c.restart_window);
-  r.read("restart_backoff_initial", c.restart_backoff_initial);
-  r.read("restart_backoff_max", c.restart_backoff_max);
-  r.read("shutdown_timeout", c.shutdown_timeout);
-}
-
-void read_section(reader& r, storage_config& c) {
-  r.read("path", c.path);
-  r.read_enum("synchronous", sync_mode::full, c.synchronous);
-  r.read("batch_max_rows", c.batch_max_rows);
-  r.read("batch_interval", c.batch_interval);
-  r.read("max_pending_rows", c.max_pending_rows);
-  r.read("busy_timeout", c.busy_timeout);
-  r.read("max_size_mb", c.max_size_mb);
-  r.read("retention_interval", c.retention_interval);
-  r.read("retention_batch_rows", c.retention_batch_rows);
-  std::map<std::string, std::chrono::seconds> retention;
-  if (r.each_entry("retention", [&](const std::string& table,
-                                    const YAML::Node& value,
-                                    const std::string& path) {
-        table_id id{};
-        if (!parse_enum(table, last_table_id, id)) {
-          r.ctx().fail(path, value.Mark(),
-                       "unknown table '" + table + "'; expected one of "
-                         + enum_choices(last_table_id));
-          return;
-        }
-        auto s = r.expand_scalar(value, path);
-        if (!s)
-          return;
-        auto d = reader::to_duration(*s);
-        if (!d) {
-          r.ctx().fail(path, value.Mark(),
-                       "expected a duration (e.g. 7d, 12h), got '" + *s + "'");
-          return;
-        }
-        retention[table] = std::chrono::duration_cast<std::chrono::seconds>(*d);
-      }))
-    c.retention = std::move(retention);
-}
-
-void read_section(reader& r, runtime_config& c) {
-  r.read("threads", c.threads);
-  r.read("log_level", c.log_level);
-  r.read("client_queue_capacity", c.client_queue_capacity);
-  r.read("dedicated_threads", c.dedicated_threads);
-}
-
-template <class Config>
-void read_named(reader& monitoring, const char* name, Config& cfg) {
-  if (auto s = monitoring.sub(name)) {
-    read_section(*s, cfg);
-    s->finish();
+  void read_value(const char* key,
+                  std::map<std::string, std::chrono::seconds>& out) {
+    std::map<std::string, std::chrono::seconds> values;
+    if (r.each_entry(key, [&](const std::string& name, const YAML::Node& value,
+                              const std::string& path) {
+          auto s = r.expand_scalar(value, path);
+          if (!s)
+            return;
+          auto d = reader::to_duration(*s);
+          if (!d) {
+            r.ctx().fail(path, value.Mark(),
+                         "expected a duration (e.g. 7d, 12h), got '" + *s
+                           + "'");
+            return;
+          }
+          values[name] = std::chrono::duration_cast<std::chrono::seconds>(*d);
+        }))
+      out = std::move(values);
   }
-}
+
+  /// A mapping of names to mappings, each read over `from.first`.
+  template <class T>
+  void read_entries(const char* key, std::map<std::string, T>& out,
+                    const entries_from<T>& from) {
+    std::map<std::string, T> entries;
+    if (r.each_entry(key, [&](const std::string& name, const YAML::Node& value,
+                              const std::string& path) {
+          if (!value.IsMap()) {
+            r.ctx().fail(path, value.Mark(),
+                         "expected a mapping of keys to values");
+            return;
+          }
+          auto entry = from.first;
+          reader d{r.ctx(), value, path};
+          read_fields inner{d};
+          fields(inner, entry);
+          d.finish();
+          entries[name] = std::move(entry);
+        }))
+      out = std::move(entries);
+  }
+
+  template <class T, class Rule>
+  void read_entries(const char*, T&, const Rule&) {
+  }
+
+  /// The first line of the file the key names.
+  void read_file(const char* key, secret& out) {
+    std::string file;
+    r.read(key, file);
+    if (file.empty())
+      return;
+    std::ifstream in{file, std::ios::binary};
+    if (!in) {
+      r.ctx().fail_at_path(r.path() + "." + key, "cannot read '" + file + "'");
+      return;
+    }
+    std::string value;
+    std::getline(in, value);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n'))
+      value.pop_back();
+    out = secret{value};
+  }
+};
 
 } // namespace
 
@@ -827,17 +680,8 @@ load_result load_text(std::string_view yaml, const env_lookup& env) {
     ctx.fail("monitoring", node.Mark(), "expected a mapping of sections");
   } else {
     reader monitoring{ctx, node, "monitoring"};
-    monitoring.read("enabled", cfg.enabled);
-    read_named(monitoring, "metrics_dashboard", cfg.metrics_dashboard);
-    read_named(monitoring, "advanced_tracer", cfg.advanced_tracer);
-    read_named(monitoring, "correlation_manager", cfg.correlation_manager);
-    read_named(monitoring, "ml_monitor", cfg.ml_monitor);
-    read_named(monitoring, "report_scheduler", cfg.report_scheduler);
-    read_named(monitoring, "tracking_system", cfg.tracking_system);
-    read_named(monitoring, "monitoring_integration",
-               cfg.monitoring_integration);
-    read_named(monitoring, "storage", cfg.storage);
-    read_named(monitoring, "runtime", cfg.runtime);
+    read_fields v{monitoring};
+    fields(v, cfg);
     monitoring.finish();
   }
   // Semantic checks run on what could be read, so a file with a type error
@@ -904,176 +748,85 @@ caf::expected<engine_config> load(const std::string& path) {
   return caf::make_error(ec::invalid_config, path + ":\n" + all);
 }
 
-nlohmann::json to_json(const engine_config& x) {
-  using nlohmann::json;
-  auto secs = [](milliseconds d) {
-    return d.count() / 1000.0;
-  };
-  auto names = [](const auto& xs) {
-    json arr = json::array();
-    for (auto v : xs)
-      arr.push_back(to_string(v));
+namespace {
+
+/// Walks a field table and writes each value as JSON: durations in
+/// seconds, enums by name, secrets as `***`.
+struct dump_fields {
+  nlohmann::json& out;
+
+  template <class T, class... Rules>
+  void operator()(const char* key, const T& value, const Rules&...) {
+    // A secret read from a file is dumped under its own key.
+    if constexpr (!(std::is_same_v<Rules, read_from_file> || ...))
+      out[key] = dump(value);
+  }
+
+  template <class T>
+  void section(const char* key, const T& nested) {
+    out[key] = dump(nested);
+  }
+
+  template <class T>
+  static nlohmann::json dump(const T& x) {
+    if constexpr (std::is_enum_v<T>)
+      return to_string(x);
+    else if constexpr (std::is_arithmetic_v<
+                         T> || std::is_same_v<T, std::string>)
+      return x;
+    else
+      return table(x);
+  }
+
+  static nlohmann::json dump(const secret& x) {
+    return to_string(x);
+  }
+
+  static nlohmann::json dump(milliseconds x) {
+    return x.count() / 1000.0;
+  }
+
+  static nlohmann::json dump(std::chrono::seconds x) {
+    return x.count();
+  }
+
+  template <class T>
+  static nlohmann::json dump(const std::vector<T>& xs) {
+    auto arr = nlohmann::json::array();
+    for (const auto& x : xs)
+      arr.push_back(dump(x));
     return arr;
-  };
-  json windows = json::object();
-  for (const auto& w : x.metrics_dashboard.aggregation_windows)
-    windows[w.name] = w.length.count();
-  json reports = json::object();
-  for (const auto& [name, def] : x.report_scheduler.reports)
-    reports[name] = {{"schedule", to_string(def.schedule)},
-                     {"format", to_string(def.format)},
-                     {"recipients", def.recipients},
-                     {"enabled", def.enabled}};
-  json retention = json::object();
-  for (const auto& [table, age] : x.storage.retention)
-    retention[table] = age.count();
-  const auto& md = x.metrics_dashboard;
-  const auto& tr = x.advanced_tracer;
-  const auto& cm = x.correlation_manager;
-  const auto& ml = x.ml_monitor;
-  const auto& rs = x.report_scheduler;
-  const auto& ts = x.tracking_system;
-  const auto& mi = x.monitoring_integration;
-  const auto& st = x.storage;
-  return json{
-    {"enabled", x.enabled},
-    {"metrics_dashboard",
-     {{"update_interval", secs(md.update_interval)},
-      {"max_metric_history", md.max_metric_history},
-      {"enable_real_time_updates", md.enable_real_time_updates},
-      {"enable_websocket_broadcast", md.enable_websocket_broadcast},
-      {"max_series_per_metric", md.max_series_per_metric},
-      {"trading_starting_capital", md.trading_starting_capital},
-      {"trading_periods_per_year", md.trading_periods_per_year},
-      {"max_trades", md.max_trades},
-      {"aggregation_windows", windows}}},
-    {"advanced_tracer",
-     {{"enable_tracing", tr.enable_tracing},
-      {"correlation_id_header", tr.correlation_id_header},
-      {"trace_sampling_rate", tr.trace_sampling_rate},
-      {"max_trace_history", tr.max_trace_history},
-      {"enable_performance_tracing", tr.enable_performance_tracing},
-      {"enable_error_tracing", tr.enable_error_tracing},
-      {"component_types", names(tr.component_types)},
-      {"slow_span_threshold", secs(tr.slow_span_threshold)},
-      {"thread_buffer_spans", tr.thread_buffer_spans},
-      {"drain_interval", secs(tr.drain_interval)},
-      {"max_spans_per_trace", tr.max_spans_per_trace}}},
-    {"correlation_manager",
-     {{"enable_correlation_tracking", cm.enable_correlation_tracking},
-      {"correlation_timeout", secs(cm.correlation_timeout)},
-      {"max_correlation_history", cm.max_correlation_history},
-      {"enable_performance_analysis", cm.enable_performance_analysis},
-      {"enable_debug_aggregation", cm.enable_debug_aggregation}}},
-    {"ml_monitor",
-     {{"enable_online_learning", ml.enable_online_learning},
-      {"drift_detection_enabled", ml.drift_detection_enabled},
-      {"feature_importance_tracking", ml.feature_importance_tracking},
-      {"auto_retraining_enabled", ml.auto_retraining_enabled},
-      {"drift_threshold", ml.drift_threshold},
-      {"drift_check_interval", secs(ml.drift_check_interval)},
-      {"performance_check_interval", secs(ml.performance_check_interval)},
-      {"feature_analysis_interval", secs(ml.feature_analysis_interval)},
-      {"drift_detection_methods", names(ml.drift_detection_methods)},
-      {"auto_retraining_triggers",
-       {{"critical_drift_threshold",
-         ml.auto_retraining_triggers.critical_drift_threshold},
-        {"performance_degradation_threshold",
-         ml.auto_retraining_triggers.performance_degradation_threshold},
-        {"consecutive_failures",
-         ml.auto_retraining_triggers.consecutive_failures}}},
-      {"reference_window", ml.reference_window},
-      {"current_window", ml.current_window},
-      {"current_max_age", secs(ml.current_max_age)},
-      {"min_samples", ml.min_samples},
-      {"significance", ml.significance},
-      {"alert_pending", secs(ml.alert_pending)},
-      {"alert_keep", secs(ml.alert_keep)},
-      {"retrain_cooldown", secs(ml.retrain_cooldown)},
-      {"max_pending_labels", ml.max_pending_labels},
-      {"performance_window", ml.performance_window},
-      {"max_alert_history", ml.max_alert_history},
-      {"feature_methods", ml.feature_methods},
-      {"adwin_delta", ml.adwin_delta},
-      {"page_hinkley_delta", ml.page_hinkley_delta},
-      {"page_hinkley_lambda", ml.page_hinkley_lambda},
-      {"page_hinkley_alpha", ml.page_hinkley_alpha},
-      {"page_hinkley_min_instances", ml.page_hinkley_min_instances},
-      {"ddm_warm_start", ml.ddm_warm_start},
-      {"ddm_warning", ml.ddm_warning},
-      {"ddm_drift", ml.ddm_drift}}},
-    {"report_scheduler",
-     {{"enable_automated_reports", rs.enable_automated_reports},
-      {"default_schedule", to_string(rs.default_schedule)},
-      {"email_distribution", rs.email_distribution},
-      {"report_formats", names(rs.report_formats)},
-      {"default_recipients", rs.default_recipients},
-      {"reports", reports},
-      {"email",
-       {{"smtp_server", rs.email.smtp_server},
-        {"smtp_port", rs.email.smtp_port},
-        {"username", rs.email.username},
-        {"password", to_string(rs.email.password)},
-        {"use_tls", rs.email.use_tls},
-        {"from_address", rs.email.from_address},
-        {"reply_to", rs.email.reply_to}}}}},
-    {"tracking_system",
-     {{"enable_correlation_tracking", ts.enable_correlation_tracking},
-      {"enable_ensemble_tracking", ts.enable_ensemble_tracking},
-      {"enable_regime_tracking", ts.enable_regime_tracking},
-      {"enable_decision_path_tracking", ts.enable_decision_path_tracking},
-      {"max_tracking_history", ts.max_tracking_history},
-      {"correlation_update_interval", secs(ts.correlation_update_interval)},
-      {"ensemble_update_interval", secs(ts.ensemble_update_interval)},
-      {"regime_update_interval", secs(ts.regime_update_interval)},
-      {"decision_update_interval", secs(ts.decision_update_interval)},
-      {"ensemble_tracking",
-       {{"track_individual_predictions",
-         ts.ensemble_tracking.track_individual_predictions},
-        {"track_ensemble_weights", ts.ensemble_tracking.track_ensemble_weights},
-        {"track_meta_learner", ts.ensemble_tracking.track_meta_learner},
-        {"track_confidence_scores",
-         ts.ensemble_tracking.track_confidence_scores}}},
-      {"regime_tracking",
-       {{"track_regime_probabilities",
-         ts.regime_tracking.track_regime_probabilities},
-        {"track_regime_features", ts.regime_tracking.track_regime_features},
-        {"track_regime_indicators", ts.regime_tracking.track_regime_indicators},
-        {"track_regime_transitions",
-         ts.regime_tracking.track_regime_transitions},
-        {"track_regime_duration", ts.regime_tracking.track_regime_duration}}},
-      {"feature_tracking",
-       {{"track_importance_scores",
-         ts.feature_tracking.track_importance_scores},
-        {"track_stability_scores", ts.feature_tracking.track_stability_scores},
-        {"track_drift_scores", ts.feature_tracking.track_drift_scores},
-        {"track_rankings", ts.feature_tracking.track_rankings}}}}},
-    {"monitoring_integration",
-     {{"enable_unified_monitoring", mi.enable_unified_monitoring},
-      {"enable_cross_component_tracking", mi.enable_cross_component_tracking},
-      {"enable_performance_correlation", mi.enable_performance_correlation},
-      {"max_restarts", mi.max_restarts},
-      {"restart_window", secs(mi.restart_window)},
-      {"restart_backoff_initial", secs(mi.restart_backoff_initial)},
-      {"restart_backoff_max", secs(mi.restart_backoff_max)},
-      {"shutdown_timeout", secs(mi.shutdown_timeout)}}},
-    {"storage",
-     {{"path", st.path},
-      {"synchronous", to_string(st.synchronous)},
-      {"batch_max_rows", st.batch_max_rows},
-      {"batch_interval", secs(st.batch_interval)},
-      {"max_pending_rows", st.max_pending_rows},
-      {"busy_timeout", secs(st.busy_timeout)},
-      {"max_size_mb", st.max_size_mb},
-      {"retention", retention},
-      {"retention_interval", secs(st.retention_interval)},
-      {"retention_batch_rows", st.retention_batch_rows}}},
-    {"runtime",
-     {{"threads", x.runtime.threads},
-      {"log_level", x.runtime.log_level},
-      {"client_queue_capacity", x.runtime.client_queue_capacity},
-      {"dedicated_threads", x.runtime.dedicated_threads}}},
-  };
+  }
+
+  static nlohmann::json dump(const std::vector<aggregation_window>& xs) {
+    auto obj = nlohmann::json::object();
+    for (const auto& w : xs)
+      obj[w.name] = w.length.count();
+    return obj;
+  }
+
+  template <class T>
+  static nlohmann::json dump(const std::map<std::string, T>& xs) {
+    auto obj = nlohmann::json::object();
+    for (const auto& [name, x] : xs)
+      obj[name] = dump(x);
+    return obj;
+  }
+
+  /// A struct with a field table of its own.
+  template <class T>
+  static nlohmann::json table(const T& x) {
+    auto obj = nlohmann::json::object();
+    dump_fields v{obj};
+    fields(v, x);
+    return obj;
+  }
+};
+
+} // namespace
+
+nlohmann::json to_json(const engine_config& x) {
+  return dump_fields::table(x);
 }
 
 } // namespace argus::config

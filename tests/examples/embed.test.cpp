@@ -6,11 +6,16 @@
 
 using namespace argus;
 
-TEST_CASE("the README's embedding snippet is taken from the compiled example") {
+namespace {
+
+/// Checks that every line of the first ```cpp block after `heading` in the
+/// README is in the source file `source`. @returns the lines checked.
+int check_snippet(const std::string& heading, const std::string& source) {
   auto readme = test::read_file(std::string{ARGUS_SOURCE_DIR} + "/README.md");
-  auto example
-    = test::read_file(std::string{ARGUS_SOURCE_DIR} + "/examples/embed.cpp");
-  auto start = readme.find("```cpp\n");
+  auto example = test::read_file(std::string{ARGUS_SOURCE_DIR} + "/" + source);
+  auto at = readme.find(heading);
+  REQUIRE(at != std::string::npos);
+  auto start = readme.find("```cpp\n", at);
   REQUIRE(start != std::string::npos);
   start += 7;
   auto end = readme.find("```", start);
@@ -23,7 +28,20 @@ TEST_CASE("the README's embedding snippet is taken from the compiled example") {
       continue;
     ++lines;
     CHECK_MESSAGE(example.find(line) != std::string::npos,
-                  "README line not in examples/embed.cpp: " << line);
+                  "README line not in " << source << ": " << line);
   }
-  CHECK(lines >= 10);
+  return lines;
+}
+
+} // namespace
+
+TEST_CASE("the README's embedding snippet is taken from the compiled example") {
+  CHECK(check_snippet("## Embedding the engine", "examples/embed.cpp") >= 10);
+}
+
+TEST_CASE("the README's registration snippet is taken from the test that "
+          "proves it") {
+  CHECK(check_snippet("## Components and their registry",
+                      "tests/actors/registry.test.cpp")
+        >= 10);
 }

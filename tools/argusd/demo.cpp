@@ -162,11 +162,8 @@ void demo_bot::backfill(int64_t now_ns, int days) {
   }
 }
 
-void demo_bot::step(int64_t now_ns) {
+void demo_bot::next_regime(int64_t now_ns) {
   std::uniform_real_distribution<double> unit{0.0, 1.0};
-  std::normal_distribution<double> noise{0.0, 0.05};
-  auto corr = client_.new_correlation_id();
-  ++requests_;
   // Regimes last 20 to 60 seconds (by default), then move on in order.
   if (regime_since_ns_ == 0 || now_ns - regime_since_ns_ > regime_length_ns_) {
     if (regime_since_ns_ != 0)
@@ -175,7 +172,13 @@ void demo_bot::step(int64_t now_ns) {
     regime_length_ns_ = static_cast<int64_t>(
       static_cast<double>(regime_mean_ns_) * (0.5 + unit(rng_)));
   }
-  auto bias = regime_ == 0 ? 0.15 : regime_ == 2 ? -0.15 : 0.0;
+}
+
+demo_bot::ensemble_decision
+demo_bot::record_ensemble(int64_t now_ns, const correlation_id& corr,
+                          double bias) {
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
+  std::normal_distribution<double> noise{0.0, 0.05};
   // Weights drift slowly and stay normalized.
   double sum = 0;
   for (auto& w : weights_) {
@@ -201,9 +204,16 @@ void demo_bot::step(int64_t now_ns) {
       = ens.final_prediction == "buy" ? "hold" : "buy";
     ens.meta_learner_confidence = 0.6 + 0.3 * unit(rng_);
   }
-  auto decision = ens.final_prediction;
-  auto meta = ens.meta_learner_prediction;
+  ensemble_decision result{ens.final_prediction, ens.meta_learner_prediction,
+                           vote};
   client_.record_ensemble_tracking(std::move(ens));
+  return result;
+}
+
+void demo_bot::record_ensemble_outcome(int64_t now_ns,
+                                       const correlation_id& corr,
+                                       const ensemble_decision& d) {
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
   // The ensemble's own prediction, for the ML monitor's performance
   // figures, and what turned out right, as the bot learns it later: the
   // regime's side two times in three (hold in a sideways market half the
@@ -211,8 +221,8 @@ void demo_bot::step(int64_t now_ns) {
   prediction_made said;
   said.hdr.corr = corr;
   said.model = {"ensemble_1", "v1"};
-  said.label = decision;
-  said.confidence = std::abs(vote - 0.5) * 2;
+  said.label = d.decision;
+  said.confidence = std::abs(d.vote - 0.5) * 2;
   said.time_ns = now_ns;
   client_.record(std::move(said));
   label_observed truth;
@@ -226,9 +236,12 @@ void demo_bot::step(int64_t now_ns) {
                                              : "sell");
   truth.time_ns = now_ns;
   client_.record(std::move(truth));
-  // Live steps come many a second: small moves, the regime's drift.
-  trade(now_ns, decision, bias / 3000, 0.0008, corr);
-  model_outputs(now_ns, corr, bias);
+}
+
+void demo_bot::record_regime(int64_t now_ns, const correlation_id& corr,
+                             double bias) {
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
+  std::normal_distribution<double> noise{0.0, 0.05};
   regime_recorded reg;
   reg.hdr.corr = corr;
   reg.regime_type = regimes[regime_];
@@ -242,13 +255,23 @@ void demo_bot::step(int64_t now_ns) {
   reg.regime_transition_probability = 0.05 + 0.1 * unit(rng_);
   reg.regime_duration = (now_ns - regime_since_ns_) / 1'000'000'000;
   client_.record_regime_tracking(std::move(reg));
-  // The decision path of this request.
-  static constexpr std::array<std::pair<component_type, const char*>, 5> path
-    = {{{component_type::analyst, "feature_engineering"},
-        {component_type::strategist, "strategy_execution"},
-        {component_type::tactician, "order_sizing"},
-        {component_type::supervisor, "risk_check"},
-        {component_type::exchange, "order_submission"}}};
+}
+
+namespace {
+
+/// The decision path of every request, one hop per component.
+constexpr std::array<std::pair<component_type, const char*>, 5> path
+  = {{{component_type::analyst, "feature_engineering"},
+      {component_type::strategist, "strategy_execution"},
+      {component_type::tactician, "order_sizing"},
+      {component_type::supervisor, "risk_check"},
+      {component_type::exchange, "order_submission"}}};
+
+} // namespace
+
+demo_bot::order_fate demo_bot::record_trace(int64_t now_ns,
+                                            const correlation_id& corr) {
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
   // Spans of the same path under one root span, as a bot with the client's
   // span API would record them; here with simulated latencies (the
   // exchange is the slow hop and sometimes rejects).
@@ -280,10 +303,11 @@ void demo_bot::step(int64_t now_ns) {
   // never answer at all: the correlation manager times those out after
   // `correlation_timeout`.
   auto fate = unit(rng_);
-  auto rejected = fate < 0.05;
-  auto exchange_timeout = fate >= 0.05 && fate < 0.08;
+  order_fate result;
+  result.rejected = fate < 0.05;
+  result.timed_out = fate >= 0.05 && fate < 0.08;
   auto lost = fate >= 0.08 && fate < 0.09;
-  auto failed = rejected || exchange_timeout;
+  auto failed = result.rejected || result.timed_out;
   for (uint32_t i = 0; i < path.size(); ++i) {
     span_recorded hop;
     hop.hdr.corr = corr;
@@ -295,12 +319,12 @@ void demo_bot::step(int64_t now_ns) {
     hop.kind = i == 4 ? span_kind::client : span_kind::internal;
     hop.start_ns = t + 50'000;
     auto ms = i == 4 ? 2.0 + 6.0 * unit(rng_) : 0.2 + unit(rng_);
-    if (i == 4 && exchange_timeout)
+    if (i == 4 && result.timed_out)
       ms = 50.0;
     if (i == 4) {
       order_latency_.observe(ms / 1e3);
-      (rejected           ? orders_rejected_
-       : exchange_timeout ? orders_timed_out_
+      (result.rejected    ? orders_rejected_
+       : result.timed_out ? orders_timed_out_
                           : orders_filled_)
         .inc();
     }
@@ -314,11 +338,12 @@ void demo_bot::step(int64_t now_ns) {
                                 "momentum_based", 0, 0.0, false});
     if (i == 4 && failed) {
       hop.status = span_status::error;
-      hop.status_message = rejected ? "order rejected: insufficient margin"
-                                    : "exchange did not answer within 50 ms";
-      hop.attributes.push_back({"exception.type", attribute_type::string,
-                                rejected ? "OrderRejected" : "ExchangeTimeout",
-                                0, 0.0, false});
+      hop.status_message = result.rejected
+                             ? "order rejected: insufficient margin"
+                             : "exchange did not answer within 50 ms";
+      hop.attributes.push_back(
+        {"exception.type", attribute_type::string,
+         result.rejected ? "OrderRejected" : "ExchangeTimeout", 0, 0.0, false});
     }
     t = hop.end_ns;
     client_.record(std::move(hop));
@@ -332,13 +357,21 @@ void demo_bot::step(int64_t now_ns) {
   response.time_ns = root.end_ns;
   response.success = !failed;
   if (failed) {
-    response.error_type = rejected ? "OrderRejected" : "ExchangeTimeout";
+    response.error_type = result.rejected ? "OrderRejected" : "ExchangeTimeout";
     response.error_message = root.status_message;
   }
   client_.record(std::move(root));
   if (!lost)
     client_.record(std::move(response));
-  t = now_ns;
+  return result;
+}
+
+void demo_bot::record_decision_path(int64_t now_ns, const correlation_id& corr,
+                                    const ensemble_decision& d,
+                                    const order_fate& fate) {
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
+  const auto& decision = d.decision;
+  auto t = now_ns;
   for (uint32_t i = 0; i < path.size(); ++i) {
     decision_step_recorded step;
     step.hdr.corr = corr;
@@ -348,7 +381,7 @@ void demo_bot::step(int64_t now_ns) {
     // What each hop saw, what it said, and the model or rule that said it.
     switch (i) {
       case 0:
-        step.decided_by = meta.empty() ? "ensemble_1" : "meta_learner";
+        step.decided_by = d.meta.empty() ? "ensemble_1" : "meta_learner";
         step.inputs = {{"regime", regimes[regime_]},
                        {"features", "momentum,volatility,spread_bps"}};
         step.outputs = {{"signal", decision}};
@@ -372,9 +405,9 @@ void demo_bot::step(int64_t now_ns) {
       default:
         step.decided_by = "simulated_venue";
         step.inputs = {{"decision", decision}};
-        step.outputs = {{"status", rejected           ? "rejected"
-                                   : exchange_timeout ? "timed_out"
-                                                      : "accepted"}};
+        step.outputs = {{"status", fate.rejected    ? "rejected"
+                                   : fate.timed_out ? "timed_out"
+                                                    : "accepted"}};
         break;
     }
     step.start_ns = t;
@@ -382,16 +415,35 @@ void demo_bot::step(int64_t now_ns) {
     step.end_ns = t;
     client_.record_decision_step(std::move(step));
   }
-  if (requests_ % 10 == 0) {
-    model_behavior_recorded mb;
-    mb.hdr.corr = corr;
-    mb.model_id = models[requests_ / 10 % models.size()];
-    mb.prediction_consistency = 0.8 + 0.1 * unit(rng_);
-    mb.confidence_trend = {0.8, 0.82, 0.79};
-    mb.feature_importance_stability = 0.85 + 0.1 * unit(rng_);
-    mb.prediction_drift = 0.02 + 0.05 * unit(rng_);
-    client_.record_model_behavior_tracking(std::move(mb));
-  }
+}
+
+void demo_bot::record_behavior(const correlation_id& corr) {
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
+  model_behavior_recorded mb;
+  mb.hdr.corr = corr;
+  mb.model_id = models[requests_ / 10 % models.size()];
+  mb.prediction_consistency = 0.8 + 0.1 * unit(rng_);
+  mb.confidence_trend = {0.8, 0.82, 0.79};
+  mb.feature_importance_stability = 0.85 + 0.1 * unit(rng_);
+  mb.prediction_drift = 0.02 + 0.05 * unit(rng_);
+  client_.record_model_behavior_tracking(std::move(mb));
+}
+
+void demo_bot::step(int64_t now_ns) {
+  auto corr = client_.new_correlation_id();
+  ++requests_;
+  next_regime(now_ns);
+  auto bias = regime_ == 0 ? 0.15 : regime_ == 2 ? -0.15 : 0.0;
+  auto decision = record_ensemble(now_ns, corr, bias);
+  record_ensemble_outcome(now_ns, corr, decision);
+  // Live steps come many a second: small moves, the regime's drift.
+  trade(now_ns, decision.decision, bias / 3000, 0.0008, corr);
+  model_outputs(now_ns, corr, bias);
+  record_regime(now_ns, corr, bias);
+  auto fate = record_trace(now_ns, corr);
+  record_decision_path(now_ns, corr, decision, fate);
+  if (requests_ % 10 == 0)
+    record_behavior(corr);
 }
 
 } // namespace argus::tools

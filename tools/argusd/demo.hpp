@@ -70,6 +70,33 @@ private:
   /// "gradient_boost" stays as it was trained, "lstm" drifts.
   void model_outputs(int64_t now_ns, const correlation_id& corr, double bias);
 
+  // -- the parts of one step, in the order they run ---------------------------
+
+  /// What the ensemble decided.
+  struct ensemble_decision {
+    std::string decision;
+    /// Empty unless the meta-learner overrode the vote.
+    std::string meta;
+    double vote = 0;
+  };
+
+  /// How the exchange treated the order.
+  struct order_fate {
+    bool rejected = false;
+    bool timed_out = false;
+  };
+
+  void next_regime(int64_t now_ns);
+  ensemble_decision record_ensemble(int64_t now_ns, const correlation_id& corr,
+                                    double bias);
+  void record_ensemble_outcome(int64_t now_ns, const correlation_id& corr,
+                               const ensemble_decision& d);
+  void record_regime(int64_t now_ns, const correlation_id& corr, double bias);
+  order_fate record_trace(int64_t now_ns, const correlation_id& corr);
+  void record_decision_path(int64_t now_ns, const correlation_id& corr,
+                            const ensemble_decision& d, const order_fate& fate);
+  void record_behavior(const correlation_id& corr);
+
   /// Moves the prices one step (drift by regime) and maybe opens or closes
   /// a position on `decision`.
   /// `corr`: the decision's correlation id, carried by its fill (empty in

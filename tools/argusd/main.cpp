@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "tools/argusd/demo.hpp"
@@ -117,10 +118,8 @@ void print_summary(argus::engine& eng, uint64_t requests) {
             << std::endl;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"argusd: the argus monitoring engine daemon"};
+/// What the command line says.
+struct daemon_options {
   std::string config_path;
   std::string check_path;
   std::string db_path;
@@ -130,48 +129,49 @@ int main(int argc, char** argv) {
   double demo_rate = 20.0;
   double demo_drift_after = 60.0;
   double demo_regime_length = 40.0;
-  app.add_option("--config,-c", config_path, "YAML configuration file");
-  app.add_option("--check-config", check_path,
+};
+
+void add_options(CLI::App& app, daemon_options& o) {
+  app.add_option("--config,-c", o.config_path, "YAML configuration file");
+  app.add_option("--check-config", o.check_path,
                  "validate FILE, print ok or its errors, exit 0 or 2");
-  app.add_flag("--demo", demo,
+  app.add_flag("--demo", o.demo,
                "run a simulated trading bot against the engine");
-  app.add_option("--demo-rate", demo_rate, "simulated requests per second")
+  app.add_option("--demo-rate", o.demo_rate, "simulated requests per second")
     ->check(CLI::Range(0.1, 10000.0));
   app
-    .add_option("--demo-drift-after", demo_drift_after,
+    .add_option("--demo-drift-after", o.demo_drift_after,
                 "seconds until the demo's second model starts to drift")
     ->check(CLI::Range(0.0, 1e6));
   app
-    .add_option("--demo-regime-length", demo_regime_length,
+    .add_option("--demo-regime-length", o.demo_regime_length,
                 "mean seconds a market regime lasts in the demo (each lasts "
                 "half to one and a half times this)")
     ->check(CLI::Range(0.1, 1e6));
-  app.add_flag("--ingest-stdin", ingest,
+  app.add_flag("--ingest-stdin", o.ingest,
                "read length-prefixed msgpack event frames from stdin");
-  app.add_option("--db", db_path, "SQLite file (overrides storage.path)");
+  app.add_option("--db", o.db_path, "SQLite file (overrides storage.path)");
   app
-    .add_option("--log-level", log_level,
+    .add_option("--log-level", o.log_level,
                 "trace, debug, info, warn, error, critical or off")
     ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error",
                            "critical", "off"}));
-  CLI11_PARSE(app, argc, argv);
+}
 
-  if (!check_path.empty())
-    return check_config(check_path);
-  if (config_path.empty()) {
-    std::cerr << "argusd: --config FILE is required (or --check-config FILE)\n";
-    return 2;
-  }
-  auto loaded = argus::config::load_file(config_path);
+/// @returns the configuration the options name, or nothing after printing
+/// every error.
+std::optional<argus::config::engine_config>
+load_config(const daemon_options& o) {
+  auto loaded = argus::config::load_file(o.config_path);
   if (!loaded.ok()) {
     for (const auto& d : loaded.diagnostics)
-      std::cerr << "error: " << config_path << ": " << to_string(d) << "\n";
-    return 2;
+      std::cerr << "error: " << o.config_path << ": " << to_string(d) << "\n";
+    return std::nullopt;
   }
   auto cfg = std::move(*loaded.config);
-  if (!db_path.empty())
-    cfg.storage.path = db_path;
-  if (demo) {
+  if (!o.db_path.empty())
+    cfg.storage.path = o.db_path;
+  if (o.demo) {
     // A person watching the demo should see drift within a minute, not
     // after the spec's 5-minute checks over 1 000-observation windows.
     auto& ml = cfg.ml_monitor;
@@ -186,6 +186,73 @@ int main(int argc, char** argv) {
     at_most(ml.current_window, size_t{200});
     at_most(ml.performance_window, size_t{200});
   }
+  return cfg;
+}
+
+int64_t seconds_to_ns(double s) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::duration<double>(s))
+    .count();
+}
+
+/// Runs the simulated bot at `demo_rate` requests a second until `stop`.
+void run_demo(argus::engine& eng, const daemon_options& o,
+              const std::atomic<bool>& stop, std::atomic<uint64_t>& requests) {
+  argus::tools::demo_bot bot{eng.client(), 42};
+  bot.drift_after(seconds_to_ns(o.demo_drift_after));
+  bot.regime_length(seconds_to_ns(o.demo_regime_length));
+  bot.backfill(argus::wall_clock_ns(), 30);
+  auto period = std::chrono::duration<double>(1.0 / o.demo_rate);
+  auto next = std::chrono::steady_clock::now();
+  while (!stop.load()) {
+    bot.step(argus::wall_clock_ns());
+    requests.store(bot.requests());
+    next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      period);
+    std::this_thread::sleep_until(next);
+  }
+}
+
+/// Waits for SIGINT or SIGTERM (@returns 0) or for the engine to stop by
+/// itself (@returns 1), printing the demo's summary every five seconds.
+int wait_for_stop(argus::engine& eng, const sigset_t& signals, bool demo,
+                  const std::atomic<uint64_t>& demo_requests) {
+  auto last_summary = std::chrono::steady_clock::now();
+  for (;;) {
+    timespec wait{0, 200'000'000};
+    auto sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig == SIGINT || sig == SIGTERM) {
+      std::cout << "argusd stopping signal=" << sig << std::endl;
+      return 0;
+    }
+    if (auto reason = eng.wait_for_termination(0ms)) {
+      std::cerr << "argusd: engine stopped: " << eng.system().render(*reason)
+                << "\n";
+      return 1;
+    }
+    if (demo && std::chrono::steady_clock::now() - last_summary > 5s) {
+      last_summary = std::chrono::steady_clock::now();
+      print_summary(eng, demo_requests.load());
+    }
+  }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"argusd: the argus monitoring engine daemon"};
+  daemon_options o;
+  add_options(app, o);
+  CLI11_PARSE(app, argc, argv);
+  if (!o.check_path.empty())
+    return check_config(o.check_path);
+  if (o.config_path.empty()) {
+    std::cerr << "argusd: --config FILE is required (or --check-config FILE)\n";
+    return 2;
+  }
+  auto cfg = load_config(o);
+  if (!cfg)
+    return 2;
 
   // Signals are taken by this thread alone: block them before any other
   // thread (CAF's) exists, so they inherit the mask.
@@ -196,66 +263,29 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   argus::engine_options opts;
-  if (!log_level.empty())
-    opts.log_level = log_level;
-  argus::engine eng{cfg, opts};
+  if (!o.log_level.empty())
+    opts.log_level = o.log_level;
+  argus::engine eng{*cfg, opts};
   if (auto err = eng.start()) {
     std::cerr << "argusd: cannot start: " << argus::describe(err) << "\n";
     return 1;
   }
-  std::cout << "argusd ready pid=" << ::getpid() << " db=" << cfg.storage.path
+  std::cout << "argusd ready pid=" << ::getpid() << " db=" << cfg->storage.path
             << std::endl;
 
   std::atomic<bool> stop{false};
   std::thread ingest_thread;
-  if (ingest)
+  if (o.ingest)
     ingest_thread = std::thread{[&] {
       ingest_stdin(eng, stop);
     }};
   std::thread demo_thread;
   std::atomic<uint64_t> demo_requests{0};
-  if (demo) {
+  if (o.demo)
     demo_thread = std::thread{[&] {
-      argus::tools::demo_bot bot{eng.client(), 42};
-      bot.drift_after(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        std::chrono::duration<double>(demo_drift_after))
-                        .count());
-      bot.regime_length(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::duration<double>(demo_regime_length))
-                          .count());
-      bot.backfill(argus::wall_clock_ns(), 30);
-      auto period = std::chrono::duration<double>(1.0 / demo_rate);
-      auto next = std::chrono::steady_clock::now();
-      while (!stop.load()) {
-        bot.step(argus::wall_clock_ns());
-        demo_requests.store(bot.requests());
-        next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-          period);
-        std::this_thread::sleep_until(next);
-      }
+      run_demo(eng, o, stop, demo_requests);
     }};
-  }
-
-  int exit_code = 0;
-  auto last_summary = std::chrono::steady_clock::now();
-  for (;;) {
-    timespec wait{0, 200'000'000};
-    auto sig = sigtimedwait(&signals, nullptr, &wait);
-    if (sig == SIGINT || sig == SIGTERM) {
-      std::cout << "argusd stopping signal=" << sig << std::endl;
-      break;
-    }
-    if (auto reason = eng.wait_for_termination(0ms)) {
-      std::cerr << "argusd: engine stopped: " << eng.system().render(*reason)
-                << "\n";
-      exit_code = 1;
-      break;
-    }
-    if (demo && std::chrono::steady_clock::now() - last_summary > 5s) {
-      last_summary = std::chrono::steady_clock::now();
-      print_summary(eng, demo_requests.load());
-    }
-  }
+  int exit_code = wait_for_stop(eng, signals, o.demo, demo_requests);
   stop.store(true);
   if (demo_thread.joinable())
     demo_thread.join();
