@@ -48,8 +48,7 @@ bool client::publish(inbound_event event) noexcept {
   // One wake-up per batch: only the producer that flips the flag sends.
   if (!core.drain_scheduled.exchange(true, std::memory_order_acq_rel)) {
     try {
-      caf::anon_send(caf::actor_cast<caf::actor>(core.dispatcher),
-                     atom::drain_v);
+      caf::anon_send(core.dispatcher, atom::drain_v);
     } catch (...) {
       // Allocation failure while sending: the event is queued and the next
       // publish or flush drains it.

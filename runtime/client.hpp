@@ -3,6 +3,7 @@
 #include "actors/metrics_dashboard/series_registry.hpp"
 #include "actors/tracer/span_buffers.hpp"
 #include "messages/events.hpp"
+#include "messages/interfaces.hpp"
 #include "runtime/bounded_queue.hpp"
 #include "runtime/correlation.hpp"
 #include "runtime/span.hpp"
@@ -62,7 +63,7 @@ struct ingress {
   std::atomic<bool> drain_scheduled{false};
   std::atomic<bool> accepting{false};
   /// The dispatcher; set before `accepting` turns true.
-  caf::strong_actor_ptr dispatcher;
+  dispatcher_actor dispatcher;
   std::atomic<uint64_t> offered{0};
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> dropped_queue_full{0};

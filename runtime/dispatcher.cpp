@@ -56,12 +56,12 @@ void pump(self_ptr self) {
     core.unrouted.fetch_add(taken.unrouted, std::memory_order_relaxed);
     // In dependency order: the correlation manager knows a request before
     // the tracer reports the components its spans touched.
-    for (auto& slot : st.routes) {
-      if (slot.route->empty())
+    for (auto& route : st.routes) {
+      if (route->empty())
         continue;
       ++st.in_flight;
-      slot.route->deliver(
-        self, slot.handle, delivery_timeout,
+      route->deliver(
+        self, delivery_timeout,
         [self](uint64_t n) {
           self->state.core->dispatched.fetch_add(n, std::memory_order_relaxed);
           --self->state.in_flight;
@@ -90,21 +90,18 @@ void dispatcher_state::init(const component_plan& plan) {
     if (!spec.route)
       continue;
     auto slot = static_cast<int>(routes.size());
-    routes.push_back({spec.id, spec.route(), caf::actor{}});
+    routes.push_back(spec.route());
     // The plan has already refused two takers of one event.
-    for (auto i : routes.back().route->takes())
+    for (auto i : routes.back()->takes())
       taker[i] = slot;
-    for (auto i : routes.back().route->peeks())
+    for (auto i : routes.back()->peeks())
       peekers[i].push_back(slot);
   }
 }
 
 void dispatcher_state::route(const component_directory& directory) {
-  for (auto& slot : routes)
-    if (auto handle = directory.find(slot.id))
-      slot.handle = *handle;
-    else
-      slot.handle = caf::actor{};
+  for (auto& r : routes)
+    r->locate(directory);
   supervisor = directory.get(supervisor_key);
 }
 
@@ -118,11 +115,11 @@ dispatcher_state::take_result dispatcher_state::take(size_t max) {
     ++result.popped;
     auto kind = event.index();
     for (auto i : peekers[kind])
-      if (routes[i].handle)
-        routes[i].route->peek(event);
+      if (routes[i]->running())
+        routes[i]->peek(event);
     auto i = taker[kind];
-    if (i >= 0 && routes[i].handle)
-      routes[i].route->take(event);
+    if (i >= 0 && routes[i]->running())
+      routes[i]->take(event);
     else
       // No component takes it (none is registered for it yet, or its
       // component is down): counted, never silently lost.

@@ -20,14 +20,6 @@ namespace argus::runtime {
 struct dispatcher_state {
   static inline const char* name = "dispatcher";
 
-  /// One component's route and where that component runs now.
-  struct route_slot {
-    std::string id;
-    std::unique_ptr<event_route> route;
-    /// Invalid while the component does not run (its events are unrouted).
-    caf::actor handle;
-  };
-
   /// What one `take` did.
   struct take_result {
     size_t popped = 0;
@@ -53,8 +45,10 @@ struct dispatcher_state {
   };
 
   std::shared_ptr<detail::ingress> core;
-  /// In dependency order, which is the order batches leave in.
-  std::vector<route_slot> routes;
+  /// One per component that takes events, in dependency order (the order
+  /// batches leave in); a route whose component does not run leaves its
+  /// events unrouted.
+  std::vector<std::unique_ptr<event_route>> routes;
   /// Per `inbound_event` alternative: the slot that takes it (-1: none).
   std::vector<int> taker;
   /// Per alternative: the slots that look at it before it is taken.

@@ -77,7 +77,7 @@ caf::error engine::start() {
   runtime::configure(*system_cfg_, cfg_.runtime);
   system_ = std::make_unique<caf::actor_system>(*system_cfg_);
   dispatcher_ = system_->spawn(runtime::dispatcher, ingress_, *plan);
-  ingress_->dispatcher = caf::actor_cast<caf::strong_actor_ptr>(dispatcher_);
+  ingress_->dispatcher = dispatcher_;
   auto hub = logs_;
   supervisor_
     = system_->spawn(argus::supervisor, cfg_, dispatcher_, std::move(*plan),
@@ -85,13 +85,12 @@ caf::error engine::start() {
                        return hub->get(id);
                      }});
   auto term = termination_;
-  caf::actor_cast<caf::actor>(supervisor_)
-    ->attach_functor([term](const caf::error& reason) {
-      std::lock_guard<std::mutex> guard{term->mtx};
-      term->done = true;
-      term->reason = reason;
-      term->cv.notify_all();
-    });
+  supervisor_->attach_functor([term](const caf::error& reason) {
+    std::lock_guard<std::mutex> guard{term->mtx};
+    term->done = true;
+    term->reason = reason;
+    term->cv.notify_all();
+  });
   started_ = true;
   // Wait until every component answers: the supervisor has then spawned them
   // and told the dispatcher where events go, so nothing published from here

@@ -105,9 +105,14 @@ public:
   /// @returns whether the batch holds nothing to deliver.
   virtual bool empty() const = 0;
 
-  /// Requests `component` to take the batch, which starts over empty.
+  /// Finds the component in `directory` (absent: not running).
+  virtual void locate(const component_directory& directory) = 0;
+
+  /// @returns whether the component runs.
+  virtual bool running() const = 0;
+
+  /// Requests the component to take the batch, which starts over empty.
   virtual void deliver(dispatcher_actor::pointer self,
-                       const caf::actor& component,
                        std::chrono::seconds timeout, taken_handler taken,
                        failed_handler failed)
     = 0;
@@ -140,7 +145,8 @@ class batch_route<Handle, Batch, event_types<Takes...>, event_types<Peeks...>,
                   Sort>
   final : public event_route {
 public:
-  explicit batch_route(Sort sort) : sort_(std::move(sort)) {
+  batch_route(std::string id, Sort sort)
+      : id_(std::move(id)), sort_(std::move(sort)) {
   }
 
   std::vector<size_t> takes() const override {
@@ -176,13 +182,18 @@ public:
     return batch_.empty();
   }
 
-  void deliver(dispatcher_actor::pointer self, const caf::actor& component,
-               std::chrono::seconds timeout, taken_handler taken,
-               failed_handler failed) override {
+  void locate(const component_directory& directory) override {
+    handle_ = directory.get(component_key<Handle>{id_});
+  }
+
+  bool running() const override {
+    return static_cast<bool>(handle_);
+  }
+
+  void deliver(dispatcher_actor::pointer self, std::chrono::seconds timeout,
+               taken_handler taken, failed_handler failed) override {
     auto n = batch_.size();
-    self
-      ->request(caf::actor_cast<Handle>(component), timeout,
-                std::exchange(batch_, Batch{}))
+    self->request(handle_, timeout, std::exchange(batch_, Batch{}))
       .then(
         [taken](uint64_t x) {
           taken(x);
@@ -193,6 +204,9 @@ public:
   }
 
 private:
+  /// The component's id (owned: the route outlives the registration).
+  std::string id_;
+  Handle handle_;
   Sort sort_;
   Batch batch_;
 };
@@ -287,8 +301,8 @@ public:
                             event_types<Peeks...> peeks, Sort sort) {
     using route_type = detail::batch_route<Handle, Batch, decltype(takes),
                                            decltype(peeks), Sort>;
-    spec_.route = [sort] {
-      return std::make_unique<route_type>(sort);
+    spec_.route = [id = spec_.id, sort] {
+      return std::make_unique<route_type>(id, sort);
     };
     return *this;
   }

@@ -108,8 +108,8 @@ TEST_CASE("dispatcher files each event with the route that takes it, lets "
         == std::vector<std::string>{
           "tracker regime_recorded", "tracker trade_executed",
           "dashboard trade_executed", "dashboard metric_sampled"});
-  CHECK(!st.routes[0].route->empty());
-  CHECK(!st.routes[1].route->empty());
+  CHECK(!st.routes[0]->empty());
+  CHECK(!st.routes[1]->empty());
   // The tracker stops: its events are unrouted, and it no longer looks.
   running.erase("tracker");
   st.route(running);
@@ -133,7 +133,7 @@ TEST_CASE("dispatcher keeps one batch in flight, so the client queue is the "
   auto plan = builtin_components({}).plan(cfg);
   REQUIRE(plan);
   auto disp = fx.sys.spawn(runtime::dispatcher, core, *plan);
-  core->dispatcher = caf::actor_cast<caf::strong_actor_ptr>(disp);
+  core->dispatcher = disp;
   auto log = std::make_shared<held_batches>();
   auto tracker = fx.sys.spawn(held_tracker, log);
   // The built-in routes, with a stand-in for the tracker and no supervisor.
