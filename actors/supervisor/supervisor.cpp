@@ -154,12 +154,15 @@ void on_down(self_ptr self, const caf::down_msg& dm) {
   st.live_children->erase(entry->handles.actor);
   entry->handles = spawned_component{};
   st.directory.erase(entry->id());
+  // Those who route to it or depend on it learn that it is gone (its
+  // events are then counted as unrouted), unless everything is stopping.
+  if (!st.stopping)
+    announce(self, entry->id());
   auto clean = !dm.reason || dm.reason == caf::exit_reason::user_shutdown;
   if (st.stopping || clean) {
     entry->state = component_state::stopped;
     return;
   }
-  announce(self, entry->id());
   entry->last_error = self->system().render(dm.reason);
   st.crashed_since_flush.push_back(entry->id());
   st.log->error("component-crashed id={} reason={}", entry->id(),

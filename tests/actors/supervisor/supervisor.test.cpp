@@ -172,6 +172,26 @@ TEST_CASE("supervisor restarts a crashed component after its backoff") {
   CHECK(fx.rows("regime_tracking") == 1);
 }
 
+TEST_CASE("while a crashed component waits for its restart its events are "
+          "counted as unrouted, and its replacement gets the next ones") {
+  supervised fx;
+  fx.ingress->dispatcher = fx.dispatcher;
+  fx.ingress->accepting = true;
+  runtime::client client{fx.ingress};
+  fx.self->send_exit(fx.lookup("tracker"), caf::exit_reason::kill);
+  fx.run();
+  CHECK(client.record_regime_tracking(test::sample_regime_recorded()));
+  fx.run();
+  CHECK(client.counters().unrouted == 1);
+  CHECK(client.counters().failed_delivery == 0);
+  fx.advance(100ms);
+  REQUIRE(fx.lookup("tracker"));
+  CHECK(client.record_regime_tracking(test::sample_regime_recorded()));
+  fx.run();
+  CHECK(client.counters().dispatched == 1);
+  CHECK(client.counters().unrouted == 1);
+}
+
 TEST_CASE("supervisor gives a component up once its restart budget is "
           "spent") {
   supervised fx{2};
