@@ -22,13 +22,10 @@ struct has_time_ns<T, std::void_t<decltype(std::declval<T&>().time_ns)>>
 
 } // namespace
 
-bool client::publish(inbound_event event) noexcept {
+client::offer_result client::offer(inbound_event& event) noexcept {
   auto& core = *core_;
-  core.offered.fetch_add(1, std::memory_order_relaxed);
-  if (!core.accepting.load(std::memory_order_acquire)) {
-    core.dropped_not_running.fetch_add(1, std::memory_order_relaxed);
-    return false;
-  }
+  if (!core.accepting.load(std::memory_order_acquire))
+    return offer_result::not_running;
   std::visit(
     [&](auto& e) {
       using type = std::decay_t<decltype(e)>;
@@ -40,10 +37,9 @@ bool client::publish(inbound_event event) noexcept {
           e.time_ns = wall_clock_ns();
     },
     event);
-  if (!core.queue.try_push(event)) {
-    core.dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
-    return false;
-  }
+  if (!core.queue.try_push(event))
+    return offer_result::queue_full;
+  core.offered.fetch_add(1, std::memory_order_relaxed);
   core.accepted.fetch_add(1, std::memory_order_relaxed);
   // One wake-up per batch: only the producer that flips the flag sends.
   if (!core.drain_scheduled.exchange(true, std::memory_order_acq_rel)) {
@@ -55,7 +51,24 @@ bool client::publish(inbound_event event) noexcept {
       core.drain_scheduled.store(false, std::memory_order_release);
     }
   }
-  return true;
+  return offer_result::accepted;
+}
+
+bool client::publish(inbound_event event) noexcept {
+  auto& core = *core_;
+  switch (offer(event)) {
+    case offer_result::accepted:
+      return true;
+    case offer_result::queue_full:
+      core.offered.fetch_add(1, std::memory_order_relaxed);
+      core.dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    case offer_result::not_running:
+      core.offered.fetch_add(1, std::memory_order_relaxed);
+      core.dropped_not_running.fetch_add(1, std::memory_order_relaxed);
+      return false;
+  }
+  return false;
 }
 
 scoped_span client::span(component_type component, std::string_view operation,

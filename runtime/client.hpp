@@ -181,8 +181,18 @@ public:
 
   /// Hands one event to the engine. An empty correlation id is replaced by a
   /// fresh one; the header's version is set to the event type's version.
-  /// @returns whether the event was accepted.
+  /// @returns whether the event was accepted (a full queue drops it and
+  /// counts it).
   bool publish(inbound_event event) noexcept;
+
+  /// What `offer` did with an event.
+  enum class offer_result { accepted, queue_full, not_running };
+
+  /// Like `publish`, for a caller that can wait (a reader of the wire): on a
+  /// full queue `event` stays with the caller, nothing is counted, and the
+  /// caller offers it again once there is room, instead of dropping it.
+  /// Stamps the header as `publish` does, once.
+  offer_result offer(inbound_event& event) noexcept;
 
   /// Typed convenience for `publish`.
   template <class Event>

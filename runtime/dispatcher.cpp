@@ -1,5 +1,7 @@
 #include "runtime/dispatcher.hpp"
 
+#include "messages/codec.hpp"
+
 #include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
@@ -26,13 +28,24 @@ void release_flushes(self_ptr self) {
       continue;
     }
     auto rp = i->rp;
+    // What this flush covers and storage will never see: the flush still
+    // commits everything else, but cannot acknowledge.
+    auto lost = st.take_not_taken();
     if (!st.supervisor)
       rp.deliver(caf::make_error(ec::component_down, "engine not started"));
     else
       self->request(st.supervisor, caf::infinite, atom::flush_v, i->hdr)
         .then(
-          [rp](flush_ack& ack) mutable {
-            rp.deliver(std::move(ack));
+          [rp, lost](flush_ack& ack) mutable {
+            if (lost.empty())
+              rp.deliver(std::move(ack));
+            else
+              rp.deliver(caf::make_error(
+                ec::component_down,
+                "committed " + std::to_string(ack.committed_rows)
+                  + " rows, but events since the previous flush were not "
+                    "taken: "
+                  + lost));
           },
           [rp](caf::error& err) mutable {
             rp.deliver(std::move(err));
@@ -56,7 +69,8 @@ void pump(self_ptr self) {
     core.unrouted.fetch_add(taken.unrouted, std::memory_order_relaxed);
     // In dependency order: the correlation manager knows a request before
     // the tracer reports the components its spans touched.
-    for (auto& route : st.routes) {
+    for (size_t r = 0; r < st.routes.size(); ++r) {
+      auto& route = st.routes[r];
       if (route->empty())
         continue;
       ++st.in_flight;
@@ -67,11 +81,12 @@ void pump(self_ptr self) {
           --self->state.in_flight;
           pump(self);
         },
-        [self](size_t n) {
+        [self, r](size_t n) {
           // The component crashed or timed out: the supervisor restarts it
           // and the next flush reports the crash; these events are counted.
           self->state.core->failed_delivery.fetch_add(
             n, std::memory_order_relaxed);
+          self->state.failed_by_route[r] += n;
           --self->state.in_flight;
           pump(self);
         });
@@ -86,6 +101,7 @@ void dispatcher_state::init(const component_plan& plan) {
   constexpr auto alternatives = std::variant_size_v<inbound_event>;
   taker.assign(alternatives, -1);
   peekers.assign(alternatives, {});
+  unrouted_by_kind.assign(alternatives, 0);
   for (const auto& spec : plan) {
     if (!spec.route)
       continue;
@@ -97,6 +113,41 @@ void dispatcher_state::init(const component_plan& plan) {
     for (auto i : routes.back()->peeks())
       peekers[i].push_back(slot);
   }
+  failed_by_route.assign(routes.size(), 0);
+}
+
+namespace {
+
+template <size_t... Is>
+const char* event_name(size_t i, std::index_sequence<Is...>) {
+  static const char* names[]
+    = {codec::type_name(inbound_event{std::in_place_index<Is>})...};
+  return names[i];
+}
+
+} // namespace
+
+std::string dispatcher_state::take_not_taken() {
+  std::string result;
+  auto add = [&](std::string what) {
+    result += (result.empty() ? "" : "; ") + what;
+  };
+  constexpr auto alternatives = std::variant_size_v<inbound_event>;
+  for (size_t kind = 0; kind < unrouted_by_kind.size(); ++kind) {
+    auto n = std::exchange(unrouted_by_kind[kind], 0);
+    if (n == 0)
+      continue;
+    auto name = event_name(kind, std::make_index_sequence<alternatives>{});
+    auto i = taker[kind];
+    add(std::to_string(n) + " " + name + ": "
+        + (i >= 0 ? routes[i]->id() + " is not running"
+                  : std::string{"no component takes them"}));
+  }
+  for (size_t r = 0; r < failed_by_route.size(); ++r)
+    if (auto n = std::exchange(failed_by_route[r], 0); n > 0)
+      add(std::to_string(n) + " to " + routes[r]->id()
+          + ": it crashed or timed out before taking them");
+  return result;
 }
 
 void dispatcher_state::route(const component_directory& directory) {
@@ -120,10 +171,13 @@ dispatcher_state::take_result dispatcher_state::take(size_t max) {
     auto i = taker[kind];
     if (i >= 0 && routes[i]->running())
       routes[i]->take(event);
-    else
+    else {
       // No component takes it (none is registered for it yet, or its
-      // component is down): counted, never silently lost.
+      // component is down): counted, never silently lost, and the next
+      // flush says so.
       ++result.unrouted;
+      ++unrouted_by_kind[kind];
+    }
   }
   popped += result.popped;
   return result;

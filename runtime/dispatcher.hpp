@@ -36,6 +36,11 @@ struct dispatcher_state {
   /// Where the components run now.
   void route(const component_directory& directory);
 
+  /// @returns what happened to the events not taken since the last call
+  /// (e.g. "2 regime_recorded: tracker is not running"), empty if every
+  /// event was taken, and starts counting over.
+  std::string take_not_taken();
+
   /// A flush waiting for every event accepted before it to be taken.
   struct pending_flush {
     caf::typed_response_promise<flush_ack> rp;
@@ -54,6 +59,11 @@ struct dispatcher_state {
   /// Per alternative: the slots that look at it before it is taken.
   std::vector<std::vector<int>> peekers;
   supervisor_actor supervisor;
+  /// Per alternative: events no running component took, since the last
+  /// flush was answered.
+  std::vector<uint64_t> unrouted_by_kind;
+  /// Per route: events its component did not take (crashed, timed out).
+  std::vector<uint64_t> failed_by_route;
   /// Batches handed out and not yet answered (at most one per component).
   int in_flight = 0;
   /// Events popped since start.

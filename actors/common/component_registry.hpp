@@ -105,6 +105,9 @@ public:
   /// @returns whether the batch holds nothing to deliver.
   virtual bool empty() const = 0;
 
+  /// @returns the id of the component it routes to.
+  virtual const std::string& id() const = 0;
+
   /// Finds the component in `directory` (absent: not running).
   virtual void locate(const component_directory& directory) = 0;
 
@@ -180,6 +183,10 @@ public:
 
   bool empty() const override {
     return batch_.empty();
+  }
+
+  const std::string& id() const override {
+    return id_;
   }
 
   void locate(const component_directory& directory) override {

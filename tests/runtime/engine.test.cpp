@@ -73,6 +73,30 @@ TEST_CASE("engine stop flushes what the bot recorded without a flush") {
   CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
+TEST_CASE("a flush covering events no running component took does not "
+          "acknowledge, and says which and why") {
+  engine_fixture fx;
+  fx.cfg.tracking_system.enable_correlation_tracking = false;
+  fx.cfg.tracking_system.enable_ensemble_tracking = false;
+  fx.cfg.tracking_system.enable_regime_tracking = false;
+  fx.cfg.tracking_system.enable_decision_path_tracking = false;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  for (int i = 0; i < 3; ++i)
+    CHECK(eng.client().record_regime_tracking(test::sample_regime_recorded()));
+  CHECK(eng.client().record(test::sample_metric_sampled()));
+  auto nack = eng.flush();
+  REQUIRE(!nack);
+  auto why = eng.system().render(nack.error());
+  CHECK(nack.error() == ec::component_down);
+  CHECK(why.find("3 regime_recorded: no component takes them")
+        != std::string::npos);
+  // The next flush covers only what came after: taken, so acknowledged.
+  CHECK(eng.client().record(test::sample_metric_sampled()));
+  CHECK(eng.flush());
+  REQUIRE(!eng.stop());
+}
+
 TEST_CASE("engine status lists every component and the client counters") {
   engine_fixture fx;
   engine eng{fx.cfg, fx.options()};

@@ -138,6 +138,26 @@ TEST_CASE("argusd on SIGTERM stores every event it read, in the spec's "
   CHECK(j["last_write_ns"].get<int64_t>() > 0);
 }
 
+TEST_CASE("a flood past the client queue on standard input is read at the "
+          "engine's pace, and the flush after it acknowledges every event") {
+  daemon_fixture fx;
+  auto p = fx.start({"--ingest-stdin"});
+  // Six times the client queue, written back to back: argusd stops reading
+  // while the queue is full instead of dropping what a flush then acks.
+  constexpr int events = 100'000;
+  std::string frames;
+  for (int i = 0; i < events; ++i)
+    frames += regime_frame("flood-" + std::to_string(i));
+  frames += flush_frame("flush-flood");
+  REQUIRE(p->write(frames));
+  auto ack = p->wait_for_line("flush-flood", 120s);
+  REQUIRE(ack);
+  CHECK(ack->rfind("ack flush-flood committed=", 0) == 0);
+  CHECK(rows_with_prefix(fx, "flood-") == events);
+  p->signal(SIGTERM);
+  CHECK(p->wait(30s));
+}
+
 TEST_CASE("kill -9 after an acknowledged flush loses none of the "
           "acknowledged rows") {
   daemon_fixture fx;

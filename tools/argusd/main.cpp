@@ -13,6 +13,7 @@
 #include "messages/time.hpp"
 #include "runtime/engine.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -44,10 +45,35 @@ int check_config(const std::string& path) {
   return 2;
 }
 
+/// Offers `event` until the engine takes it: a full client queue stops the
+/// reading (the feeder's writes block on the pipe) instead of dropping
+/// events a later flush would then claim. @returns false if the engine no
+/// longer accepts events or argusd is stopping.
+bool offer_until_taken(argus::engine& eng, argus::inbound_event& event,
+                       const std::atomic<bool>& stop) {
+  using offer_result = argus::runtime::client::offer_result;
+  auto wait = std::chrono::microseconds{20};
+  for (;;) {
+    switch (eng.client().offer(event)) {
+      case offer_result::accepted:
+        return true;
+      case offer_result::not_running:
+        return false;
+      case offer_result::queue_full:
+        if (stop.load())
+          return false;
+        std::this_thread::sleep_for(wait);
+        wait = std::min(wait * 2, std::chrono::microseconds{2000});
+        break;
+    }
+  }
+}
+
 /// Reads length-prefixed msgpack frames from standard input and feeds them to
-/// the engine. A `flush_requested` frame is answered on standard output with
-/// `ack <correlation id> committed=<rows>` once everything before it is
-/// durable (or `nack <correlation id> <error>`).
+/// the engine, waiting while the engine's queue is full. A `flush_requested`
+/// frame is answered on standard output with `ack <correlation id>
+/// committed=<rows>` once everything before it is durable, or `nack
+/// <correlation id> <error>` when something before it is not.
 void ingest_stdin(argus::engine& eng, const std::atomic<bool>& stop) {
   argus::codec::frame_decoder decoder;
   auto log = eng.logs().get("ingest");
@@ -90,7 +116,14 @@ void ingest_stdin(argus::engine& eng, const std::atomic<bool>& stop) {
                     << eng.system().render(ack.error()) << std::endl;
         continue;
       }
-      eng.client().publish(std::move(event));
+      if (!offer_until_taken(eng, event, stop)) {
+        // The engine stopped under us: say so on the ack channel, since
+        // the next flush cannot. (On SIGTERM argusd says it is stopping.)
+        if (!stop.load())
+          std::cout << "ingest stopped: the engine no longer accepts events"
+                    << std::endl;
+        return;
+      }
     }
   }
 }
