@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -23,6 +24,10 @@
 namespace argus::config {
 
 namespace {
+
+/// A `password_file` larger than this is refused unread: a secret is one
+/// short line.
+constexpr size_t max_secret_file_bytes = 64 * 1024;
 
 // -- shared state of one load ------------------------------------------------
 
@@ -607,15 +612,34 @@ private:
     r.read(key, file);
     if (file.empty())
       return;
-    std::ifstream in{file, std::ios::binary};
-    if (!in) {
-      r.ctx().fail_at_path(r.path() + "." + key, "cannot read '" + file + "'");
+    auto path = r.path() + "." + key;
+    // A secret is one short line: a device (/dev/zero), a directory or a
+    // large file is refused before anything is read, so reading is bounded.
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
+      r.ctx().fail_at_path(path, "cannot read '" + file
+                                   + "': " + std::strerror(errno));
       return;
     }
-    std::string value;
-    std::getline(in, value);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n'))
-      value.pop_back();
+    if (!S_ISREG(st.st_mode)) {
+      r.ctx().fail_at_path(path, "'" + file + "' is not a regular file");
+      return;
+    }
+    if (static_cast<uint64_t>(st.st_size) > max_secret_file_bytes) {
+      r.ctx().fail_at_path(path, "'" + file + "' is larger than "
+                                   + std::to_string(max_secret_file_bytes)
+                                   + " bytes; a secret is one line");
+      return;
+    }
+    std::ifstream in{file, std::ios::binary};
+    std::string value(max_secret_file_bytes, '\0');
+    in.read(value.data(), static_cast<std::streamsize>(value.size()));
+    if (in.bad()) {
+      r.ctx().fail_at_path(path, "cannot read '" + file + "'");
+      return;
+    }
+    value.resize(static_cast<size_t>(in.gcount()));
+    value = value.substr(0, value.find_first_of("\r\n"));
     out = secret{value};
   }
 };

@@ -1,5 +1,6 @@
 #include "storage/storage_writer.hpp"
 
+#include "messages/error.hpp"
 #include "messages/time.hpp"
 #include "storage/schema.hpp"
 
@@ -7,6 +8,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
+#include <utility>
 
 namespace argus::storage {
 
@@ -54,6 +56,18 @@ size_t storage_writer_state::add(std::vector<db_row>&& rows, int64_t now_ns) {
                 dropped, pending.size());
   }
   return dropped;
+}
+
+caf::error storage_writer_state::dropped_since_flush() {
+  auto n = dropped_rows - std::exchange(dropped_rows_at_flush, dropped_rows);
+  if (n == 0)
+    return caf::none;
+  return caf::make_error(ec::storage_full,
+                         std::to_string(n)
+                           + " rows dropped since the previous flush: more "
+                             "than max_pending_rows ("
+                           + std::to_string(cfg.max_pending_rows)
+                           + ") waited for a commit");
 }
 
 caf::error storage_writer_state::commit(int64_t now_ns) {
@@ -160,6 +174,9 @@ storage_writer_actor::behavior_type storage_writer(
     [=](atom::flush, const message_header& hdr) -> caf::result<flush_ack> {
       auto& st = self->state;
       if (auto err = st.commit(wall_clock_ns()))
+        return err;
+      // Committed what it holds; what it had to drop is not covered.
+      if (auto err = st.dropped_since_flush())
         return err;
       if (st.log)
         st.log->debug("flushed corr={} committed_rows={}", hdr.corr.view(),

@@ -75,6 +75,12 @@ struct storage_writer_state {
   uint64_t committed_rows = 0;
   uint64_t committed_batches = 0;
   uint64_t dropped_rows = 0;
+  /// `dropped_rows` when the last flush was answered.
+  uint64_t dropped_rows_at_flush = 0;
+
+  /// @returns an error if rows were dropped since the last call (the flush
+  /// that covers them must not acknowledge), and starts counting over.
+  caf::error dropped_since_flush();
   uint64_t failed_commits = 0;
   uint64_t retention_deleted_rows = 0;
   /// The last commit's error; none while healthy.

@@ -388,6 +388,31 @@ TEST_CASE("a password can come from a file") {
         == 4);
 }
 
+TEST_CASE("a password_file that is a device, a directory or a large file is "
+          "refused before it is read") {
+  test::temp_dir dir;
+  auto load_pw = [](const std::string& file) {
+    return load_yaml("monitoring:\n  report_scheduler:\n    email:\n"
+                     "      password_file: "
+                     + file + "\n");
+  };
+  auto key = "monitoring.report_scheduler.email.password_file";
+  // Reading /dev/zero to the end of a line would never end.
+  auto device = load_pw("/dev/zero");
+  CHECK(find(device, key).message.find("not a regular file")
+        != std::string::npos);
+  auto directory = load_pw(dir.path().string());
+  CHECK(find(directory, key).message.find("not a regular file")
+        != std::string::npos);
+  auto big = load_pw(dir.write("big.pw", std::string(100 * 1024, 'x')));
+  CHECK(find(big, key).message.find("larger than 65536 bytes")
+        != std::string::npos);
+  // A secret without a newline at the end is read whole.
+  auto exact = load_pw(dir.write("exact.pw", "no-newline"));
+  REQUIRE(exact.ok());
+  CHECK(exact.config->report_scheduler.email.password.reveal() == "no-newline");
+}
+
 TEST_CASE("YAML aliases and anchors are refused before expansion") {
   // The "billion laughs" shape: each level references the previous nine
   // times. Expanding it would take gigabytes.

@@ -161,6 +161,61 @@ TEST_CASE("storage_writer actor acknowledges a flush only after COMMIT") {
   fx.run();
 }
 
+TEST_CASE("storage_writer actor does not acknowledge a flush covering rows "
+          "it dropped past its pending limit, and says how many") {
+  test::temp_dir dir;
+  auto path = dir.file("w.db");
+  test::deterministic_fixture fx;
+  auto cfg = make_config(path);
+  cfg.batch_max_rows = 1000; // nothing commits before the flush
+  auto writer
+    = fx.sys.spawn(storage_writer, cfg, std::shared_ptr<spdlog::logger>{});
+  fx.run();
+  fx.self->send(writer, persist_rows{message_header{}, rows(20)});
+  fx.self->send(writer, persist_rows{message_header{}, rows(20)});
+  fx.run();
+  // The replies to the two persists say 20 and 5 rows were taken.
+  std::vector<uint64_t> taken;
+  for (int i = 0; i < 2; ++i)
+    fx.self->receive(
+      [&](uint64_t n) {
+        taken.push_back(n);
+      },
+      caf::after(std::chrono::seconds(0)) >> [] {});
+  CHECK(taken == std::vector<uint64_t>{20, 5});
+  auto flush = [&] {
+    fx.self->send(writer, atom::flush_v, message_header{});
+    fx.run();
+    caf::expected<flush_ack> result{caf::make_error(ec::timeout)};
+    fx.self->receive(
+      [&](flush_ack& ack) {
+        result = ack;
+      },
+      [&](caf::error& err) {
+        result = err;
+      },
+      caf::after(std::chrono::seconds(0)) >> [] {});
+    return result;
+  };
+  auto first = flush();
+  REQUIRE(!first);
+  CHECK(first.error() == ec::storage_full);
+  CHECK(fx.sys.render(first.error()).find("15 rows dropped")
+        != std::string::npos);
+  // What it held is committed all the same.
+  CHECK(committed_in_db(path) == 25);
+  // The next flush covers no dropped row: acknowledged.
+  fx.self->send(writer, persist_rows{message_header{}, rows(3)});
+  fx.run();
+  fx.self->receive([](uint64_t) {},
+                   caf::after(std::chrono::seconds(0)) >> [] {});
+  auto second = flush();
+  REQUIRE(second);
+  CHECK(second->committed_rows == 28);
+  fx.self->send_exit(writer, caf::exit_reason::user_shutdown);
+  fx.run();
+}
+
 TEST_CASE("storage_writer actor commits by size and on its tick") {
   test::temp_dir dir;
   auto path = dir.file("w.db");
