@@ -210,9 +210,10 @@ struct checker {
              table_names) const {
     for (const auto& [table, age] : xs) {
       table_id id{};
-      if (!parse_table(table, id))
+      if (!parse_enum(table, id))
         fail(key + "." + table, "unknown table '" + table
-                                  + "'; expected one of " + table_choices());
+                                  + "'; expected one of "
+                                  + enum_choices<table_id>());
     }
   }
 
@@ -241,34 +242,6 @@ struct checker {
 
   template <class T>
   void check_type(const std::string&, const T&) const {
-  }
-
-  static bool parse_table(const std::string& name, table_id& out) {
-    for (const auto& t : table_names_list())
-      if (name == t.first) {
-        out = t.second;
-        return true;
-      }
-    return false;
-  }
-
-  static std::string table_choices() {
-    std::string result;
-    for (const auto& t : table_names_list())
-      result += (result.empty() ? "" : ", ") + t.first;
-    return result;
-  }
-
-  static const std::vector<std::pair<std::string, table_id>>&
-  table_names_list() {
-    static const auto names = [] {
-      std::vector<std::pair<std::string, table_id>> result;
-      for (int i = 0; i <= static_cast<int>(last_table_id); ++i)
-        result.emplace_back(to_string(static_cast<table_id>(i)),
-                            static_cast<table_id>(i));
-      return result;
-    }();
-    return names;
   }
 };
 

@@ -11,6 +11,7 @@
 //   v.section(key, member)     for a nested mapping with a table of its own.
 
 #include "config/components.hpp"
+#include "messages/storage.hpp"
 
 #include <initializer_list>
 #include <type_traits>
@@ -308,6 +309,11 @@ struct enum_last<report_format> {
 template <>
 struct enum_last<sync_mode> {
   static constexpr auto value = sync_mode::full;
+};
+
+template <>
+struct enum_last<table_id> {
+  static constexpr auto value = last_table_id;
 };
 
 /// @returns the value of `Enum` named `text`, if any.

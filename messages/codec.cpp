@@ -106,6 +106,10 @@ const char* type_name(const inbound_event& x) {
   return event_names[x.index()];
 }
 
+const char* type_name(size_t index) {
+  return index < event_names.size() ? event_names[index] : "unknown";
+}
+
 std::string encode_event(const inbound_event& x) {
   msgpack::sbuffer buf;
   msgpack::packer<msgpack::sbuffer> pk{buf};

@@ -64,6 +64,10 @@ caf::expected<T> decode(std::string_view bytes) {
 /// @returns the wire name of the event's type, e.g. `"span_recorded"`.
 const char* type_name(const inbound_event& x);
 
+/// @returns the wire name of the `inbound_event` alternative at `index`
+/// (`"unknown"` past the last).
+const char* type_name(size_t index);
+
 /// Encodes `x` as an envelope `[type_name, body]` (no length prefix).
 std::string encode_event(const inbound_event& x);
 

@@ -116,28 +116,16 @@ void dispatcher_state::init(const component_plan& plan) {
   failed_by_route.assign(routes.size(), 0);
 }
 
-namespace {
-
-template <size_t... Is>
-const char* event_name(size_t i, std::index_sequence<Is...>) {
-  static const char* names[]
-    = {codec::type_name(inbound_event{std::in_place_index<Is>})...};
-  return names[i];
-}
-
-} // namespace
-
 std::string dispatcher_state::take_not_taken() {
   std::string result;
   auto add = [&](std::string what) {
     result += (result.empty() ? "" : "; ") + what;
   };
-  constexpr auto alternatives = std::variant_size_v<inbound_event>;
   for (size_t kind = 0; kind < unrouted_by_kind.size(); ++kind) {
     auto n = std::exchange(unrouted_by_kind[kind], 0);
     if (n == 0)
       continue;
-    auto name = event_name(kind, std::make_index_sequence<alternatives>{});
+    auto name = codec::type_name(kind);
     auto i = taker[kind];
     add(std::to_string(n) + " " + name + ": "
         + (i >= 0 ? routes[i]->id() + " is not running"

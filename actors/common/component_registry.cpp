@@ -28,13 +28,6 @@ bool is_registered(const std::vector<component_spec>& specs,
   });
 }
 
-template <size_t... Is>
-std::string event_name(size_t i, std::index_sequence<Is...>) {
-  const char* names[]
-    = {codec::type_name(inbound_event{std::in_place_index<Is>})...};
-  return names[i];
-}
-
 /// @returns an error if two components of `plan` take the same event.
 caf::error check_takers(const component_plan& plan) {
   std::vector<const std::string*> taker(std::variant_size_v<inbound_event>,
@@ -44,12 +37,9 @@ caf::error check_takers(const component_plan& plan) {
       continue;
     for (auto i : spec.route()->takes()) {
       if (taker[i])
-        return caf::make_error(
-          ec::invalid_config,
-          "components " + *taker[i] + " and " + spec.id + " both take "
-            + event_name(
-              i,
-              std::make_index_sequence<std::variant_size_v<inbound_event>>{}));
+        return caf::make_error(ec::invalid_config,
+                               "components " + *taker[i] + " and " + spec.id
+                                 + " both take " + codec::type_name(i));
       taker[i] = &spec.id;
     }
   }
