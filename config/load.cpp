@@ -3,6 +3,7 @@
 #include "config/fields.hpp"
 #include "messages/error.hpp"
 #include "messages/storage.hpp"
+#include "messages/utf8.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -78,9 +79,13 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-/// Expands `${VAR}` and `${VAR:-default}`; `$$` is a literal `$`.
+/// How deep `${A:-${B:-...}}` defaults may nest.
+constexpr int max_expansion_depth = 4;
+
+/// Expands `${VAR}` and `${VAR:-default}`, where the default may itself
+/// hold `${...}`; `$$` is a literal `$`.
 std::optional<std::string> expand(const std::string& in, const env_lookup& env,
-                                  std::string& error) {
+                                  std::string& error, int depth = 0) {
   std::string out;
   out.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
@@ -97,7 +102,18 @@ std::optional<std::string> expand(const std::string& in, const env_lookup& env,
       out.push_back(in[i]);
       continue;
     }
-    auto close = in.find('}', i + 2);
+    // The matching brace: a default's own `${...}` nests.
+    size_t close = std::string::npos;
+    int open = 1;
+    for (size_t k = i + 2; k < in.size(); ++k) {
+      if (in[k] == '$' && k + 1 < in.size() && in[k + 1] == '{') {
+        ++open;
+        ++k;
+      } else if (in[k] == '}' && --open == 0) {
+        close = k;
+        break;
+      }
+    }
     if (close == std::string::npos) {
       error = "unterminated '${' in value";
       return std::nullopt;
@@ -122,6 +138,16 @@ std::optional<std::string> expand(const std::string& in, const env_lookup& env,
         error = "environment variable " + body + " is not set";
         return std::nullopt;
       }
+      if (fallback->find("${") != std::string::npos) {
+        if (depth + 1 >= max_expansion_depth) {
+          error = "defaults nest deeper than "
+                  + std::to_string(max_expansion_depth) + " '${...}' levels";
+          return std::nullopt;
+        }
+        fallback = expand(*fallback, env, error, depth + 1);
+        if (!fallback)
+          return std::nullopt;
+      }
       value = fallback;
     }
     out += *value;
@@ -137,9 +163,10 @@ struct refused {
   std::string message;
 };
 
-/// Walks the event stream and throws `refused` on anchors, aliases and deep
-/// nesting. Runs before `YAML::Load`, so an alias bomb is never expanded and
-/// deep nesting never recurses far.
+/// Walks the event stream and throws `refused` on anchors, aliases, deep
+/// nesting and keys given twice in one mapping. Runs before `YAML::Load`, so
+/// an alias bomb is never expanded and deep nesting never recurses far; and
+/// yaml-cpp would otherwise keep the first of two equal keys silently.
 class hostile_scan : public YAML::EventHandler {
 public:
   void OnDocumentStart(const YAML::Mark&) override {
@@ -148,44 +175,76 @@ public:
   }
   void OnNull(const YAML::Mark& m, YAML::anchor_t a) override {
     check_anchor(m, a);
+    node(m, nullptr);
   }
   void OnAlias(const YAML::Mark& m, YAML::anchor_t) override {
     throw refused{m, "YAML aliases (*name) are not accepted: expand the "
                      "value where it is used"};
   }
   void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t a,
-                const std::string&) override {
+                const std::string& value) override {
     check_anchor(m, a);
+    node(m, &value);
   }
   void OnSequenceStart(const YAML::Mark& m, const std::string&,
                        YAML::anchor_t a, YAML::EmitterStyle::value) override {
-    enter(m, a);
+    enter(m, a, false);
   }
   void OnSequenceEnd() override {
-    --depth_;
+    open_.pop_back();
   }
   void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a,
                   YAML::EmitterStyle::value) override {
-    enter(m, a);
+    enter(m, a, true);
   }
   void OnMapEnd() override {
-    --depth_;
+    open_.pop_back();
   }
 
 private:
+  struct collection {
+    bool mapping;
+    /// In a mapping, whether the next node is a key.
+    bool at_key = true;
+    /// The keys seen so far, with where each was.
+    std::map<std::string, YAML::Mark> keys;
+  };
+
   void check_anchor(const YAML::Mark& m, YAML::anchor_t a) {
     if (a != YAML::NullAnchor)
       throw refused{m, "YAML anchors (&name) are not accepted: write the "
                        "value out"};
   }
-  void enter(const YAML::Mark& m, YAML::anchor_t a) {
+
+  /// Every node, before a collection opens: in a mapping, keys and values
+  /// alternate.
+  void node(const YAML::Mark& m, const std::string* scalar) {
+    if (open_.empty() || !open_.back().mapping)
+      return;
+    auto& map = open_.back();
+    if (map.at_key && scalar) {
+      auto [first, fresh] = map.keys.emplace(*scalar, m);
+      if (!fresh)
+        throw refused{m, "key '" + *scalar
+                           + "' appears twice in one "
+                             "mapping (first at line "
+                           + std::to_string(first->second.line + 1)
+                           + "); remove one"};
+    }
+    map.at_key = !map.at_key;
+  }
+
+  void enter(const YAML::Mark& m, YAML::anchor_t a, bool mapping) {
     check_anchor(m, a);
-    if (++depth_ > defaults::max_config_depth)
+    node(m, nullptr);
+    if (open_.size() >= defaults::max_config_depth)
       throw refused{m, "nesting deeper than "
                          + std::to_string(defaults::max_config_depth)
                          + " levels is not accepted"};
+    open_.push_back(collection{mapping, true, {}});
   }
-  size_t depth_ = 0;
+
+  std::vector<collection> open_;
 };
 
 // -- typed reading of one mapping ---------------------------------------------
@@ -418,8 +477,14 @@ public:
     }
     std::string error;
     auto result = expand(node.Scalar(), ctx_.env, error);
-    if (!result)
+    if (!result) {
       ctx_.fail(path, node.Mark(), error);
+    } else if (first_invalid_utf8(*result)) {
+      // The file itself was checked: the bytes came from the environment.
+      ctx_.fail(path, node.Mark(),
+                "the value from the environment is not valid UTF-8");
+      result.reset();
+    }
     return result;
   }
 
@@ -674,6 +739,19 @@ load_result load_text(std::string_view yaml, const env_lookup& env) {
       {"", 0, 0,
        "file is larger than " + std::to_string(defaults::max_config_file_bytes)
          + " bytes; refusing to parse it"});
+    return result;
+  }
+  // YAML is Unicode text, and every value read from here ends up in JSON,
+  // logs, e-mails and SQLite: bytes that are not UTF-8 stop here.
+  if (auto at = first_invalid_utf8(yaml)) {
+    auto before = yaml.substr(0, *at);
+    auto line = std::count(before.begin(), before.end(), '\n') + 1;
+    auto line_start = before.rfind('\n');
+    auto column
+      = *at - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    result.diagnostics.push_back(
+      {"", static_cast<int>(line), static_cast<int>(column),
+       "the file is not valid UTF-8 (byte " + std::to_string(*at) + ")"});
     return result;
   }
   std::string text{yaml};

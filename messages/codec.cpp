@@ -1,5 +1,7 @@
 #include "messages/codec.hpp"
 
+#include "messages/utf8.hpp"
+
 #include <array>
 #include <cstring>
 #include <utility>
@@ -56,6 +58,151 @@ caf::error convert_alternative(size_t index, const msgpack::object& body,
   }
 }
 
+/// Walks the msgpack structure of `bytes` without allocating and refuses
+/// what msgpack-c would otherwise allocate for before reading it: every
+/// value takes at least one byte, so the elements that containers announce
+/// and that are still to come may never outnumber the bytes left. Nested
+/// headers that each claim a million elements are then refused at once
+/// instead of costing hundreds of megabytes. Also bounds the nesting.
+caf::error check_shape(std::string_view bytes) {
+  auto p = reinterpret_cast<const uint8_t*>(bytes.data());
+  size_t n = bytes.size();
+  size_t pos = 0;
+  // Values announced but not read yet, including the top-level one.
+  uint64_t owed = 1;
+  std::array<uint64_t, max_depth + 1> open{};
+  size_t depth = 0;
+  auto be = [&](size_t at, size_t width) {
+    uint64_t v = 0;
+    for (size_t k = 0; k < width; ++k)
+      v = (v << 8) | p[at + k];
+    return v;
+  };
+  while (owed > 0) {
+    if (pos >= n)
+      return violation("truncated message");
+    auto c = p[pos];
+    // Header bytes, payload bytes, and elements (a map's count doubled).
+    size_t head = 1;
+    uint64_t payload = 0;
+    uint64_t elements = 0;
+    bool container = false;
+    size_t width = 0;
+    if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3) {
+    } else if (c <= 0x8f) {
+      container = true;
+      elements = 2u * (c & 0x0f);
+    } else if (c <= 0x9f) {
+      container = true;
+      elements = c & 0x0f;
+    } else if (c <= 0xbf) {
+      payload = c & 0x1f;
+    } else if (c == 0xc1) {
+      return violation("malformed msgpack: reserved byte 0xc1 at "
+                       + std::to_string(pos));
+    } else if (c >= 0xc4 && c <= 0xc6) { // bin 8/16/32
+      width = size_t{1} << (c - 0xc4);
+    } else if (c >= 0xc7 && c <= 0xc9) { // ext 8/16/32: length, type
+      width = size_t{1} << (c - 0xc7);
+      payload = 1;
+    } else if (c == 0xca || c == 0xcb) {
+      payload = c == 0xca ? 4 : 8;
+    } else if (c >= 0xcc && c <= 0xd3) { // (u)int 8..64
+      payload = size_t{1} << ((c - 0xcc) & 3);
+    } else if (c >= 0xd4 && c <= 0xd8) { // fixext: type, 1..16 bytes
+      payload = 1 + (size_t{1} << (c - 0xd4));
+    } else if (c >= 0xd9 && c <= 0xdb) { // str 8/16/32
+      width = size_t{1} << (c - 0xd9);
+    } else if (c == 0xdc || c == 0xdd) {
+      container = true;
+      width = c == 0xdc ? 2 : 4;
+    } else { // 0xde, 0xdf: map 16/32
+      container = true;
+      width = c == 0xde ? 2 : 4;
+    }
+    if (width > 0) {
+      if (pos + 1 + width > n)
+        return violation("truncated message");
+      auto len = be(pos + 1, width);
+      head += width;
+      if (container)
+        elements = c >= 0xde ? 2 * len : len;
+      else
+        payload += len;
+    }
+    if (pos + head > n || payload > n - pos - head)
+      return violation("truncated message");
+    pos += head + payload;
+    // This value is one of those owed; it may owe more.
+    --owed;
+    while (depth > 0 && open[depth - 1] == 0)
+      --depth;
+    if (depth > 0)
+      --open[depth - 1];
+    if (container && elements > 0) {
+      owed += elements;
+      if (owed > n - pos)
+        return violation(
+          "size exceeds frame: a container announces "
+          + std::to_string(c >= 0xde || (c >= 0x80 && c <= 0x8f) ? elements / 2
+                                                                 : elements)
+          + " entries but only " + std::to_string(n - pos) + " bytes follow");
+      // A parent whose last element this is stays open below it: nesting
+      // counts every container around the new one.
+      if (depth == max_depth)
+        return violation("nesting deeper than " + std::to_string(max_depth));
+      open[depth++] = elements;
+    }
+  }
+  return caf::none;
+}
+
+/// Finds the first string or binary (msgpack-c converts both into
+/// `std::string`) that is not UTF-8, and names where it is: every text argus
+/// keeps ends up in JSON, SQLite and people's terminals.
+caf::error check_text(const msgpack::object& obj, std::string& path) {
+  auto bad = [&](const char* data, uint32_t size) -> caf::error {
+    auto at = first_invalid_utf8(std::string_view{data, size});
+    if (!at)
+      return caf::none;
+    return violation(
+      (path.empty() ? std::string{"a string"} : "field '" + path + "'")
+      + " is not valid UTF-8 (byte " + std::to_string(*at) + " of "
+      + std::to_string(size) + ")");
+  };
+  switch (obj.type) {
+    case msgpack::type::STR:
+      return bad(obj.via.str.ptr, obj.via.str.size);
+    case msgpack::type::BIN:
+      return bad(obj.via.bin.ptr, obj.via.bin.size);
+    case msgpack::type::ARRAY:
+      for (uint32_t i = 0; i < obj.via.array.size; ++i)
+        if (auto err = check_text(obj.via.array.ptr[i], path))
+          return err;
+      return caf::none;
+    case msgpack::type::MAP:
+      for (uint32_t i = 0; i < obj.via.map.size; ++i) {
+        const auto& kv = obj.via.map.ptr[i];
+        if (auto err = check_text(kv.key, path))
+          return err;
+        auto outer = path.size();
+        if (kv.key.type == msgpack::type::STR) {
+          if (!path.empty())
+            path += '.';
+          path.append(kv.key.via.str.ptr,
+                      std::min<uint32_t>(kv.key.via.str.size, 64));
+        }
+        auto err = check_text(kv.val, path);
+        path.resize(outer);
+        if (err)
+          return err;
+      }
+      return caf::none;
+    default:
+      return caf::none;
+  }
+}
+
 } // namespace
 
 caf::expected<msgpack::object_handle> unpack_bounded(std::string_view bytes) {
@@ -64,6 +211,8 @@ caf::expected<msgpack::object_handle> unpack_bounded(std::string_view bytes) {
     return violation("empty message");
   // Each array element and each map key or value takes at least one byte, so
   // the frame's own size bounds every count msgpack would allocate for.
+  if (auto err = check_shape(bytes))
+    return err;
   msgpack::unpack_limit limits{n, n / 2, n, n, n, max_depth};
   try {
     size_t offset = 0;
@@ -73,6 +222,9 @@ caf::expected<msgpack::object_handle> unpack_bounded(std::string_view bytes) {
       return violation("trailing bytes after message ("
                        + std::to_string(n - offset) + " of " + std::to_string(n)
                        + ")");
+    std::string path;
+    if (auto err = check_text(handle.get(), path))
+      return err;
     return handle;
   } catch (const msgpack::depth_size_overflow&) {
     return violation("nesting deeper than " + std::to_string(max_depth));

@@ -27,7 +27,10 @@ inline constexpr size_t default_max_frame_size = 1u << 20;
 inline constexpr size_t max_depth = 16;
 
 /// Unpacks `bytes` into a msgpack object whose sizes are bounded by
-/// `bytes.size()`. Malformed or trailing bytes are `ec::protocol_violation`.
+/// `bytes.size()`: containers may not announce more elements than bytes
+/// follow, so a frame's decoding costs time and memory in proportion to the
+/// frame. Malformed or trailing bytes, and strings that are not UTF-8, are
+/// `ec::protocol_violation` (nothing is repaired).
 caf::expected<msgpack::object_handle> unpack_bounded(std::string_view bytes);
 
 /// Encodes one message body.

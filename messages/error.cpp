@@ -32,6 +32,8 @@ std::string to_string(ec x) {
       return "schema_mismatch";
     case ec::storage_full:
       return "storage_full";
+    case ec::row_rejected:
+      return "row_rejected";
     case ec::unknown_correlation:
       return "unknown_correlation";
     case ec::protocol_violation:

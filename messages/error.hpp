@@ -40,6 +40,9 @@ enum class ec : uint8_t {
   schema_mismatch = 22,
   /// The database file is full (disk or configured size budget).
   storage_full = 23,
+  /// SQLite refused one row (a constraint, a type, its size) for good: the
+  /// row is set aside, counted and logged, and the rest are committed.
+  row_rejected = 24,
   // -- messaging (30..39) ----------------------------------------------------
   /// No record exists for the given correlation id.
   unknown_correlation = 30,

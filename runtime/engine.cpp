@@ -2,6 +2,7 @@
 
 #include "actors/registry.hpp"
 #include "actors/supervisor/supervisor.hpp"
+#include "messages/json_text.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/system.hpp"
 #include "storage/sqlite_store.hpp"
@@ -287,7 +288,7 @@ engine::tracking(tracking_query query, std::chrono::milliseconds timeout) {
     spans = t->spans.size();
   auto body = nlohmann::json::parse(view->body);
   body["trace"]["spans"] = spans;
-  view->body = body.dump();
+  view->body = dump_json(body);
   return view;
 }
 

@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include <ctime>
+#include <iterator>
 
 #include <sqlite3.h>
 
@@ -14,8 +15,10 @@ namespace argus::storage {
 namespace {
 
 // Each entry upgrades the schema from version i to i + 1. Append only: a
-// shipped migration never changes.
-const std::vector<const char*> migrations = {
+// shipped migration never changes. A plain array: constant-initialised, so
+// an engine constructed or stopped during static initialisation or
+// destruction still finds it.
+const char* const migrations[] = {
   // v1: the spec's five tables, with exactly the spec's columns.
   R"sql(
 CREATE TABLE correlation_tracking (
@@ -380,8 +383,10 @@ std::vector<table_info> make_tables() {
 } // namespace
 
 const std::vector<table_info>& all_tables() {
-  static const auto tables = make_tables();
-  return tables;
+  // Never destroyed: an engine kept in a static makes its final flush during
+  // static destruction, possibly after this function's statics would be gone.
+  static const auto* tables = new std::vector<table_info>(make_tables());
+  return *tables;
 }
 
 const table_info& info(table_id id) {
@@ -389,7 +394,7 @@ const table_info& info(table_id id) {
 }
 
 int latest_schema_version() {
-  return static_cast<int>(migrations.size());
+  return static_cast<int>(std::size(migrations));
 }
 
 caf::error storage_error(int sqlite_code, const std::string& what) {
@@ -403,6 +408,12 @@ caf::error storage_error(int sqlite_code, const std::string& what) {
     case SQLITE_NOTADB:
       return caf::make_error(ec::storage_failure,
                              "database file is corrupt or not SQLite: " + what);
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+      // About the row, not the database: retrying it would fail forever.
+      return caf::make_error(ec::row_rejected, what);
     case SQLITE_READONLY:
       return caf::make_error(ec::storage_failure,
                              "database is read-only: " + what);

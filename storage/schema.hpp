@@ -59,7 +59,8 @@ std::string sql_datetime(int64_t ns);
 int64_t parse_sql_datetime(const std::string& text);
 
 /// Maps a SQLite failure to `ec::storage_busy`, `ec::storage_full`,
-/// `ec::schema_mismatch` or `ec::storage_failure`, keeping SQLite's message.
+/// `ec::row_rejected` (the row itself is wrong: a constraint, a type, its
+/// size) or `ec::storage_failure`, keeping SQLite's message.
 caf::error storage_error(int sqlite_code, const std::string& what);
 
 } // namespace argus::storage

@@ -121,28 +121,28 @@ SQLite::Statement& sqlite_store::insert_statement(table_id table, size_t rows) {
   return *slot;
 }
 
-caf::error sqlite_store::write(const std::vector<db_row>& rows,
+caf::error sqlite_store::write(const db_row* rows, size_t count,
                                int64_t now_ns) {
+  for (size_t i = 0; i < count; ++i) {
+    const auto& t = info(rows[i].table);
+    if (rows[i].values.size() != t.columns.size())
+      return caf::make_error(ec::row_rejected,
+                             std::string{"row for "} + t.name + " has "
+                               + std::to_string(rows[i].values.size())
+                               + " values, expected "
+                               + std::to_string(t.columns.size()));
+  }
   try {
     SQLite::Transaction tx{db_};
     if (!insert_corr_)
       insert_corr_ = std::make_unique<SQLite::Statement>(
         db_, "INSERT OR REPLACE INTO row_correlation "
              "(table_name, row_id, correlation_id) VALUES (?, ?, ?)");
-    for (const auto& row : rows) {
-      const auto& t = info(row.table);
-      if (row.values.size() != t.columns.size())
-        return caf::make_error(ec::invalid_argument,
-                               std::string{"row for "} + t.name + " has "
-                                 + std::to_string(row.values.size())
-                                 + " values, expected "
-                                 + std::to_string(t.columns.size()));
-    }
     // Buffers for the rows' correlation ids, bound without a copy: they
     // stay unchanged until the statement has run.
     std::array<std::string, rows_per_insert> corrs;
     auto& corr = corrs[0];
-    for (size_t i = 0; i < rows.size();) {
+    for (size_t i = 0; i < count;) {
       const auto& row = rows[i];
       const auto& t = info(row.table);
       // A run of rows of one table with a correlation-id column goes in
@@ -150,7 +150,7 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
       // which wants each row's id).
       size_t run = 0;
       if (t.corr_column)
-        while (run < rows_per_insert && i + run < rows.size()
+        while (run < rows_per_insert && i + run < count
                && rows[i + run].table == row.table)
           ++run;
       if (run == rows_per_insert) {
@@ -192,6 +192,9 @@ caf::error sqlite_store::write(const std::vector<db_row>& rows,
     // attempt starts clean.
     // tryReset: reset() would rethrow the very error we are handling.
     for (auto& s : inserts_)
+      if (s)
+        s->tryReset();
+    for (auto& s : batch_inserts_)
       if (s)
         s->tryReset();
     if (insert_corr_)
@@ -254,6 +257,17 @@ caf::error sqlite_store::set_max_size(uint64_t bytes) {
           : std::max<int64_t>(1, static_cast<int64_t>(bytes) / page_size);
     db_.execAndGet("PRAGMA max_page_count = " + std::to_string(pages));
     opts_.max_size_bytes = bytes;
+    return caf::none;
+  } catch (const SQLite::Exception& e) {
+    return storage_error(e.getErrorCode(), e.what());
+  }
+}
+
+caf::error sqlite_store::checkpoint() {
+  try {
+    // The first column is 1 when readers kept the log from being reset; it
+    // is then truncated at a later checkpoint.
+    db_.execAndGet("PRAGMA wal_checkpoint(TRUNCATE)");
     return caf::none;
   } catch (const SQLite::Exception& e) {
     return storage_error(e.getErrorCode(), e.what());

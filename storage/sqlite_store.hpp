@@ -36,10 +36,20 @@ public:
   static caf::expected<std::unique_ptr<sqlite_store>>
   open(const writer_options& opts);
 
-  /// Writes `rows` in one transaction and records `now_ns` as the last write.
-  /// On failure everything is rolled back and the rows stay the caller's to
-  /// retry.
-  caf::error write(const std::vector<db_row>& rows, int64_t now_ns);
+  /// Writes `count` rows from `rows` in one transaction and records `now_ns`
+  /// as the last write. On failure everything is rolled back and the rows
+  /// stay the caller's to retry; `ec::row_rejected` says one of them can
+  /// never be written.
+  caf::error write(const db_row* rows, size_t count, int64_t now_ns);
+
+  caf::error write(const std::vector<db_row>& rows, int64_t now_ns) {
+    return write(rows.data(), rows.size(), now_ns);
+  }
+
+  /// Copies the write-ahead log into the database and truncates it to zero
+  /// bytes. On a full disk the log is where the space went (it grows until
+  /// a checkpoint); this gives it back once the database file can grow.
+  caf::error checkpoint();
 
   /// Deletes at most `limit` rows of `table` older than `cutoff_ns`.
   /// @returns the number of rows deleted.

@@ -12,14 +12,6 @@
 
 namespace argus::storage {
 
-storage_writer_state::~storage_writer_state() {
-  if (store && !pending.empty()) {
-    if (auto err = commit(wall_clock_ns()); err && log)
-      log->error("final-commit-failed rows={} error={}", pending.size(),
-                 last_error_text);
-  }
-}
-
 caf::error storage_writer_state::init(storage_writer_config config,
                                       std::shared_ptr<spdlog::logger> logger,
                                       int64_t now_ns) {
@@ -58,16 +50,65 @@ size_t storage_writer_state::add(std::vector<db_row>&& rows, int64_t now_ns) {
   return dropped;
 }
 
-caf::error storage_writer_state::dropped_since_flush() {
-  auto n = dropped_rows - std::exchange(dropped_rows_at_flush, dropped_rows);
-  if (n == 0)
+caf::error storage_writer_state::lost_since_flush() {
+  auto dropped
+    = dropped_rows - std::exchange(dropped_rows_at_flush, dropped_rows);
+  auto rejected
+    = rejected_rows - std::exchange(rejected_rows_at_flush, rejected_rows);
+  auto why = std::exchange(first_rejection, std::string{});
+  if (dropped == 0 && rejected == 0)
     return caf::none;
-  return caf::make_error(ec::storage_full,
-                         std::to_string(n)
-                           + " rows dropped since the previous flush: more "
-                             "than max_pending_rows ("
-                           + std::to_string(cfg.max_pending_rows)
-                           + ") waited for a commit");
+  std::string text;
+  if (dropped > 0)
+    text = std::to_string(dropped)
+           + " rows dropped since the previous flush: more than "
+             "max_pending_rows ("
+           + std::to_string(cfg.max_pending_rows) + ") waited for a commit";
+  if (rejected > 0) {
+    if (!text.empty())
+      text += "; ";
+    text += std::to_string(rejected)
+            + " rows refused by SQLite since the previous flush (first: " + why
+            + ")";
+  }
+  return caf::make_error(dropped > 0 ? ec::storage_full : ec::row_rejected,
+                         std::move(text));
+}
+
+void storage_writer_state::set_aside(const db_row& row,
+                                     const caf::error& reason) {
+  ++rejected_rows;
+  auto why = describe(reason);
+  // A flood of bad rows logs its first lines and is counted after that.
+  constexpr uint64_t logged_per_flush = 10;
+  if (log && rejected_rows - rejected_rows_at_flush <= logged_per_flush)
+    log->error("row-rejected table={} corr={} reason={}", info(row.table).name,
+               row.corr.view(), why);
+  if (first_rejection.empty())
+    first_rejection = std::string{info(row.table).name} + ": " + why;
+}
+
+storage_writer_state::chunk_result
+storage_writer_state::write_isolating(size_t first, size_t count,
+                                      int64_t now_ns) {
+  auto err = store->write(pending.data() + first, count, now_ns);
+  if (!err) {
+    committed_rows += count;
+    ++committed_batches;
+    return {count, caf::none};
+  }
+  if (err != ec::row_rejected)
+    return {0, std::move(err)};
+  if (count == 1) {
+    set_aside(pending[first], err);
+    return {1, caf::none};
+  }
+  auto half = count / 2;
+  auto front = write_isolating(first, half, now_ns);
+  if (front.err)
+    return front;
+  auto back = write_isolating(first + half, count - half, now_ns);
+  return {front.done + back.done, std::move(back.err)};
 }
 
 caf::error storage_writer_state::commit(int64_t now_ns) {
@@ -76,25 +117,61 @@ caf::error storage_writer_state::commit(int64_t now_ns) {
     last_error = caf::none;
     return caf::none;
   }
-  auto err = store->write(pending, now_ns);
+  auto chunk_rows = std::max<size_t>(1, cfg.batch_max_rows);
+  // The write-ahead log grows until a checkpoint and keeps its size: on a
+  // small disk it is what filled it. While the disk is (or was) full, move
+  // the log into the database and give its space back before each chunk,
+  // while the database file can still grow into space that came back;
+  // otherwise new chunks take that space and the log can never be emptied.
+  bool full = last_error == ec::storage_full;
+  size_t done = 0;
+  bool retried = false;
+  caf::error err;
+  while (done < pending.size()) {
+    if (full)
+      static_cast<void>(store->checkpoint());
+    auto count = std::min(chunk_rows, pending.size() - done);
+    auto result = write_isolating(done, count, now_ns);
+    done += result.done;
+    if (!result.err)
+      continue;
+    if (result.err == ec::storage_full && !full) {
+      full = true;
+      continue;
+    }
+    if (result.err == ec::storage_full && !retried) {
+      retried = true;
+      continue;
+    }
+    err = std::move(result.err);
+    break;
+  }
+  pending.erase(pending.begin(),
+                pending.begin() + static_cast<ptrdiff_t>(done));
+  if (pending.empty())
+    oldest_pending_ns = 0;
   if (err) {
     ++failed_commits;
     // Log the first failure of a streak, not every retry.
     if (!last_error && log)
-      log->error("commit-failed rows={} error={}", pending.size(),
+      log->error("commit-failed pending={} error={}", pending.size(),
                  describe(err));
     last_error_text = describe(err);
     last_error = err;
     return err;
   }
   if (last_error && log)
-    log->info("commit-recovered rows={}", pending.size());
+    log->info("commit-recovered rows={}", done);
   last_error = caf::none;
-  committed_rows += pending.size();
-  ++committed_batches;
-  pending.clear();
-  oldest_pending_ns = 0;
   return caf::none;
+}
+
+void storage_writer_state::final_commit(int64_t now_ns) {
+  if (!store || pending.empty())
+    return;
+  if (commit(now_ns) && log)
+    log->error("final-commit-failed rows={} error={}", pending.size(),
+               last_error_text);
 }
 
 void storage_writer_state::retention_step(int64_t now_ns) {
@@ -133,6 +210,7 @@ component_status storage_writer_state::status(const message_header& hdr) const {
       {"committed_batches", committed_batches},
       {"pending_rows", pending.size()},
       {"dropped_rows", dropped_rows},
+      {"rejected_rows", rejected_rows},
       {"failed_commits", failed_commits},
       {"retention_deleted_rows", retention_deleted_rows},
       {"oldest_pending_ns", static_cast<uint64_t>(oldest_pending_ns)},
@@ -151,6 +229,17 @@ storage_writer_actor::behavior_type storage_writer(
   }
   self->delayed_send(self, self->state.cfg.batch_interval, atom::tick_v,
                      self->state.tick_generation);
+  // The last commit runs here, in a handler, rather than in the state's
+  // destructor: I/O and logging at destruction would run wherever and
+  // whenever CAF destroys the actor.
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    // As CAF's default handler: a normal exit of a linked actor is no
+    // reason to stop.
+    if (!msg.reason)
+      return;
+    self->state.final_commit(wall_clock_ns());
+    self->quit(msg.reason);
+  });
   return {
     [=](persist_rows& x) -> uint64_t {
       auto& st = self->state;
@@ -175,8 +264,9 @@ storage_writer_actor::behavior_type storage_writer(
       auto& st = self->state;
       if (auto err = st.commit(wall_clock_ns()))
         return err;
-      // Committed what it holds; what it had to drop is not covered.
-      if (auto err = st.dropped_since_flush())
+      // Committed what it holds; what it had to drop or set aside is not
+      // covered.
+      if (auto err = st.lost_since_flush())
         return err;
       if (st.log)
         st.log->debug("flushed corr={} committed_rows={}", hdr.corr.view(),

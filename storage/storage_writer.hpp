@@ -15,7 +15,9 @@ namespace argus::storage {
 /// Everything the storage writer needs (mapped from `config::storage_config`).
 struct storage_writer_config {
   writer_options db;
-  /// Commit as soon as this many rows are pending.
+  /// Commit as soon as this many rows are pending; also the most rows one
+  /// transaction holds, so a backlog goes in as space allows (a full disk
+  /// that frees a little takes the backlog chunk by chunk).
   size_t batch_max_rows = 1000;
   /// Commit at least this often while rows are pending.
   std::chrono::milliseconds batch_interval{200};
@@ -36,9 +38,6 @@ struct storage_writer_state {
   storage_writer_state(const storage_writer_state&) = delete;
   storage_writer_state& operator=(const storage_writer_state&) = delete;
 
-  /// Tries a last commit of whatever is still pending.
-  ~storage_writer_state();
-
   /// Opens the database. Must succeed before anything else is called.
   caf::error init(storage_writer_config config,
                   std::shared_ptr<spdlog::logger> logger, int64_t now_ns);
@@ -52,10 +51,18 @@ struct storage_writer_state {
     return pending.size() >= cfg.batch_max_rows;
   }
 
-  /// Commits every pending row in one transaction. On failure the rows stay
-  /// pending, the error is counted and kept, and the writer reports itself
-  /// degraded until a commit succeeds again.
+  /// Commits every pending row, at most `batch_max_rows` per transaction,
+  /// oldest first. A row SQLite refuses for good is set aside (counted and
+  /// logged) and every other row of its batch committed. On any other
+  /// failure the rows not yet committed stay pending, the error is counted
+  /// and kept, and the writer reports itself degraded until a commit
+  /// succeeds again. On a full disk the write-ahead log is checkpointed
+  /// and truncated first, so space that returns is used at once.
   caf::error commit(int64_t now_ns);
+
+  /// Commits what is pending before the writer exits, logging what could
+  /// not be committed.
+  void final_commit(int64_t now_ns);
 
   /// Runs one retention step per table whose interval has passed.
   void retention_step(int64_t now_ns);
@@ -75,12 +82,18 @@ struct storage_writer_state {
   uint64_t committed_rows = 0;
   uint64_t committed_batches = 0;
   uint64_t dropped_rows = 0;
-  /// `dropped_rows` when the last flush was answered.
+  /// Rows SQLite refused for good (a constraint, a type, their size).
+  uint64_t rejected_rows = 0;
+  /// `dropped_rows` and `rejected_rows` when the last flush was answered.
   uint64_t dropped_rows_at_flush = 0;
+  uint64_t rejected_rows_at_flush = 0;
+  /// Why the first row rejected since the last flush was refused.
+  std::string first_rejection;
 
-  /// @returns an error if rows were dropped since the last call (the flush
-  /// that covers them must not acknowledge), and starts counting over.
-  caf::error dropped_since_flush();
+  /// @returns an error if rows were dropped or rejected since the last call
+  /// (the flush that covers them must not acknowledge), and starts counting
+  /// over.
+  caf::error lost_since_flush();
   uint64_t failed_commits = 0;
   uint64_t retention_deleted_rows = 0;
   /// The last commit's error; none while healthy.
@@ -88,6 +101,21 @@ struct storage_writer_state {
   std::string last_error_text;
   /// Generation of the periodic tick (a stale tick is ignored).
   uint64_t tick_generation = 0;
+
+private:
+  struct chunk_result {
+    /// Rows from the front of the chunk that are done with: committed or
+    /// set aside.
+    size_t done;
+    caf::error err;
+  };
+
+  /// Writes `count` pending rows from `first` in one transaction; if SQLite
+  /// refuses a row, halves the range until the row is alone and sets it
+  /// aside.
+  chunk_result write_isolating(size_t first, size_t count, int64_t now_ns);
+
+  void set_aside(const db_row& row, const caf::error& reason);
 };
 
 /// Spawns the only writer of the SQLite file.

@@ -1,6 +1,7 @@
 #include "actors/correlation_manager/correlation_manager.hpp"
 
 #include "actors/common/persist.hpp"
+#include "messages/json_text.hpp"
 #include "messages/time.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
@@ -330,11 +331,10 @@ db_row correlation_manager_state::to_row(const request_record& x) {
     for (const auto& e : errors)
       list.push_back(
         {{"component", e.component}, {"type", e.type}, {"message", e.message}});
-    error = db_value::of(nlohmann::json{
-      {"type", x.error_type},
-      {"message", x.error_message},
-      {"errors",
-       std::move(list)}}.dump());
+    error
+      = db_value::of(dump_json(nlohmann::json{{"type", x.error_type},
+                                              {"message", x.error_message},
+                                              {"errors", std::move(list)}}));
   }
   return db_row{
     table_id::correlation_tracking,
@@ -343,8 +343,8 @@ db_row correlation_manager_state::to_row(const request_record& x) {
                   : db_value::null(),
      x.finished_ns ? db_value::of(storage::sql_datetime(x.finished_ns))
                    : db_value::null(),
-     db_value::of(x.component_path()), db_value::of(perf.dump()), error,
-     db_value::of(meta.dump())}};
+     db_value::of(x.component_path()), db_value::of(dump_json(perf)), error,
+     db_value::of(dump_json(meta))}};
 }
 
 correlation_statistics

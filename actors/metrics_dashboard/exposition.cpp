@@ -1,5 +1,7 @@
 #include "actors/metrics_dashboard/exposition.hpp"
 
+#include "messages/json_text.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -134,7 +136,7 @@ std::string histogram_totals_json(const log_histogram& running,
     });
     j["window"] = buckets;
   }
-  return j.dump();
+  return dump_json(j);
 }
 
 bool window_histogram_from_json(const std::string& text, const metric_point& p,

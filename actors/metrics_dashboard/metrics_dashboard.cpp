@@ -3,6 +3,7 @@
 #include "actors/common/persist.hpp"
 #include "actors/common/subscribers.hpp"
 #include "actors/metrics_dashboard/views.hpp"
+#include "messages/json_text.hpp"
 #include "messages/time.hpp"
 #include "storage/reader.hpp"
 #include "storage/readers/metrics.hpp"
@@ -245,18 +246,17 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
       nlohmann::json window_names = nlohmann::json::array();
       for (const auto& w : book.windows())
         window_names.push_back(w.name);
-      v.body = nlohmann::json{{"time_ns", now_ns},
-                              {"windows", window_names},
-                              {"metrics", series},
-                              {"system_health", to_json(last_health)},
-                              {"performance", to_json(trading_overall(), 100)}}
-                 .dump();
+      v.body = dump_json(
+        nlohmann::json{{"time_ns", now_ns},
+                       {"windows", window_names},
+                       {"metrics", series},
+                       {"system_health", to_json(last_health)},
+                       {"performance", to_json(trading_overall(), 100)}});
       break;
     }
     case metrics_view_kind::performance:
-      v.body = performance_json(trading_overall(), trading.by_symbol(),
-                                trading.by_tag())
-                 .dump();
+      v.body = dump_json(performance_json(
+        trading_overall(), trading.by_symbol(), trading.by_tag()));
       break;
     case metrics_view_kind::health: {
       nlohmann::json engine = nlohmann::json::array();
@@ -270,7 +270,7 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
                             {"value", s.value}});
       auto j = to_json(last_health);
       j["engine"] = engine;
-      v.body = j.dump();
+      v.body = dump_json(j);
       break;
     }
     case metrics_view_kind::prometheus: {
@@ -316,11 +316,8 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
         j["labels"] = labels_json(p.labels);
         points.push_back(std::move(j));
       }
-      v.body = nlohmann::json{
-        {"metric", q.metric},
-        {"window", q.window},
-        {"points",
-         points}}.dump();
+      v.body = dump_json(nlohmann::json{
+        {"metric", q.metric}, {"window", q.window}, {"points", points}});
       break;
     }
   }

@@ -2,6 +2,7 @@
 
 #include "actors/common/persist.hpp"
 #include "actors/common/subscribers.hpp"
+#include "messages/json_text.hpp"
 #include "messages/time.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
@@ -141,8 +142,8 @@ void ml_monitor_state::record_performance(const std::string& key,
   while (h.size() > 1000)
     h.pop_front();
   out.rows.push_back(storage::to_row(storage::performance_row{
-    m.ref(), f.samples, to_json(f).dump(),
-    ref_perf ? to_json(*ref_perf).dump() : std::string{}, degradation,
+    m.ref(), f.samples, dump_json(to_json(f)),
+    ref_perf ? dump_json(to_json(*ref_perf)) : std::string{}, degradation,
     now_ns}));
 }
 
@@ -160,9 +161,9 @@ void ml_monitor_state::record_importance(
     meta["entered_top_k"] = c->entered;
     meta["left_top_k"] = c->left;
   }
-  out.rows.push_back(storage::to_row(
-    storage::behavior_row{ref.model_id, now_ns, to_json(f).dump(),
-                          m.latest_importance(), drift_scores, meta.dump()}));
+  out.rows.push_back(storage::to_row(storage::behavior_row{
+    ref.model_id, now_ns, dump_json(to_json(f)), m.latest_importance(),
+    drift_scores, dump_json(meta)}));
 }
 
 void ml_monitor_state::check_drift(const std::string& key, model_monitor& m,
@@ -272,7 +273,7 @@ ml_view ml_monitor_state::view(const ml_query& q) const {
           v.alerts.push_back(*it);
           arr.push_back(to_json(*it));
         }
-      v.body = arr.dump();
+      v.body = dump_json(arr);
       break;
     }
     case ml_view_kind::performance: {
@@ -287,7 +288,7 @@ ml_view ml_monitor_state::view(const ml_query& q) const {
           arr.push_back(std::move(p));
         }
       }
-      v.body = arr.dump();
+      v.body = dump_json(arr);
       break;
     }
     case ml_view_kind::models: {
@@ -302,7 +303,7 @@ ml_view ml_monitor_state::view(const ml_query& q) const {
         j["performance_now"] = to_json(m.performance_now());
         arr.push_back(std::move(j));
       }
-      v.body = arr.dump();
+      v.body = dump_json(arr);
       break;
     }
   }

@@ -1,6 +1,7 @@
 #include "actors/ml_monitor/model.hpp"
 
 #include "actors/ml_monitor/drift.hpp"
+#include "messages/json_text.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -372,7 +373,7 @@ std::optional<retrain_requested> model_monitor::retrain(const model_check& c) {
   retrain_requested r;
   r.model = ref_;
   r.trigger = trigger;
-  r.reason = evidence.dump();
+  r.reason = dump_json(evidence);
   r.time_ns = c.time_ns;
   return r;
 }

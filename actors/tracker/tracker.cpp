@@ -3,6 +3,7 @@
 #include "actors/common/persist.hpp"
 #include "actors/common/subscribers.hpp"
 #include "actors/tracker/views.hpp"
+#include "messages/json_text.hpp"
 #include "messages/time.hpp"
 #include "storage/rows.hpp"
 
@@ -403,7 +404,7 @@ tracking_view tracker_state::view(const tracking_query& q,
   }
   body["kind"] = to_string(q.kind);
   body["time_ns"] = now_ns;
-  return {make_header<tracking_view>(q.hdr.corr), q.kind, body.dump()};
+  return {make_header<tracking_view>(q.hdr.corr), q.kind, dump_json(body)};
 }
 
 component_status tracker_state::status(const message_header& hdr) const {

@@ -361,6 +361,79 @@ TEST_CASE("a missing environment variable is an error naming it") {
     != std::string::npos);
 }
 
+TEST_CASE("a default may hold another variable, and how deep is bounded") {
+  auto r = load_yaml("monitoring:\n  storage:\n"
+                     "    path: \"${ARGUS_DIR:-${HOME}/argus}.db\"\n",
+                     {{"HOME", "/home/bot"}});
+  REQUIRE(r.ok());
+  CHECK(r.config->storage.path == "/home/bot/argus.db");
+  auto set = load_yaml("monitoring:\n  storage:\n"
+                       "    path: \"${ARGUS_DIR:-${HOME}/argus}.db\"\n",
+                       {{"HOME", "/home/bot"}, {"ARGUS_DIR", "/srv/a"}});
+  REQUIRE(set.ok());
+  CHECK(set.config->storage.path == "/srv/a.db");
+  auto missing = load_yaml("monitoring:\n  storage:\n"
+                           "    path: \"${A:-${B}}\"\n");
+  REQUIRE(!missing.ok());
+  CHECK(find(missing, "monitoring.storage.path").message.find("B is not set")
+        != std::string::npos);
+  auto deep = load_yaml("monitoring:\n  storage:\n"
+                        "    path: \"${A:-${B:-${C:-${D:-${E:-x}}}}}\"\n");
+  REQUIRE(!deep.ok());
+  CHECK(find(deep, "monitoring.storage.path").message.find("nest deeper")
+        != std::string::npos);
+}
+
+TEST_CASE("a key given twice is an error naming both lines") {
+  auto r = load_yaml("monitoring:\n"
+                     "  storage:\n"
+                     "    path: a.db\n"
+                     "    batch_max_rows: 10\n"
+                     "    path: b.db\n");
+  REQUIRE(!r.ok());
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].line == 5);
+  CHECK(r.diagnostics[0].message.find("'path' appears twice")
+        != std::string::npos);
+  CHECK(r.diagnostics[0].message.find("first at line 3") != std::string::npos);
+  // Whole sections too.
+  auto sections = load_yaml("monitoring:\n"
+                            "  storage:\n"
+                            "    path: a.db\n"
+                            "  advanced_tracer:\n"
+                            "    enable_tracing: true\n"
+                            "  storage:\n"
+                            "    path: b.db\n");
+  REQUIRE(!sections.ok());
+  CHECK(sections.diagnostics[0].line == 6);
+  CHECK(sections.diagnostics[0].message.find("first at line 2")
+        != std::string::npos);
+  // The same key in two different mappings is fine.
+  auto fine = load_yaml("monitoring:\n"
+                        "  report_scheduler:\n"
+                        "    reports:\n"
+                        "      a:\n"
+                        "        enabled: true\n"
+                        "      b:\n"
+                        "        enabled: false\n");
+  CHECK(fine.ok());
+}
+
+TEST_CASE("a file or an environment value that is not UTF-8 is refused with "
+          "its position") {
+  auto r = load_yaml("monitoring:\n  storage:\n    path: \"caf\xe9.db\"\n");
+  REQUIRE(!r.ok());
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].line == 3);
+  CHECK(r.diagnostics[0].column == 15);
+  CHECK(r.diagnostics[0].message.find("not valid UTF-8") != std::string::npos);
+  auto env = load_yaml("monitoring:\n  storage:\n    path: \"${P}\"\n",
+                       {{"P", std::string{"a\xff.db"}}});
+  REQUIRE(!env.ok());
+  CHECK(find(env, "monitoring.storage.path").message.find("environment")
+        != std::string::npos);
+}
+
 TEST_CASE("passwords never appear in rendered output") {
   auto r = load_yaml("monitoring:\n  report_scheduler:\n    email:\n"
                      "      password: ${PW}\n",

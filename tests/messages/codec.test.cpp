@@ -6,6 +6,7 @@
 #include <caf/binary_serializer.hpp>
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -135,6 +136,71 @@ TEST_CASE("malformed messages become protocol violations, never crashes") {
   auto too_deep = codec::decode_event(deep);
   REQUIRE(!too_deep);
   CHECK(to_string(too_deep.error()).find("nesting") != std::string::npos);
+}
+
+TEST_CASE("a 1 MiB frame of nested array headers is refused in well under "
+          "10 ms, without allocating for what it announces") {
+  // Each array32 header announces a quarter million elements; nested, the
+  // claims add up to far more than the bytes that follow.
+  std::string hostile;
+  while (hostile.size() + 5 <= codec::default_max_frame_size)
+    hostile += std::string{"\xdd\x00\x04\x00\x00", 5};
+  auto start = std::chrono::steady_clock::now();
+  caf::expected<inbound_event> r{caf::make_error(ec::unspecified)};
+  for (int i = 0; i < 10; ++i)
+    r = codec::decode_event(hostile);
+  auto each = (std::chrono::steady_clock::now() - start) / 10;
+  REQUIRE(!r);
+  CHECK(r.error() == ec::protocol_violation);
+  CHECK(to_string(r.error()).find("only") != std::string::npos);
+  CHECK(each < std::chrono::milliseconds{10});
+  // Claims that just fit are read; one element more is refused.
+  std::string fits{"\x92\xc0\xc0", 3};
+  CHECK(codec::unpack_bounded(fits));
+  std::string short_by_one{"\x93\xc0\xc0", 3};
+  CHECK(!codec::unpack_bounded(short_by_one));
+  // A map announces keys and values: two bytes per entry at least.
+  std::string map_too_big{"\x82\xc0\xc0\xc0", 4};
+  CHECK(!codec::unpack_bounded(map_too_big));
+  // Nesting counts a container whose last element opens another.
+  std::string chain(codec::max_depth + 1, '\x91');
+  chain += '\xc0';
+  auto deep = codec::unpack_bounded(chain);
+  REQUIRE(!deep);
+  CHECK(to_string(deep.error()).find("nesting") != std::string::npos);
+  std::string ok_chain(codec::max_depth, '\x91');
+  ok_chain += '\xc0';
+  CHECK(codec::unpack_bounded(ok_chain));
+}
+
+TEST_CASE("text that is not UTF-8 is refused at the door, naming the field") {
+  auto x = test::sample_metric_sampled();
+  x.labels["venue"] = std::string{"bin\xff"
+                                  "ance",
+                                  8};
+  auto r = codec::decode_event(codec::encode_event(x));
+  REQUIRE(!r);
+  CHECK(r.error() == ec::protocol_violation);
+  auto text = to_string(r.error());
+  CHECK(text.find("not valid UTF-8") != std::string::npos);
+  CHECK(text.find("labels") != std::string::npos);
+  // In a key, in a nested name, as bin: all refused.
+  for (std::string bad : {std::string{"\xc0\xaf", 2},         // overlong '/'
+                          std::string{"\xed\xa0\x80", 3},     // a surrogate
+                          std::string{"\xf4\x90\x80\x80", 4}, // > U+10FFFF
+                          std::string{"\xe2\x82", 2}}) {      // truncated
+    auto y = test::sample_regime_recorded();
+    y.regime_type = bad;
+    auto e = codec::decode_event(codec::encode_event(y));
+    REQUIRE(!e);
+    CHECK(to_string(e.error()).find("regime_type") != std::string::npos);
+  }
+  // Valid multi-byte text passes untouched.
+  auto y = test::sample_regime_recorded();
+  y.regime_type = "Bärenmarkt \xe2\x82\xac \xf0\x9f\x93\x89";
+  auto ok = codec::decode_event(codec::encode_event(y));
+  REQUIRE(ok);
+  CHECK(std::get<regime_recorded>(*ok).regime_type == y.regime_type);
 }
 
 TEST_CASE("out-of-range enums and invalid correlation ids are rejected") {

@@ -97,6 +97,49 @@ TEST_CASE("a flush covering events no running component took does not "
   REQUIRE(!eng.stop());
 }
 
+TEST_CASE("text that is not UTF-8 recorded in-process is stored with "
+          "replacement characters and crashes no component") {
+  engine_fixture fx;
+  // A window that closes during the test: the dashboard serialises the
+  // labels of every series it persists.
+  fx.cfg.metrics_dashboard.aggregation_windows
+    = {{"1s", std::chrono::seconds{1}}};
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  const std::string bad{"bin\xff"
+                        "ance",
+                        8};
+  auto sample = test::sample_metric_sampled();
+  sample.labels["venue"] = bad;
+  CHECK(eng.client().record(sample));
+  auto regime = test::sample_regime_recorded();
+  regime.regime_probabilities[bad] = 0.1;
+  CHECK(eng.client().record_regime_tracking(regime));
+  REQUIRE(eng.flush());
+  std::this_thread::sleep_for(std::chrono::milliseconds{1500});
+  CHECK(eng.client().record(sample));
+  REQUIRE(eng.flush());
+  auto st = eng.status();
+  REQUIRE(st);
+  for (const auto& c : st->components) {
+    CHECK_MESSAGE(c.state == component_state::running, c.id);
+    CHECK_MESSAGE(c.restarts == 0, c.id);
+  }
+  REQUIRE(!eng.stop());
+  SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READONLY};
+  const std::string replaced = "bin\xef\xbf\xbd"
+                               "ance"; // U+FFFD
+  auto labels = db.execAndGet("SELECT labels FROM metric_points WHERE "
+                              "window_name = '1s' AND name = '"
+                              + sample.name + "' LIMIT 1")
+                  .getString();
+  CHECK_MESSAGE(labels.find(replaced) != std::string::npos, labels);
+  auto probabilities
+    = db.execAndGet("SELECT regime_probabilities FROM regime_tracking")
+        .getString();
+  CHECK(probabilities.find(replaced) != std::string::npos);
+}
+
 TEST_CASE("engine status lists every component and the client counters") {
   engine_fixture fx;
   engine eng{fx.cfg, fx.options()};

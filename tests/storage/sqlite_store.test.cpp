@@ -206,7 +206,8 @@ TEST_CASE("runs of span rows go in many rows per INSERT, each row whole and "
   CHECK((*back)[0].attributes == test::sample_span_recorded().attributes);
 }
 
-TEST_CASE("a row with the wrong number of values is refused as a whole batch") {
+TEST_CASE("a row with the wrong number of values is refused, with the whole "
+          "batch") {
   test::temp_dir dir;
   auto path = dir.file("a.db");
   auto store = open_store(path);
@@ -214,7 +215,7 @@ TEST_CASE("a row with the wrong number of values is refused as a whole batch") {
   bad.values.pop_back();
   auto err = store->write({regime_row("req_0", t0), bad}, t0);
   REQUIRE(err);
-  CHECK(err == ec::invalid_argument);
+  CHECK(err == ec::row_rejected);
   CHECK(count(path, "regime_tracking") == 0);
 }
 

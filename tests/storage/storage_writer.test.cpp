@@ -103,7 +103,87 @@ TEST_CASE("storage_writer reports itself degraded while SQLite fails and "
   CHECK(st.status(message_header{}).state == component_state::running);
 }
 
-TEST_CASE("storage_writer commits what is pending when it is destroyed") {
+TEST_CASE("storage_writer sets a row SQLite refuses aside and commits every "
+          "other row of its batch") {
+  test::temp_dir dir;
+  auto path = dir.file("w.db");
+  storage_writer_state st;
+  REQUIRE(!st.init(make_config(path), nullptr, t0));
+  auto batch = rows(9);
+  // metric_points.name is NOT NULL: SQLite refuses this row whatever happens.
+  metric_point point;
+  point.name = "latency";
+  point.window = "1m";
+  auto poison = to_row(point);
+  REQUIRE(poison.table == table_id::metric_points);
+  poison.values[0] = db_value::null();
+  batch.insert(batch.begin() + 4, poison);
+  // And one with a value missing.
+  auto short_row = to_row(test::sample_regime_recorded());
+  short_row.values.pop_back();
+  batch.push_back(short_row);
+  st.add(std::move(batch), t0);
+  REQUIRE(!st.commit(t0));
+  CHECK(committed_in_db(path) == 9);
+  CHECK(st.pending.empty());
+  CHECK(st.rejected_rows == 2);
+  CHECK(st.committed_rows == 9);
+  CHECK(st.status(message_header{}).counters.at("rejected_rows") == 2);
+  auto lost = st.lost_since_flush();
+  REQUIRE(lost);
+  CHECK(lost == ec::row_rejected);
+  auto text = describe(lost);
+  CHECK(text.find("2 rows refused") != std::string::npos);
+  CHECK(text.find("metric_points") != std::string::npos);
+  CHECK(text.find("NOT NULL") != std::string::npos);
+  // Counted once: the next flush is clean.
+  CHECK(!st.lost_since_flush());
+}
+
+TEST_CASE("storage_writer takes a backlog chunk by chunk as space returns") {
+  test::temp_dir dir;
+  auto path = dir.file("w.db");
+  auto cfg = make_config(path);
+  cfg.max_pending_rows = 100'000;
+  cfg.batch_max_rows = 100;
+  storage_writer_state st;
+  REQUIRE(!st.init(cfg, nullptr, t0));
+  // Fill a small budget (the empty schema takes about half of it), then
+  // keep a backlog that does not fit.
+  REQUIRE(!st.store->set_max_size(1024 * 1024));
+  caf::error err;
+  for (int round = 0; round < 1000 && !err; ++round) {
+    st.add(rows(100), t0);
+    err = st.commit(t0);
+  }
+  REQUIRE(err);
+  CHECK(err == ec::storage_full);
+  CHECK(committed_in_db(path) > 0);
+  CHECK(st.status(message_header{}).state == component_state::degraded);
+  st.add(rows(5000), t0);
+  CHECK(st.commit(t0) == ec::storage_full);
+  auto before = committed_in_db(path);
+  auto backlog = st.pending.size();
+  // A little space comes back, far less than the backlog needs: what fits
+  // goes in at once instead of waiting for room for all of it.
+  REQUIRE(!st.store->set_max_size(1024 * 1024 + 64 * 1024));
+  CHECK(st.commit(t0) == ec::storage_full);
+  auto after = committed_in_db(path);
+  CHECK(after > before);
+  CHECK(st.pending.size() == backlog - static_cast<size_t>(after - before));
+  CHECK(st.pending.size() > 0);
+  // Then all of it, and the writer is healthy again.
+  REQUIRE(!st.store->set_max_size(0));
+  REQUIRE(!st.commit(t0));
+  CHECK(st.pending.empty());
+  CHECK(committed_in_db(path) == before + static_cast<int64_t>(backlog));
+  CHECK(st.status(message_header{}).state == component_state::running);
+  SQLite::Database db{path, SQLite::OPEN_READONLY};
+  CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE("storage_writer actor commits what is pending when it is told to "
+          "exit, and its state's destructor writes nothing") {
   test::temp_dir dir;
   auto path = dir.file("w.db");
   {
@@ -111,7 +191,19 @@ TEST_CASE("storage_writer commits what is pending when it is destroyed") {
     REQUIRE(!st.init(make_config(path), nullptr, t0));
     st.add(rows(3), t0);
   }
-  CHECK(committed_in_db(path) == 3);
+  CHECK(committed_in_db(path) == 0);
+  test::deterministic_fixture fx;
+  auto cfg = make_config(path);
+  cfg.batch_max_rows = 1000;
+  auto writer
+    = fx.sys.spawn(storage_writer, cfg, std::shared_ptr<spdlog::logger>{});
+  fx.run();
+  fx.self->send(writer, persist_rows{message_header{}, rows(4)});
+  fx.run();
+  CHECK(committed_in_db(path) == 0);
+  fx.self->send_exit(writer, caf::exit_reason::user_shutdown);
+  fx.run();
+  CHECK(committed_in_db(path) == 4);
 }
 
 TEST_CASE("storage_writer retention runs once per interval") {

@@ -7,10 +7,13 @@
 #include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "tests/messages/samples.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/small_filesystem.hpp"
 #include "tests/support/temp_dir.hpp"
 #include <nlohmann/json.hpp>
 
@@ -184,6 +187,108 @@ TEST_CASE("kill -9 after an acknowledged flush loses none of the "
   CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
   CHECK(rows_with_prefix(fx, "acked-") == 300);
   CHECK(rows_with_prefix(fx, "unacked-") <= 300);
+}
+
+TEST_CASE("a full disk: argusd stops acknowledging, resumes within 5 s of "
+          "space returning, and every acknowledged event is in the database") {
+  test::small_filesystem disk{4};
+  if (!disk.mounted()) {
+    // The writer's own tests fill a size budget (PRAGMA max_page_count)
+    // instead; this one needs a real filesystem that fills up.
+    MESSAGE("no tmpfs can be mounted here (" << disk.why_not()
+                                             << "): skipping the real disk");
+    return;
+  }
+  // Half the disk is taken by something else, which the operator later
+  // deletes: 2 MiB come back.
+  auto ballast = disk.file("ballast");
+  {
+    std::ofstream out{ballast, std::ios::binary};
+    std::string mib(1 << 20, 'x');
+    out << mib << mib;
+  }
+  test::temp_dir dir;
+  auto db = disk.file("argus.db");
+  auto config = dir.write("argus.yaml", "monitoring:\n"
+                                        "  storage:\n"
+                                        "    path: "
+                                          + db
+                                          + "\n"
+                                            "    batch_interval: 50ms\n"
+                                            "  runtime:\n"
+                                            "    threads: 2\n");
+  test::child_process p{{ARGUSD_PATH, "--config", config, "--ingest-stdin"}};
+  if (!p.wait_for_line("argusd ready", 30s)) {
+    p.signal(SIGKILL);
+    p.wait(5s);
+    FAIL("argusd did not start: " << p.drain_stderr());
+  }
+  constexpr int per_round = 200;
+  auto round = [&](const std::string& name) {
+    std::string frames;
+    for (int i = 0; i < per_round; ++i)
+      frames += regime_frame(name + "-" + std::to_string(i));
+    frames += flush_frame("flush-" + name);
+    REQUIRE(p.write(frames));
+    auto answer = p.wait_for_line("flush-" + name, 60s);
+    REQUIRE(answer);
+    return *answer;
+  };
+  std::vector<std::string> acked;
+  std::string nack;
+  for (int r = 0; r < 500 && nack.empty(); ++r) {
+    auto name = "r" + std::to_string(r);
+    auto answer = round(name);
+    if (answer.rfind("ack ", 0) == 0)
+      acked.push_back(name);
+    else
+      nack = answer;
+  }
+  REQUIRE_MESSAGE(!nack.empty(), "the disk never filled up");
+  CHECK(acked.size() > 5);
+  CHECK(nack.find("storage_full") != std::string::npos);
+  CHECK(disk.available() < 64 * 1024);
+  // While the disk stays full, nothing more is acknowledged, and a backlog
+  // builds up (about 1 MiB of rows: it fits in what comes back only once
+  // the write-ahead log that filled the disk is emptied into the database).
+  for (int r = 0; r < 15; ++r)
+    CHECK(round("full" + std::to_string(r)).rfind("nack ", 0) == 0);
+  // Space comes back: the writer resumes on its own, within 5 s.
+  std::filesystem::remove(ballast);
+  auto freed_at = std::chrono::steady_clock::now();
+  bool resumed = false;
+  for (int probe = 0; !resumed && probe < 100; ++probe) {
+    auto name = "probe-" + std::to_string(probe);
+    REQUIRE(p.write(flush_frame(name)));
+    auto answer = p.wait_for_line(name, 30s);
+    REQUIRE(answer);
+    resumed = answer->rfind("ack ", 0) == 0;
+    if (!resumed)
+      std::this_thread::sleep_for(100ms);
+  }
+  auto took = std::chrono::steady_clock::now() - freed_at;
+  REQUIRE(resumed);
+  CHECK(took < 5s);
+  MESSAGE("acknowledged again "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+          << " ms after 2 MiB came back");
+  // And it keeps going.
+  auto after = round("after");
+  CHECK(after.rfind("ack ", 0) == 0);
+  if (after.rfind("ack ", 0) == 0)
+    acked.push_back("after");
+  p.signal(SIGTERM);
+  CHECK(p.wait(30s) == 0);
+  SQLite::Database check{db, SQLite::OPEN_READWRITE};
+  CHECK(check.execAndGet("PRAGMA integrity_check").getString() == "ok");
+  for (const auto& name : acked) {
+    auto stored = check
+                    .execAndGet("SELECT count(*) FROM row_correlation WHERE "
+                                "correlation_id LIKE '"
+                                + name + "-%'")
+                    .getInt64();
+    CHECK_MESSAGE(stored == per_round, name << " was acknowledged");
+  }
 }
 
 TEST_CASE("argusd rejects malformed frames with a reason and keeps going") {

@@ -6,6 +6,7 @@
 #include "actors/metrics_dashboard/views.hpp"
 #include "config/load.hpp"
 #include "messages/error.hpp"
+#include "messages/json_text.hpp"
 #include "messages/time.hpp"
 #include "storage/reader.hpp"
 #include "storage/readers/metrics.hpp"
@@ -93,7 +94,7 @@ int metrics_list(const std::string& db, const std::string& window,
       j["labels"] = labels_json(p.labels);
       arr.push_back(std::move(j));
     }
-    std::cout << arr.dump(2) << "\n";
+    std::cout << dump_json(arr, 2) << "\n";
     return 0;
   }
   text_table table{{"NAME", "KIND", "LABELS", "VALUE", "WINDOW START"}};
@@ -140,11 +141,11 @@ int metrics_get(const std::string& db, const std::string& name,
       j["labels"] = labels_json(p.labels);
       arr.push_back(std::move(j));
     }
-    std::cout << json{{"metric", name},
-                      {"kind", to_string(shown.front().kind)},
-                      {"window", window},
-                      {"points", arr}}
-                   .dump(2)
+    std::cout << dump_json(json{{"metric", name},
+                                {"kind", to_string(shown.front().kind)},
+                                {"window", window},
+                                {"points", arr}},
+                           2)
               << "\n";
     return 0;
   }
@@ -232,7 +233,8 @@ int health(const std::string& db, const std::string& window,
          {"mean", p->count ? p->sum / static_cast<double>(p->count) : 0.0},
          {"max", p->max},
          {"window_start_ns", p->start_ns}});
-    std::cout << json{{"window", window}, {"figures", arr}}.dump(2) << "\n";
+    std::cout << dump_json(json{{"window", window}, {"figures", arr}}, 2)
+              << "\n";
     return 0;
   }
   text_table table{
@@ -265,17 +267,16 @@ int trading(const std::string& db, const std::string& by,
   auto overall = book.overall();
   if (output == "json") {
     if (by.empty())
-      std::cout
-        << performance_json(overall, book.by_symbol(), book.by_tag()).dump(2)
-        << "\n";
-    else
-      std::cout << performance_json(overall,
-                                    by == "symbol" ? book.by_symbol()
-                                                   : decltype(book.by_tag()){},
-                                    by == "tag" ? book.by_tag()
-                                                : decltype(book.by_tag()){})
-                     .dump(2)
+      std::cout << dump_json(
+        performance_json(overall, book.by_symbol(), book.by_tag()), 2)
                 << "\n";
+    else
+      std::cout << dump_json(
+        performance_json(
+          overall,
+          by == "symbol" ? book.by_symbol() : decltype(book.by_tag()){},
+          by == "tag" ? book.by_tag() : decltype(book.by_tag()){}),
+        2) << "\n";
     return 0;
   }
   if (by.empty()) {

@@ -3,6 +3,7 @@
 #include "actors/ml_monitor/detectors.hpp"
 #include "actors/ml_monitor/drift.hpp"
 #include "messages/error.hpp"
+#include "messages/json_text.hpp"
 #include "storage/reader.hpp"
 #include "storage/readers/ml.hpp"
 #include "storage/schema.hpp"
@@ -108,16 +109,16 @@ int drift_test(const drift_test_options& o, const std::string& output) {
     return fail(e.what(), exit_usage);
   }
   if (output == "json") {
-    std::cout << json{{"method", r.method},
-                      {"statistic", number_or_null(r.statistic)},
-                      {"pvalue", number_or_null(r.pvalue)},
-                      {"score", number_or_null(r.score)},
-                      {"drift", r.drift},
-                      {"severity", to_string(r.level)},
-                      {"reference_size", nr},
-                      {"current_size", nc},
-                      {"new_categories", r.new_categories}}
-                   .dump(2)
+    std::cout << dump_json(json{{"method", r.method},
+                                {"statistic", number_or_null(r.statistic)},
+                                {"pvalue", number_or_null(r.pvalue)},
+                                {"score", number_or_null(r.score)},
+                                {"drift", r.drift},
+                                {"severity", to_string(r.level)},
+                                {"reference_size", nr},
+                                {"current_size", nc},
+                                {"new_categories", r.new_categories}},
+                           2)
               << "\n";
     return 0;
   }
@@ -233,11 +234,11 @@ int detect(const std::string& detector, const std::string& stream,
                 exit_usage);
   }
   if (output == "json") {
-    std::cout << json{{"detector", detector},
-                      {"values", xs->size()},
-                      {"warnings", warnings},
-                      {"drifts", drifts}}
-                   .dump(2)
+    std::cout << dump_json(json{{"detector", detector},
+                                {"values", xs->size()},
+                                {"warnings", warnings},
+                                {"drifts", drifts}},
+                           2)
               << "\n";
     return 0;
   }
@@ -272,7 +273,7 @@ std::string cell(const json& j) {
     os << std::setprecision(4) << j.get<double>();
     return os.str();
   }
-  return j.is_string() ? j.get<std::string>() : j.dump();
+  return j.is_string() ? j.get<std::string>() : dump_json(j);
 }
 
 std::string when(const json& ns) {
@@ -351,7 +352,7 @@ int model(const std::string& db, const std::string& model, bool history,
     json j{{"model_id", model}, {"features", *drift}};
     if (perf)
       j["performance_history"] = *perf;
-    std::cout << j.dump(2) << "\n";
+    std::cout << dump_json(j, 2) << "\n";
     return 0;
   }
   std::cout << "MODEL " << model << ": latest drift check\n";

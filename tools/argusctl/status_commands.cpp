@@ -2,6 +2,7 @@
 // argusctl check-config FILE [-o table|json]
 
 #include "config/load.hpp"
+#include "messages/json_text.hpp"
 
 #include <iostream>
 #include <memory>
@@ -32,7 +33,7 @@ int status(const std::string& db, const std::string& output) {
            {"last_write_ns", s.last_write_ns},
            {"last_write", time_text(s.last_write_ns)},
            {"rows", s.rows}};
-    std::cout << j.dump(2) << "\n";
+    std::cout << dump_json(j, 2) << "\n";
     return 0;
   }
   std::cout << "DATABASE        " << s.path << "\n"
@@ -59,7 +60,7 @@ int check_config(const std::string& path, const std::string& output) {
     json j{{"file", path}, {"ok", result.ok()}, {"diagnostics", diags}};
     if (result.ok())
       j["config"] = config::to_json(*result.config);
-    std::cout << j.dump(2) << "\n";
+    std::cout << dump_json(j, 2) << "\n";
     return result.ok() ? 0 : exit_usage;
   }
   if (result.ok()) {

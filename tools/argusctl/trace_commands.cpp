@@ -6,6 +6,7 @@
 
 #include "actors/correlation_manager/correlation_manager.hpp"
 #include "actors/tracer/export.hpp"
+#include "messages/json_text.hpp"
 #include "storage/readers/traces.hpp"
 #include "storage/readers/tracking.hpp"
 
@@ -66,7 +67,7 @@ int trace(const std::string& db, const std::string& cid,
     auto j = to_trace_json(*spans);
     if (steps > 0)
       j["decision_path"] = {{"steps", steps}, {"argusctl", path_command}};
-    std::cout << j.dump(2) << "\n";
+    std::cout << dump_json(j, 2) << "\n";
     return 0;
   }
   std::cout << render_waterfall(*spans);
@@ -84,9 +85,9 @@ int export_trace(const std::string& db, const std::string& cid,
     return code;
   std::string bytes;
   if (format == "otlp")
-    bytes = to_otlp_json(*spans).dump(2) + "\n";
+    bytes = dump_json(to_otlp_json(*spans), 2) + "\n";
   else if (format == "json")
-    bytes = to_trace_json(*spans).dump(2) + "\n";
+    bytes = dump_json(to_trace_json(*spans), 2) + "\n";
   else
     bytes = to_trace_msgpack(spans->front().hdr.corr, *spans);
   if (out_path.empty() || out_path == "-") {
@@ -141,7 +142,7 @@ int error_groups(storage::db_reader& r, int64_t since_ns,
                      {"count", g.count},
                      {"last", time_text(g.last_ns)},
                      {"sample_correlation_ids", g.samples}});
-    std::cout << arr.dump(2) << "\n";
+    std::cout << dump_json(arr, 2) << "\n";
     return 0;
   }
   text_table table{{"COUNT", "COMPONENT", "MESSAGE", "SAMPLES"}};
@@ -172,7 +173,7 @@ int operation_latencies(storage::db_reader& r, int64_t since_ns,
     table.add(concat({key.first, key.second}, latency_cells(s)));
   }
   if (output == "json")
-    std::cout << arr.dump(2) << "\n";
+    std::cout << dump_json(arr, 2) << "\n";
   else
     table.print(std::cout);
   return 0;
@@ -192,7 +193,7 @@ int slowest_traces(storage::db_reader& r, int64_t since_ns, size_t slowest,
                      {"duration_ms", t.duration_ns / 1e6},
                      {"spans", t.spans},
                      {"errors", t.errors}});
-    std::cout << arr.dump(2) << "\n";
+    std::cout << dump_json(arr, 2) << "\n";
     return 0;
   }
   text_table table{
@@ -257,13 +258,13 @@ int correlation_stats(const std::string& db, const std::string& output) {
                         {"message", e.message},
                         {"count", e.count},
                         {"sample_correlation_ids", e.samples}});
-    std::cout << json{{"requests", rows->size()},
-                      {"by_status", stats.by_status},
-                      {"latency", latency_json(stats.latency)},
-                      {"paths", paths},
-                      {"critical_path", critical},
-                      {"errors", errors}}
-                   .dump(2)
+    std::cout << dump_json(json{{"requests", rows->size()},
+                                {"by_status", stats.by_status},
+                                {"latency", latency_json(stats.latency)},
+                                {"paths", paths},
+                                {"critical_path", critical},
+                                {"errors", errors}},
+                           2)
               << "\n";
     return 0;
   }

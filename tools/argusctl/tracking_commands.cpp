@@ -5,6 +5,7 @@
 #include "actors/tracker/views.hpp"
 #include "config/load.hpp"
 #include "messages/error.hpp"
+#include "messages/json_text.hpp"
 #include "messages/time.hpp"
 #include "storage/reader.hpp"
 #include "storage/readers/traces.hpp"
@@ -79,7 +80,7 @@ int tracking_regimes(const std::string& db, const std::string& since,
   if (output == "json") {
     auto out = to_json(s);
     out["observations"] = xs.size();
-    std::cout << out.dump(2) << "\n";
+    std::cout << dump_json(out, 2) << "\n";
     return 0;
   }
   std::cout << "CURRENT  " << s.current << " since "
@@ -178,7 +179,7 @@ int tracking_ensembles(const std::string& db, const std::string& id,
     members.print(std::cout);
   }
   if (output == "json")
-    std::cout << out.dump(2) << "\n";
+    std::cout << dump_json(out, 2) << "\n";
   return 0;
 }
 
@@ -202,7 +203,8 @@ int tracking_features(const std::string& db, const std::string& model_id,
                      row["importance"].get<std::map<std::string, double>>(),
                      row["drift_scores"].get<std::map<std::string, double>>()});
   if (output == "json") {
-    std::cout << features_json(features, model_id, top, 100).dump(2) << "\n";
+    std::cout << dump_json(features_json(features, model_id, top, 100), 2)
+              << "\n";
     return 0;
   }
   auto value = [](double x, int digits) {
@@ -258,10 +260,8 @@ int tracking_decisions(const std::string& db, const std::string& cid,
     auto trace = trace_link(cid);
     trace["argusctl"] = "argusctl trace " + cid + " --db " + db;
     trace["spans"] = spans;
-    std::cout << json{{"correlation_id", cid},
-                      {"steps", *steps},
-                      {"trace", trace}}
-                   .dump(2)
+    std::cout << dump_json(
+      json{{"correlation_id", cid}, {"steps", *steps}, {"trace", trace}}, 2)
               << "\n";
     return 0;
   }
@@ -274,7 +274,7 @@ int tracking_decisions(const std::string& db, const std::string& cid,
        s["component"].get<std::string>(), s["name"].get<std::string>(),
        s["decided_by"].get<std::string>(),
        ms_text(s["end_ns"].get<int64_t>() - s["start_ns"].get<int64_t>()),
-       s["outputs"].dump()});
+       dump_json(s["outputs"])});
   table.print(std::cout);
   std::cout << "\nTRACE    " << spans << " spans: argusctl trace " << cid
             << " --db " << db << "\n";
