@@ -155,6 +155,10 @@ db_row row_of(const span_slot& x, std::string_view operation,
 } // namespace
 
 std::optional<db_row> tracer_state::take(span_recorded x) {
+  if (auto defect = admit(x)) {
+    ++rejected[*defect];
+    return std::nullopt;
+  }
   auto failed = x.status == span_status::error;
   observe(x.hdr.corr, x.component, x.operation, x.start_ns, x.end_ns, x.status,
           span_key(x.span_id), span_key(x.parent_span_id),
@@ -262,22 +266,25 @@ tracer_state::trace(const correlation_id& corr) const {
 }
 
 component_status tracer_state::status(const message_header& hdr) const {
-  return make_status(
-    hdr, name, component_state::running, started_at_ns,
-    {
-      {"received", received},
-      {"kept_sampled", kept_sampled},
-      {"kept_error", kept_error},
-      {"kept_slow", kept_slow},
-      {"not_sampled", not_sampled},
-      {"traces_in_memory", traces.size()},
-      {"evicted_traces", evicted_traces},
-      {"spans_over_trace_limit", spans_over_trace_limit},
-      {"dropped_buffer_full", buffers ? buffers->dropped() : 0},
-      {"recorded_by_threads", buffers ? buffers->pushed() : 0},
-      {"operations_tracked", latency.operations()},
-      {"operations_untracked_spans", latency.untracked()},
-    });
+  auto result
+    = make_status(hdr, name, component_state::running, started_at_ns,
+                  {
+                    {"received", received},
+                    {"kept_sampled", kept_sampled},
+                    {"kept_error", kept_error},
+                    {"kept_slow", kept_slow},
+                    {"not_sampled", not_sampled},
+                    {"traces_in_memory", traces.size()},
+                    {"evicted_traces", evicted_traces},
+                    {"spans_over_trace_limit", spans_over_trace_limit},
+                    {"dropped_buffer_full", buffers ? buffers->dropped() : 0},
+                    {"recorded_by_threads", buffers ? buffers->pushed() : 0},
+                    {"operations_tracked", latency.operations()},
+                    {"operations_untracked_spans", latency.untracked()},
+                  });
+  for (const auto& [defect, n] : rejected)
+    result.counters[std::string{"rejected_"} + to_string(defect)] = n;
+  return result;
 }
 
 namespace {

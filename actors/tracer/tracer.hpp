@@ -3,11 +3,13 @@
 #include "actors/tracer/latency.hpp"
 #include "actors/tracer/span_buffers.hpp"
 #include "config/components.hpp"
+#include "messages/admission.hpp"
 #include "messages/interfaces.hpp"
 
 #include <spdlog/logger.h>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -73,6 +75,9 @@ struct tracer_state {
   uint64_t kept_error = 0;
   uint64_t kept_slow = 0;
   uint64_t not_sampled = 0;
+  /// Spans refused as unfit to store, by defect (the wire refuses them at
+  /// the door already; these came another way).
+  std::map<span_defect, uint64_t> rejected;
   uint64_t evicted_traces = 0;
   uint64_t spans_over_trace_limit = 0;
   /// Footprints of the spans taken since the last round, for the

@@ -2,6 +2,7 @@
 
 #include "actors/tracer/export.hpp"
 #include "messages/codec.hpp"
+#include "messages/trace_context.hpp"
 #include "storage/schema.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -115,7 +116,8 @@ TEST_CASE("argusd on SIGTERM stores every event it read, in the spec's "
   p->close_stdin();
   auto eof = p->wait_for_line("ingest eof", 30s);
   REQUIRE(eof);
-  CHECK(*eof == "ingest eof accepted=250 rejected=0");
+  CHECK(eof->rfind("ingest eof accepted=250 rejected=0 ack committed=", 0)
+        == 0);
   p->signal(SIGTERM);
   auto code = p->wait(30s);
   REQUIRE(code);
@@ -299,19 +301,93 @@ TEST_CASE("argusd rejects malformed frames with a reason and keeps going") {
   frames += regime_frame("after-garbage-1");
   frames += flush_frame("flush-2");
   REQUIRE(p->write(frames));
+  // Each rejection is answered on the ack channel too, by frame number.
+  auto first = p->wait_for_line("reject 1 ", 30s);
+  REQUIRE(first);
+  CHECK(first->find("protocol_violation") != std::string::npos);
+  auto second = p->wait_for_line("reject 2 ", 30s);
+  REQUIRE(second);
+  CHECK(second->find("size exceeds frame") != std::string::npos);
   auto ack = p->wait_for_line("flush-2", 30s);
   REQUIRE(ack);
   CHECK(ack->rfind("ack flush-2", 0) == 0);
   CHECK(rows_with_prefix(fx, "after-garbage-") == 1);
+  // At the end of its input argusd commits, answers and exits by itself.
   p->close_stdin();
   auto eof = p->wait_for_line("ingest eof", 30s);
   REQUIRE(eof);
-  CHECK(*eof == "ingest eof accepted=2 rejected=2");
-  p->signal(SIGINT);
+  CHECK(eof->rfind("ingest eof accepted=2 rejected=2 ack committed=", 0) == 0);
   CHECK(p->wait(30s) == 0);
   auto err = p->drain_stderr();
   CHECK(err.find("ingest-rejected") != std::string::npos);
   CHECK(err.find("protocol_violation") != std::string::npos);
+}
+
+std::string span_frame(const std::string& corr, std::string trace_id,
+                       int64_t start_ns, int64_t end_ns) {
+  auto x = test::sample_span_recorded();
+  x.hdr.corr = *correlation_id::parse(corr);
+  x.trace_id = std::move(trace_id);
+  x.start_ns = start_ns;
+  x.end_ns = end_ns;
+  return codec::frame(codec::encode_event(x));
+}
+
+TEST_CASE("spans from the wire without a usable trace id or times are "
+          "rejected with a reason, a span without a trace id takes its "
+          "correlation id's, and a flush without a correlation id gets one") {
+  daemon_fixture fx;
+  auto p = fx.start({"--ingest-stdin"});
+  constexpr int64_t t = 1'700'000'000'000'000'000;
+  std::string frames;
+  frames += span_frame("span-bad-id", "not-hex", t, t + 10);             // 1
+  frames += span_frame("span-reversed", std::string(32, 'a'), t, t - 1); // 2
+  frames += span_frame("span-zero", std::string(32, 'b'), 0, 0);         // 3
+  frames += span_frame("span-derived", "", t, t + 10);                   // 4
+  frames += codec::frame(codec::encode_event(flush_requested{}));        // 5
+  REQUIRE(p->write(frames));
+  for (auto [n, what] : {std::pair{1, "trace_id 'not-hex'"},
+                         std::pair{2, "ends before it starts"},
+                         std::pair{3, "must both be set"}}) {
+    auto line = p->wait_for_line("reject " + std::to_string(n) + " ", 30s);
+    REQUIRE(line);
+    CHECK_MESSAGE(line->find(what) != std::string::npos, *line);
+  }
+  auto ack = p->wait_for_line("ack ", 30s);
+  REQUIRE(ack);
+  // "ack <minted id> committed=N": an id, not an empty field.
+  auto minted = ack->substr(4, ack->find(' ', 4) - 4);
+  CHECK(minted.size() == 32);
+  CHECK(fx.query("SELECT count(*) FROM spans") == 1);
+  SQLite::Database db{fx.db, SQLite::OPEN_READONLY};
+  auto stored = db.execAndGet("SELECT trace_id FROM spans WHERE "
+                              "correlation_id = 'span-derived'")
+                  .getString();
+  CHECK(stored == trace_id_for(*correlation_id::parse("span-derived")).hex());
+  p->signal(SIGTERM);
+  CHECK(p->wait(30s) == 0);
+}
+
+TEST_CASE("a broken framing closes the stream: argusd commits what came "
+          "before, answers, and exits with an error") {
+  daemon_fixture fx;
+  auto p = fx.start({"--ingest-stdin"});
+  std::string frames;
+  for (int i = 0; i < 50; ++i)
+    frames += regime_frame("before-break-" + std::to_string(i));
+  frames += std::string{"\x7f\xff\xff\xff", 4}; // a 2 GiB length
+  frames += regime_frame("after-break");
+  REQUIRE(p->write(frames));
+  auto reject = p->wait_for_line("reject 51 ", 30s);
+  REQUIRE(reject);
+  CHECK(reject->find("closing the stream") != std::string::npos);
+  auto closed = p->wait_for_line("ingest closed", 30s);
+  REQUIRE(closed);
+  CHECK(closed->rfind("ingest closed accepted=50 rejected=1 ack committed=", 0)
+        == 0);
+  CHECK(p->wait(30s) == 1);
+  CHECK(rows_with_prefix(fx, "before-break-") == 50);
+  CHECK(rows_with_prefix(fx, "after-break") == 0);
 }
 
 TEST_CASE("argusd --demo drives every enabled component through the client "

@@ -6,20 +6,25 @@
 //   argusd --check-config FILE
 //
 // SIGINT/SIGTERM stop it gracefully: the client queue is drained, every
-// component flushed, and the database committed before it exits.
+// component flushed, and the database committed before it exits. With
+// --ingest-stdin and no --demo, the end of standard input does the same
+// (docs/WIRE.md lists the answers on standard output).
 
 #include "config/load.hpp"
-#include "messages/codec.hpp"
 #include "messages/time.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/ingest/wire_session.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "tools/argusd/demo.hpp"
@@ -45,38 +50,49 @@ int check_config(const std::string& path) {
   return 2;
 }
 
-/// Offers `event` until the engine takes it: a full client queue stops the
-/// reading (the feeder's writes block on the pipe) instead of dropping
-/// events a later flush would then claim. @returns false if the engine no
-/// longer accepts events or argusd is stopping.
-bool offer_until_taken(argus::engine& eng, argus::inbound_event& event,
-                       const std::atomic<bool>& stop) {
-  using offer_result = argus::runtime::client::offer_result;
-  auto wait = std::chrono::microseconds{20};
-  for (;;) {
-    switch (eng.client().offer(event)) {
-      case offer_result::accepted:
-        return true;
-      case offer_result::not_running:
-        return false;
-      case offer_result::queue_full:
-        if (stop.load())
-          return false;
-        std::this_thread::sleep_for(wait);
-        wait = std::min(wait * 2, std::chrono::microseconds{2000});
-        break;
+/// argusd's standard output as it was at start: the ack channel a feeder
+/// reads. Everything argusd says on purpose goes here, one whole line at a
+/// time; file descriptor 1 itself is pointed at standard error, so text
+/// that anything else writes to stdout (CAF prints an actor's unhandled
+/// exception with `aout`) can never be mistaken for an answer.
+class ack_channel {
+public:
+  ack_channel() : fd_(::dup(STDOUT_FILENO)) {
+    std::cout.flush();
+    ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  }
+
+  ack_channel(const ack_channel&) = delete;
+  ack_channel& operator=(const ack_channel&) = delete;
+
+  ~ack_channel() {
+    ::close(fd_);
+  }
+
+  void line(std::string text) {
+    text += '\n';
+    std::lock_guard<std::mutex> guard{mtx_};
+    size_t done = 0;
+    while (done < text.size()) {
+      auto n = ::write(fd_, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return; // the reader is gone; nobody is left to tell
+      done += static_cast<size_t>(n);
     }
   }
-}
 
-/// Reads length-prefixed msgpack frames from standard input and feeds them to
-/// the engine, waiting while the engine's queue is full. A `flush_requested`
-/// frame is answered on standard output with `ack <correlation id>
-/// committed=<rows>` once everything before it is durable, or `nack
-/// <correlation id> <error>` when something before it is not.
-void ingest_stdin(argus::engine& eng, const std::atomic<bool>& stop) {
-  argus::codec::frame_decoder decoder;
-  auto log = eng.logs().get("ingest");
+private:
+  int fd_;
+  std::mutex mtx_;
+};
+
+/// Feeds standard input to a wire session until it ends, breaks or argusd
+/// stops; at its end or break the session answers its last line.
+/// @returns whether the stream ended by itself (not by a signal).
+bool ingest_stdin(argus::runtime::wire_session& session,
+                  const std::atomic<bool>& stop) {
   char buf[65536];
   while (!stop.load()) {
     pollfd pfd{STDIN_FILENO, POLLIN, 0};
@@ -84,71 +100,38 @@ void ingest_stdin(argus::engine& eng, const std::atomic<bool>& stop) {
     if (ready <= 0)
       continue;
     auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
-    if (n <= 0) {
-      // Said on stdout too: a feeder knows every frame before EOF was read.
-      std::cout << "ingest eof accepted=" << decoder.frames_accepted()
-                << " rejected=" << decoder.frames_rejected() << std::endl;
-      log->info("ingest-eof frames_accepted={} frames_rejected={}",
-                decoder.frames_accepted(), decoder.frames_rejected());
-      return;
-    }
-    decoder.append(std::string_view{buf, static_cast<size_t>(n)});
-    while (auto item = decoder.next()) {
-      if (!*item) {
-        log->warn("ingest-rejected error={}",
-                  eng.system().render(item->error()));
-        if (decoder.failed()) {
-          std::cout << "ingest closed: " << eng.system().render(item->error())
-                    << std::endl;
-          return;
-        }
-        continue;
-      }
-      auto& event = **item;
-      if (auto flush = std::get_if<argus::flush_requested>(&event)) {
-        auto corr = flush->hdr.corr.str();
-        auto ack = eng.flush();
-        if (ack)
-          std::cout << "ack " << corr << " committed=" << ack->committed_rows
-                    << std::endl;
-        else
-          std::cout << "nack " << corr << " "
-                    << eng.system().render(ack.error()) << std::endl;
-        continue;
-      }
-      if (!offer_until_taken(eng, event, stop)) {
-        // The engine stopped under us: say so on the ack channel, since
-        // the next flush cannot. (On SIGTERM argusd says it is stopping.)
-        if (!stop.load())
-          std::cout << "ingest stopped: the engine no longer accepts events"
-                    << std::endl;
-        return;
-      }
-    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0 || !session.feed({buf, static_cast<size_t>(n)}, stop))
+      break;
   }
+  if (stop.load())
+    return false;
+  session.finish();
+  return true;
 }
 
 /// Prints a one-line summary of the engine for a person watching the demo.
-void print_summary(argus::engine& eng, uint64_t requests) {
+void print_summary(argus::engine& eng, uint64_t requests, ack_channel& out) {
   auto st = eng.status(5s);
   if (!st) {
-    std::cout << "status unavailable: " << eng.system().render(st.error())
-              << std::endl;
+    out.line("status unavailable: " + eng.system().render(st.error()));
     return;
   }
-  std::cout << "demo requests=" << requests;
+  std::ostringstream line;
+  line << "demo requests=" << requests;
   for (const auto& c : st->components) {
-    std::cout << " | " << c.id << "=" << to_string(c.state);
+    line << " | " << c.id << "=" << to_string(c.state);
     if (auto i = c.counters.find("committed_rows"); i != c.counters.end())
-      std::cout << " committed_rows=" << i->second;
+      line << " committed_rows=" << i->second;
     if (auto i = c.counters.find("recorded"); i != c.counters.end())
-      std::cout << " recorded=" << i->second;
+      line << " recorded=" << i->second;
     if (c.restarts > 0)
-      std::cout << " restarts=" << c.restarts;
+      line << " restarts=" << c.restarts;
   }
-  std::cout << " | client accepted=" << st->counters["client_accepted"]
-            << " dropped=" << st->counters["client_dropped_queue_full"]
-            << std::endl;
+  line << " | client accepted=" << st->counters["client_accepted"]
+       << " dropped=" << st->counters["client_dropped_queue_full"];
+  out.line(line.str());
 }
 
 /// What the command line says.
@@ -246,18 +229,23 @@ void run_demo(argus::engine& eng, const daemon_options& o,
   }
 }
 
-/// Waits for SIGINT or SIGTERM (@returns 0) or for the engine to stop by
-/// itself (@returns 1), printing the demo's summary every five seconds.
+/// Waits for SIGINT or SIGTERM (@returns 0), for the engine to stop by
+/// itself (@returns 1) or for `input_over` (@returns `input_code`),
+/// printing the demo's summary every five seconds.
 int wait_for_stop(argus::engine& eng, const sigset_t& signals, bool demo,
-                  const std::atomic<uint64_t>& demo_requests) {
+                  const std::atomic<uint64_t>& demo_requests,
+                  const std::atomic<bool>& input_over,
+                  const std::atomic<int>& input_code, ack_channel& out) {
   auto last_summary = std::chrono::steady_clock::now();
   for (;;) {
-    timespec wait{0, 200'000'000};
+    timespec wait{0, 50'000'000};
     auto sig = sigtimedwait(&signals, nullptr, &wait);
     if (sig == SIGINT || sig == SIGTERM) {
-      std::cout << "argusd stopping signal=" << sig << std::endl;
+      out.line("argusd stopping signal=" + std::to_string(sig));
       return 0;
     }
+    if (input_over.load())
+      return input_code.load();
     if (auto reason = eng.wait_for_termination(0ms)) {
       std::cerr << "argusd: engine stopped: " << eng.system().render(*reason)
                 << "\n";
@@ -265,7 +253,7 @@ int wait_for_stop(argus::engine& eng, const sigset_t& signals, bool demo,
     }
     if (demo && std::chrono::steady_clock::now() - last_summary > 5s) {
       last_summary = std::chrono::steady_clock::now();
-      print_summary(eng, demo_requests.load());
+      print_summary(eng, demo_requests.load(), out);
     }
   }
 }
@@ -295,6 +283,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  ack_channel out;
   argus::engine_options opts;
   if (!o.log_level.empty())
     opts.log_level = o.log_level;
@@ -303,14 +292,24 @@ int main(int argc, char** argv) {
     std::cerr << "argusd: cannot start: " << argus::describe(err) << "\n";
     return 1;
   }
-  std::cout << "argusd ready pid=" << ::getpid() << " db=" << cfg->storage.path
-            << std::endl;
+  out.line("argusd ready pid=" + std::to_string(::getpid())
+           + " db=" + cfg->storage.path);
 
   std::atomic<bool> stop{false};
+  // Without the demo, standard input is argusd's only input: when it ends
+  // (or its framing breaks), argusd stops, as a filter does.
+  std::atomic<bool> input_over{false};
+  std::atomic<int> input_code{0};
+  argus::runtime::wire_session session{eng, [&](const std::string& line) {
+                                         out.line(line);
+                                       }};
   std::thread ingest_thread;
   if (o.ingest)
     ingest_thread = std::thread{[&] {
-      ingest_stdin(eng, stop);
+      if (ingest_stdin(session, stop) && !o.demo) {
+        input_code.store(session.broken() ? 1 : 0);
+        input_over.store(true);
+      }
     }};
   std::thread demo_thread;
   std::atomic<uint64_t> demo_requests{0};
@@ -318,7 +317,8 @@ int main(int argc, char** argv) {
     demo_thread = std::thread{[&] {
       run_demo(eng, o, stop, demo_requests);
     }};
-  int exit_code = wait_for_stop(eng, signals, o.demo, demo_requests);
+  int exit_code = wait_for_stop(eng, signals, o.demo, demo_requests, input_over,
+                                input_code, out);
   stop.store(true);
   if (demo_thread.joinable())
     demo_thread.join();
@@ -328,6 +328,6 @@ int main(int argc, char** argv) {
     std::cerr << "argusd: stop: " << argus::describe(err) << "\n";
     exit_code = exit_code == 0 ? 1 : exit_code;
   }
-  std::cout << "argusd stopped" << std::endl;
+  out.line("argusd stopped");
   return exit_code;
 }

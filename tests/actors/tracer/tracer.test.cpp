@@ -71,6 +71,28 @@ TEST_CASE("tracer counts what it keeps and why, and returns rows only for "
   CHECK(st.trace(*correlation_id::parse("b")).size() == 1);
 }
 
+TEST_CASE("tracer refuses spans unfit to store, counted by defect, and "
+          "repairs a missing trace id from the correlation id") {
+  auto st = make(1.0);
+  auto bad_id = span_of("a", 1000, span_status::error);
+  bad_id.span_id = "xyz";
+  CHECK(!st.take(bad_id));
+  auto reversed = span_of("b", 1000, span_status::error);
+  reversed.end_ns = reversed.start_ns - 5;
+  CHECK(!st.take(reversed));
+  auto no_trace = span_of("c", 1000, span_status::error);
+  no_trace.trace_id.clear();
+  auto row = st.take(no_trace);
+  REQUIRE(row);
+  auto held = st.trace(*correlation_id::parse("c"));
+  REQUIRE(held.size() == 1);
+  CHECK(held[0].trace_id == trace_id_for(*correlation_id::parse("c")).hex());
+  auto status = st.status(message_header{});
+  CHECK(status.counters.at("rejected_bad_span_id") == 1);
+  CHECK(status.counters.at("rejected_reversed_times") == 1);
+  CHECK(status.counters.count("rejected_bad_trace_id") == 0);
+}
+
 TEST_CASE("tracer history keeps the newest traces within its bound") {
   auto st = make(1.0, 3);
   for (int i = 0; i < 5; ++i)

@@ -1,0 +1,106 @@
+#include "runtime/ingest/wire_session.hpp"
+
+#include "messages/admission.hpp"
+
+#include <chrono>
+#include <thread>
+#include <utility>
+
+namespace argus::runtime {
+
+wire_session::wire_session(engine& eng, answer_fn answer)
+    : eng_(eng), answer_(std::move(answer)), log_(eng.logs().get("ingest")) {
+}
+
+bool wire_session::offer_until_taken(inbound_event& event,
+                                     const std::atomic<bool>& stop) {
+  // A full client queue stops the reading (the sender's writes then block)
+  // instead of dropping events a later flush would claim.
+  auto wait = std::chrono::microseconds{20};
+  for (;;) {
+    switch (eng_.client().offer(event)) {
+      case client::offer_result::accepted:
+        return true;
+      case client::offer_result::not_running:
+        return false;
+      case client::offer_result::queue_full:
+        if (stop.load())
+          return false;
+        std::this_thread::sleep_for(wait);
+        wait = std::min(wait * 2, std::chrono::microseconds{2000});
+        break;
+    }
+  }
+}
+
+void wire_session::answer_flush(const correlation_id& corr) {
+  auto ack = eng_.flush();
+  if (ack)
+    answer_("ack " + corr.str()
+            + " committed=" + std::to_string(ack->committed_rows));
+  else
+    answer_("nack " + corr.str() + " " + eng_.system().render(ack.error()));
+}
+
+bool wire_session::feed(std::string_view bytes, const std::atomic<bool>& stop) {
+  if (finished_ || decoder_.failed())
+    return false;
+  decoder_.append(bytes);
+  while (auto item = decoder_.next()) {
+    ++frames_;
+    caf::error rejected;
+    if (*item)
+      rejected = admit(**item);
+    else
+      rejected = std::move(item->error());
+    if (rejected) {
+      ++rejected_;
+      auto why = eng_.system().render(rejected);
+      log_->warn("ingest-rejected frame={} error={}", frames_, why);
+      answer_("reject " + std::to_string(frames_) + " " + why);
+      if (decoder_.failed())
+        return false;
+      continue;
+    }
+    ++accepted_;
+    auto& event = **item;
+    // What the client would mint anyway; minted here so that a flush can
+    // echo it and a span can take its trace id from it.
+    std::visit(
+      [&](auto& e) {
+        if (e.hdr.corr.empty())
+          e.hdr.corr = eng_.client().new_correlation_id();
+      },
+      event);
+    if (auto flush = std::get_if<flush_requested>(&event)) {
+      answer_flush(flush->hdr.corr);
+      continue;
+    }
+    if (!offer_until_taken(event, stop)) {
+      if (!stop.load())
+        answer_("ingest stopped: the engine no longer accepts events");
+      return false;
+    }
+  }
+  return true;
+}
+
+void wire_session::finish() {
+  if (std::exchange(finished_, true))
+    return;
+  auto line = std::string{"ingest "} + (decoder_.failed() ? "closed" : "eof")
+              + " accepted=" + std::to_string(accepted_)
+              + " rejected=" + std::to_string(rejected_);
+  // Whatever came before the end is handed over and committed before the
+  // last answer, so a sender that saw the end knows where it stands.
+  auto ack = eng_.flush();
+  if (ack)
+    line += " ack committed=" + std::to_string(ack->committed_rows);
+  else
+    line += " nack " + eng_.system().render(ack.error());
+  log_->info("ingest-end frames_accepted={} frames_rejected={} broken={}",
+             accepted_, rejected_, decoder_.failed());
+  answer_(line);
+}
+
+} // namespace argus::runtime
