@@ -13,9 +13,58 @@
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 namespace argus {
+
+namespace {
+
+/// The engines started and not yet destroyed. Never destroyed itself: it is
+/// read at exit, in any order relative to other statics.
+struct live_engines {
+  std::mutex mtx;
+  std::vector<engine*> all;
+};
+
+live_engines& live() {
+  static auto* x = new live_engines;
+  return *x;
+}
+
+} // namespace
+
+void engine::shut_down_at_exit() {
+  std::vector<engine*> all;
+  {
+    std::lock_guard<std::mutex> guard{live().mtx};
+    all.swap(live().all);
+  }
+  // On a thread of its own: the exiting thread's thread-local objects,
+  // CAF's among them, are already destroyed when exit handlers run.
+  std::thread worker{[&] {
+    for (auto* e : all)
+      e->shut_down();
+  }};
+  worker.join();
+}
+
+void engine::shut_down() {
+  static_cast<void>(stop());
+  // The actor system goes now, not in the destructor: an engine kept in a
+  // static is destroyed after statics that CAF created while it started
+  // (registered at exit after it), which its actor system needs.
+  supervisor_ = nullptr;
+  dispatcher_ = nullptr;
+  ingress_->dispatcher = nullptr;
+  snapshot_listeners_.clear();
+  system_.reset();
+  system_cfg_.reset();
+}
 
 engine::engine(config::engine_config cfg, engine_options opts)
     : cfg_(std::move(cfg)),
@@ -37,7 +86,12 @@ engine::engine(config::engine_config cfg, engine_options opts)
 }
 
 engine::~engine() {
-  static_cast<void>(stop());
+  {
+    std::lock_guard<std::mutex> guard{live().mtx};
+    auto& all = live().all;
+    all.erase(std::remove(all.begin(), all.end(), this), all.end());
+  }
+  shut_down();
 }
 
 caf::error engine::start() {
@@ -112,6 +166,17 @@ caf::error engine::start() {
                            "engine did not start: " + failed);
   }
   ingress_->accepting.store(cfg_.enabled, std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> guard{live().mtx};
+    live().all.push_back(this);
+  }
+  // Registered after CAF made its statics for this system, so it runs
+  // before they are destroyed, and before the destructor of an engine that
+  // was constructed before it (a static).
+  static std::once_flag at_exit;
+  std::call_once(at_exit, [] {
+    std::atexit(shut_down_at_exit);
+  });
   log_->info("engine-started enabled={} database={} threads={}", cfg_.enabled,
              cfg_.storage.path, cfg_.runtime.threads);
   return caf::none;

@@ -9,6 +9,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -194,6 +195,12 @@ public:
 private:
   void on_supervisor_down(const caf::error& reason);
 
+  /// Stops the engine and destroys its actor system.
+  void shut_down();
+
+  /// At exit: shuts down every engine still alive.
+  static void shut_down_at_exit();
+
   caf::expected<std::string> view_body(metrics_view_kind kind);
 
   /// @returns the handle of the running component `key` names, or why not.
@@ -231,8 +238,9 @@ private:
     caf::error reason;
   };
   std::shared_ptr<termination> termination_;
-  bool started_ = false;
-  bool stopped_ = false;
+  // Read by `running()` from any thread.
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopped_{false};
 };
 
 } // namespace argus

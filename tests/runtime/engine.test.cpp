@@ -12,6 +12,7 @@
 
 #include "tests/messages/samples.hpp"
 #include "tests/support/engine_fixture.hpp"
+#include "tests/support/process.hpp"
 
 using namespace argus;
 using test::engine_fixture;
@@ -71,6 +72,21 @@ TEST_CASE("engine stop flushes what the bot recorded without a flush") {
   CHECK(fx.rows("decision_steps") == 300);
   SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READONLY};
   CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE("a bot that keeps its engine in a static and never stops it exits "
+          "cleanly, and everything it recorded is stored") {
+  test::temp_dir dir;
+  auto db = dir.file("static.db");
+  for (int run = 0; run < 3; ++run) {
+    auto r = test::run({STATIC_ENGINE_PATH, db, "300"});
+    CHECK_MESSAGE(r.code == 0, r.err);
+  }
+  SQLite::Database check{db, SQLite::OPEN_READONLY};
+  CHECK(check.execAndGet("SELECT count(*) FROM regime_tracking").getInt64()
+        == 900);
+  CHECK(check.execAndGet("SELECT count(*) FROM spans").getInt64() == 900);
+  CHECK(check.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
 TEST_CASE("a flush covering events no running component took does not "
@@ -278,7 +294,9 @@ TEST_CASE("a full disk stops acknowledgements, the engine keeps running, and "
   CHECK(!eng.flush());
   // An operator frees space; the writer reuses the freed pages.
   {
-    SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READWRITE};
+    // Like the sqlite3 shell, the operator's connection waits for the
+    // writer's locks (it checkpoints while the disk is full).
+    SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READWRITE, 5000};
     db.exec("DELETE FROM decision_steps");
   }
   auto recovered = eng.flush();
