@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 namespace argus::runtime {
@@ -32,6 +33,10 @@ public:
   /// Moves `x` in if there is room. @returns false (and leaves `x` alone)
   /// when the queue is full.
   bool try_push(T& x) {
+    // Between claiming a cell and publishing it nothing may throw, or the
+    // cell would stay claimed and the queue stop at it for good.
+    static_assert(std::is_nothrow_move_assignable_v<T>,
+                  "elements must move without throwing");
     auto pos = enqueue_pos_.load(std::memory_order_relaxed);
     for (;;) {
       auto& c = cells_[pos & mask_];
@@ -98,8 +103,18 @@ private:
       if (diff == 0) {
         if (dequeue_pos_.compare_exchange_weak(pos, pos + 1,
                                                std::memory_order_relaxed)) {
+          // The cell is claimed: hand it back to the producers even if
+          // taking the value throws (a copy that cannot allocate), or they
+          // would find the queue full forever. The element is then lost to
+          // the caller, who sees the exception.
+          struct release {
+            std::atomic<size_t>& sequence;
+            size_t next;
+            ~release() {
+              sequence.store(next, std::memory_order_release);
+            }
+          } guard{c.sequence, pos + mask_ + 1};
           take(c.value, out);
-          c.sequence.store(pos + mask_ + 1, std::memory_order_release);
           return true;
         }
       } else if (diff < 0) {

@@ -5,6 +5,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
+#include <new>
 
 namespace argus::runtime {
 
@@ -131,6 +132,8 @@ std::string dispatcher_state::take_not_taken() {
         + (i >= 0 ? routes[i]->id() + " is not running"
                   : std::string{"no component takes them"}));
   }
+  if (auto n = std::exchange(lost_out_of_memory, 0); n > 0)
+    add(std::to_string(n) + " lost: out of memory while taking them");
   for (size_t r = 0; r < failed_by_route.size(); ++r)
     if (auto n = std::exchange(failed_by_route[r], 0); n > 0)
       add(std::to_string(n) + " to " + routes[r]->id()
@@ -150,7 +153,20 @@ dispatcher_state::take_result dispatcher_state::take(size_t max) {
   // Copied, not moved, out of the queue: what the bot's thread allocated
   // for an event is freed on the bot's thread when it reuses the cell
   // (see bounded_queue::try_pop_copy).
-  while (result.popped < max && core->queue.try_pop_copy(event)) {
+  for (;;) {
+    if (result.popped >= max)
+      break;
+    try {
+      if (!core->queue.try_pop_copy(event))
+        break;
+    } catch (const std::bad_alloc&) {
+      // The queue has released the cell; the event is gone, and the next
+      // flush says so.
+      ++result.popped;
+      ++result.unrouted;
+      ++lost_out_of_memory;
+      continue;
+    }
     ++result.popped;
     auto kind = event.index();
     for (auto i : peekers[kind])

@@ -64,6 +64,9 @@ struct dispatcher_state {
   std::vector<uint64_t> unrouted_by_kind;
   /// Per route: events its component did not take (crashed, timed out).
   std::vector<uint64_t> failed_by_route;
+  /// Events lost because copying one out of the queue ran out of memory,
+  /// since the last flush.
+  uint64_t lost_out_of_memory = 0;
   /// Batches handed out and not yet answered (at most one per component).
   int in_flight = 0;
   /// Events popped since start.

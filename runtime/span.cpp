@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <typeinfo>
 
 #include <cxxabi.h>
@@ -89,8 +90,53 @@ int64_t span_clock_ns() noexcept {
   return wall_clock_ns();
 }
 
-/// The innermost active span on this thread.
-thread_local scoped_span* current_span = nullptr;
+/// The spans open on this thread, innermost last, held by value: a new span
+/// reads its parent from here, never through a pointer to a span object,
+/// which may have ended out of order, moved, or been destroyed on another
+/// thread. Trivially destructible, so it stays usable while the thread
+/// exits.
+struct open_spans {
+  struct frame {
+    const scoped_span* owner; // compared, never dereferenced
+    trace_id trace;
+    span_id span;
+    /// The trace id the span's correlation id maps to: equal for spans of
+    /// the same request, cheaper to keep and compare than the id itself.
+    trace_id request;
+  };
+  /// Deeper spans still record; they are just nobody's parent.
+  static constexpr size_t capacity = 32;
+  frame frames[capacity];
+  size_t depth;
+
+  const frame* top() const noexcept {
+    return depth > 0 ? &frames[depth - 1] : nullptr;
+  }
+
+  void push(const scoped_span* owner, const span_slot& slot,
+            const trace_id& request) noexcept {
+    if (depth < capacity)
+      frames[depth++] = frame{owner, slot.trace, slot.span, request};
+  }
+
+  /// Removes `owner`'s frame wherever it is (a parent may end before its
+  /// child).
+  void remove(const scoped_span* owner) noexcept {
+    for (size_t i = depth; i-- > 0;) {
+      if (frames[i].owner == owner) {
+        for (size_t k = i + 1; k < depth; ++k)
+          frames[k - 1] = frames[k];
+        --depth;
+        return;
+      }
+    }
+  }
+};
+
+static_assert(std::is_trivially_destructible_v<open_spans>);
+
+// Zero-initialised: constant initialisation, no guard on each access.
+thread_local open_spans this_thread_spans{};
 
 /// Span ids: a per-thread SplitMix64 sequence from a random seed, so ids are
 /// unique across threads and processes without any shared state.
@@ -132,29 +178,37 @@ uint8_t copy_clipped(char (&dst)[N], std::string_view src) noexcept {
 scoped_span::scoped_span(span_buffers& buffers, component_type component,
                          std::string_view operation, const correlation_id& corr,
                          span_kind kind) {
-  start(buffers, component, operation, corr, kind);
-  // The enclosing span of the same request on this thread is the parent.
-  if (enclosing_ && enclosing_->slot_.corr == corr) {
-    slot_.trace = enclosing_->slot_.trace;
-    slot_.parent = enclosing_->slot_.span;
+  if (!start(buffers, component, operation, corr, kind))
+    return;
+  // The innermost open span of the same request on this thread is the
+  // parent.
+  const auto& request = cached_trace_id(corr);
+  auto enclosing = this_thread_spans.top();
+  if (enclosing && enclosing->request == request) {
+    slot_.trace = enclosing->trace;
+    slot_.parent = enclosing->span;
   } else {
-    slot_.trace = cached_trace_id(corr);
+    slot_.trace = request;
   }
+  this_thread_spans.push(this, slot_, request);
 }
 
 scoped_span::scoped_span(span_buffers& buffers, component_type component,
                          std::string_view operation, const correlation_id& corr,
                          const trace_context& parent, span_kind kind) {
-  start(buffers, component, operation, corr, kind);
-  slot_.trace = parent.trace.valid() ? parent.trace : cached_trace_id(corr);
+  if (!start(buffers, component, operation, corr, kind))
+    return;
+  const auto& request = cached_trace_id(corr);
+  slot_.trace = parent.trace.valid() ? parent.trace : request;
   slot_.parent = parent.parent;
+  this_thread_spans.push(this, slot_, request);
 }
 
-void scoped_span::start(span_buffers& buffers, component_type component,
+bool scoped_span::start(span_buffers& buffers, component_type component,
                         std::string_view operation, const correlation_id& corr,
                         span_kind kind) {
   if (!buffers.options().enable_tracing)
-    return;
+    return false;
   buffers_ = &buffers;
   slot_.clear();
   slot_.corr = corr;
@@ -169,21 +223,17 @@ void scoped_span::start(span_buffers& buffers, component_type component,
   } else {
     overflow().operation = std::string{operation};
   }
-  enclosing_ = current_span;
-  current_span = this;
   slot_.start_ns = span_clock_ns();
+  return true;
 }
 
 scoped_span::scoped_span(scoped_span&& other) noexcept
-    : buffers_(other.buffers_),
-      enclosing_(other.enclosing_),
-      slot_(other.slot_) {
+    : buffers_(other.buffers_), slot_(other.slot_) {
   // The moved-to span may end on another thread: it is nobody's enclosing
   // span any more.
   other.detach_from_thread();
   other.buffers_ = nullptr;
   other.slot_.overflow = nullptr;
-  enclosing_ = nullptr;
 }
 
 scoped_span& scoped_span::operator=(scoped_span&& other) noexcept {
@@ -191,7 +241,6 @@ scoped_span& scoped_span::operator=(scoped_span&& other) noexcept {
     end();
     buffers_ = other.buffers_;
     slot_ = other.slot_;
-    enclosing_ = nullptr;
     other.detach_from_thread();
     other.buffers_ = nullptr;
     other.slot_.overflow = nullptr;
@@ -210,8 +259,7 @@ scoped_span::~scoped_span() {
 }
 
 void scoped_span::detach_from_thread() noexcept {
-  if (current_span == this)
-    current_span = enclosing_;
+  this_thread_spans.remove(this);
 }
 
 span_recorded& scoped_span::overflow() noexcept {

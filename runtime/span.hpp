@@ -97,14 +97,15 @@ public:
   }
 
 private:
-  void start(span_buffers& buffers, component_type component,
+  /// Fills the slot. @returns false (the span stays inactive) when tracing
+  /// is off.
+  bool start(span_buffers& buffers, component_type component,
              std::string_view operation, const correlation_id& corr,
              span_kind kind);
   span_recorded& overflow() noexcept;
   void detach_from_thread() noexcept;
 
   span_buffers* buffers_ = nullptr;
-  scoped_span* enclosing_ = nullptr;
   span_slot slot_;
 };
 

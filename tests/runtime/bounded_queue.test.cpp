@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <new>
 #include <set>
 #include <string>
 #include <thread>
@@ -93,4 +94,57 @@ TEST_CASE("bounded_queue::try_pop_copy leaves the value for the producer "
   REQUIRE(q.try_pop_copy(out));
   CHECK(*out == 3);
   CHECK(!q.try_pop_copy(out));
+}
+
+namespace {
+
+/// A value whose copy throws while `fail_copies` is set, as an event's copy
+/// does when it cannot allocate.
+struct fragile {
+  static inline bool fail_copies = false;
+  int value = 0;
+  fragile() = default;
+  explicit fragile(int v) : value(v) {
+  }
+  fragile(const fragile& other) : value(other.value) {
+    if (fail_copies)
+      throw std::bad_alloc{};
+  }
+  fragile& operator=(const fragile& other) {
+    if (fail_copies)
+      throw std::bad_alloc{};
+    value = other.value;
+    return *this;
+  }
+  fragile(fragile&&) noexcept = default;
+  fragile& operator=(fragile&&) noexcept = default;
+};
+
+} // namespace
+
+TEST_CASE("bounded_queue hands a cell back when taking its value throws, so "
+          "the queue keeps working") {
+  argus::runtime::bounded_queue<fragile> q{2};
+  for (int i = 1; i <= 2; ++i) {
+    fragile x{i};
+    REQUIRE(q.try_push(x));
+  }
+  fragile out;
+  fragile::fail_copies = true;
+  CHECK_THROWS_AS(q.try_pop_copy(out), std::bad_alloc);
+  fragile::fail_copies = false;
+  REQUIRE(q.try_pop_copy(out));
+  CHECK(out.value == 2);
+  // Both cells are free again: a whole queue's worth goes in and out, many
+  // times around.
+  for (int round = 0; round < 10; ++round) {
+    for (int i = 0; i < 2; ++i) {
+      fragile x{round * 10 + i};
+      REQUIRE(q.try_push(x));
+    }
+    for (int i = 0; i < 2; ++i) {
+      REQUIRE(q.try_pop_copy(out));
+      CHECK(out.value == round * 10 + i);
+    }
+  }
 }

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
@@ -122,6 +123,64 @@ TEST_CASE("a span can end on another thread, and an explicit parent "
   CHECK(by_op(spans, "fill").parent_span_id
         == by_op(spans, "place_order").span_id);
   CHECK(by_op(spans, "place_order").kind == span_kind::client);
+}
+
+TEST_CASE("a parent that ends and dies before its child leaves no dangling "
+          "parent for the spans after them") {
+  span_buffers b{64};
+  auto parent
+    = std::make_unique<scoped_span>(b, component_type::analyst, "parent", req);
+  auto parent_id = parent->context().parent;
+  auto child
+    = std::make_unique<scoped_span>(b, component_type::analyst, "child", req);
+  parent.reset(); // ends and frees the parent while the child is open
+  { scoped_span sibling{b, component_type::analyst, "under_child", req}; }
+  child.reset();
+  { scoped_span after{b, component_type::analyst, "after", req}; }
+  auto spans = drain(b);
+  REQUIRE(spans.size() == 4);
+  CHECK(by_op(spans, "child").parent_span_id == parent_id.hex());
+  CHECK(by_op(spans, "under_child").parent_span_id
+        == by_op(spans, "child").span_id);
+  // Both ended: the next span of the request is a root, not a child of
+  // freed memory.
+  CHECK(by_op(spans, "after").parent_span_id.empty());
+}
+
+TEST_CASE("a span moved to another thread and ended there is nobody's parent "
+          "on the thread it left") {
+  span_buffers b{64};
+  auto moved
+    = std::make_unique<scoped_span>(b, component_type::exchange, "moved", req);
+  std::thread other{[s = std::move(*moved)]() mutable {
+    s.end();
+  }};
+  other.join();
+  moved.reset();
+  { scoped_span next{b, component_type::exchange, "next", req}; }
+  auto spans = drain(b);
+  REQUIRE(spans.size() == 2);
+  CHECK(by_op(spans, "next").parent_span_id.empty());
+}
+
+TEST_CASE("spans nested deeper than the per-thread stack still record, with "
+          "parents as deep as it reaches") {
+  span_buffers b{256};
+  std::vector<std::unique_ptr<scoped_span>> stack;
+  for (int i = 0; i < 40; ++i)
+    stack.push_back(std::make_unique<scoped_span>(
+      b, component_type::analyst, "level" + std::to_string(i), req));
+  while (!stack.empty())
+    stack.pop_back();
+  auto spans = drain(b);
+  REQUIRE(spans.size() == 40);
+  CHECK(by_op(spans, "level1").parent_span_id
+        == by_op(spans, "level0").span_id);
+  CHECK(by_op(spans, "level31").parent_span_id
+        == by_op(spans, "level30").span_id);
+  // Past the stack's depth: parented to its deepest frame.
+  CHECK(by_op(spans, "level39").parent_span_id
+        == by_op(spans, "level31").span_id);
 }
 
 TEST_CASE("an exception leaving a span's scope marks it as an error") {
