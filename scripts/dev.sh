@@ -3,6 +3,10 @@
 #   scripts/dev.sh demo   install what is missing, build (Release), run argusd --demo
 #   scripts/dev.sh test   install what is missing, build (Release), run the test suite
 #   scripts/dev.sh build  install what is missing and build only
+#   scripts/dev.sh fuzz frames|config [SECONDS]
+#                         build the libFuzzer harnesses with clang (ASan,
+#                         UBSan) in build-fuzz and fuzz one for SECONDS
+#                         (default 300), starting from tests/fuzz/<name>
 # Idempotent: with everything installed and built it only checks and rebuilds
 # what changed.
 set -euo pipefail
@@ -21,6 +25,8 @@ packages=(
 # Prometheus text the dashboard renders; SciPy is the oracle the drift
 # statistics are checked against (run with /usr/bin/python3).
 test_packages=(prometheus python3-scipy)
+# Only fuzzing needs these: clang and its libFuzzer and sanitizer runtimes.
+fuzz_packages=(clang libclang-rt-14-dev)
 
 install_missing() {
   local missing=()
@@ -63,8 +69,29 @@ case "$cmd" in
     install_missing
     build
     ;;
+  fuzz)
+    harness="${1:-}"
+    seconds="${2:-300}"
+    if [[ "$harness" != frames && "$harness" != config ]]; then
+      echo "usage: scripts/dev.sh fuzz frames|config [SECONDS]" >&2
+      exit 64
+    fi
+    packages+=("${fuzz_packages[@]}")
+    install_missing
+    fuzz_dir="$root/build-fuzz"
+    cmake -S "$root" -B "$fuzz_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_CXX_COMPILER=clang++ -DARGUS_FUZZ=ON >/dev/null
+    cmake --build "$fuzz_dir" -j "$(nproc)" --target "fuzz_$harness"
+    # New inputs go to build-fuzz/corpus-<name>; crashes to build-fuzz/.
+    # Add a crasher to tests/fuzz/<name>/ once it is fixed.
+    mkdir -p "$fuzz_dir/corpus-$harness"
+    cd "$fuzz_dir"
+    exec "$fuzz_dir/tools/fuzz_$harness" -max_total_time="$seconds" \
+      -timeout=10 -rss_limit_mb=2048 \
+      "$fuzz_dir/corpus-$harness" "$root/tests/fuzz/$harness"
+    ;;
   *)
-    echo "usage: scripts/dev.sh demo|test|build [args...]" >&2
+    echo "usage: scripts/dev.sh demo|test|build|fuzz [args...]" >&2
     exit 64
     ;;
 esac
