@@ -193,7 +193,7 @@ struct checker {
              const std::map<std::string, std::string>& xs, one_of o) const {
     for (const auto& [name, value] : xs)
       if (std::find_if(o.names.begin(), o.names.end(),
-                       [&](const char* n) {
+                       [&value = value](const char* n) {
                          return value == n;
                        })
           == o.names.end()) {

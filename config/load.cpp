@@ -3,6 +3,7 @@
 #include "config/fields.hpp"
 #include "messages/error.hpp"
 #include "messages/storage.hpp"
+#include "messages/suggest.hpp"
 #include "messages/utf8.hpp"
 
 #include <yaml-cpp/eventhandler.h>
@@ -60,24 +61,6 @@ struct context {
     diagnostics.push_back({path, 0, 0, std::move(msg)});
   }
 };
-
-/// Edit distance, for "did you mean" hints on unknown keys.
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    auto diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      auto up = row[j];
-      row[j] = std::min(
-        {row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 /// How deep `${A:-${B:-...}}` defaults may nest.
 constexpr int max_expansion_depth = 4;
@@ -407,18 +390,10 @@ public:
       auto key = it->first.Scalar();
       if (seen_.count(key))
         continue;
-      std::string hint;
-      size_t best = 3;
-      for (const auto& k : asked_) {
-        auto d = edit_distance(key, k);
-        if (d < best) {
-          best = d;
-          hint = k;
-        }
-      }
       auto msg = "unknown key '" + key + "'";
-      if (!hint.empty())
-        msg += "; did you mean '" + hint + "'?";
+      if (auto hint = closest_name(
+            key, std::vector<std::string>{asked_.begin(), asked_.end()}))
+        msg += "; did you mean '" + *hint + "'?";
       ctx_.fail(path_ + "." + key, it->first.Mark(), msg);
     }
   }

@@ -84,6 +84,45 @@ TEST_CASE("argusctl rejects unknown commands and options") {
         == 2);
 }
 
+TEST_CASE("argusctl says which command or flag it did not understand, with "
+          "the nearest one") {
+  auto typo = test::run({ARGUSCTL_PATH, "statsu"});
+  CHECK(typo.code == 2);
+  CHECK(typo.err.find("unknown command 'statsu'; did you mean 'status'?")
+        != std::string::npos);
+  auto far = test::run({ARGUSCTL_PATH, "frobnicate"});
+  CHECK(far.err.find("unknown command 'frobnicate'") != std::string::npos);
+  CHECK(far.err.find("did you mean") == std::string::npos);
+  auto flag = test::run({ARGUSCTL_PATH, "status", "--dbb", "x.db"});
+  CHECK(flag.code == 2);
+  CHECK(flag.err.find("unknown flag '--dbb'; did you mean '--db'?")
+        != std::string::npos);
+}
+
+TEST_CASE("argusctl takes --db from ARGUS_DB, and both tools say their "
+          "version") {
+  test::temp_dir dir;
+  auto db = dir.file("env.db");
+  auto ex = test::run(
+    {EMBED_EXAMPLE_PATH,
+     std::string{ARGUS_SOURCE_DIR} + "/config/examples/minimal.yaml", db});
+  REQUIRE(ex.code == 0);
+  ::setenv("ARGUS_DB", db.c_str(), 1);
+  auto r = test::run({ARGUSCTL_PATH, "status", "-o", "json"});
+  ::unsetenv("ARGUS_DB");
+  CHECK(r.code == 0);
+  CHECK(nlohmann::json::parse(r.out)["rows"]["regime_tracking"] == 1);
+  // Without it, --db is required and the error says so.
+  auto missing = test::run({ARGUSCTL_PATH, "status"});
+  CHECK(missing.code == 2);
+  CHECK(missing.err.find("--db") != std::string::npos);
+  for (auto tool : {ARGUSCTL_PATH, ARGUSD_PATH}) {
+    auto v = test::run({tool, "--version"});
+    CHECK(v.code == 0);
+    CHECK(v.out.find(ARGUS_VERSION) != std::string::npos);
+  }
+}
+
 namespace {
 
 /// Writes `xs`, one a line.

@@ -31,7 +31,10 @@ inline void add_output(CLI::App* cmd, std::string& output) {
 
 /// Adds `--db FILE` to `cmd`.
 inline CLI::Option* add_db(CLI::App* cmd, std::string& db) {
-  return cmd->add_option("--db", db, "SQLite file written by argusd");
+  return cmd
+    ->add_option("--db", db,
+                 "SQLite file written by argusd (default: $ARGUS_DB)")
+    ->envname("ARGUS_DB");
 }
 
 /// status, check-config.

@@ -14,24 +14,92 @@
 //   argusctl tracking regimes|ensembles|features|decisions (see
 //            tracking_commands.hpp)
 //
-// Exit codes: 0 success, 1 the command failed (e.g. unreadable database),
-// 2 invalid input (bad flags, config with errors).
+// `--db` defaults to $ARGUS_DB. Exit codes: 0 success, 1 the command
+// failed (e.g. unreadable database), 2 invalid input (bad flags, config with
+// errors).
+
+#include "messages/suggest.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <string>
+#include <vector>
 
 #include "tools/argusctl/commands.hpp"
 #include "tools/argusctl/common.hpp"
+
+namespace {
+
+/// @returns the names `cmd`'s subcommands answer to.
+std::vector<std::string> subcommand_names(const CLI::App& cmd) {
+  std::vector<std::string> names;
+  for (const auto* sub : cmd.get_subcommands({}))
+    names.push_back(sub->get_name());
+  return names;
+}
+
+/// @returns the long flags of the innermost subcommand that was parsed.
+std::vector<std::string> flags_of_innermost(CLI::App& app) {
+  CLI::App* cmd = &app;
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    for (auto* sub : cmd->get_subcommands())
+      if (sub->parsed()) {
+        cmd = sub;
+        deeper = true;
+        break;
+      }
+  }
+  std::vector<std::string> flags;
+  for (const auto* opt : cmd->get_options())
+    for (const auto& name : opt->get_lnames())
+      flags.push_back("--" + name);
+  return flags;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
   using namespace argus::ctl;
   CLI::App app{"argusctl: inspect argus databases and configurations"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string{"argusctl "} + ARGUS_VERSION);
   command_table commands;
   add_status_commands(app, commands);
   add_trace_commands(app, commands);
   add_metrics_commands(app, commands);
   add_ml_commands(app, commands);
   add_tracking_commands(app, commands);
+  // A word where the command belongs that names no command: say so, with
+  // the nearest one (CLI11 alone would only say that one is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    auto names = subcommand_names(app);
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      std::cerr << "argusctl: unknown command '" << argv[1] << "'";
+      if (auto hint = argus::closest_name(argv[1], names))
+        std::cerr << "; did you mean '" << *hint << "'?";
+      std::cerr << "\nRun with --help for the commands.\n";
+      return exit_usage;
+    }
+  }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ExtrasError& e) {
+    // An unknown flag or an extra word: name the nearest flag.
+    std::cerr << "argusctl: " << e.what() << "\n";
+    auto flags = flags_of_innermost(app);
+    for (int i = 1; i < argc; ++i) {
+      std::string word = argv[i];
+      if (word.rfind("--", 0) != 0)
+        continue;
+      word = word.substr(0, word.find('='));
+      if (std::find(flags.begin(), flags.end(), word) != flags.end())
+        continue;
+      if (auto hint = argus::closest_name(word, flags))
+        std::cerr << "unknown flag '" << word << "'; did you mean '" << *hint
+                  << "'?\n";
+    }
+    return exit_usage;
   } catch (const CLI::ParseError& e) {
     auto code = app.exit(e);
     return code == 0 ? 0 : exit_usage;

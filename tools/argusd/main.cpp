@@ -264,6 +264,7 @@ int main(int argc, char** argv) {
   CLI::App app{"argusd: the argus monitoring engine daemon"};
   daemon_options o;
   add_options(app, o);
+  app.set_version_flag("--version", std::string{"argusd "} + ARGUS_VERSION);
   CLI11_PARSE(app, argc, argv);
   if (!o.check_path.empty())
     return check_config(o.check_path);
