@@ -2,13 +2,63 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <new>
+#include <vector>
 
 namespace argus {
 
 namespace {
 
-std::atomic<size_t> next_thread_slot{0};
+/// Slots never handed out, and those of threads that have exited, for the
+/// next new thread. Never destroyed: threads exit in any order relative to
+/// static destruction.
+struct slot_pool {
+  slot_pool() {
+    // Returning a slot never allocates (it runs in a thread's exit).
+    free.reserve(max_thread_slots);
+  }
+  std::mutex mtx;
+  std::vector<size_t> free;
+  size_t next = 0;
+};
+
+slot_pool& pool() {
+  static auto* p = new slot_pool;
+  return *p;
+}
+
+constexpr size_t no_slot = static_cast<size_t>(-1);
+
+/// The calling thread's slot, once it has one (constant-initialised: the
+/// recording path reads it without a guard).
+thread_local size_t this_thread_slot = no_slot;
+
+/// Owns the calling thread's slot and gives it back when the thread exits,
+/// so that threads that come and go do not use up the exclusive slots.
+struct slot_owner {
+  size_t slot;
+  slot_owner() noexcept {
+    auto& p = pool();
+    std::lock_guard<std::mutex> guard{p.mtx};
+    if (!p.free.empty()) {
+      slot = p.free.back();
+      p.free.pop_back();
+    } else {
+      slot = std::min(p.next++, max_thread_slots - 1);
+    }
+  }
+  ~slot_owner() {
+    // Whatever this thread still records while it exits goes to the shared
+    // slot: the exclusive one may belong to another thread from now on.
+    this_thread_slot = max_thread_slots - 1;
+    if (shared_slot(slot))
+      return;
+    auto& p = pool();
+    std::lock_guard<std::mutex> guard{p.mtx};
+    p.free.push_back(slot);
+  }
+};
 
 /// Replaces the value by `f(old)`; stores nothing when that is the old
 /// value (most samples leave min and max as they are).
@@ -31,11 +81,17 @@ void update(std::atomic<double>& x, bool shared, F f) noexcept {
 
 } // namespace
 
+/// A thread's first sample: takes a slot from the pool. Out of line, so the
+/// recording path stays a load and a compare.
+[[gnu::noinline, gnu::cold]] size_t claim_thread_slot() noexcept {
+  thread_local slot_owner owner;
+  this_thread_slot = owner.slot;
+  return owner.slot;
+}
+
 size_t thread_slot() noexcept {
-  thread_local size_t slot
-    = std::min(next_thread_slot.fetch_add(1, std::memory_order_relaxed),
-               max_thread_slots - 1);
-  return slot;
+  auto slot = this_thread_slot;
+  return slot != no_slot ? slot : claim_thread_slot();
 }
 
 uint64_t counter_cell::value() const noexcept {

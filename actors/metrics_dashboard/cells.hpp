@@ -7,8 +7,10 @@
 // recording costs a few ns and threads recording into one series never
 // share a cache line. The dashboard reads every shard (relaxed loads) and
 // adds them up; a sample is visible once its store is, and none is lost or
-// counted twice. Threads beyond `max_thread_slots` share one last shard
-// updated with atomic read-modify-writes: still correct, only slower.
+// counted twice. Threads beyond `max_thread_slots` alive at once share one
+// last shard updated with atomic read-modify-writes: still correct, only
+// slower. An exited thread's slot (and what its shards hold) passes to the
+// next new thread.
 
 #include "actors/common/log_histogram.hpp"
 
@@ -24,7 +26,8 @@ namespace argus {
 inline constexpr size_t max_thread_slots = 64;
 
 /// @returns the calling thread's slot in [0, max_thread_slots); the last
-///          slot is shared by every thread beyond the first 63.
+///          slot is shared by the threads beyond 63 alive at once. A
+///          thread's exclusive slot goes back to a pool when it exits.
 size_t thread_slot() noexcept;
 
 /// @returns whether `slot` is the one shared by the threads beyond the

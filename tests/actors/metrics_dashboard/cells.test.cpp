@@ -26,6 +26,25 @@ TEST_CASE("counter cells add up every thread's increments, beyond the "
   CHECK(c.value() == 80 * 5010);
 }
 
+TEST_CASE("threads that come and go give their slot back: the 200th thread "
+          "still records into a shard of its own, and no count is lost") {
+  counter_cell c;
+  histogram_cell h;
+  std::vector<size_t> slots;
+  for (int t = 0; t < 200; ++t) {
+    std::thread worker{[&] {
+      slots.push_back(thread_slot());
+      c.add(3);
+      h.observe(1.0);
+    }};
+    worker.join();
+  }
+  for (auto slot : slots)
+    CHECK_MESSAGE(!shared_slot(slot), "a thread took the shared slot");
+  CHECK(c.value() == 600);
+  CHECK(h.snapshot().count() == 200);
+}
+
 TEST_CASE("a histogram cell's snapshot is the log_histogram of the same "
           "values, from any number of threads") {
   histogram_cell cell;
