@@ -287,29 +287,6 @@ double wasserstein_score(const std::vector<double>& reference,
   return wasserstein(reference, current) / std::max(sd, 0.001);
 }
 
-double np_quantile(const std::vector<double>& sorted, double q) {
-  auto n = static_cast<double>(sorted.size());
-  // numpy 1.24, method 'linear', in its own order of operations.
-  double virtual_index = (n - 1) * q;
-  double previous = std::floor(virtual_index);
-  auto last = sorted.size() - 1;
-  size_t lo;
-  size_t hi;
-  if (virtual_index >= n - 1) {
-    lo = hi = last;
-  } else if (virtual_index < 0) {
-    lo = hi = 0;
-  } else {
-    lo = static_cast<size_t>(previous);
-    hi = lo + 1;
-  }
-  double gamma = virtual_index - previous;
-  double x = sorted[lo];
-  double y = sorted[hi];
-  double diff = y - x;
-  return gamma >= 0.5 ? y - diff * (1 - gamma) : x + diff * gamma;
-}
-
 std::vector<double> np_linspace(double lo, double hi, int num) {
   std::vector<double> y(static_cast<size_t>(num));
   double step = (hi - lo) / (num - 1);
@@ -319,14 +296,32 @@ std::vector<double> np_linspace(double lo, double hi, int num) {
   return y;
 }
 
+std::vector<double> decile_edges(const std::vector<double>& sorted) {
+  auto n = sorted.size();
+  std::vector<double> edges;
+  edges.reserve(9);
+  for (size_t k = 1; k < 10; ++k) {
+    auto h = k * (n - 1);
+    auto j = h / 10;
+    auto f = static_cast<double>(h % 10) / 10.0;
+    if (j + 1 >= n) {
+      edges.push_back(sorted[n - 1]);
+      continue;
+    }
+    auto x = sorted[j];
+    auto y = sorted[j + 1];
+    auto diff = y - x;
+    // numpy's lerp: from the nearer end, so that f = 0 gives x exactly.
+    edges.push_back(f >= 0.5 ? y - diff * (1 - f) : x + diff * f);
+  }
+  return edges;
+}
+
 double psi(const std::vector<double>& reference,
            const std::vector<double>& current) {
   auto sorted = reference;
   std::sort(sorted.begin(), sorted.end());
-  auto qs = np_linspace(0.0, 1.0, 11);
-  std::vector<double> interior;
-  for (int i = 1; i < 10; ++i)
-    interior.push_back(np_quantile(sorted, qs[static_cast<size_t>(i)]));
+  auto interior = decile_edges(sorted);
   return psi_of(decile_shares(reference, interior),
                 decile_shares(current, interior));
 }

@@ -11,8 +11,10 @@
 //                       (n1 + n2))); in exact mode the statistic is
 //                       round(D lcm) / lcm, as SciPy returns it.
 //   wasserstein         scipy.stats.wasserstein_distance(a, b).
-//   psi                 10 bins cut at the reference's np.quantile
-//                       (linear) deciles, bins left-closed with open outer
+//   psi                 10 bins cut at the reference's linear deciles
+//                       (index computed exactly, `decile_edges`; Python's
+//                       statistics.quantiles "inclusive" is the oracle),
+//                       bins left-closed with open outer
 //                       ends, an empty bin's share replaced by 1e-4:
 //                       sum (c - r) ln(c / r).
 //   jensen_shannon      scipy.spatial.distance.jensenshannon(p, q, base=2)
@@ -62,9 +64,13 @@ double wasserstein(std::vector<double> a, std::vector<double> b);
 double wasserstein_score(const std::vector<double>& reference,
                          const std::vector<double>& current);
 
-/// numpy.quantile(sorted, q) with the default linear method (exactly as
-/// numpy 1.24 computes it); `sorted` ascending and non-empty.
-double np_quantile(const std::vector<double>& sorted, double q);
+/// The reference's 9 inner decile edges for PSI: linear interpolation
+/// between order statistics (numpy's default method), with the index
+/// h = k(n-1)/10 computed in integers (j = k(n-1) div 10, f = (k(n-1) mod
+/// 10)/10). numpy's quantile of linspace(0, 1, 11) computes 10 * 0.3 as
+/// 3.0000000000000004 and so can put an edge just past a value, moving it
+/// to the bin below; `sorted` ascending and non-empty.
+std::vector<double> decile_edges(const std::vector<double>& sorted);
 
 /// The 11 edges numpy.linspace(lo, hi, 11) gives (and histogram's edges).
 std::vector<double> np_linspace(double lo, double hi, int num);

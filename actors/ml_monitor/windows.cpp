@@ -44,10 +44,7 @@ void feature_reference::finish() {
   if (!complete_)
     return;
   std::sort(sorted_.begin(), sorted_.end());
-  auto qs = drift::np_linspace(0.0, 1.0, 11);
-  edges_.clear();
-  for (int i = 1; i < 10; ++i)
-    edges_.push_back(drift::np_quantile(sorted_, qs[static_cast<size_t>(i)]));
+  edges_ = drift::decile_edges(sorted_);
   shares_.assign(10, 0.0);
   for (auto x : sorted_)
     shares_[bin_of(x)] += 1;

@@ -11,6 +11,7 @@ constant samples, heavy tails, unequal sizes, both KS methods and both
 Cramér-von Mises methods.
 """
 import json
+from fractions import Fraction
 import sys
 import warnings
 
@@ -23,10 +24,31 @@ assert scipy.__version__.startswith("1.10"), scipy.__version__
 warnings.simplefilter("ignore")
 
 
+def exact_deciles(ref):
+    """The 9 inner deciles by linear interpolation between order statistics
+    (numpy's default method), with the index k(n-1)/10 and the
+    interpolation computed in exact rational arithmetic and rounded once.
+    numpy's quantile of linspace(0, 1, 11) takes 10 * 0.3 as
+    3.0000000000000004 and can put an edge a rounding error past a value;
+    statistics.quantiles' (x(10-d) + yd)/10 moves a tied value's edge by an
+    ulp."""
+    s = np.sort(np.asarray(ref, dtype=float)).tolist()
+    n = len(s)
+    out = []
+    for k in range(1, 10):
+        j, m = divmod(k * (n - 1), 10)
+        if j + 1 >= n:
+            out.append(s[-1])
+            continue
+        x, y = Fraction(s[j]), Fraction(s[j + 1])
+        out.append(float(x + (y - x) * Fraction(m, 10)))
+    return np.array(out)
+
+
 def psi(ref, cur):
-    # 10 bins at the reference's deciles (numpy's linear quantiles),
-    # left-closed, outer ends open; an empty share becomes 1e-4.
-    interior = np.quantile(ref, np.linspace(0, 1, 11))[1:-1]
+    # 10 bins at the reference's exact deciles, left-closed, outer ends
+    # open; an empty share becomes 1e-4.
+    interior = exact_deciles(ref)
     r = np.bincount(np.searchsorted(interior, ref, side="right"),
                     minlength=10) / len(ref)
     c = np.bincount(np.searchsorted(interior, cur, side="right"),
@@ -153,6 +175,12 @@ def main():
         numeric_case("big_shift_40_vs_60", rng.normal(0, 1, 40), rng.normal(3, 1, 60)),
         numeric_case("scale_change_2000_vs_2500", rng.normal(0, 1, 2000), rng.normal(0, 1.5, 2500)),
         numeric_case("exponential_7_vs_13", rng.exponential(1, 7), rng.exponential(2, 13)),
+        # 11 values: k(n-1)/10 = k exactly, but 10 * linspace's 0.3 is
+        # 3.0000000000000004, which would put the third edge past the value
+        # 3 and that value in the bin below.
+        numeric_case("psi_exact_edges_11_values",
+                     [0, 1, 2, 3, 1003, 1004, 1005, 1006, 1007, 1008, 1009],
+                     [3, 3, 3, 3, 3, 1003, 1004, 1005, 1006, 1007, 1008]),
     ]
     categorical = [
         categorical_case("same_mix", {"buy": 40, "sell": 35, "hold": 25},
