@@ -32,17 +32,38 @@ caf::expected<nlohmann::json> ml_models(db_reader& r) {
   });
 }
 
+namespace {
+
+/// SQL for the rank of a severity column: none 0, low 1 ... critical 4.
+std::string severity_rank(const char* column) {
+  return std::string{"(CASE "} + column
+         + " WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN "
+           "'critical' THEN 4 ELSE 0 END)";
+}
+
+} // namespace
+
 caf::expected<nlohmann::json> ml_alerts(db_reader& r,
                                         const std::string& model_id,
                                         int min_severity, size_t limit) {
   return detail::guarded([&] {
+    // A row counts at its own severity; a resolution at the severity of the
+    // last row of the alert it closes, so that `--severity high` shows when
+    // a high alert ended and nothing about low ones.
     SQLite::Statement q{
       r.db(),
       "SELECT model_id, model_version, feature, method, change, severity, "
-      "score, p_value, message, time_ns FROM drift_alerts WHERE (?1 = '' OR "
-      "model_id = ?1) AND (change = 'resolved' OR (CASE severity WHEN 'low' "
-      "THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 "
-      "ELSE 0 END) >= ?2) ORDER BY time_ns DESC, id DESC LIMIT ?3"};
+      "score, p_value, message, time_ns FROM drift_alerts a WHERE (?1 = '' "
+      "OR model_id = ?1) AND (?2 = 0 OR (CASE WHEN change = 'resolved' THEN "
+      "(SELECT "
+        + severity_rank("p.severity")
+        + " FROM drift_alerts p WHERE p.model_id = a.model_id AND "
+          "p.model_version = a.model_version AND p.feature = a.feature AND "
+          "p.method = a.method AND p.change != 'resolved' AND (p.time_ns < "
+          "a.time_ns OR (p.time_ns = a.time_ns AND p.id < a.id)) ORDER BY "
+          "p.time_ns DESC, p.id DESC LIMIT 1) ELSE "
+        + severity_rank("a.severity")
+        + " END) >= ?2) ORDER BY time_ns DESC, id DESC LIMIT ?3"};
     q.bind(1, model_id);
     q.bind(2, min_severity);
     q.bind(3, static_cast<int64_t>(limit));

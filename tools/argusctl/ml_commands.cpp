@@ -289,7 +289,7 @@ int models(const std::string& db, const std::string& output) {
   if (!rows)
     return 1;
   if (output == "json") {
-    std::cout << rows->dump(2) << "\n";
+    std::cout << dump_json(*rows, 2) << "\n";
     return 0;
   }
   text_table table{{"MODEL", "VERSION", "LAST CHECK", "DRIFTED", "DEGRADED",
@@ -305,7 +305,8 @@ int models(const std::string& db, const std::string& output) {
 
 int drift_alerts(const std::string& db, const std::string& model,
                  const std::string& min_severity, const std::string& output) {
-  severity level = severity::low;
+  // Without --severity: every row, resolutions included.
+  severity level = severity::none;
   if (!min_severity.empty() && !parse_severity(min_severity, level)) {
     return fail("--severity wants low, medium, high or critical", exit_usage);
   }
@@ -315,7 +316,7 @@ int drift_alerts(const std::string& db, const std::string& model,
   if (!rows)
     return 1;
   if (output == "json") {
-    std::cout << rows->dump(2) << "\n";
+    std::cout << dump_json(*rows, 2) << "\n";
     return 0;
   }
   text_table table{

@@ -69,6 +69,23 @@ TEST_CASE("the ML monitor's rows read back: models with their latest check, "
   CHECK((*critical)[0]["feature"] == "volatility");
   CHECK(ml_alerts(*r, "", 0, 10)->size() == 2);
   CHECK(ml_alerts(*r, "other_model", 0, 10)->empty());
+  // Both alerts end: the critical one's resolution is shown at critical,
+  // the low one's only when low alerts are.
+  auto resolved_critical = alert;
+  resolved_critical.level = severity::none;
+  auto resolved_low = low;
+  resolved_low.level = severity::none;
+  fx.write({to_row(resolved_critical, "resolved", t0 + 5),
+            to_row(resolved_low, "resolved", t0 + 5)});
+  auto at_critical
+    = ml_alerts(*r, "", static_cast<int>(severity::critical), 10);
+  REQUIRE(at_critical);
+  REQUIRE(at_critical->size() == 2);
+  CHECK((*at_critical)[0]["change"] == "resolved");
+  CHECK((*at_critical)[0]["feature"] == "volatility");
+  CHECK((*at_critical)[1]["change"] == "fired");
+  CHECK(ml_alerts(*r, "", static_cast<int>(severity::low), 10)->size() == 4);
+  CHECK(ml_alerts(*r, "", 0, 10)->size() == 4);
 
   auto perf = ml_performance(*r, "ensemble_1", 10);
   REQUIRE(perf);
