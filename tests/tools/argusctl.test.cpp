@@ -17,6 +17,18 @@
 
 using namespace argus;
 
+namespace {
+
+/// Runs the embedding example, which writes a regime and an ensemble row
+/// into `db`.
+test::run_result run_embed_example(const std::string& db) {
+  return test::run(
+    {EMBED_EXAMPLE_PATH,
+     std::string{ARGUS_SOURCE_DIR} + "/config/examples/minimal.yaml", db});
+}
+
+} // namespace
+
 TEST_CASE("argusctl status explains a missing database") {
   auto r = test::run({ARGUSCTL_PATH, "status", "--db", "/nonexistent/x.db"});
   CHECK(r.code == 1);
@@ -27,9 +39,7 @@ TEST_CASE("argusctl status shows a fresh database's schema and tables") {
   test::temp_dir dir;
   // The embedding example writes two rows into a new database.
   auto db = dir.file("embed.db");
-  auto ex = test::run(
-    {EMBED_EXAMPLE_PATH,
-     std::string{ARGUS_SOURCE_DIR} + "/config/examples/minimal.yaml", db});
+  auto ex = run_embed_example(db);
   REQUIRE(ex.code == 0);
   // Two events, plus the dashboard's rollups if a minute closed meanwhile.
   auto at = ex.out.find("committed rows: ");
@@ -103,10 +113,7 @@ TEST_CASE("argusctl takes --db from ARGUS_DB, and both tools say their "
           "version") {
   test::temp_dir dir;
   auto db = dir.file("env.db");
-  auto ex = test::run(
-    {EMBED_EXAMPLE_PATH,
-     std::string{ARGUS_SOURCE_DIR} + "/config/examples/minimal.yaml", db});
-  REQUIRE(ex.code == 0);
+  REQUIRE(run_embed_example(db).code == 0);
   ::setenv("ARGUS_DB", db.c_str(), 1);
   auto r = test::run({ARGUSCTL_PATH, "status", "-o", "json"});
   ::unsetenv("ARGUS_DB");

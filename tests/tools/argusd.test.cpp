@@ -59,6 +59,14 @@ std::string regime_frame(const std::string& corr) {
   return codec::frame(codec::encode_event(x));
 }
 
+/// `n` regime frames with correlation ids `<prefix>0` ... `<prefix><n-1>`.
+std::string regime_frames(const std::string& prefix, int n) {
+  std::string frames;
+  for (int i = 0; i < n; ++i)
+    frames += regime_frame(prefix + std::to_string(i));
+  return frames;
+}
+
 std::string flush_frame(const std::string& corr) {
   flush_requested f;
   f.hdr.corr = *correlation_id::parse(corr);
@@ -108,9 +116,7 @@ TEST_CASE("argusd on SIGTERM stores every event it read, in the spec's "
           "tables") {
   daemon_fixture fx;
   auto p = fx.start({"--ingest-stdin"});
-  std::string frames;
-  for (int i = 0; i < 200; ++i)
-    frames += regime_frame("term-" + std::to_string(i));
+  auto frames = regime_frames("term-", 200);
   for (int i = 0; i < 50; ++i)
     frames += codec::frame(
       codec::encode_event(test::sample_decision_step_recorded()));
@@ -152,9 +158,7 @@ TEST_CASE("a flood past the client queue on standard input is read at the "
   // Six times the client queue, written back to back: argusd stops reading
   // while the queue is full instead of dropping what a flush then acks.
   constexpr int events = 100'000;
-  std::string frames;
-  for (int i = 0; i < events; ++i)
-    frames += regime_frame("flood-" + std::to_string(i));
+  auto frames = regime_frames("flood-", events);
   frames += flush_frame("flush-flood");
   REQUIRE(p->write(frames));
   auto ack = p->wait_for_line("flush-flood", 120s);
@@ -169,9 +173,7 @@ TEST_CASE("kill -9 after an acknowledged flush loses none of the "
           "acknowledged rows") {
   daemon_fixture fx;
   auto p = fx.start({"--ingest-stdin"});
-  std::string acked;
-  for (int i = 0; i < 300; ++i)
-    acked += regime_frame("acked-" + std::to_string(i));
+  auto acked = regime_frames("acked-", 300);
   acked += flush_frame("flush-1");
   REQUIRE(p->write(acked));
   auto ack = p->wait_for_line("flush-1", 30s);
@@ -179,9 +181,7 @@ TEST_CASE("kill -9 after an acknowledged flush loses none of the "
   REQUIRE(ack->rfind("ack flush-1 committed=", 0) == 0);
   CHECK(std::stoll(ack->substr(ack->find('=') + 1)) >= 300);
   // More events that nobody acknowledged, then the hard kill.
-  std::string more;
-  for (int i = 0; i < 300; ++i)
-    more += regime_frame("unacked-" + std::to_string(i));
+  auto more = regime_frames("unacked-", 300);
   p->write(more);
   p->signal(SIGKILL);
   auto code = p->wait(30s);
@@ -229,9 +229,7 @@ TEST_CASE("a full disk: argusd stops acknowledging, resumes within 5 s of "
   }
   constexpr int per_round = 200;
   auto round = [&](const std::string& name) {
-    std::string frames;
-    for (int i = 0; i < per_round; ++i)
-      frames += regime_frame(name + "-" + std::to_string(i));
+    auto frames = regime_frames(name + "-", per_round);
     frames += flush_frame("flush-" + name);
     REQUIRE(p.write(frames));
     auto answer = p.wait_for_line("flush-" + name, 60s);
@@ -311,9 +309,7 @@ TEST_CASE("kill -9 at random points while a feeder records acks: every "
     for (int r = 0; r < rounds; ++r) {
       auto prefix = "c" + std::to_string(cycle) + "r" + std::to_string(r) + "-";
       auto n = 1 + static_cast<int>(rng() % 400);
-      std::string frames;
-      for (int i = 0; i < n; ++i)
-        frames += regime_frame(prefix + std::to_string(i));
+      auto frames = regime_frames(prefix, n);
       frames += flush_frame("flush-" + prefix);
       REQUIRE(p->write(frames));
       auto answer = p->wait_for_line("flush-" + prefix, 30s);
@@ -324,10 +320,7 @@ TEST_CASE("kill -9 at random points while a feeder records acks: every "
     // Then more that nobody acknowledges, cut anywhere (even inside a
     // frame), and the kill at a random moment: while reading, routing or
     // committing.
-    std::string tail;
-    for (int i = 0; i < 300; ++i)
-      tail += regime_frame("c" + std::to_string(cycle) + "unacked-"
-                           + std::to_string(i));
+    auto tail = regime_frames("c" + std::to_string(cycle) + "unacked-", 300);
     tail.resize(rng() % tail.size());
     p->write(tail);
     std::this_thread::sleep_for(std::chrono::microseconds{rng() % 20'000});
@@ -421,9 +414,7 @@ TEST_CASE("a broken framing closes the stream: argusd commits what came "
           "before, answers, and exits with an error") {
   daemon_fixture fx;
   auto p = fx.start({"--ingest-stdin"});
-  std::string frames;
-  for (int i = 0; i < 50; ++i)
-    frames += regime_frame("before-break-" + std::to_string(i));
+  auto frames = regime_frames("before-break-", 50);
   frames += std::string{"\x7f\xff\xff\xff", 4}; // a 2 GiB length
   frames += regime_frame("after-break");
   REQUIRE(p->write(frames));

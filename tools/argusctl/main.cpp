@@ -84,9 +84,12 @@ int main(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ExtrasError& e) {
-    // An unknown flag or an extra word: name the nearest flag.
-    std::cerr << "argusctl: " << e.what() << "\n";
+  } catch (const CLI::ParseError& e) {
+    auto code = app.exit(e);
+    if (code == 0)
+      return 0;
+    // An unknown flag is reported as an extra argument, or hides behind a
+    // required one it was meant to be: name the nearest flag either way.
     auto flags = flags_of_innermost(app);
     for (int i = 1; i < argc; ++i) {
       std::string word = argv[i];
@@ -96,13 +99,10 @@ int main(int argc, char** argv) {
       if (std::find(flags.begin(), flags.end(), word) != flags.end())
         continue;
       if (auto hint = argus::closest_name(word, flags))
-        std::cerr << "unknown flag '" << word << "'; did you mean '" << *hint
-                  << "'?\n";
+        std::cerr << "argusctl: unknown flag '" << word << "'; did you mean '"
+                  << *hint << "'?\n";
     }
     return exit_usage;
-  } catch (const CLI::ParseError& e) {
-    auto code = app.exit(e);
-    return code == 0 ? 0 : exit_usage;
   }
   for (const auto& c : commands)
     if (c.app->parsed())
