@@ -135,12 +135,9 @@ caf::error storage_writer_state::commit(int64_t now_ns) {
     done += result.done;
     if (!result.err)
       continue;
-    if (result.err == ec::storage_full && !full) {
-      full = true;
-      continue;
-    }
+    // Newly full: once more, after a checkpoint.
     if (result.err == ec::storage_full && !retried) {
-      retried = true;
+      retried = full = true;
       continue;
     }
     err = std::move(result.err);

@@ -47,22 +47,24 @@ bool wire_session::feed(std::string_view bytes, const std::atomic<bool>& stop) {
     return false;
   decoder_.append(bytes);
   while (auto item = decoder_.next()) {
-    ++frames_;
+    // Every frame read so far, refused ones included: the number a
+    // `reject` names.
+    auto frame = decoder_.frames_accepted() + decoder_.frames_rejected();
     caf::error rejected;
-    if (*item)
+    if (*item) {
       rejected = admit(**item);
-    else
+      refused_ += rejected ? 1 : 0;
+    } else {
       rejected = std::move(item->error());
+    }
     if (rejected) {
-      ++rejected_;
       auto why = eng_.system().render(rejected);
-      log_->warn("ingest-rejected frame={} error={}", frames_, why);
-      answer_("reject " + std::to_string(frames_) + " " + why);
+      log_->warn("ingest-rejected frame={} error={}", frame, why);
+      answer_("reject " + std::to_string(frame) + " " + why);
       if (decoder_.failed())
         return false;
       continue;
     }
-    ++accepted_;
     auto& event = **item;
     // What the client would mint anyway; minted here so that a flush can
     // echo it and a span can take its trace id from it.
@@ -89,8 +91,8 @@ void wire_session::finish() {
   if (std::exchange(finished_, true))
     return;
   auto line = std::string{"ingest "} + (decoder_.failed() ? "closed" : "eof")
-              + " accepted=" + std::to_string(accepted_)
-              + " rejected=" + std::to_string(rejected_);
+              + " accepted=" + std::to_string(frames_accepted())
+              + " rejected=" + std::to_string(frames_rejected());
   // Whatever came before the end is handed over and committed before the
   // last answer, so a sender that saw the end knows where it stands.
   auto ack = eng_.flush();
@@ -99,7 +101,7 @@ void wire_session::finish() {
   else
     line += " nack " + eng_.system().render(ack.error());
   log_->info("ingest-end frames_accepted={} frames_rejected={} broken={}",
-             accepted_, rejected_, decoder_.failed());
+             frames_accepted(), frames_rejected(), decoder_.failed());
   answer_(line);
 }
 

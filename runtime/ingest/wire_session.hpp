@@ -50,11 +50,11 @@ public:
   }
 
   uint64_t frames_accepted() const noexcept {
-    return accepted_;
+    return decoder_.frames_accepted() - refused_;
   }
 
   uint64_t frames_rejected() const noexcept {
-    return rejected_;
+    return decoder_.frames_rejected() + refused_;
   }
 
 private:
@@ -69,11 +69,8 @@ private:
   answer_fn answer_;
   std::shared_ptr<spdlog::logger> log_;
   codec::frame_decoder decoder_;
-  /// Frames read so far, rejected ones included: the number a `reject`
-  /// names.
-  uint64_t frames_ = 0;
-  uint64_t accepted_ = 0;
-  uint64_t rejected_ = 0;
+  /// Frames that decoded but were refused by the admission checks.
+  uint64_t refused_ = 0;
   bool finished_ = false;
 };
 
