@@ -152,6 +152,7 @@ std::map<std::string, uint64_t> client::counter_map() const {
     {"client_dropped_not_running", c.dropped_not_running},
     {"client_queued", c.queued},
     {"client_abandoned_at_stop", c.abandoned_at_stop},
+    {"client_metric_records_after_stop", c.metric_records_after_stop},
     {"dispatched", c.dispatched},
     {"failed_delivery", c.failed_delivery},
     {"unrouted", c.unrouted},
@@ -173,6 +174,8 @@ client_counters client::counters() const noexcept {
   result.queued = core.queue.size_approx();
   result.abandoned_at_stop
     = core.abandoned_at_stop.load(std::memory_order_relaxed);
+  result.metric_records_after_stop
+    = core.metric_records_after_stop.load(std::memory_order_relaxed);
   return result;
 }
 

@@ -38,6 +38,8 @@ struct client_counters {
   /// Events accepted while the engine was stopping, found in the queue after
   /// the last drain (a producer raced `stop`). Logged, never silent.
   uint64_t abandoned_at_stop = 0;
+  /// Samples recorded through metric handles after the engine stopped.
+  uint64_t metric_records_after_stop = 0;
 };
 
 namespace detail {
@@ -62,6 +64,10 @@ struct ingress {
   /// Set while a drain message is on its way to the dispatcher.
   std::atomic<bool> drain_scheduled{false};
   std::atomic<bool> accepting{false};
+  /// Set once the engine has stopped: metric handles then record nothing
+  /// (nobody reads the cells any more) and count it.
+  std::atomic<bool> closed{false};
+  std::atomic<uint64_t> metric_records_after_stop{0};
   /// The dispatcher; set before `accepting` turns true.
   dispatcher_actor dispatcher;
   std::atomic<uint64_t> offered{0};
@@ -113,58 +119,70 @@ private:
 /// Pre-resolved handles on one metric series: resolve once with
 /// `client.counter(...)` etc., then record from any thread for a few ns,
 /// never blocking, never throwing. A handle whose series could not be made
-/// (the name has another kind) records nothing.
-class counter_handle {
+/// (the name has another kind, or out of memory) records nothing. A handle
+/// keeps its series' memory alive, so one that outlives its engine is
+/// harmless: it records nothing and counts it
+/// (`client_metric_records_after_stop`).
+template <class Cell>
+class metric_handle {
 public:
-  explicit counter_handle(counter_cell* cell = nullptr) noexcept : cell_(cell) {
+  metric_handle() noexcept = default;
+
+  metric_handle(Cell* cell, std::shared_ptr<detail::ingress> core) noexcept
+      : cell_(cell), core_(cell ? std::move(core) : nullptr) {
   }
-  void inc(uint64_t n = 1) noexcept {
-    if (cell_)
-      cell_->add(n);
-  }
+
   bool valid() const noexcept {
     return cell_ != nullptr;
   }
 
+protected:
+  /// @returns the cell to record into, or nullptr (counting a record after
+  ///          the engine stopped).
+  Cell* target() const noexcept {
+    if (!cell_)
+      return nullptr;
+    if (core_->closed.load(std::memory_order_relaxed)) {
+      core_->metric_records_after_stop.fetch_add(1, std::memory_order_relaxed);
+      return nullptr;
+    }
+    return cell_;
+  }
+
 private:
-  counter_cell* cell_;
+  Cell* cell_ = nullptr;
+  std::shared_ptr<detail::ingress> core_;
 };
 
-class gauge_handle {
+class counter_handle : public metric_handle<counter_cell> {
 public:
-  explicit gauge_handle(gauge_cell* cell = nullptr) noexcept : cell_(cell) {
+  using metric_handle::metric_handle;
+  void inc(uint64_t n = 1) noexcept {
+    if (auto c = target())
+      c->add(n);
   }
+};
+
+class gauge_handle : public metric_handle<gauge_cell> {
+public:
+  using metric_handle::metric_handle;
   void set(double x) noexcept {
-    if (cell_)
-      cell_->set(x);
+    if (auto c = target())
+      c->set(x);
   }
   void add(double x) noexcept {
-    if (cell_)
-      cell_->add(x);
+    if (auto c = target())
+      c->add(x);
   }
-  bool valid() const noexcept {
-    return cell_ != nullptr;
-  }
-
-private:
-  gauge_cell* cell_;
 };
 
-class histogram_handle {
+class histogram_handle : public metric_handle<histogram_cell> {
 public:
-  explicit histogram_handle(histogram_cell* cell = nullptr) noexcept
-      : cell_(cell) {
-  }
+  using metric_handle::metric_handle;
   void observe(double x) noexcept {
-    if (cell_)
-      cell_->observe(x);
+    if (auto c = target())
+      c->observe(x);
   }
-  bool valid() const noexcept {
-    return cell_ != nullptr;
-  }
-
-private:
-  histogram_cell* cell_;
 };
 
 /// The bot's handle on the engine, safe to call from any thread. Calls never
@@ -231,17 +249,22 @@ public:
   // -- metrics (resolve once, record often) ----------------------------------
 
   /// `auto h = client.counter("orders_total", {{"venue", "binance"}});
-  /// h.inc();` Resolving locks and may allocate; keep the handle. Valid as long
-  /// as the engine object lives.
-  counter_handle counter(const std::string& name, metric_labels labels = {}) {
-    return counter_handle{core_->metrics.counter(name, std::move(labels))};
+  /// h.inc();` Resolving locks and may allocate; keep the handle. Never
+  /// throws: out of memory, the handle is invalid and records nothing.
+  counter_handle counter(const std::string& name,
+                         metric_labels labels = {}) noexcept {
+    return resolve<counter_handle>(&metrics_registry::counter, name,
+                                   std::move(labels));
   }
-  gauge_handle gauge(const std::string& name, metric_labels labels = {}) {
-    return gauge_handle{core_->metrics.gauge(name, std::move(labels))};
+  gauge_handle gauge(const std::string& name,
+                     metric_labels labels = {}) noexcept {
+    return resolve<gauge_handle>(&metrics_registry::gauge, name,
+                                 std::move(labels));
   }
   histogram_handle histogram(const std::string& name,
-                             metric_labels labels = {}) {
-    return histogram_handle{core_->metrics.histogram(name, std::move(labels))};
+                             metric_labels labels = {}) noexcept {
+    return resolve<histogram_handle>(&metrics_registry::histogram, name,
+                                     std::move(labels));
   }
 
   /// One sample without a handle, for code off the hot path:
@@ -318,6 +341,17 @@ public:
   client_counters counters() const noexcept;
 
 private:
+  template <class Handle, class Cell>
+  Handle resolve(Cell* (metrics_registry::*lookup)(const std::string&,
+                                                   metric_labels),
+                 const std::string& name, metric_labels labels) noexcept {
+    try {
+      return Handle{(core_->metrics.*lookup)(name, std::move(labels)), core_};
+    } catch (...) {
+      return Handle{};
+    }
+  }
+
   std::shared_ptr<detail::ingress> core_;
 };
 

@@ -473,6 +473,11 @@ caf::error engine::stop() {
   }
   system_->await_all_actors_done();
   stopped_ = true;
+  // Nobody drains spans or reads metric cells any more: what the bot's
+  // threads record from now on is a counted no-op.
+  ingress_->closed.store(true, std::memory_order_release);
+  if (ingress_->spans)
+    ingress_->spans->close();
   // A producer that passed the `accepting` check just before it turned false
   // may have queued an event after the last drain: count it, do not hide it.
   inbound_event leftover;

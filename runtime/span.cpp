@@ -209,7 +209,8 @@ bool scoped_span::start(span_buffers& buffers, component_type component,
                         span_kind kind) {
   if (!buffers.options().enable_tracing)
     return false;
-  buffers_ = &buffers;
+  owner_ = buffers.id();
+  error_tracing_ = buffers.options().enable_error_tracing;
   slot_.clear();
   slot_.corr = corr;
   slot_.component = component;
@@ -218,31 +219,38 @@ bool scoped_span::start(span_buffers& buffers, component_type component,
   auto bits = next_span_bits();
   for (int i = 0; i < 8; ++i)
     slot_.span.bytes[i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
-  if (operation.size() <= span_slot::name_size) {
-    slot_.operation_len = copy_clipped(slot_.operation, operation);
-  } else {
-    overflow().operation = std::string{operation};
+  slot_.operation_len = copy_clipped(slot_.operation, operation);
+  if (operation.size() > span_slot::name_size) {
+    try {
+      overflow().operation = std::string{operation};
+      slot_.operation_len = 0;
+    } catch (...) {
+      // Out of memory: the name stays clipped.
+    }
   }
   slot_.start_ns = span_clock_ns();
   return true;
 }
 
 scoped_span::scoped_span(scoped_span&& other) noexcept
-    : buffers_(other.buffers_), slot_(other.slot_) {
+    : owner_(other.owner_),
+      error_tracing_(other.error_tracing_),
+      slot_(other.slot_) {
   // The moved-to span may end on another thread: it is nobody's enclosing
   // span any more.
   other.detach_from_thread();
-  other.buffers_ = nullptr;
+  other.owner_ = 0;
   other.slot_.overflow = nullptr;
 }
 
 scoped_span& scoped_span::operator=(scoped_span&& other) noexcept {
   if (this != &other) {
     end();
-    buffers_ = other.buffers_;
+    owner_ = other.owner_;
+    error_tracing_ = other.error_tracing_;
     slot_ = other.slot_;
     other.detach_from_thread();
-    other.buffers_ = nullptr;
+    other.owner_ = 0;
     other.slot_.overflow = nullptr;
   }
   return *this;
@@ -252,8 +260,8 @@ scoped_span::~scoped_span() {
   // Asked here only, not at construction as well: it costs a TLS lookup in
   // libstdc++ per call. A span started inside a destructor that runs during
   // unwinding would be marked as failed; spans do not start there.
-  if (buffers_ && buffers_->options().enable_error_tracing
-      && slot_.status != span_status::error && std::uncaught_exceptions() > 0)
+  if (owner_ != 0 && error_tracing_ && slot_.status != span_status::error
+      && std::uncaught_exceptions() > 0)
     error("exception left the span's scope");
   end();
 }
@@ -294,43 +302,55 @@ span_slot::attr* find_or_add(span_slot& slot, std::string_view key) noexcept {
 } // namespace
 
 void scoped_span::set(std::string_view key, int64_t value) noexcept {
-  if (!buffers_)
+  if (owner_ == 0)
     return;
   if (auto a = find_or_add(slot_, key)) {
     a->type = attribute_type::integer;
     a->integer = value;
   } else {
-    overflow().attributes.push_back(
-      {std::string{key}, attribute_type::integer, {}, value, 0.0, false});
+    try {
+      overflow().attributes.push_back(
+        {std::string{key}, attribute_type::integer, {}, value, 0.0, false});
+    } catch (...) {
+      // Out of memory: the attribute is lost, the span is kept.
+    }
   }
 }
 
 void scoped_span::set(std::string_view key, double value) noexcept {
-  if (!buffers_)
+  if (owner_ == 0)
     return;
   if (auto a = find_or_add(slot_, key)) {
     a->type = attribute_type::real;
     a->real = value;
   } else {
-    overflow().attributes.push_back(
-      {std::string{key}, attribute_type::real, {}, 0, value, false});
+    try {
+      overflow().attributes.push_back(
+        {std::string{key}, attribute_type::real, {}, 0, value, false});
+    } catch (...) {
+      // Out of memory: the attribute is lost, the span is kept.
+    }
   }
 }
 
 void scoped_span::set(std::string_view key, bool value) noexcept {
-  if (!buffers_)
+  if (owner_ == 0)
     return;
   if (auto a = find_or_add(slot_, key)) {
     a->type = attribute_type::boolean;
     a->boolean = value;
   } else {
-    overflow().attributes.push_back(
-      {std::string{key}, attribute_type::boolean, {}, 0, 0.0, value});
+    try {
+      overflow().attributes.push_back(
+        {std::string{key}, attribute_type::boolean, {}, 0, 0.0, value});
+    } catch (...) {
+      // Out of memory: the attribute is lost, the span is kept.
+    }
   }
 }
 
 void scoped_span::set(std::string_view key, std::string_view value) noexcept {
-  if (!buffers_)
+  if (owner_ == 0)
     return;
   auto a
     = value.size() <= span_slot::text_size ? find_or_add(slot_, key) : nullptr;
@@ -348,7 +368,7 @@ void scoped_span::set(std::string_view key, std::string_view value) noexcept {
 }
 
 void scoped_span::event(std::string_view name) noexcept {
-  if (!buffers_)
+  if (owner_ == 0)
     return;
   try {
     overflow().events.push_back({std::string{name}, span_clock_ns(), {}});
@@ -357,7 +377,7 @@ void scoped_span::event(std::string_view name) noexcept {
 }
 
 void scoped_span::link(const trace_id& trace, const span_id& span) noexcept {
-  if (!buffers_)
+  if (owner_ == 0)
     return;
   try {
     overflow().links.push_back({trace.hex(), span.hex()});
@@ -394,7 +414,7 @@ void scoped_span::error(std::string_view message) noexcept {
   slot_.status = span_status::error;
   if (message.size() <= span_slot::message_size) {
     slot_.message_len = copy_clipped(slot_.message, message);
-  } else if (buffers_) {
+  } else if (owner_ != 0) {
     slot_.message_len = 0;
     try {
       overflow().status_message = std::string{message};
@@ -405,14 +425,14 @@ void scoped_span::error(std::string_view message) noexcept {
 }
 
 void scoped_span::end() noexcept {
-  if (!buffers_)
+  if (owner_ == 0)
     return;
   slot_.end_ns = span_clock_ns();
   detach_from_thread();
-  if (!buffers_->local().try_push(slot_))
-    delete slot_.overflow; // dropped (and counted by the ring)
+  if (!span_buffers::push(owner_, slot_))
+    delete slot_.overflow; // dropped, and counted
   slot_.overflow = nullptr;
-  buffers_ = nullptr;
+  owner_ = 0;
 }
 
 trace_context scoped_span::context() const noexcept {

@@ -14,9 +14,11 @@ std::string exception_type_name(const std::exception& e);
 /// One span of the bot's work, recorded when it ends (destructor or `end()`).
 /// Allocation-free in the common case (up to `span_slot::max_attributes`
 /// attributes with short keys and strings, no events or links); never blocks
-/// and never throws. The parent is the enclosing span of the same request on
-/// the same thread, or the one given explicitly (a span may end on another
-/// thread: move it there).
+/// and never throws: out of memory, the extras that need it are lost, and a
+/// span whose thread ring cannot be made is counted and dropped. A span may
+/// outlive its engine; it then records nothing. The parent is the enclosing
+/// span of the same request on the same thread, or the one given explicitly (a
+/// span may end on another thread: move it there).
 ///
 /// ```
 /// auto s = client.span(component_type::analyst, "feature_engineering", cid);
@@ -85,7 +87,7 @@ public:
 
   /// @returns whether the span records (tracing on and not yet ended).
   bool active() const noexcept {
-    return buffers_ != nullptr;
+    return owner_ != 0;
   }
 
   /// @returns this span as a parent for spans elsewhere (sampled flag set:
@@ -105,7 +107,11 @@ private:
   span_recorded& overflow() noexcept;
   void detach_from_thread() noexcept;
 
-  span_buffers* buffers_ = nullptr;
+  /// The id of the buffers the span goes to, never a pointer to them: a span
+  /// that outlives its engine ends as a counted no-op
+  /// (`span_buffers::ended_after_close`). 0: inactive.
+  uint64_t owner_ = 0;
+  bool error_tracing_ = false;
   span_slot slot_;
 };
 

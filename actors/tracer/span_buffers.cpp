@@ -13,6 +13,22 @@ static_assert(std::is_trivially_copyable_v<span_slot>,
 namespace {
 
 std::atomic<uint64_t> next_buffers_id{1};
+std::atomic<uint64_t> spans_ended_after_close{0};
+std::atomic<uint64_t> spans_lost_to_memory{0};
+
+/// The buffers that take spans, by id. Threads find an engine here only to
+/// make their ring, so a span that outlives its engine finds nothing instead
+/// of a dangling pointer. Never destroyed: an engine kept in a static may
+/// close after other statics are gone.
+struct live_buffers {
+  std::mutex mtx;
+  std::vector<std::pair<uint64_t, span_buffers*>> entries;
+
+  static live_buffers& get() {
+    static auto* instance = new live_buffers;
+    return *instance;
+  }
+};
 
 /// The calling thread's rings, one per engine it has recorded into. Marks
 /// them orphaned when the thread exits, so the tracer can drop them once
@@ -23,6 +39,16 @@ struct thread_rings {
     std::shared_ptr<span_ring> ring;
   };
   std::vector<entry> entries;
+
+  /// Drops the rings of closed buffers (the last reference frees the ring).
+  void prune_closed() noexcept {
+    entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                 [](const entry& e) {
+                                   return e.ring->closed.load(
+                                     std::memory_order_acquire);
+                                 }),
+                  entries.end());
+  }
 
   ~thread_rings() {
     for (auto& e : entries)
@@ -139,20 +165,100 @@ bool span_ring::try_pop(span_slot& out) noexcept {
 
 span_buffers::span_buffers(size_t ring_capacity, recording_options opts)
     : id_(next_buffers_id.fetch_add(1)), capacity_(ring_capacity), opts_(opts) {
+  auto& live = live_buffers::get();
+  std::lock_guard<std::mutex> guard{live.mtx};
+  live.entries.emplace_back(id_, this);
 }
 
-span_ring& span_buffers::local() {
-  auto& mine = this_thread_rings.entries;
-  for (auto& e : mine)
-    if (e.owner == id_)
-      return *e.ring;
-  auto ring = std::make_shared<span_ring>(capacity_);
+span_buffers::~span_buffers() {
+  close();
+}
+
+void span_buffers::close() noexcept {
   {
-    std::lock_guard<std::mutex> guard{mtx_};
-    rings_.push_back(ring);
+    auto& live = live_buffers::get();
+    std::lock_guard<std::mutex> guard{live.mtx};
+    auto& xs = live.entries;
+    xs.erase(std::remove_if(xs.begin(), xs.end(),
+                            [this](const auto& x) {
+                              return x.first == id_;
+                            }),
+             xs.end());
   }
-  mine.push_back({id_, ring});
-  return *ring;
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto& r : rings_) {
+    if (r->closed.exchange(true, std::memory_order_acq_rel))
+      continue;
+    spans_ended_after_close.fetch_add(r->waiting(), std::memory_order_relaxed);
+  }
+}
+
+uint64_t span_buffers::ended_after_close() noexcept {
+  return spans_ended_after_close.load(std::memory_order_relaxed);
+}
+
+size_t span_buffers::rings_of_this_thread() noexcept {
+  return this_thread_rings.entries.size();
+}
+
+uint64_t span_buffers::lost_to_memory() noexcept {
+  return spans_lost_to_memory.load(std::memory_order_relaxed);
+}
+
+bool span_buffers::push(uint64_t owner, const span_slot& x) noexcept {
+  auto& mine = this_thread_rings.entries;
+  for (auto& e : mine) {
+    if (e.owner != owner)
+      continue;
+    if (!e.ring->closed.load(std::memory_order_acquire))
+      return e.ring->try_push(x);
+    this_thread_rings.prune_closed();
+    spans_ended_after_close.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  auto ring = add_local(owner, true);
+  return ring && ring->try_push(x);
+}
+
+span_ring* span_buffers::local() noexcept {
+  for (auto& e : this_thread_rings.entries)
+    if (e.owner == id_)
+      return e.ring->closed.load(std::memory_order_acquire) ? nullptr
+                                                            : e.ring.get();
+  return add_local(id_, false);
+}
+
+span_ring* span_buffers::add_local(uint64_t owner, bool for_a_span) noexcept {
+  auto& mine = this_thread_rings;
+  // A thread that starts recording into a new engine lets go of the rings of
+  // the ones that are gone first.
+  mine.prune_closed();
+  try {
+    mine.entries.reserve(mine.entries.size() + 1);
+    auto& live = live_buffers::get();
+    std::lock_guard<std::mutex> live_guard{live.mtx};
+    auto i = std::find_if(live.entries.begin(), live.entries.end(),
+                          [owner](const auto& x) {
+                            return x.first == owner;
+                          });
+    if (i == live.entries.end()) {
+      if (for_a_span)
+        spans_ended_after_close.fetch_add(1, std::memory_order_relaxed);
+      return nullptr;
+    }
+    auto& buffers = *i->second;
+    auto ring = std::make_shared<span_ring>(buffers.capacity_);
+    {
+      std::lock_guard<std::mutex> guard{buffers.mtx_};
+      buffers.rings_.push_back(ring);
+    }
+    mine.entries.push_back({owner, ring}); // reserved: cannot throw
+    return ring.get();
+  } catch (...) {
+    // Out of memory for a ring: this span is lost, the next one tries again.
+    spans_lost_to_memory.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
 }
 
 void span_buffers::prune() {

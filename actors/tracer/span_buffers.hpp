@@ -137,6 +137,12 @@ public:
            == tail_.load(std::memory_order_acquire);
   }
 
+  /// Spans waiting to be drained (exact when no push is in flight).
+  size_t waiting() const noexcept {
+    return tail_.load(std::memory_order_acquire)
+           - head_.load(std::memory_order_acquire);
+  }
+
   /// Spans pushed.
   uint64_t pushed() const noexcept {
     return tail_.load(std::memory_order_relaxed);
@@ -144,6 +150,10 @@ public:
 
   /// Set by the owning thread when it exits; the ring is removed once empty.
   std::atomic<bool> orphaned{false};
+
+  /// Set when the engine's buffers close or die: the owning thread takes no
+  /// more pushes into it and drops its reference at its next span.
+  std::atomic<bool> closed{false};
 
 private:
   std::unique_ptr<span_slot[]> slots_;
@@ -171,13 +181,52 @@ public:
   /// @param ring_capacity slots per thread (rounded up to a power of two).
   explicit span_buffers(size_t ring_capacity, recording_options opts = {});
 
+  /// Closes every ring: threads release them at their next span.
+  ~span_buffers();
+
+  span_buffers(const span_buffers&) = delete;
+  span_buffers& operator=(const span_buffers&) = delete;
+
   const recording_options& options() const noexcept {
     return opts_;
   }
 
-  /// @returns the calling thread's ring, creating it on first use (the only
-  /// time this locks).
-  span_ring& local();
+  /// Unique per instance, never reused (unlike an address): what a span
+  /// keeps instead of a pointer, so that a span outliving its engine never
+  /// touches freed memory.
+  uint64_t id() const noexcept {
+    return id_;
+  }
+
+  /// Pushes `x` into the calling thread's ring of the buffers with id
+  /// `owner`, creating the ring on the thread's first span (the only time
+  /// this locks). Never touches buffers that are gone.
+  /// @returns false when the ring is full (counted by the ring), the
+  ///          buffers are closed or gone, or no ring could be allocated
+  ///          (both counted process-wide, see below); the caller then still
+  ///          owns `x.overflow`.
+  static bool push(uint64_t owner, const span_slot& x) noexcept;
+
+  /// Spans ended after their engine stopped or was destroyed, process-wide.
+  static uint64_t ended_after_close() noexcept;
+
+  /// Rings the calling thread holds, of open and of closed buffers it has
+  /// not let go of yet.
+  static size_t rings_of_this_thread() noexcept;
+
+  /// Spans lost because their thread's ring could not be allocated,
+  /// process-wide.
+  static uint64_t lost_to_memory() noexcept;
+
+  /// Stops taking spans: spans still in a ring count as ended after close,
+  /// and each thread drops its ring of these buffers at its next span, so a
+  /// thread that lives on does not keep the rings (about 12 MB each at the
+  /// default size) of engines that are gone. Idempotent.
+  void close() noexcept;
+
+  /// @returns the calling thread's ring, creating it on first use; nullptr
+  ///          when closed or out of memory.
+  span_ring* local() noexcept;
 
   /// Pops at most `max` spans from all rings and calls `f(span_slot&)` for
   /// each. Rings of exited threads are removed once empty.
@@ -213,8 +262,10 @@ public:
 private:
   void prune();
 
-  /// Unique per instance (never reused, unlike an address), so a thread's
-  /// cached ring can never belong to a dead engine's successor.
+  /// Registers a new ring of the calling thread (cold path); counts a span
+  /// that finds its buffers gone when `for_a_span`.
+  static span_ring* add_local(uint64_t owner, bool for_a_span) noexcept;
+
   const uint64_t id_;
   size_t capacity_;
   recording_options opts_;

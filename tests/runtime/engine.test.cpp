@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 
+#include <memory>
 #include <thread>
 
 #include "tests/messages/samples.hpp"
@@ -515,4 +516,48 @@ TEST_CASE("metric handles resolved from the client record from any thread "
   CHECK(p99 == doctest::Approx(990).epsilon(0.01));
   CHECK(gauge == 10'250.5);
   REQUIRE(!eng.stop());
+}
+
+TEST_CASE("spans and metric handles that outlive their engine record nothing, "
+          "count it, and touch no freed memory") {
+  engine_fixture fx;
+  auto eng = std::make_unique<engine>(fx.cfg, fx.options());
+  REQUIRE(!eng->start());
+  auto bot = eng->client(); // a copy, as a bot keeps it
+  auto orders = bot.counter("orders_total");
+  auto equity = bot.gauge("equity_usd");
+  auto latency = bot.histogram("latency_us");
+  REQUIRE(orders.valid());
+  orders.inc();
+  const auto cid = bot.new_correlation_id();
+  auto open_across_stop
+    = bot.span(component_type::analyst, "open_across_stop", cid);
+  auto open_across_destruction
+    = bot.span(component_type::analyst, "open_across_destruction", cid);
+  REQUIRE(open_across_stop.active());
+  REQUIRE(!eng->stop());
+  auto spans_before = span_buffers::ended_after_close();
+  // Stopped: nobody drains or reads any more.
+  open_across_stop.end();
+  CHECK(span_buffers::ended_after_close() == spans_before + 1);
+  orders.inc();
+  CHECK(bot.counters().metric_records_after_stop == 1);
+  CHECK(!bot.span(component_type::analyst, "after_stop", cid).active());
+  // Destroyed: the handles keep their cells alive, the span keeps only an id.
+  eng.reset();
+  open_across_destruction.set("late", int64_t{1});
+  open_across_destruction.end();
+  CHECK(span_buffers::ended_after_close() == spans_before + 2);
+  orders.inc(3);
+  equity.set(1.0);
+  latency.observe(2.0);
+  CHECK(bot.counters().metric_records_after_stop == 4);
+  CHECK(bot.counter_map().at("client_metric_records_after_stop") == 4);
+  // Only the one recorded while running reached the series.
+  uint64_t total = 0;
+  bot.metrics().for_each([&](const metrics_registry::series_view& s) {
+    if (s.counter)
+      total += s.counter->value();
+  });
+  CHECK(total == 1);
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <memory>
 #include <thread>
 
 using namespace argus;
@@ -94,11 +95,11 @@ TEST_CASE("a held span owns its slot's overflow and gives the span back") {
 TEST_CASE("span buffers give each thread its own ring, drain them all, and "
           "drop an exited thread's ring once it is empty") {
   span_buffers buffers{8};
-  CHECK(buffers.local().try_push(slot_at(1)));
-  CHECK(&buffers.local() == &buffers.local());
+  CHECK(buffers.local()->try_push(slot_at(1)));
+  CHECK(buffers.local() == buffers.local());
   std::thread other{[&] {
-    CHECK(buffers.local().try_push(slot_at(2)));
-    CHECK(buffers.local().try_push(slot_at(3)));
+    CHECK(buffers.local()->try_push(slot_at(2)));
+    CHECK(buffers.local()->try_push(slot_at(3)));
   }};
   other.join();
   CHECK(buffers.rings() == 2);
@@ -118,7 +119,7 @@ TEST_CASE("span buffers give each thread its own ring, drain them all, and "
   CHECK(buffers.pushed() == 3);
   // Another engine's buffers are a different ring on the same thread.
   span_buffers second{8};
-  CHECK(&second.local() != &buffers.local());
+  CHECK(second.local() != buffers.local());
 }
 
 TEST_CASE("span buffers count the spans a full ring dropped, over all "
@@ -126,7 +127,7 @@ TEST_CASE("span buffers count the spans a full ring dropped, over all "
   span_buffers buffers{2};
   std::thread t{[&] {
     for (int i = 0; i < 5; ++i)
-      buffers.local().try_push(slot_at(i));
+      buffers.local()->try_push(slot_at(i));
   }};
   t.join();
   CHECK(buffers.dropped() == 3);
@@ -135,4 +136,46 @@ TEST_CASE("span buffers count the spans a full ring dropped, over all "
   CHECK(buffers.rings() == 0);
   CHECK(buffers.dropped() == 3);
   CHECK(buffers.pushed() == 2);
+}
+
+TEST_CASE("closed span buffers take no more spans: a thread lets go of its "
+          "ring at its next span and counts the span, and spans left "
+          "undrained at close are counted too") {
+  auto before = span_buffers::ended_after_close();
+  auto buffers = std::make_unique<span_buffers>(8);
+  auto id = buffers->id();
+  CHECK(span_buffers::push(id, slot_at(1)));
+  CHECK(span_buffers::push(id, slot_at(2)));
+  REQUIRE(buffers->rings() == 1);
+  buffers->close();
+  // The two spans nobody will drain now.
+  CHECK(span_buffers::ended_after_close() == before + 2);
+  CHECK_FALSE(span_buffers::push(id, slot_at(3)));
+  CHECK(span_buffers::ended_after_close() == before + 3);
+  CHECK(buffers->local() == nullptr);
+  // Gone altogether: pushing by its id touches nothing and is counted.
+  buffers.reset();
+  CHECK_FALSE(span_buffers::push(id, slot_at(4)));
+  CHECK(span_buffers::ended_after_close() == before + 4);
+}
+
+TEST_CASE("a thread keeps no ring of span buffers that are gone: it drops "
+          "it when it next records, into any engine") {
+  std::thread t{[] {
+    {
+      span_buffers first{1 << 16};
+      REQUIRE(span_buffers::push(first.id(), slot_at(1)));
+      CHECK(span_buffers::rings_of_this_thread() == 1);
+    }
+    // Closed, not yet let go: this thread has not recorded since.
+    CHECK(span_buffers::rings_of_this_thread() == 1);
+    span_buffers second{8};
+    REQUIRE(span_buffers::push(second.id(), slot_at(2)));
+    // The dead engine's ring is freed, only the new one is held.
+    CHECK(span_buffers::rings_of_this_thread() == 1);
+    second.close();
+    CHECK_FALSE(span_buffers::push(second.id(), slot_at(3)));
+    CHECK(span_buffers::rings_of_this_thread() == 0);
+  }};
+  t.join();
 }
