@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 namespace argus::config {
@@ -98,15 +99,10 @@ struct checker {
   }
 
   static std::string fmt(double x) {
-    auto s = std::to_string(x);
-    // Trim trailing zeros for readable messages ("1.5", not "1.500000").
-    if (s.find('.') != std::string::npos) {
-      while (!s.empty() && s.back() == '0')
-        s.pop_back();
-      if (!s.empty() && s.back() == '.')
-        s.pop_back();
-    }
-    return s;
+    // Shortest readable form: "1.5", "1e+09", not "1.500000".
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.15g", x);
+    return buf;
   }
 
   // -- one rule on one value --------------------------------------------------
@@ -252,8 +248,15 @@ void check_rules(const checker&, const T&) {
 }
 
 void check_rules(const checker& c, const ml_monitor_config& x) {
-  if (!(x.ddm_warning > 0 && x.ddm_drift > x.ddm_warning))
-    c.fail("ddm_drift", "must be above ddm_warning, both positive");
+  if (!(x.ddm_warning > 0 && x.ddm_drift > x.ddm_warning
+        && std::isfinite(x.ddm_drift)))
+    c.fail("ddm_drift", "must be above ddm_warning, both positive and finite");
+  // ADWIN's bound takes ln(1 / delta).
+  if (!(x.adwin_delta > 0 && x.adwin_delta < 1))
+    c.fail("adwin_delta",
+           "must be within (0, 1), got " + checker::fmt(x.adwin_delta));
+  if (!(x.page_hinkley_alpha > 0))
+    c.fail("page_hinkley_alpha", "must be within (0, 1], got 0");
   if (x.auto_retraining_triggers.critical_drift_threshold < x.drift_threshold)
     c.fail("auto_retraining_triggers.critical_drift_threshold",
            "must not be below drift_threshold ("

@@ -146,11 +146,13 @@ if_config<C, ml_monitor_config> fields(V& v, C& c) {
   v("max_alert_history", c.max_alert_history, positive{});
   v("feature_methods", c.feature_methods, one_of{drift_test_names});
   v("adwin_delta", c.adwin_delta, within{0.0, 1.0});
-  v("page_hinkley_delta", c.page_hinkley_delta);
-  v("page_hinkley_lambda", c.page_hinkley_lambda, positive{});
+  v("page_hinkley_delta", c.page_hinkley_delta, within{0.0, 1e300});
+  v("page_hinkley_lambda", c.page_hinkley_lambda, positive{},
+    within{0.0, 1e300});
   v("page_hinkley_alpha", c.page_hinkley_alpha, within{0.0, 1.0});
-  v("page_hinkley_min_instances", c.page_hinkley_min_instances);
-  v("ddm_warm_start", c.ddm_warm_start);
+  v("page_hinkley_min_instances", c.page_hinkley_min_instances,
+    within{1.0, 1e9});
+  v("ddm_warm_start", c.ddm_warm_start, within{1.0, 1e9});
   v("ddm_warning", c.ddm_warning);
   v("ddm_drift", c.ddm_drift);
 }

@@ -2,6 +2,7 @@
 
 #include "config/fields.hpp"
 #include "messages/error.hpp"
+#include "messages/numbers.hpp"
 #include "messages/storage.hpp"
 #include "messages/suggest.hpp"
 #include "messages/utf8.hpp"
@@ -282,7 +283,7 @@ public:
 
   void read(const char* key, double& out) {
     if (auto s = scalar(key)) {
-      if (auto d = to_double(*s))
+      if (auto d = parse_decimal(*s))
         out = *d;
       else
         fail(key, "expected a number, got '" + *s + "'");
@@ -406,17 +407,6 @@ public:
     return path_;
   }
 
-  static std::optional<double> to_double(const std::string& s) {
-    if (s.empty())
-      return std::nullopt;
-    errno = 0;
-    char* end = nullptr;
-    auto d = std::strtod(s.c_str(), &end);
-    if (errno != 0 || end != s.c_str() + s.size() || !std::isfinite(d))
-      return std::nullopt;
-    return d;
-  }
-
   static std::optional<milliseconds> to_duration(const std::string& s) {
     static const std::pair<const char*, double> units[]
       = {{"ms", 1.0}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3}, {"d", 86400e3}};
@@ -431,7 +421,7 @@ public:
         break;
       }
     }
-    auto d = to_double(number);
+    auto d = parse_decimal(number);
     if (!d || *d * scale > 1e15 || *d * scale < -1e15)
       return std::nullopt;
     return milliseconds{static_cast<int64_t>(std::llround(*d * scale))};

@@ -160,6 +160,52 @@ detector_level page_hinkley::update(double x) {
                               : detector_level::stable;
 }
 
+// -- parameters ---------------------------------------------------------------
+
+namespace {
+
+std::optional<param_problem> problem(const char* param, const char* rule) {
+  return param_problem{param, rule};
+}
+
+} // namespace
+
+std::optional<param_problem> check(const adwin_params& p) {
+  if (!(p.delta > 0 && p.delta < 1))
+    return problem("delta", "must be within (0, 1)");
+  if (p.clock < 1)
+    return problem("clock", "must be at least 1");
+  if (p.max_buckets < 1)
+    return problem("max_buckets", "must be at least 1");
+  if (p.min_window < 1)
+    return problem("min_window", "must be at least 1");
+  if (p.grace < 0)
+    return problem("grace", "must be at least 0");
+  return std::nullopt;
+}
+
+std::optional<param_problem> check(const page_hinkley_params& p) {
+  if (p.min_instances < 1)
+    return problem("min_instances", "must be at least 1");
+  if (!(p.delta >= 0 && std::isfinite(p.delta)))
+    return problem("delta", "must be a finite number at least 0");
+  if (!(p.lambda > 0 && std::isfinite(p.lambda)))
+    return problem("lambda", "must be a finite number above 0");
+  if (!(p.alpha > 0 && p.alpha <= 1))
+    return problem("alpha", "must be within (0, 1]");
+  return std::nullopt;
+}
+
+std::optional<param_problem> check(const ddm_params& p) {
+  if (p.warm_start < 1)
+    return problem("warm_start", "must be at least 1");
+  if (!(p.warning > 0 && std::isfinite(p.warning)))
+    return problem("warning", "must be a finite number above 0");
+  if (!(p.drift > p.warning && std::isfinite(p.drift)))
+    return problem("drift", "must be a finite number above warning");
+  return std::nullopt;
+}
+
 // -- DDM ----------------------------------------------------------------------
 
 ddm::ddm(ddm_params p) : p_(p) {
@@ -177,7 +223,9 @@ detector_level ddm::update(double error) {
   double n = static_cast<double>(n_);
   double p = errors_ / n;
   double s = std::sqrt(p * (1 - p) / n);
-  if (n_ < p_.warm_start)
+  // River's rule: the first `warm_start` values only estimate the rate;
+  // testing (and the best point) starts with the one after them.
+  if (n_ <= p_.warm_start)
     return detector_level::stable;
   if (!has_min_ || p + s < p_min_ + s_min_) {
     p_min_ = p;

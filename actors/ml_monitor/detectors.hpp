@@ -29,6 +29,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace argus {
@@ -109,6 +111,20 @@ struct ddm_params {
   double warning = 2.0;
   double drift = 3.0;
 };
+
+/// A detector parameter out of its range: its name and the rule.
+struct param_problem {
+  std::string param;
+  std::string rule;
+};
+
+/// @returns the first parameter of `p` out of its range, if any: counts are
+///          whole and at least 1 (`grace` at least 0), `delta` in (0, 1),
+///          Page-Hinkley's `alpha` in (0, 1], `lambda` above 0, `delta`
+///          at least 0, DDM's `drift` above `warning` above 0, all finite.
+std::optional<param_problem> check(const adwin_params& p);
+std::optional<param_problem> check(const page_hinkley_params& p);
+std::optional<param_problem> check(const ddm_params& p);
 
 class ddm {
 public:

@@ -101,19 +101,19 @@ double psi_of(std::vector<double> r, std::vector<double> c) {
   return sum;
 }
 
-/// Average ranks (1-based) of `z`, ties sharing their mean rank.
-std::vector<double> midranks(const std::vector<double>& z) {
+/// Twice the midranks of `z` (1-based): integers, exact at any size.
+std::vector<int64_t> twice_midranks(const std::vector<double>& z) {
   std::vector<size_t> order(z.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return z[a] < z[b];
   });
-  std::vector<double> r(z.size());
+  std::vector<int64_t> r(z.size());
   for (size_t i = 0; i < order.size();) {
     size_t j = i;
     while (j + 1 < order.size() && z[order[j + 1]] == z[order[i]])
       ++j;
-    double rank = (static_cast<double>(i + 1) + static_cast<double>(j + 1)) / 2;
+    auto rank = static_cast<int64_t>(i + 1) + static_cast<int64_t>(j + 1);
     for (size_t k = i; k <= j; ++k)
       r[order[k]] = rank;
     i = j + 1;
@@ -585,25 +585,36 @@ test_result cramervonmises(std::vector<double> a, std::vector<double> b) {
   std::sort(b.begin(), b.end());
   auto nx = static_cast<int64_t>(a.size());
   auto ny = static_cast<int64_t>(b.size());
+  // U = nx * sum (r_i - i)^2 + ny * sum (s_j - j)^2 over the midranks r, s
+  // in the pooled sample. Twice a midrank is an integer, so 4U is a sum of
+  // integer squares: kept exact in 128 bits up to any size a window holds,
+  // where double sums lose digits from about 10^5 values on.
+  __extension__ typedef __int128 wide;
   std::vector<double> z = a;
   z.insert(z.end(), b.begin(), b.end());
-  auto r = midranks(z);
-  double u = 0;
-  double sx = 0;
+  auto twice_r = twice_midranks(z);
+  wide sx = 0;
   for (int64_t i = 0; i < nx; ++i) {
-    double d = r[static_cast<size_t>(i)] - static_cast<double>(i + 1);
+    wide d = twice_r[static_cast<size_t>(i)] - 2 * (i + 1);
     sx += d * d;
   }
-  double sy = 0;
+  wide sy = 0;
   for (int64_t i = 0; i < ny; ++i) {
-    double d = r[static_cast<size_t>(nx + i)] - static_cast<double>(i + 1);
+    wide d = twice_r[static_cast<size_t>(nx + i)] - 2 * (i + 1);
     sy += d * d;
   }
-  u = static_cast<double>(nx) * sx + static_cast<double>(ny) * sy;
+  wide four_u = wide{nx} * sx + wide{ny} * sy;
+  double u = static_cast<double>(static_cast<long double>(four_u) / 4);
+  wide k_wide = wide{nx} * ny;
   double k = static_cast<double>(nx * ny);
   double N = static_cast<double>(nx + ny);
   test_result res;
-  res.statistic = u / (k * N) - (4 * k - 1) / (6 * N);
+  // T = U / (kN) - (4k - 1) / (6N) = (6 * 4U - 4k(4k - 1)) / (24 kN): one
+  // rounding, after an exact difference.
+  wide numerator = 6 * four_u - 4 * k_wide * (4 * k_wide - 1);
+  wide denominator = 24 * k_wide * wide{nx + ny};
+  res.statistic = static_cast<double>(static_cast<long double>(numerator)
+                                      / static_cast<long double>(denominator));
   if (std::max(nx, ny) <= 20) {
     res.pvalue = cvm_exact_pvalue(u, nx, ny);
     return res;

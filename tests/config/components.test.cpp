@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -130,6 +131,31 @@ TEST_CASE("validate checks every section's values and its rules across "
                   "must be a positive duration"));
   // A section validated alone names its keys without the prefix.
   CHECK(has_issue(validate(c.runtime), "threads", "must be within"));
+}
+
+TEST_CASE("change detector settings are held to the detectors' ranges") {
+  auto c = engine_config{};
+  c.ml_monitor.adwin_delta = 0;
+  c.ml_monitor.ddm_warm_start = 0;
+  c.ml_monitor.page_hinkley_min_instances = size_t{1} << 40;
+  c.ml_monitor.page_hinkley_alpha = 0;
+  c.ml_monitor.page_hinkley_delta = std::numeric_limits<double>::infinity();
+  c.ml_monitor.ddm_drift = std::numeric_limits<double>::infinity();
+  auto issues = validate(c);
+  CHECK(has_issue(issues, "monitoring.ml_monitor.adwin_delta",
+                  "must be within (0, 1), got 0"));
+  CHECK(has_issue(issues, "monitoring.ml_monitor.ddm_warm_start",
+                  "must be within [1, 1000000000], got 0"));
+  CHECK(has_issue(issues, "monitoring.ml_monitor.page_hinkley_min_instances",
+                  "must be within [1, 1000000000], got 1099511627776"));
+  CHECK(has_issue(issues, "monitoring.ml_monitor.page_hinkley_alpha",
+                  "must be within (0, 1], got 0"));
+  CHECK(has_issue(issues, "monitoring.ml_monitor.page_hinkley_delta",
+                  "must be within [0, 1e+300], got inf"));
+  CHECK(has_issue(issues, "monitoring.ml_monitor.ddm_drift",
+                  "both positive and finite"));
+  // The defaults pass.
+  CHECK(validate(engine_config{}).empty());
 }
 
 TEST_CASE("every key of the field tables is dumped, and what is dumped "

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <limits>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -247,6 +248,28 @@ TEST_CASE("out-of-range values are reported with path and line") {
         == 9);
   CHECK(find(r, "monitoring.ml_monitor.drift_threshold").line == 11);
   CHECK(find(r, "monitoring.report_scheduler.email.smtp_port").line == 14);
+}
+
+TEST_CASE("numbers in a config are decimal: hexadecimal is refused with its "
+          "line, a subnormal value is a number") {
+  auto r = load_yaml(R"(monitoring:
+  ml_monitor:
+    adwin_delta: 0x1p-9
+    page_hinkley_delta: 4.9e-324
+    drift_threshold: 1e-400
+)");
+  REQUIRE(!r.ok());
+  CHECK(find(r, "monitoring.ml_monitor.adwin_delta").line == 3);
+  CHECK(find(r, "monitoring.ml_monitor.drift_threshold").line == 5);
+  for (const auto& d : r.diagnostics)
+    CHECK(d.path != "monitoring.ml_monitor.page_hinkley_delta");
+  auto ok = load_yaml(R"(monitoring:
+  ml_monitor:
+    page_hinkley_delta: 4.9e-324
+)");
+  REQUIRE(ok.ok());
+  CHECK(ok.config->ml_monitor.page_hinkley_delta
+        == std::numeric_limits<double>::denorm_min());
 }
 
 TEST_CASE("ml_monitor feature methods and detector parameters load - an "

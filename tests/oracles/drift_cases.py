@@ -8,7 +8,8 @@ says. Regenerate with
     /usr/bin/python3 tests/oracles/drift_cases.py > tests/oracles/drift_cases.json
 The cases are chosen for their edges: ties, tiny samples, identical and
 constant samples, heavy tails, unequal sizes, both KS methods and both
-Cramér-von Mises methods.
+Cramér-von Mises methods, and a Cramér-von Mises statistic at a million
+values computed exactly (SciPy's own sums in floating point are not).
 """
 import json
 from fractions import Fraction
@@ -150,6 +151,48 @@ def one(method, ref_path, cur_path, categorical):
             "cvm": c["cramervonmises"]}[method]
 
 
+def cvm_large_samples():
+    """A million values with heavy ties, from integer formulas the C++ test
+    repeats (each value a multiple of 1/8, exact in binary)."""
+    a = [((i * 7919) % 1009) / 8 for i in range(600_000)]
+    b = [((j * 104729 + 17) % 997) / 8 + 0.25 for j in range(400_000)]
+    return a, b
+
+
+def exact_cvm_statistic(a, b):
+    """The two-sample Cramér-von Mises T in exact rationals: midranks from
+    the tie groups, U = n sum (r_i - i)^2 + m sum (s_j - j)^2."""
+    n, m = len(a), len(b)
+    ca, cb = {}, {}
+    for x in a:
+        ca[x] = ca.get(x, 0) + 1
+    for x in b:
+        cb[x] = cb.get(x, 0) + 1
+    before = ia = ib = 0
+    sx = sy = 0  # sums of (2r - 2i)^2, integers
+    for v in sorted(set(ca) | set(cb)):
+        na, nb = ca.get(v, 0), cb.get(v, 0)
+        twice_r = 2 * before + na + nb + 1
+        for k in range(1, na + 1):
+            sx += (twice_r - 2 * (ia + k)) ** 2
+        for k in range(1, nb + 1):
+            sy += (twice_r - 2 * (ib + k)) ** 2
+        before += na + nb
+        ia += na
+        ib += nb
+    u = Fraction(n * sx + m * sy, 4)
+    k, big_n = n * m, n + m
+    return float(u / (k * big_n) - Fraction(4 * k - 1, 6 * big_n))
+
+
+def cvm_large_case():
+    a, b = cvm_large_samples()
+    scipy_result = stats.cramervonmises_2samp(a, b)
+    return {"exact_statistic": exact_cvm_statistic(a, b),
+            "scipy_statistic": float(scipy_result.statistic),
+            "scipy_pvalue": float(scipy_result.pvalue)}
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "one":
         json.dump(one(sys.argv[2], sys.argv[3], sys.argv[4],
@@ -203,7 +246,8 @@ def main():
                          "rho": float(stats.spearmanr(a, b).correlation)})
     json.dump({"scipy": scipy.__version__, "numpy": np.__version__,
                "numeric": numeric, "categorical": categorical,
-               "spearman": spearman}, sys.stdout)
+               "spearman": spearman, "cvm_large": cvm_large_case()},
+              sys.stdout)
 
 
 if __name__ == "__main__":

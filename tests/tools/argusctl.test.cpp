@@ -9,6 +9,7 @@
 #include <random>
 #include <regex>
 #include <sstream>
+#include <tuple>
 
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/process.hpp"
@@ -177,13 +178,15 @@ TEST_CASE("argusctl drift-test agrees with SciPy on fresh random samples "
       auto ours
         = test::run({ARGUSCTL_PATH, "drift-test", "--method", method,
                      "--reference", ref, "--current", cur, "-o", "json"});
-      REQUIRE_MESSAGE(ours.code == 0, ours.err);
+      REQUIRE_MESSAGE((ours.code == 0 || ours.code == 3), ours.err);
       auto scipy = test::run({"/usr/bin/python3",
                               ARGUS_SOURCE_DIR "/tests/oracles/drift_cases.py",
                               "one", method, ref, cur});
       REQUIRE_MESSAGE(scipy.code == 0, scipy.err);
       auto o = nlohmann::json::parse(ours.out);
       auto t = nlohmann::json::parse(scipy.out);
+      // The exit status tells drift from no drift.
+      CHECK(ours.code == (o["drift"].get<bool>() ? 3 : 0));
       auto st = t["statistic"].get<double>();
       CHECK(std::abs(o["statistic"].get<double>() - st)
             <= std::max(1e-9 * std::abs(st), 1e-12));
@@ -210,7 +213,7 @@ TEST_CASE("argusctl drift-test agrees with SciPy on fresh random samples "
     auto ours = test::run({ARGUSCTL_PATH, "drift-test", "--method", method,
                            "--categorical", "--reference", ref, "--current",
                            cur, "-o", "json"});
-    REQUIRE_MESSAGE(ours.code == 0, ours.err);
+    REQUIRE_MESSAGE((ours.code == 0 || ours.code == 3), ours.err);
     auto scipy = test::run({"/usr/bin/python3",
                             ARGUS_SOURCE_DIR "/tests/oracles/drift_cases.py",
                             "one", method, ref, cur, "--categorical"});
@@ -237,13 +240,50 @@ TEST_CASE("argusctl drift-test and detect: verdicts, severities and clear "
   auto cur = write_lines(dir, "b.txt", b);
   auto r = test::run({ARGUSCTL_PATH, "drift-test", "--method", "psi",
                       "--reference", ref, "--current", cur, "-o", "json"});
-  REQUIRE(r.code == 0);
+  // Drift: exit 3, in both output formats.
+  REQUIRE(r.code == 3);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["drift"] == true);
   CHECK(j["severity"] == "critical");
+  CHECK(test::run({ARGUSCTL_PATH, "drift-test", "--method", "psi",
+                   "--reference", ref, "--current", cur})
+          .code
+        == 3);
   auto same = test::run({ARGUSCTL_PATH, "drift-test", "--method", "ks",
                          "--reference", ref, "--current", ref, "-o", "json"});
+  CHECK(same.code == 0);
   CHECK(nlohmann::json::parse(same.out)["drift"] == false);
+  // Numbers are decimal numbers in range: no hexadecimal, no nan, and the
+  // significance level inside (0, 1); subnormal values are fine.
+  for (auto [flag, value, says] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+         {"--alpha", "0x1p-4", "'0x1p-4' is not a decimal number"},
+         {"--alpha", "nan", "'nan' is not a decimal number"},
+         {"--alpha", "1.5", "must be within (0, 1), got 1.5"},
+         {"--alpha", "0", "must be within (0, 1), got 0"},
+         {"--threshold", "-1", "must be at least 0, got -1"},
+         {"--critical", "inf", "'inf' is not a decimal number"}}) {
+    CAPTURE(flag);
+    CAPTURE(value);
+    auto v = test::run({ARGUSCTL_PATH, "drift-test", "--method", "ks",
+                        "--reference", ref, "--current", cur, flag, value});
+    CHECK(v.code == 2);
+    CHECK_MESSAGE(v.err.find(says) != std::string::npos, v.err);
+  }
+  CHECK(test::run({ARGUSCTL_PATH, "drift-test", "--method", "ks", "--reference",
+                   ref, "--current", cur, "--alpha", "4.9e-324"})
+          .code
+        != 2);
+  auto hex = dir.write("hex.txt", "1.5\n0x10\n");
+  auto h = test::run({ARGUSCTL_PATH, "drift-test", "--method", "ks",
+                      "--reference", hex, "--current", cur});
+  CHECK(h.code == 2);
+  CHECK(h.err.find("hex.txt:2: not a number: '0x10'") != std::string::npos);
+  auto tiny = dir.write("tiny.txt", "1e-310\n 2.5e-320\n-0\n+3\n");
+  CHECK(test::run({ARGUSCTL_PATH, "drift-test", "--method", "ks", "--reference",
+                   tiny, "--current", cur})
+          .code
+        != 2);
   // Bad input: a line that is not a number, an unknown method.
   auto bad = dir.write("bad.txt", "1.5\n2.5\nabc\n");
   auto e = test::run({ARGUSCTL_PATH, "drift-test", "--method", "ks",
@@ -286,6 +326,24 @@ TEST_CASE("argusctl drift-test and detect: verdicts, severities and clear "
                       "--stream", stream, "--param", "lambda=3"});
   CHECK(p.code == 2);
   CHECK(p.err.find("adwin has no parameter 'lambda'") != std::string::npos);
+  // Parameters in range, counts whole.
+  for (auto [det, param, says] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+         {"adwin", "delta=0", "adwin parameter delta must be within (0, 1)"},
+         {"adwin", "clock=2.5", "adwin parameter clock must be a whole number"},
+         {"adwin", "clock=1e300", "adwin parameter clock must be a whole"},
+         {"page-hinkley", "alpha=1.5", "alpha must be within (0, 1]"},
+         {"page-hinkley", "lambda=0", "lambda must be a finite number above 0"},
+         {"ddm", "drift=1", "drift must be a finite number above warning"},
+         {"ddm", "warm_start=0", "warm_start must be at least 1"},
+         {"ddm", "warning=0x2", "--param wants name=number, got 'warning=0x2'"},
+       }) {
+    CAPTURE(param);
+    auto v = test::run({ARGUSCTL_PATH, "detect", "--detector", det, "--stream",
+                        stream, "--param", param});
+    CHECK(v.code == 2);
+    CHECK_MESSAGE(v.err.find(says) != std::string::npos, v.err);
+  }
 }
 
 TEST_CASE("argusctl tracking: regimes' transition matrix and durations, "

@@ -4,6 +4,8 @@
 // subcommands, their options and what runs them; `main` parses and runs the
 // one given.
 
+#include "messages/numbers.hpp"
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -27,6 +29,22 @@ using command_table = std::vector<command>;
 inline void add_output(CLI::App* cmd, std::string& output) {
   cmd->add_option("-o,--output", output, "table or json")
     ->check(CLI::IsMember({"table", "json"}));
+}
+
+/// A check for a flag that takes a decimal number (`parse_decimal`: no
+/// `0x...`, no `inf` or `nan`) for which `in_range` holds; `range` says
+/// which numbers those are, for the error.
+inline CLI::Validator decimal_number(std::string range,
+                                     std::function<bool(double)> in_range) {
+  return CLI::Validator{[range, in_range](std::string& text) -> std::string {
+                          auto x = parse_decimal(text);
+                          if (!x)
+                            return "'" + text + "' is not a decimal number";
+                          if (!in_range(*x))
+                            return "must be " + range + ", got " + text;
+                          return {};
+                        },
+                        "NUMBER"};
 }
 
 /// Adds `--db FILE` to `cmd`.

@@ -22,6 +22,8 @@ namespace argus::ctl {
 /// input was invalid (bad flags, a config with errors).
 inline constexpr int exit_failed = 1;
 inline constexpr int exit_usage = 2;
+/// `drift-test` found drift (0: it did not), so a script can branch on it.
+inline constexpr int exit_drift = 3;
 
 /// Prints `argusctl: <message>` on standard error. @returns `code`.
 int fail(const std::string& message, int code = exit_failed);

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <variant>
 
 #include "tools/argusctl/commands.hpp"
 #include "tools/argusctl/common.hpp"
@@ -57,20 +58,16 @@ std::optional<std::vector<double>> read_numbers(const std::string& path) {
     ++n;
     if (line.find_first_not_of(" \t\r") == std::string::npos)
       continue;
-    size_t used = 0;
-    double x = 0;
-    try {
-      x = std::stod(line, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || line.find_first_not_of(" \t\r", used) != std::string::npos
-        || !std::isfinite(x)) {
+    auto first = line.find_first_not_of(" \t");
+    auto last = line.find_last_not_of(" \t\r");
+    auto x
+      = parse_decimal(std::string_view{line}.substr(first, last - first + 1));
+    if (!x) {
       fail(path + ":" + std::to_string(n) + ": not a number: '" + line + "'",
            exit_usage);
       return std::nullopt;
     }
-    xs.push_back(x);
+    xs.push_back(*x);
   }
   return xs;
 }
@@ -120,7 +117,7 @@ int drift_test(const drift_test_options& o, const std::string& output) {
                                 {"new_categories", r.new_categories}},
                            2)
               << "\n";
-    return 0;
+    return r.drift ? exit_drift : 0;
   }
   std::cout << std::setprecision(10) << "METHOD     " << r.method << "\n"
             << "STATISTIC  " << r.statistic << "\n"
@@ -137,7 +134,7 @@ int drift_test(const drift_test_options& o, const std::string& output) {
       std::cout << c << " ";
     std::cout << "\n";
   }
-  return 0;
+  return r.drift ? exit_drift : 0;
 }
 
 int detect(const std::string& detector, const std::string& stream,
@@ -145,24 +142,17 @@ int detect(const std::string& detector, const std::string& stream,
   std::map<std::string, double> p;
   for (const auto& kv : params) {
     auto eq = kv.find('=');
-    double v = 0;
-    bool ok = eq != std::string::npos && eq > 0;
-    if (ok) {
-      try {
-        size_t used = 0;
-        v = std::stod(kv.substr(eq + 1), &used);
-        ok = used == kv.size() - eq - 1;
-      } catch (const std::exception&) {
-        ok = false;
-      }
-    }
-    if (!ok) {
+    std::optional<double> v;
+    if (eq != std::string::npos && eq > 0)
+      v = parse_decimal(std::string_view{kv}.substr(eq + 1));
+    if (!v)
       return fail("--param wants name=number, got '" + kv + "'", exit_usage);
-    }
-    p[kv.substr(0, eq)] = v;
+    p[kv.substr(0, eq)] = *v;
   }
-  // Takes the known parameters of a detector; any other name is an error.
-  auto take = [&](std::map<std::string, double*> known) {
+  // Takes the known parameters of a detector (a count must be a whole
+  // number); any other name is an error. Then checks their ranges.
+  using slot = std::variant<double*, int*>;
+  auto take = [&](std::map<std::string, slot> known, const auto& params) {
     for (const auto& [k, v] : p) {
       auto i = known.find(k);
       if (i == known.end()) {
@@ -173,7 +163,21 @@ int detect(const std::string& detector, const std::string& stream,
              exit_usage);
         return false;
       }
-      *i->second = v;
+      if (auto real = std::get_if<double*>(&i->second)) {
+        **real = v;
+      } else if (v == std::floor(v) && std::abs(v) <= 1e9) {
+        *std::get<int*>(i->second) = static_cast<int>(v);
+      } else {
+        fail(detector + " parameter " + k + " must be a whole number, got "
+               + num(v),
+             exit_usage);
+        return false;
+      }
+    }
+    if (auto problem = check(params)) {
+      fail(detector + " parameter " + problem->param + " " + problem->rule,
+           exit_usage);
+      return false;
     }
     return true;
   };
@@ -193,39 +197,32 @@ int detect(const std::string& detector, const std::string& stream,
   };
   if (detector == "adwin") {
     adwin_params a;
-    double clock = a.clock, buckets = a.max_buckets, min_window = a.min_window,
-           grace = a.grace;
     if (!take({{"delta", &a.delta},
-               {"clock", &clock},
-               {"max_buckets", &buckets},
-               {"min_window", &min_window},
-               {"grace", &grace}}))
+               {"clock", &a.clock},
+               {"max_buckets", &a.max_buckets},
+               {"min_window", &a.min_window},
+               {"grace", &a.grace}},
+              a))
       return 2;
-    a.clock = static_cast<int>(clock);
-    a.max_buckets = static_cast<int>(buckets);
-    a.min_window = static_cast<int>(min_window);
-    a.grace = static_cast<int>(grace);
     adwin d{a};
     run(d);
   } else if (detector == "page-hinkley") {
     page_hinkley_params a;
-    double min_instances = a.min_instances;
-    if (!take({{"min_instances", &min_instances},
+    if (!take({{"min_instances", &a.min_instances},
                {"delta", &a.delta},
                {"lambda", &a.lambda},
-               {"alpha", &a.alpha}}))
+               {"alpha", &a.alpha}},
+              a))
       return 2;
-    a.min_instances = static_cast<int>(min_instances);
     page_hinkley d{a};
     run(d);
   } else if (detector == "ddm") {
     ddm_params a;
-    double warm = a.warm_start;
-    if (!take({{"warm_start", &warm},
+    if (!take({{"warm_start", &a.warm_start},
                {"warning", &a.warning},
-               {"drift", &a.drift}}))
+               {"drift", &a.drift}},
+              a))
       return 2;
-    a.warm_start = static_cast<int>(warm);
     ddm d{a};
     run(d);
   } else {
@@ -387,7 +384,9 @@ void add_ml_commands(CLI::App& app, command_table& table) {
   };
   auto o = std::make_shared<options>();
   auto dt = app.add_subcommand(
-    "drift-test", "one drift test on two samples in files (one per line)");
+    "drift-test",
+    "one drift test on two samples in files (one per line); exits 0 for no "
+    "drift, 3 for drift, 2 for bad input");
   dt->add_option("--method", o->dt.method,
                  "ks psi wasserstein js hellinger chi2 ad cvm")
     ->required();
@@ -395,10 +394,17 @@ void add_ml_commands(CLI::App& app, command_table& table) {
     ->required();
   dt->add_option("--current", o->dt.current, "current sample")->required();
   dt->add_flag("--categorical", o->dt.categorical, "lines are category labels");
-  dt->add_option("--alpha", o->dt.alpha, "significance level (0.05)");
-  dt->add_option("--threshold", o->dt.threshold, "drift_threshold (0.1)");
-  dt->add_option("--critical", o->dt.critical,
-                 "critical_drift_threshold (0.3)");
+  dt->add_option("--alpha", o->dt.alpha, "significance level (0.05)")
+    ->check(decimal_number("within (0, 1)", [](double x) {
+      return x > 0 && x < 1;
+    }));
+  auto at_least_zero = decimal_number("at least 0", [](double x) {
+    return x >= 0;
+  });
+  dt->add_option("--threshold", o->dt.threshold, "drift_threshold (0.1)")
+    ->check(at_least_zero);
+  dt->add_option("--critical", o->dt.critical, "critical_drift_threshold (0.3)")
+    ->check(at_least_zero);
   add_output(dt, o->output);
   table.push_back({dt, [o] {
                      return drift_test(o->dt, o->output);

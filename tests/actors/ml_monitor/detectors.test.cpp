@@ -118,3 +118,16 @@ TEST_CASE("DDM warns at 2 sigma, drifts at 3 sigma, and restarts") {
     CHECK(perfect.update(0) == detector_level::stable);
   CHECK(perfect.update(1) == detector_level::drift);
 }
+
+TEST_CASE("DDM tests only after warm_start values, as River does: the "
+          "warm_start-th value is not yet the best point") {
+  // With warm_start = 2, testing from the 2nd value would take p = 0, s = 0
+  // as the best point and call the 3rd value (an error) a drift. River
+  // starts at the 3rd: p = 1/3 + s = 0.27 is the best point, and the 4th
+  // (p + s = 0.75 < 1/3 + 3 * 0.27) is stable.
+  ddm d{ddm_params{2, 2.0, 3.0}};
+  CHECK(d.update(0) == detector_level::stable);
+  CHECK(d.update(0) == detector_level::stable);
+  CHECK(d.update(1) == detector_level::stable);
+  CHECK(d.update(1) == detector_level::stable);
+}
