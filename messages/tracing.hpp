@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace argus {
@@ -56,6 +57,12 @@ struct span_event {
 
   ARGUS_FIELDS(span_event, name, time_ns, attributes)
 };
+
+/// OpenTelemetry's semantic conventions for an exception: an event named
+/// `exception_event_name` with these attributes.
+inline constexpr std::string_view exception_event_name = "exception";
+inline constexpr std::string_view exception_type_key = "exception.type";
+inline constexpr std::string_view exception_message_key = "exception.message";
 
 /// A causal link to another span (many fills -> one order).
 struct span_link {

@@ -65,9 +65,11 @@ struct ingress {
   std::atomic<bool> drain_scheduled{false};
   std::atomic<bool> accepting{false};
   /// Set once the engine has stopped: metric handles then record nothing
-  /// (nobody reads the cells any more) and count it.
-  std::atomic<bool> closed{false};
-  std::atomic<uint64_t> metric_records_after_stop{0};
+  /// (nobody reads the cells any more) and count it. Every handle reads it
+  /// on every record: on a line of its own, which nothing writes while the
+  /// engine runs (the counters around it are written on every publish).
+  alignas(64) std::atomic<bool> closed{false};
+  alignas(64) std::atomic<uint64_t> metric_records_after_stop{0};
   /// The dispatcher; set before `accepting` turns true.
   dispatcher_actor dispatcher;
   std::atomic<uint64_t> offered{0};

@@ -402,10 +402,21 @@ std::string exception_type_name(const std::exception& e) {
 }
 
 void scoped_span::record_exception(const std::exception& e) noexcept {
-  try {
-    set("exception.type", exception_type_name(e));
-  } catch (...) {
-    // Out of memory demangling: the message below still says what failed.
+  if (owner_ != 0) {
+    // OpenTelemetry's semantic conventions: an event named "exception"
+    // with the exception's type and message.
+    try {
+      span_event ev{std::string{exception_event_name}, span_clock_ns(), {}};
+      ev.attributes.push_back({std::string{exception_type_key},
+                               attribute_type::string, exception_type_name(e),
+                               0, 0.0, false});
+      ev.attributes.push_back({std::string{exception_message_key},
+                               attribute_type::string, e.what(), 0, 0.0,
+                               false});
+      overflow().events.push_back(std::move(ev));
+    } catch (...) {
+      // Out of memory: the status message below still says what failed.
+    }
   }
   error(e.what());
 }

@@ -79,7 +79,8 @@ public:
   void error(std::string_view message) noexcept;
 
   /// Marks the span as failed by `e`, as OpenTelemetry records exceptions:
-  /// status message `e.what()`, attribute `exception.type` (demangled).
+  /// status Error with message `e.what()`, and an event `exception` with the
+  /// attributes `exception.type` (demangled) and `exception.message`.
   void record_exception(const std::exception& e) noexcept;
 
   /// Ends and records the span now.

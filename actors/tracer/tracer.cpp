@@ -56,14 +56,23 @@ keep_reason tracer_state::decide(const span_recorded& x) const {
 
 namespace {
 
-/// OpenTelemetry's semantic-convention key for an exception's type.
-constexpr std::string_view exception_type_key = "exception.type";
-
-std::string_view error_type_of(const span_recorded& x) {
-  for (const auto& a : x.attributes)
+std::string_view exception_type_in(const std::vector<attribute>& xs) {
+  for (const auto& a : xs)
     if (a.key == exception_type_key && a.type == attribute_type::string)
       return a.text;
-  return "error";
+  return {};
+}
+
+/// The type of the exception a failed span recorded: from its `exception`
+/// event (OpenTelemetry's convention), or an `exception.type` attribute as
+/// some senders set on the span itself; "error" when neither says.
+std::string_view error_type_of(const span_recorded& x) {
+  for (const auto& e : x.events)
+    if (e.name == exception_event_name)
+      if (auto type = exception_type_in(e.attributes); !type.empty())
+        return type;
+  auto type = exception_type_in(x.attributes);
+  return type.empty() ? "error" : type;
 }
 
 std::string_view error_type_of(const span_slot& x) {

@@ -1,5 +1,6 @@
 #include "runtime/engine.hpp"
 
+#include "actors/tracer/export.hpp"
 #include "messages/error.hpp"
 #include "storage/reader.hpp"
 #include "storage/readers/traces.hpp"
@@ -414,9 +415,34 @@ TEST_CASE("traced() records an exception's type and message on the span and "
   const auto& failed = (*spans)[1];
   CHECK(failed.status == span_status::error);
   CHECK(failed.status_message == "lot size above the limit");
-  REQUIRE(failed.attributes.size() == 1);
-  CHECK(failed.attributes[0].key == "exception.type");
-  CHECK(failed.attributes[0].text == "std::invalid_argument");
+  // OpenTelemetry's convention: an "exception" event with type and message.
+  CHECK(failed.attributes.empty());
+  REQUIRE(failed.events.size() == 1);
+  CHECK(failed.events[0].name == "exception");
+  CHECK(failed.events[0].time_ns >= failed.start_ns);
+  CHECK(failed.events[0].time_ns <= failed.end_ns);
+  REQUIRE(failed.events[0].attributes.size() == 2);
+  CHECK(failed.events[0].attributes[0].key == "exception.type");
+  CHECK(failed.events[0].attributes[0].text == "std::invalid_argument");
+  CHECK(failed.events[0].attributes[1].key == "exception.message");
+  CHECK(failed.events[0].attributes[1].text == "lot size above the limit");
+  // A span nobody marked keeps status Unset (OTLP code 0).
+  CHECK((*spans)[0].status == span_status::unset);
+  auto otlp = to_otlp_json(*spans, "argus");
+  auto& out_spans = otlp["resourceSpans"];
+  int unset = 0;
+  int with_exception_event = 0;
+  for (const auto& rs : out_spans)
+    for (const auto& ss : rs["scopeSpans"])
+      for (const auto& sp : ss["spans"]) {
+        unset += sp["status"]["code"] == 0;
+        if (sp.contains("events") && sp["events"][0]["name"] == "exception"
+            && sp["events"][0]["attributes"][0]["key"] == "exception.type"
+            && sp["status"]["code"] == 2)
+          ++with_exception_event;
+      }
+  CHECK(unset == 1);
+  CHECK(with_exception_event == 1);
   CHECK((*spans)[0].status != span_status::error);
   // The correlation manager groups the error by component and type.
   auto stats = eng.correlation_statistics();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/argusctl/common.hpp"
 #include <CLI/CLI.hpp>
 
 namespace argus::ctl {
@@ -25,10 +26,16 @@ struct command {
 /// the subcommand is given).
 using command_table = std::vector<command>;
 
-/// Adds `-o,--output table|json` to `cmd`.
+/// Adds `-o,--output table|json|yaml` and `--no-headers` to `cmd`.
 inline void add_output(CLI::App* cmd, std::string& output) {
-  cmd->add_option("-o,--output", output, "table or json")
-    ->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("-o,--output", output, "table, json or yaml")
+    ->check(CLI::IsMember({"table", "json", "yaml"}));
+  cmd->add_flag_callback(
+    "--no-headers",
+    [] {
+      text_table::show_headers(false);
+    },
+    "tables without their header line");
 }
 
 /// A check for a flag that takes a decimal number (`parse_decimal`: no

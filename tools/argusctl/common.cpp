@@ -2,11 +2,18 @@
 
 #include "config/load.hpp"
 #include "messages/error.hpp"
+#include "messages/json_text.hpp"
+#include "messages/numbers.hpp"
 #include "messages/time.hpp"
 #include "storage/schema.hpp"
 
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -77,6 +84,169 @@ size_t text_width(const std::string& text) {
   return n;
 }
 
+std::string bytes_text(double bytes) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  if (!std::isfinite(bytes))
+    return "-";
+  double x = std::abs(bytes);
+  size_t unit = 0;
+  while (x >= 1024 && unit + 1 < std::size(units)) {
+    x /= 1024;
+    ++unit;
+  }
+  char buf[48];
+  if (unit == 0)
+    std::snprintf(buf, sizeof buf, "%.0f B", bytes);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f %s", bytes < 0 ? -x : x, units[unit]);
+  return buf;
+}
+
+std::string duration_text(double ns) {
+  if (!std::isfinite(ns))
+    return "-";
+  char buf[48];
+  double x = std::abs(ns);
+  const char* sign = ns < 0 ? "-" : "";
+  if (x < 1e3) {
+    std::snprintf(buf, sizeof buf, "%s%.0f ns", sign, x);
+  } else if (x < 1e6) {
+    std::snprintf(buf, sizeof buf, "%s%.1f us", sign, x / 1e3);
+  } else if (x < 1e9) {
+    std::snprintf(buf, sizeof buf, "%s%.2f ms", sign, x / 1e6);
+  } else if (x < 60e9) {
+    std::snprintf(buf, sizeof buf, "%s%.2f s", sign, x / 1e9);
+  } else {
+    auto s = static_cast<int64_t>(x / 1e9);
+    if (s < 3600)
+      std::snprintf(buf, sizeof buf, "%s%lldm %02llds", sign,
+                    static_cast<long long>(s / 60),
+                    static_cast<long long>(s % 60));
+    else if (s < 86400)
+      std::snprintf(buf, sizeof buf, "%s%lldh %02lldm", sign,
+                    static_cast<long long>(s / 3600),
+                    static_cast<long long>(s % 3600 / 60));
+    else
+      std::snprintf(buf, sizeof buf, "%s%lldd %02lldh", sign,
+                    static_cast<long long>(s / 86400),
+                    static_cast<long long>(s % 86400 / 3600));
+  }
+  return buf;
+}
+
+std::string metric_value_text(const std::string& name, double x) {
+  auto ends_with = [&](const char* suffix) {
+    std::string_view n{name};
+    std::string_view s{suffix};
+    return n.size() > s.size() && n.substr(n.size() - s.size()) == s;
+  };
+  if (ends_with("_bytes"))
+    return bytes_text(x);
+  if (ends_with("_seconds"))
+    return duration_text(x * 1e9);
+  if (ends_with("_ms"))
+    return duration_text(x * 1e6);
+  if (ends_with("_us"))
+    return duration_text(x * 1e3);
+  if (ends_with("_ns"))
+    return duration_text(x);
+  return num(x);
+}
+
+bool structured(const std::string& output) {
+  return output == "json" || output == "yaml";
+}
+
+namespace {
+
+/// Whether a plain YAML scalar `s` would be read back as something other
+/// than this string (a number, a boolean, null) or not at all.
+bool needs_quotes(const std::string& s) {
+  if (s.empty() || parse_decimal(s))
+    return true;
+  std::string lower = s;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
+  for (const char* word : {"true", "false", "yes", "no", "on", "off", "y", "n",
+                           "null", "~", ".inf", "-.inf", ".nan"})
+    if (lower == word)
+      return true;
+  return s.front() == ' ' || s.back() == ' ';
+}
+
+void emit(YAML::Emitter& out, const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::object:
+      out << YAML::BeginMap;
+      for (const auto& [k, v] : j.items()) {
+        out << YAML::Key;
+        if (needs_quotes(k))
+          out << YAML::DoubleQuoted;
+        out << k << YAML::Value;
+        emit(out, v);
+      }
+      out << YAML::EndMap;
+      break;
+    case nlohmann::json::value_t::array:
+      out << YAML::BeginSeq;
+      for (const auto& v : j)
+        emit(out, v);
+      out << YAML::EndSeq;
+      break;
+    case nlohmann::json::value_t::string: {
+      const auto& s = j.get_ref<const std::string&>();
+      if (needs_quotes(s))
+        out << YAML::DoubleQuoted;
+      out << s;
+      break;
+    }
+    case nlohmann::json::value_t::null:
+    case nlohmann::json::value_t::discarded:
+      out << YAML::Null;
+      break;
+    default:
+      // Numbers and booleans as JSON writes them (shortest round trip).
+      out << dump_json(j);
+      break;
+  }
+}
+
+} // namespace
+
+std::string to_yaml(const nlohmann::json& j) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  emit(out, j);
+  return out.c_str();
+}
+
+void print_structured(const nlohmann::json& j, const std::string& output) {
+  if (output == "yaml")
+    std::cout << to_yaml(j) << "\n";
+  else
+    std::cout << dump_json(j, 2) << "\n";
+}
+
+int nothing_yet(const std::string& what, const std::string& output,
+                const nlohmann::json& empty) {
+  if (structured(output))
+    print_structured(empty, output);
+  else
+    std::cout << "no " << what << " yet\n";
+  return 0;
+}
+
+namespace {
+
+bool headers_shown = true;
+
+} // namespace
+
+void text_table::show_headers(bool on) noexcept {
+  headers_shown = on;
+}
+
 text_table::text_table(std::vector<std::string> headers)
     : headers_(std::move(headers)) {
 }
@@ -94,7 +264,8 @@ void text_table::print(std::ostream& out) const {
     for (size_t i = 0; i < row.size(); ++i)
       width[i] = std::max(width[i], text_width(row[i]));
   };
-  measure(headers_);
+  if (headers_shown)
+    measure(headers_);
   for (const auto& r : rows_)
     measure(r);
   auto line = [&](const std::vector<std::string>& row) {
@@ -105,7 +276,8 @@ void text_table::print(std::ostream& out) const {
     }
     out << "\n";
   };
-  line(headers_);
+  if (headers_shown)
+    line(headers_);
   for (const auto& r : rows_)
     line(r);
 }

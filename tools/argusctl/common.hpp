@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace argus::ctl {
 
 /// Exit codes: the command failed (e.g. an unreadable database), or its
@@ -61,6 +63,36 @@ std::string num(double x);
 /// @returns `x` with `decimals` decimals.
 std::string fixed(double x, int decimals);
 
+/// @returns a byte count for people: `512 B`, `1.5 KiB`, `78.1 GiB`.
+std::string bytes_text(double bytes);
+
+/// @returns a duration for people: `850 ns`, `12.5 us`, `3.20 ms`, `4.10 s`,
+/// `2m 05s`, `3h 07m`, `2d 04h`.
+std::string duration_text(double ns);
+
+/// @returns a metric's value for a table cell, in its unit where the name
+/// says it (`_bytes`, `_seconds`, `_ms`, `_us`, `_ns`), else as `num`.
+std::string metric_value_text(const std::string& name, double x);
+
+// -- output
+// ---------------------------------------------------------------------
+
+/// @returns whether `output` asks for a document (json or yaml), not a table.
+bool structured(const std::string& output);
+
+/// Prints `j` as indented JSON, or as YAML for `output == "yaml"` (strings
+/// that YAML would read as another type are quoted).
+void print_structured(const nlohmann::json& j, const std::string& output);
+
+/// @returns `j` as a YAML document.
+std::string to_yaml(const nlohmann::json& j);
+
+/// The one answer to a question the database holds no rows for yet: an
+/// empty store is not an error. Prints `no <what> yet` for a table, `empty`
+/// for json and yaml. @returns 0.
+int nothing_yet(const std::string& what, const std::string& output,
+                const nlohmann::json& empty = nlohmann::json::array());
+
 /// A plain-text table: each column as wide as its widest cell (counted in
 /// characters, not bytes), two spaces between columns, the last column not
 /// padded. Rows shorter than the header are filled with empty cells.
@@ -75,8 +107,11 @@ public:
     return rows_.size();
   }
 
-  /// Writes the header and the rows.
+  /// Writes the header (unless headers are off) and the rows.
   void print(std::ostream& out) const;
+
+  /// `--no-headers`: tables print their rows only (for scripts).
+  static void show_headers(bool on) noexcept;
 
   /// @returns what `print` writes.
   std::string str() const;

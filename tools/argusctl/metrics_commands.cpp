@@ -85,7 +85,7 @@ int metrics_list(const std::string& db, const std::string& window,
   if (!latest)
     return 1;
   auto& points = latest->points;
-  if (output == "json") {
+  if (structured(output)) {
     json arr = json::array();
     for (const auto& p : points) {
       auto j = to_json(p);
@@ -94,13 +94,13 @@ int metrics_list(const std::string& db, const std::string& window,
       j["labels"] = labels_json(p.labels);
       arr.push_back(std::move(j));
     }
-    std::cout << dump_json(arr, 2) << "\n";
+    print_structured(arr, output);
     return 0;
   }
   text_table table{{"NAME", "KIND", "LABELS", "VALUE", "WINDOW START"}};
   for (const auto& p : points)
     table.add({p.name, to_string(p.kind), labels_text(p.labels),
-               num(headline(p)), time_text(p.start_ns)});
+               metric_value_text(p.name, headline(p)), time_text(p.start_ns)});
   table.print(std::cout);
   return 0;
 }
@@ -134,19 +134,18 @@ int metrics_get(const std::string& db, const std::string& name,
     return fail("no points of '" + name + "' in window '" + window + "' in "
                 + db);
   }
-  if (output == "json") {
+  if (structured(output)) {
     json arr = json::array();
     for (const auto& p : shown) {
       auto j = to_json(p);
       j["labels"] = labels_json(p.labels);
       arr.push_back(std::move(j));
     }
-    std::cout << dump_json(json{{"metric", name},
-                                {"kind", to_string(shown.front().kind)},
-                                {"window", window},
-                                {"points", arr}},
-                           2)
-              << "\n";
+    print_structured(json{{"metric", name},
+                          {"kind", to_string(shown.front().kind)},
+                          {"window", window},
+                          {"points", arr}},
+                     output);
     return 0;
   }
   bool histogram = shown.front().kind == metric_kind::histogram;
@@ -223,7 +222,7 @@ int health(const std::string& db, const std::string& window,
                 + " yet (the dashboard persists a window when it closes and "
                   "at stop)");
   }
-  if (output == "json") {
+  if (structured(output)) {
     json arr = json::array();
     for (const auto* p : shown)
       arr.push_back(
@@ -233,8 +232,7 @@ int health(const std::string& db, const std::string& window,
          {"mean", p->count ? p->sum / static_cast<double>(p->count) : 0.0},
          {"max", p->max},
          {"window_start_ns", p->start_ns}});
-    std::cout << dump_json(json{{"window", window}, {"figures", arr}}, 2)
-              << "\n";
+    print_structured(json{{"window", window}, {"figures", arr}}, output);
     return 0;
   }
   text_table table{
@@ -242,11 +240,14 @@ int health(const std::string& db, const std::string& window,
   // Counters show their increase over the window instead of mean and max.
   for (const auto* p : shown) {
     bool counter = p->kind == metric_kind::counter;
-    table.add({p->name, labels_text(p->labels), num(headline(*p)),
+    auto value = [&](double x) {
+      return metric_value_text(p->name, x);
+    };
+    table.add({p->name, labels_text(p->labels), value(headline(*p)),
                counter
-                 ? "+" + num(p->sum)
-                 : num(p->count ? p->sum / static_cast<double>(p->count) : 0),
-               counter ? "-" : num(p->max)});
+                 ? "+" + value(p->sum)
+                 : value(p->count ? p->sum / static_cast<double>(p->count) : 0),
+               counter ? "-" : value(p->max)});
   }
   table.print(std::cout);
   return 0;
@@ -261,22 +262,20 @@ int trading(const std::string& db, const std::string& by,
   auto book = load_trading(*r, basis, good);
   if (!good)
     return 1;
-  if (book.size() == 0) {
-    return fail("no fills stored in " + db);
-  }
+  if (book.size() == 0)
+    return nothing_yet("fills", output, json::object());
   auto overall = book.overall();
-  if (output == "json") {
+  if (structured(output)) {
     if (by.empty())
-      std::cout << dump_json(
-        performance_json(overall, book.by_symbol(), book.by_tag()), 2)
-                << "\n";
+      print_structured(
+        performance_json(overall, book.by_symbol(), book.by_tag()), output);
     else
-      std::cout << dump_json(
+      print_structured(
         performance_json(
           overall,
           by == "symbol" ? book.by_symbol() : decltype(book.by_tag()){},
           by == "tag" ? book.by_tag() : decltype(book.by_tag()){}),
-        2) << "\n";
+        output);
     return 0;
   }
   if (by.empty()) {

@@ -8,12 +8,15 @@
 #include "storage/readers/ml.hpp"
 #include "storage/schema.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <variant>
 
@@ -105,18 +108,17 @@ int drift_test(const drift_test_options& o, const std::string& output) {
   } catch (const std::invalid_argument& e) {
     return fail(e.what(), exit_usage);
   }
-  if (output == "json") {
-    std::cout << dump_json(json{{"method", r.method},
-                                {"statistic", number_or_null(r.statistic)},
-                                {"pvalue", number_or_null(r.pvalue)},
-                                {"score", number_or_null(r.score)},
-                                {"drift", r.drift},
-                                {"severity", to_string(r.level)},
-                                {"reference_size", nr},
-                                {"current_size", nc},
-                                {"new_categories", r.new_categories}},
-                           2)
-              << "\n";
+  if (structured(output)) {
+    print_structured(json{{"method", r.method},
+                          {"statistic", number_or_null(r.statistic)},
+                          {"pvalue", number_or_null(r.pvalue)},
+                          {"score", number_or_null(r.score)},
+                          {"drift", r.drift},
+                          {"severity", to_string(r.level)},
+                          {"reference_size", nr},
+                          {"current_size", nc},
+                          {"new_categories", r.new_categories}},
+                     output);
     return r.drift ? exit_drift : 0;
   }
   std::cout << std::setprecision(10) << "METHOD     " << r.method << "\n"
@@ -230,13 +232,12 @@ int detect(const std::string& detector, const std::string& stream,
                   + "' (adwin, page-hinkley, ddm)",
                 exit_usage);
   }
-  if (output == "json") {
-    std::cout << dump_json(json{{"detector", detector},
-                                {"values", xs->size()},
-                                {"warnings", warnings},
-                                {"drifts", drifts}},
-                           2)
-              << "\n";
+  if (structured(output)) {
+    print_structured(json{{"detector", detector},
+                          {"values", xs->size()},
+                          {"warnings", warnings},
+                          {"drifts", drifts}},
+                     output);
     return 0;
   }
   std::cout << "DETECTOR  " << detector << " (" << xs->size() << " values)\n"
@@ -285,17 +286,42 @@ int models(const std::string& db, const std::string& output) {
   });
   if (!rows)
     return 1;
-  if (output == "json") {
-    std::cout << dump_json(*rows, 2) << "\n";
+  if (structured(output)) {
+    print_structured(*rows, output);
     return 0;
   }
-  text_table table{{"MODEL", "VERSION", "LAST CHECK", "DRIFTED", "DEGRADED",
-                    "RETRAINS", "PERFORMANCE"}};
+  if (rows->empty())
+    return nothing_yet("models", output);
+  // Each performance figure any model has is a column of its own.
+  std::set<std::string> figures;
   for (const auto& m : *rows)
-    table.add({cell(m["model_id"]), cell(m["model_version"]),
-               when(m["last_check_ns"]), cell(m["drifted_features"]),
-               cell(m["degradation"]), cell(m["retrain_requests"]),
-               cell(m["performance"])});
+    if (m["performance"].is_object())
+      for (const auto& [k, v] : m["performance"].items())
+        figures.insert(k);
+  std::vector<std::string> headers{"MODEL",   "VERSION",  "LAST CHECK",
+                                   "DRIFTED", "DEGRADED", "RETRAINS"};
+  for (const auto& f : figures) {
+    std::string h = f;
+    std::transform(h.begin(), h.end(), h.begin(), [](char c) {
+      return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    });
+    headers.push_back(h);
+  }
+  text_table table{std::move(headers)};
+  for (const auto& m : *rows) {
+    std::vector<std::string> row{
+      cell(m["model_id"]),      cell(m["model_version"]),
+      when(m["last_check_ns"]), cell(m["drifted_features"]),
+      cell(m["degradation"]),   cell(m["retrain_requests"])};
+    for (const auto& f : figures) {
+      const auto& perf = m["performance"];
+      auto has = perf.is_object() && perf.contains(f);
+      row.push_back(!has                  ? std::string{"-"}
+                    : perf[f].is_number() ? num(perf[f].get<double>())
+                                          : cell(perf[f]));
+    }
+    table.add(std::move(row));
+  }
   table.print(std::cout);
   return 0;
 }
@@ -312,10 +338,15 @@ int drift_alerts(const std::string& db, const std::string& model,
   });
   if (!rows)
     return 1;
-  if (output == "json") {
-    std::cout << dump_json(*rows, 2) << "\n";
+  if (structured(output)) {
+    print_structured(*rows, output);
     return 0;
   }
+  if (rows->empty())
+    return nothing_yet(level != severity::none
+                         ? "drift alerts at or above " + min_severity
+                         : "drift alerts",
+                       output);
   text_table table{
     {"TIME", "MODEL", "FEATURE", "METHOD", "CHANGE", "SEVERITY", "MESSAGE"}};
   for (const auto& a : *rows)
@@ -346,11 +377,11 @@ int model(const std::string& db, const std::string& model, bool history,
   if (drift->empty() && (!perf || perf->empty())) {
     return fail("no results stored for model '" + model + "' in " + db);
   }
-  if (output == "json") {
+  if (structured(output)) {
     json j{{"model_id", model}, {"features", *drift}};
     if (perf)
       j["performance_history"] = *perf;
-    std::cout << dump_json(j, 2) << "\n";
+    print_structured(j, output);
     return 0;
   }
   std::cout << "MODEL " << model << ": latest drift check\n";

@@ -25,7 +25,7 @@ int status(const std::string& db, const std::string& output) {
   if (!ok(summary))
     return exit_failed;
   const auto& s = *summary;
-  if (output == "json") {
+  if (structured(output)) {
     json j{{"database", s.path},
            {"schema_version", s.schema_version},
            {"latest_schema_version", s.latest_schema_version},
@@ -33,7 +33,7 @@ int status(const std::string& db, const std::string& output) {
            {"last_write_ns", s.last_write_ns},
            {"last_write", time_text(s.last_write_ns)},
            {"rows", s.rows}};
-    std::cout << dump_json(j, 2) << "\n";
+    print_structured(j, output);
     return 0;
   }
   std::cout << "DATABASE        " << s.path << "\n"
@@ -50,7 +50,7 @@ int status(const std::string& db, const std::string& output) {
 
 int check_config(const std::string& path, const std::string& output) {
   auto result = config::load_file(path);
-  if (output == "json") {
+  if (structured(output)) {
     json diags = json::array();
     for (const auto& d : result.diagnostics)
       diags.push_back({{"path", d.path},
@@ -60,7 +60,7 @@ int check_config(const std::string& path, const std::string& output) {
     json j{{"file", path}, {"ok", result.ok()}, {"diagnostics", diags}};
     if (result.ok())
       j["config"] = config::to_json(*result.config);
-    std::cout << dump_json(j, 2) << "\n";
+    print_structured(j, output);
     return result.ok() ? 0 : exit_usage;
   }
   if (result.ok()) {

@@ -63,11 +63,11 @@ int trace(const std::string& db, const std::string& cid,
     if (auto path = storage::decision_path(*reader, cid))
       steps = path->size();
   auto path_command = "argusctl tracking decisions " + cid + " --db " + db;
-  if (output == "json") {
+  if (structured(output)) {
     auto j = to_trace_json(*spans);
     if (steps > 0)
       j["decision_path"] = {{"steps", steps}, {"argusctl", path_command}};
-    std::cout << dump_json(j, 2) << "\n";
+    print_structured(j, output);
     return 0;
   }
   std::cout << render_waterfall(*spans);
@@ -134,7 +134,7 @@ int error_groups(storage::db_reader& r, int64_t since_ns,
   auto groups = storage::error_groups(r, since_ns, 50);
   if (!ok(groups))
     return exit_failed;
-  if (output == "json") {
+  if (structured(output)) {
     json arr = json::array();
     for (const auto& g : *groups)
       arr.push_back({{"component", g.component},
@@ -142,9 +142,11 @@ int error_groups(storage::db_reader& r, int64_t since_ns,
                      {"count", g.count},
                      {"last", time_text(g.last_ns)},
                      {"sample_correlation_ids", g.samples}});
-    std::cout << dump_json(arr, 2) << "\n";
+    print_structured(arr, output);
     return 0;
   }
+  if (groups->empty())
+    return nothing_yet("errors", output);
   text_table table{{"COUNT", "COMPONENT", "MESSAGE", "SAMPLES"}};
   for (const auto& g : *groups)
     table.add(
@@ -172,8 +174,10 @@ int operation_latencies(storage::db_reader& r, int64_t since_ns,
     arr.push_back(j);
     table.add(concat({key.first, key.second}, latency_cells(s)));
   }
-  if (output == "json")
-    std::cout << dump_json(arr, 2) << "\n";
+  if (structured(output))
+    print_structured(arr, output);
+  else if (by_op.empty())
+    return nothing_yet("spans", output);
   else
     table.print(std::cout);
   return 0;
@@ -184,7 +188,7 @@ int slowest_traces(storage::db_reader& r, int64_t since_ns, size_t slowest,
   auto traces = storage::slowest_traces(r, since_ns, slowest);
   if (!ok(traces))
     return exit_failed;
-  if (output == "json") {
+  if (structured(output)) {
     json arr = json::array();
     for (const auto& t : *traces)
       arr.push_back({{"correlation_id", t.correlation_id},
@@ -193,9 +197,11 @@ int slowest_traces(storage::db_reader& r, int64_t since_ns, size_t slowest,
                      {"duration_ms", t.duration_ns / 1e6},
                      {"spans", t.spans},
                      {"errors", t.errors}});
-    std::cout << dump_json(arr, 2) << "\n";
+    print_structured(arr, output);
     return 0;
   }
+  if (traces->empty())
+    return nothing_yet("traces", output);
   text_table table{
     {"DURATION_MS", "SPANS", "ERRORS", "START", "CORRELATION_ID"}};
   for (const auto& t : *traces)
@@ -237,7 +243,7 @@ int correlation_stats(const std::string& db, const std::string& output) {
   if (!ok(rows))
     return exit_failed;
   auto stats = summarize_requests(*rows);
-  if (output == "json") {
+  if (structured(output)) {
     json paths = json::array();
     for (const auto& p : stats.paths) {
       auto j = latency_json(p.latency);
@@ -258,14 +264,13 @@ int correlation_stats(const std::string& db, const std::string& output) {
                         {"message", e.message},
                         {"count", e.count},
                         {"sample_correlation_ids", e.samples}});
-    std::cout << dump_json(json{{"requests", rows->size()},
-                                {"by_status", stats.by_status},
-                                {"latency", latency_json(stats.latency)},
-                                {"paths", paths},
-                                {"critical_path", critical},
-                                {"errors", errors}},
-                           2)
-              << "\n";
+    print_structured(json{{"requests", rows->size()},
+                          {"by_status", stats.by_status},
+                          {"latency", latency_json(stats.latency)},
+                          {"paths", paths},
+                          {"critical_path", critical},
+                          {"errors", errors}},
+                     output);
     return 0;
   }
   std::cout << "REQUESTS  " << rows->size() << "\n";

@@ -33,11 +33,13 @@ namespace {
 using nlohmann::json;
 
 /// Opens `db` and asks `query(reader, since)` for rows. @returns them, or
-/// nothing after saying why on stderr and setting `code`: 2 for a bad
-/// `since`, 1 for a database that fails or holds no such rows (`none`).
+/// nothing after setting `code`: 2 for a bad `since`, 1 for a database that
+/// fails (saying why on stderr), 0 for no such rows yet (saying so, as
+/// `nothing_yet` does, of `none`).
 template <class Query>
 auto fetch(const std::string& db, const std::string& since,
-           const std::string& none, int& code, Query query)
+           const std::string& none, const std::string& output, int& code,
+           Query query)
   -> std::optional<std::decay_t<
     decltype(*query(std::declval<storage::db_reader&>(), int64_t{}))>> {
   auto from = since_ns(since);
@@ -53,7 +55,7 @@ auto fetch(const std::string& db, const std::string& since,
   if (!ok(rows))
     return std::nullopt;
   if (rows->empty()) {
-    fail(none);
+    code = nothing_yet(none, output, json::object());
     return std::nullopt;
   }
   code = 0;
@@ -65,7 +67,7 @@ auto fetch(const std::string& db, const std::string& since,
 int tracking_regimes(const std::string& db, const std::string& since,
                      const std::string& output) {
   int code = 0;
-  auto rows = fetch(db, since, "no regimes stored in " + db, code,
+  auto rows = fetch(db, since, "regimes", output, code,
                     [](storage::db_reader& r, int64_t from) {
                       return storage::regimes(r, from);
                     });
@@ -77,10 +79,10 @@ int tracking_regimes(const std::string& db, const std::string& since,
   // The database may be one argusd no longer writes: the current regime is
   // known to have lasted until its last observation.
   auto s = summarize_regimes(xs, xs.back().time_ns);
-  if (output == "json") {
+  if (structured(output)) {
     auto out = to_json(s);
     out["observations"] = xs.size();
-    std::cout << dump_json(out, 2) << "\n";
+    print_structured(out, output);
     return 0;
   }
   std::cout << "CURRENT  " << s.current << " since "
@@ -122,7 +124,7 @@ int tracking_regimes(const std::string& db, const std::string& since,
 int tracking_ensembles(const std::string& db, const std::string& id,
                        const std::string& since, const std::string& output) {
   int code = 0;
-  auto rows = fetch(db, since, "no ensemble decisions stored in " + db, code,
+  auto rows = fetch(db, since, "ensemble decisions", output, code,
                     [&](storage::db_reader& r, int64_t from) {
                       return storage::ensembles(r, id, from);
                     });
@@ -149,7 +151,7 @@ int tracking_ensembles(const std::string& db, const std::string& id,
   json out = json::object();
   for (const auto& [ensemble, xs] : by_id) {
     auto s = summarize_ensembles(xs);
-    if (output == "json") {
+    if (structured(output)) {
       out[ensemble] = to_json(s);
       continue;
     }
@@ -178,8 +180,8 @@ int tracking_ensembles(const std::string& db, const std::string& id,
     }
     members.print(std::cout);
   }
-  if (output == "json")
-    std::cout << dump_json(out, 2) << "\n";
+  if (structured(output))
+    print_structured(out, output);
   return 0;
 }
 
@@ -188,9 +190,9 @@ int tracking_features(const std::string& db, const std::string& model_id,
                       const std::string& output) {
   int code = 0;
   auto rows = fetch(db, since,
-                    "no feature scores stored in " + db
-                      + (model_id.empty() ? "" : " for '" + model_id + "'"),
-                    code, [&](storage::db_reader& r, int64_t from) {
+                    "feature scores"
+                      + (model_id.empty() ? "" : " of '" + model_id + "'"),
+                    output, code, [&](storage::db_reader& r, int64_t from) {
                       return storage::feature_scores(r, model_id, from);
                     });
   if (!rows)
@@ -202,9 +204,8 @@ int tracking_features(const std::string& db, const std::string& model_id,
                      row["time_ns"].get<int64_t>(),
                      row["importance"].get<std::map<std::string, double>>(),
                      row["drift_scores"].get<std::map<std::string, double>>()});
-  if (output == "json") {
-    std::cout << dump_json(features_json(features, model_id, top, 100), 2)
-              << "\n";
+  if (structured(output)) {
+    print_structured(features_json(features, model_id, top, 100), output);
     return 0;
   }
   auto value = [](double x, int digits) {
@@ -256,13 +257,13 @@ int tracking_decisions(const std::string& db, const std::string& cid,
   if (auto corr = correlation_id::parse(cid))
     if (auto s = storage::spans_for(*r, *corr))
       spans = s->size();
-  if (output == "json") {
+  if (structured(output)) {
     auto trace = trace_link(cid);
     trace["argusctl"] = "argusctl trace " + cid + " --db " + db;
     trace["spans"] = spans;
-    std::cout << dump_json(
-      json{{"correlation_id", cid}, {"steps", *steps}, {"trace", trace}}, 2)
-              << "\n";
+    print_structured(
+      json{{"correlation_id", cid}, {"steps", *steps}, {"trace", trace}},
+      output);
     return 0;
   }
   std::cout << "DECISION PATH " << cid << "\n";

@@ -341,9 +341,14 @@ demo_bot::order_fate demo_bot::record_trace(int64_t now_ns,
       hop.status_message = result.rejected
                              ? "order rejected: insufficient margin"
                              : "exchange did not answer within 50 ms";
-      hop.attributes.push_back(
-        {"exception.type", attribute_type::string,
-         result.rejected ? "OrderRejected" : "ExchangeTimeout", 0, 0.0, false});
+      hop.events.push_back(
+        {std::string{exception_event_name},
+         hop.end_ns,
+         {{std::string{exception_type_key}, attribute_type::string,
+           result.rejected ? "OrderRejected" : "ExchangeTimeout", 0, 0.0,
+           false},
+          {std::string{exception_message_key}, attribute_type::string,
+           hop.status_message, 0, 0.0, false}}});
     }
     t = hop.end_ns;
     client_.record(std::move(hop));

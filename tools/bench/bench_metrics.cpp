@@ -114,6 +114,23 @@ void scrape_often(argus::config::engine_config& cfg) {
   cfg.advanced_tracer.enable_tracing = false;
 }
 
+/// A counter increment through a handle resolved from a running engine's
+/// client, as the bot records: the cell's add plus the handle's check that
+/// its engine still runs (after stop a handle records nothing, counted).
+void engine_counter_handle_inc(benchmark::State& state) {
+  static argus::bench::bench_engine b{"argus-bench-counter-handle", 1 << 14,
+                                      scrape_often};
+  static bool started = b.start(state);
+  if (!started)
+    return;
+  auto h = b.eng.client().counter("orders_total", {{"venue", "binance"}});
+  for (auto _ : state)
+    h.inc();
+  state.counters["after_stop"]
+    = static_cast<double>(b.eng.client().counters().metric_records_after_stop);
+}
+BENCHMARK(engine_counter_handle_inc)->Threads(1);
+
 /// Samples through pre-resolved handles into 64 series, one thread, while
 /// the dashboard scrapes and rolls up every 100 ms.
 void engine_samples_with_rollups(benchmark::State& state) {
