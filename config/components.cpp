@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <set>
 
+#include <re2/re2.h>
+
 namespace argus::config {
 
 bool valid_email_address(const std::string& address) {
@@ -137,6 +139,19 @@ struct checker {
     if (x > m.max)
       fail(key, "must be within [0, " + std::to_string(m.max) + "], got "
                   + std::to_string(x));
+  }
+
+  void check(const std::string& key, const std::vector<std::string>& xs,
+             re2_patterns) const {
+    for (size_t i = 0; i < xs.size(); ++i) {
+      RE2 pattern{xs[i], RE2::Quiet};
+      if (!pattern.ok())
+        fail(key + "[" + std::to_string(i) + "]",
+             "is not a valid RE2 pattern: " + pattern.error());
+      else if (RE2::FullMatch("", pattern))
+        fail(key + "[" + std::to_string(i) + "]",
+             "matches empty text; it would redact between every character");
+    }
   }
 
   void check(const std::string& key, const std::string& x, non_empty) const {
@@ -358,6 +373,10 @@ std::vector<config_issue> validate(const storage_config& x) {
 }
 
 std::vector<config_issue> validate(const runtime_config& x) {
+  return validate_section(x);
+}
+
+std::vector<config_issue> validate(const privacy_config& x) {
   return validate_section(x);
 }
 

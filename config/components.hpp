@@ -381,6 +381,28 @@ std::vector<config_issue> validate(const runtime_config& x);
 // -- the whole tree
 // ------------------------------------------------------------
 
+// -- privacy ------------------------------------------------------------------
+
+/// What is anonymised at the source, before anything is stored, exported,
+/// logged or shown (the spec's data-privacy consideration).
+struct privacy_config {
+  /// Keys whose values are replaced whole: span and event attributes, metric
+  /// labels and string maps (case-insensitive; a dotted key matches by any
+  /// of its segments: `exchange.api_key`).
+  std::vector<std::string> redact_keys
+    = {"password", "passwd",        "secret",     "token", "api_key",
+       "apikey",   "authorization", "account_id", "email"};
+  /// RE2 patterns: every match, in any text of any event, span or label, is
+  /// replaced. The default finds e-mail addresses.
+  std::vector<std::string> redact_patterns
+    = {R"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"};
+  /// Key of the HMAC-SHA256 that replaces a value by `hmac:` and 16 hex
+  /// digits (equal values stay equal, so grouping by them still works);
+  /// without a key a value becomes `[redacted]`.
+  secret hash_key;
+};
+std::vector<config_issue> validate(const privacy_config& x);
+
 /// The spec's `monitoring:` tree.
 struct engine_config {
   bool enabled = true;
@@ -393,6 +415,7 @@ struct engine_config {
   supervisor_config monitoring_integration;
   storage_config storage;
   runtime_config runtime;
+  privacy_config privacy;
 };
 
 /// Validates every section; paths are absolute (`monitoring.<section>.<key>`).

@@ -267,6 +267,17 @@ if_config<C, runtime_config> fields(V& v, C& c) {
   v("dedicated_threads", c.dedicated_threads);
 }
 
+/// Each text is an RE2 pattern that compiles.
+struct re2_patterns {};
+
+template <class V, class C>
+if_config<C, privacy_config> fields(V& v, C& c) {
+  v("redact_keys", c.redact_keys);
+  v("redact_patterns", c.redact_patterns, re2_patterns{});
+  v("hash_key", c.hash_key);
+  v("hash_key_file", c.hash_key, read_from_file{});
+}
+
 /// The spec's `monitoring:` tree.
 template <class V, class C>
 if_config<C, engine_config> fields(V& v, C& c) {
@@ -280,6 +291,7 @@ if_config<C, engine_config> fields(V& v, C& c) {
   v.section("monitoring_integration", c.monitoring_integration);
   v.section("storage", c.storage);
   v.section("runtime", c.runtime);
+  v.section("privacy", c.privacy);
 }
 
 // -- enums --------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 #include "messages/time.hpp"
 #include "messages/type_ids.hpp"
+#include "runtime/privacy/redactor.hpp"
 
 #include <caf/actor_cast.hpp>
 #include <caf/send.hpp>
@@ -141,6 +142,12 @@ void request_scope::end() noexcept {
   x.error_message = std::move(error_message_);
   client_->record(std::move(x));
   client_ = nullptr;
+}
+
+metric_labels client::private_labels(metric_labels labels) const {
+  if (core_->privacy)
+    core_->privacy->apply(labels);
+  return labels;
 }
 
 std::map<std::string, uint64_t> client::counter_map() const {

@@ -17,6 +17,10 @@
 #include <string>
 #include <vector>
 
+namespace argus::privacy {
+class redactor;
+} // namespace argus::privacy
+
 namespace argus::runtime {
 
 /// Counts of what the client saw: `offered = accepted + dropped_*`.
@@ -61,6 +65,9 @@ struct ingress {
   /// The metric series the bot records into (read by the dashboard).
   metrics_registry metrics;
   correlation_source ids;
+  /// Anonymises what the bot records before anything else sees it (set
+  /// before `accepting` turns true; null: nothing configured).
+  std::shared_ptr<const privacy::redactor> privacy;
   /// Set while a drain message is on its way to the dispatcher.
   std::atomic<bool> drain_scheduled{false};
   std::atomic<bool> accepting{false};
@@ -277,7 +284,8 @@ public:
   bool record(const std::string& name, double value, metric_labels labels = {},
               metric_kind kind = metric_kind::gauge) noexcept {
     try {
-      return core_->metrics.record(name, kind, value, std::move(labels));
+      return core_->metrics.record(name, kind, value,
+                                   private_labels(std::move(labels)));
     } catch (...) {
       return false;
     }
@@ -343,12 +351,17 @@ public:
   client_counters counters() const noexcept;
 
 private:
+  /// `labels` anonymised: a series is named by what may be stored.
+  metric_labels private_labels(metric_labels labels) const;
+
   template <class Handle, class Cell>
   Handle resolve(Cell* (metrics_registry::*lookup)(const std::string&,
                                                    metric_labels),
                  const std::string& name, metric_labels labels) noexcept {
     try {
-      return Handle{(core_->metrics.*lookup)(name, std::move(labels)), core_};
+      return Handle{
+        (core_->metrics.*lookup)(name, private_labels(std::move(labels))),
+        core_};
     } catch (...) {
       return Handle{};
     }

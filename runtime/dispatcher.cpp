@@ -1,6 +1,7 @@
 #include "runtime/dispatcher.hpp"
 
 #include "messages/codec.hpp"
+#include "runtime/privacy/redactor.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 
@@ -168,6 +169,9 @@ dispatcher_state::take_result dispatcher_state::take(size_t max) {
       continue;
     }
     ++result.popped;
+    // Anonymised before any component sees it.
+    if (core->privacy)
+      core->privacy->apply(event);
     auto kind = event.index();
     for (auto i : peekers[kind])
       if (routes[i]->running())

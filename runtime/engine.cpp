@@ -4,6 +4,7 @@
 #include "actors/supervisor/supervisor.hpp"
 #include "messages/json_text.hpp"
 #include "runtime/dispatcher.hpp"
+#include "runtime/privacy/redactor.hpp"
 #include "runtime/system.hpp"
 #include "storage/sqlite_store.hpp"
 
@@ -111,6 +112,17 @@ caf::error engine::start() {
       make_storage_writer_config(cfg_.storage).db);
     if (!probe)
       return std::move(probe.error());
+  }
+  auto privacy = privacy::redactor::make(cfg_.privacy);
+  if (!privacy)
+    return std::move(privacy.error());
+  if (!cfg_.privacy.redact_keys.empty()
+      || !cfg_.privacy.redact_patterns.empty()) {
+    ingress_->privacy = *privacy;
+    if (ingress_->spans)
+      ingress_->spans->on_drain([r = *privacy](span_slot& slot) {
+        r->apply(slot);
+      });
   }
   engine_resources resources;
   resources.spans = ingress_->spans;

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -243,11 +244,19 @@ public:
     for (auto& r : rings) {
       while (n < max && r->try_pop(slot)) {
         ++n;
+        if (before_drain_)
+          before_drain_(slot);
         f(slot);
       }
     }
     prune();
     return n;
+  }
+
+  /// Runs `f` on every span as it is drained, before anyone else sees it
+  /// (anonymisation). Set before the first drain.
+  void on_drain(std::function<void(span_slot&)> f) {
+    before_drain_ = std::move(f);
   }
 
   /// Spans dropped because a ring was full, over all threads ever.
@@ -274,6 +283,7 @@ private:
   /// Totals of removed rings, so the counters never go backwards.
   uint64_t retired_dropped_ = 0;
   uint64_t retired_pushed_ = 0;
+  std::function<void(span_slot&)> before_drain_;
 };
 
 } // namespace argus
