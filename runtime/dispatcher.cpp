@@ -169,9 +169,17 @@ dispatcher_state::take_result dispatcher_state::take(size_t max) {
       continue;
     }
     ++result.popped;
-    // Anonymised before any component sees it.
-    if (core->privacy)
-      core->privacy->apply(event);
+    // Anonymised before any component sees it; out of memory, the event is
+    // lost (and the next flush says so) rather than kept as it came.
+    if (core->privacy) {
+      try {
+        core->privacy->apply(event);
+      } catch (const std::bad_alloc&) {
+        ++result.unrouted;
+        ++lost_out_of_memory;
+        continue;
+      }
+    }
     auto kind = event.index();
     for (auto i : peekers[kind])
       if (routes[i]->running())

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -121,7 +122,17 @@ caf::error engine::start() {
     ingress_->privacy = *privacy;
     if (ingress_->spans)
       ingress_->spans->on_drain([r = *privacy](span_slot& slot) {
-        r->apply(slot);
+        try {
+          r->apply(slot);
+        } catch (const std::bad_alloc&) {
+          // Out of memory: the span keeps its ids and times, none of its
+          // texts, never them as they came.
+          slot.attr_count = 0;
+          slot.operation_len = 0;
+          slot.message_len = 0;
+          delete slot.overflow;
+          slot.overflow = nullptr;
+        }
       });
   }
   engine_resources resources;

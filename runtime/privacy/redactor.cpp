@@ -201,20 +201,21 @@ bool redactor::scrub(std::string& text) const {
     std::string out;
     re2::StringPiece input{text};
     re2::StringPiece match;
-    size_t done = 0;
+    size_t done = 0; // text up to here is in `out`
+    size_t pos = 0;  // where the next search starts
     bool found = false;
     while (
-      done <= text.size()
-      && p->Match(input, done, text.size(), re2::RE2::UNANCHORED, &match, 1)) {
+      pos <= text.size()
+      && p->Match(input, pos, text.size(), re2::RE2::UNANCHORED, &match, 1)) {
       auto at = static_cast<size_t>(match.data() - text.data());
       if (match.empty()) {
-        // Guarded at config load; a safe step for a pattern that slipped by.
-        done = at + 1;
+        // Refused at config load; a safe step for a pattern that slipped by.
+        pos = at + 1;
         continue;
       }
       out.append(text, done, at - done);
       out += replacement(std::string_view{match.data(), match.size()});
-      done = at + match.size();
+      done = pos = at + match.size();
       found = true;
     }
     if (found) {
