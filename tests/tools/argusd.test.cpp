@@ -715,6 +715,16 @@ TEST_CASE("argusd --demo: the drifting model's alert escalates to critical "
   CHECK(model.out.find("volatility") != std::string::npos);
   CHECK(model.out.find("PERFORMANCE") != std::string::npos);
   CHECK(ctl({"drift", "--db", fx.db, "--severity", "huge"}).code == 2);
+  // --limit cuts the list, and says so on standard error only.
+  REQUIRE(alerts.size() >= 2);
+  auto one = ctl(
+    {"drift", "--db", fx.db, "--model", "lstm", "--limit", "1", "-o", "json"});
+  REQUIRE(one.code == 0);
+  CHECK(nlohmann::json::parse(one.out).size() == 1);
+  CHECK(one.err.find("showing the first 1; --limit N for more")
+        != std::string::npos);
+  CHECK(drift.err.empty());
+  CHECK(ctl({"drift", "--db", fx.db, "--limit", "0"}).code == 2);
 }
 
 TEST_CASE("argusd --demo: argusctl tracking shows the regimes' transition "

@@ -54,6 +54,14 @@ inline CLI::Validator decimal_number(std::string range,
                         "NUMBER"};
 }
 
+/// Adds `--limit N` (at least 1) to `cmd`: the most rows a list shows.
+inline CLI::Option* add_limit(CLI::App* cmd, size_t& limit) {
+  return cmd
+    ->add_option("--limit", limit,
+                 "show at most N rows (default " + std::to_string(limit) + ")")
+    ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+}
+
 /// Adds `--db FILE` to `cmd`.
 inline CLI::Option* add_db(CLI::App* cmd, std::string& db) {
   return cmd

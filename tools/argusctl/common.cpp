@@ -228,6 +228,12 @@ void print_structured(const nlohmann::json& j, const std::string& output) {
     std::cout << dump_json(j, 2) << "\n";
 }
 
+void note_if_cut(size_t shown, size_t limit) {
+  if (limit > 0 && shown >= limit)
+    std::cerr << "argusctl: showing the first " << limit
+              << "; --limit N for more\n";
+}
+
 int nothing_yet(const std::string& what, const std::string& output,
                 const nlohmann::json& empty) {
   if (structured(output))

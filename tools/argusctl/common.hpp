@@ -87,6 +87,10 @@ void print_structured(const nlohmann::json& j, const std::string& output);
 /// @returns `j` as a YAML document.
 std::string to_yaml(const nlohmann::json& j);
 
+/// After a list cut at `limit` rows (`shown == limit`), says so on standard
+/// error (standard output stays the list) and how to see more.
+void note_if_cut(size_t shown, size_t limit);
+
 /// The one answer to a question the database holds no rows for yet: an
 /// empty store is not an error. Prints `no <what> yet` for a table, `empty`
 /// for json and yaml. @returns 0.

@@ -327,17 +327,19 @@ int models(const std::string& db, const std::string& output) {
 }
 
 int drift_alerts(const std::string& db, const std::string& model,
-                 const std::string& min_severity, const std::string& output) {
+                 const std::string& min_severity, size_t limit,
+                 const std::string& output) {
   // Without --severity: every row, resolutions included.
   severity level = severity::none;
   if (!min_severity.empty() && !parse_severity(min_severity, level)) {
     return fail("--severity wants low, medium, high or critical", exit_usage);
   }
   auto rows = query_db(db, [&](storage::db_reader& r) {
-    return storage::ml_alerts(r, model, static_cast<int>(level), 200);
+    return storage::ml_alerts(r, model, static_cast<int>(level), limit);
   });
   if (!rows)
     return 1;
+  note_if_cut(rows->size(), limit);
   if (structured(output)) {
     print_structured(*rows, output);
     return 0;
@@ -410,6 +412,7 @@ void add_ml_commands(CLI::App& app, command_table& table) {
     std::string db;
     std::string model;
     std::string min_severity;
+    size_t limit = 200;
     bool history = false;
     std::string output = "table";
   };
@@ -466,10 +469,11 @@ void add_ml_commands(CLI::App& app, command_table& table) {
   dr->add_option("--model", o->model, "only this model");
   dr->add_option("--severity", o->min_severity,
                  "at least: low, medium, high or critical");
+  add_limit(dr, o->limit);
   add_output(dr, o->output);
   table.push_back({dr, [o] {
                      return drift_alerts(o->db, o->model, o->min_severity,
-                                         o->output);
+                                         o->limit, o->output);
                    }});
 
   auto m = app.add_subcommand(

@@ -37,7 +37,8 @@ int detect(const std::string& detector, const std::string& stream,
 int models(const std::string& db, const std::string& output);
 
 int drift_alerts(const std::string& db, const std::string& model,
-                 const std::string& min_severity, const std::string& output);
+                 const std::string& min_severity, size_t limit,
+                 const std::string& output);
 
 int model(const std::string& db, const std::string& model, bool history,
           const std::string& output);

@@ -129,11 +129,12 @@ std::string joined(const std::vector<std::string>& xs) {
   return s;
 }
 
-int error_groups(storage::db_reader& r, int64_t since_ns,
+int error_groups(storage::db_reader& r, int64_t since_ns, size_t limit,
                  const std::string& output) {
-  auto groups = storage::error_groups(r, since_ns, 50);
+  auto groups = storage::error_groups(r, since_ns, limit);
   if (!ok(groups))
     return exit_failed;
+  note_if_cut(groups->size(), limit);
   if (structured(output)) {
     json arr = json::array();
     for (const auto& g : *groups)
@@ -216,6 +217,7 @@ struct traces_options {
   std::string db;
   size_t slowest = 10;
   bool errors = false;
+  size_t limit = 50;
   bool latency = false;
   std::string since;
   std::string output = "table";
@@ -229,7 +231,7 @@ int traces(const traces_options& o) {
   if (!reader)
     return exit_failed;
   if (o.errors)
-    return error_groups(*reader, *since, o.output);
+    return error_groups(*reader, *since, o.limit, o.output);
   if (o.latency)
     return operation_latencies(*reader, *since, o.output);
   return slowest_traces(*reader, *since, o.slowest, o.output);
@@ -347,6 +349,7 @@ void add_trace_commands(CLI::App& app, command_table& table) {
   slowest->excludes(errors)->excludes(latency);
   errors->excludes(latency);
   trs->add_option("--since", t.since, "only the last DURATION (e.g. 1h)");
+  add_limit(trs, t.limit)->needs(errors);
   add_output(trs, t.output);
   table.push_back({trs, [o] {
                      return traces(o->traces);
