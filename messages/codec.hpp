@@ -33,12 +33,22 @@ inline constexpr size_t max_depth = 16;
 /// `ec::protocol_violation` (nothing is repaired).
 caf::expected<msgpack::object_handle> unpack_bounded(std::string_view bytes);
 
+/// msgpack's packer writes to anything with `write`: this one appends to
+/// a string, so an encoding costs its own allocation only.
+struct string_sink {
+  std::string& out;
+  void write(const char* data, size_t size) {
+    out.append(data, size);
+  }
+};
+
 /// Encodes one message body.
 template <class T>
 std::string encode(const T& x) {
-  msgpack::sbuffer buf;
-  msgpack::pack(buf, x);
-  return std::string{buf.data(), buf.size()};
+  std::string out;
+  string_sink sink{out};
+  msgpack::pack(sink, x);
+  return out;
 }
 
 /// Runs `conv` (which converts `obj` into `*out`) and turns msgpack's

@@ -2,6 +2,7 @@
 
 #include "actors/common/persist.hpp"
 #include "actors/common/subscribers.hpp"
+#include "actors/metrics_dashboard/history.hpp"
 #include "actors/metrics_dashboard/views.hpp"
 #include "messages/json_text.hpp"
 #include "messages/time.hpp"
@@ -14,7 +15,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <set>
 
 namespace argus {
 
@@ -281,47 +281,24 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
       v.body = render_prometheus(families);
       break;
     }
-    case metrics_view_kind::history: {
-      auto memory
-        = book.history(q.metric, q.window, q.labels, q.from_ns, q.to_ns);
-      // Older than memory: from the database.
-      auto oldest = book.oldest_in_memory(q.metric, q.window);
-      if (!sources.database_path.empty() && sources.database_path != ":memory:"
-          && (oldest == 0 || q.from_ns < oldest)) {
-        if (auto reader = storage::db_reader::open(sources.database_path)) {
-          auto to = oldest == 0 ? q.to_ns : oldest - 1;
-          if (q.to_ns != 0)
-            to = std::min(to, q.to_ns);
-          if (auto stored = storage::metric_points(**reader, q.metric, q.window,
-                                                   q.from_ns, to)) {
-            std::set<std::pair<metric_labels, int64_t>> seen;
-            for (const auto& p : memory)
-              seen.emplace(p.labels, p.start_ns);
-            for (auto& p : *stored)
-              if (has_labels(p.labels, q.labels)
-                  && !seen.count({p.labels, p.start_ns}))
-                v.points.push_back(std::move(p));
-          }
-        }
-      }
-      v.points.insert(v.points.end(), memory.begin(), memory.end());
-      std::stable_sort(v.points.begin(), v.points.end(),
-                       [](const metric_point& a, const metric_point& b) {
-                         return std::tie(a.labels, a.start_ns)
-                                < std::tie(b.labels, b.start_ns);
-                       });
-      nlohmann::json points = nlohmann::json::array();
-      for (const auto& p : v.points) {
-        auto j = to_json(p);
-        j["labels"] = labels_json(p.labels);
-        points.push_back(std::move(j));
-      }
-      v.body = dump_json(nlohmann::json{
-        {"metric", q.metric}, {"window", q.window}, {"points", points}});
-      break;
-    }
+    case metrics_view_kind::history:
+      // Memory only: a query reaching past memory goes to `history_reader`
+      // (see the handler).
+      return history_view(q, memory_history(q), {}, now_ns);
   }
   return v;
+}
+
+std::vector<metric_point>
+metrics_dashboard_state::memory_history(const metrics_query& q) const {
+  return book.history(q.metric, q.window, q.labels, q.from_ns, q.to_ns);
+}
+
+std::optional<metrics_query>
+metrics_dashboard_state::stored_history(const metrics_query& q) const {
+  if (sources.database_path.empty() || sources.database_path == ":memory:")
+    return std::nullopt;
+  return stored_part(q, book.oldest_in_memory(q.metric, q.window));
 }
 
 const trading_figures& metrics_dashboard_state::trading_overall() {
@@ -411,8 +388,23 @@ metrics_dashboard(self_ptr self, config::metrics_dashboard_config cfg,
       }
       schedule(self);
     },
-    [=](const metrics_query& q) {
-      return self->state.view(q, wall_clock_ns());
+    [=](const metrics_query& q) -> caf::result<metrics_view> {
+      auto& st = self->state;
+      if (q.kind == metrics_view_kind::history) {
+        if (auto part = st.stored_history(q)) {
+          // The database part is read on the reader's thread; it answers
+          // the requester with the whole view.
+          if (!st.history_reader)
+            st.history_reader = self->spawn<caf::detached + caf::linked>(
+              history_reader, st.sources.database_path, st.log);
+          metrics_view memory;
+          memory.time_ns = wall_clock_ns();
+          memory.points = st.memory_history(q);
+          return self->delegate(st.history_reader, std::move(*part),
+                                std::move(memory));
+        }
+      }
+      return st.view(q, wall_clock_ns());
     },
     [=](atom::subscribe, caf::actor& subscriber) {
       add_subscriber(self, std::move(subscriber));

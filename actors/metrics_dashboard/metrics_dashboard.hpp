@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/metrics_dashboard/book.hpp"
+#include "actors/metrics_dashboard/history.hpp"
 #include "actors/metrics_dashboard/system_health.hpp"
 #include "actors/metrics_dashboard/trading_performance.hpp"
 #include "config/components.hpp"
@@ -11,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,7 +68,15 @@ struct metrics_dashboard_state {
   /// Reloads recent rollups and fills from the database.
   void reload(int64_t now_ns);
 
+  /// Answers `q` from memory (a history, from memory only).
   metrics_view view(const metrics_query& q, int64_t now_ns);
+
+  /// @returns the points of `q`'s history that memory holds.
+  std::vector<metric_point> memory_history(const metrics_query& q) const;
+
+  /// @returns the part of `q`'s history to read from the database, or
+  ///          nothing when memory covers it (or there is no database).
+  std::optional<metrics_query> stored_history(const metrics_query& q) const;
 
   /// The overall trading figures, computed once per change of the fills.
   const trading_figures& trading_overall();
@@ -81,6 +91,9 @@ struct metrics_dashboard_state {
   health_sample last_health;
   storage_writer_actor storage;
   supervisor_actor supervisor;
+  /// Reads history older than memory on its own thread (spawned at the
+  /// first such query, linked).
+  history_reader_actor history_reader;
   std::vector<caf::actor> subscribers;
   std::shared_ptr<spdlog::logger> log;
   int64_t started_at_ns = 0;

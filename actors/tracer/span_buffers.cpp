@@ -119,14 +119,6 @@ span_recorded to_span_recorded(const span_slot& x) {
   return result;
 }
 
-span_recorded held_span::get() const {
-  if (wire_)
-    return *extra_;
-  auto view = slot_;
-  view.overflow = extra_.get(); // borrowed for the conversion
-  return to_span_recorded(view);
-}
-
 span_ring::span_ring(size_t capacity) {
   size_t n = 2;
   while (n < capacity)

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -80,36 +81,6 @@ struct span_slot {
 
 /// @returns the slot as the protocol's span (allocates; off the hot path).
 span_recorded to_span_recorded(const span_slot& x);
-
-/// A finished span the tracer holds in memory: the slot it was recorded in,
-/// kept as is (converted only when someone asks for the trace), or a whole
-/// span that came over the wire.
-class held_span {
-public:
-  /// Takes the slot and ownership of its overflow.
-  explicit held_span(const span_slot& x) noexcept
-      : slot_(x), extra_(x.overflow) {
-    slot_.overflow = nullptr;
-  }
-
-  explicit held_span(span_recorded x)
-      : extra_(std::make_unique<span_recorded>(std::move(x))), wire_(true) {
-    slot_.start_ns = extra_->start_ns;
-  }
-
-  /// @returns the protocol's span.
-  span_recorded get() const;
-
-  int64_t start_ns() const noexcept {
-    return slot_.start_ns;
-  }
-
-private:
-  span_slot slot_{};
-  /// The slot's overflow, or the whole span from the wire.
-  std::unique_ptr<span_recorded> extra_;
-  bool wire_ = false;
-};
 
 /// The ring of one producer thread.
 class span_ring {

@@ -176,7 +176,7 @@ std::optional<db_row> tracer_state::take(span_recorded x) {
     return std::nullopt;
   auto row = storage::to_row(x);
   auto corr = x.hdr.corr;
-  hold(corr, held_span{std::move(x)});
+  hold(corr, held_span{x});
   return row;
 }
 
@@ -227,7 +227,11 @@ void tracer_state::hold(const correlation_id& corr, held_span x) {
   if (added) {
     order.push_back(corr);
     while (traces.size() > cfg.max_trace_history) {
-      traces.erase(order.front());
+      if (auto oldest = traces.find(order.front()); oldest != traces.end()) {
+        for (const auto& span : oldest->second)
+          held_bytes -= span.heap_bytes();
+        traces.erase(oldest);
+      }
       order.pop_front();
       ++evicted_traces;
     }
@@ -235,9 +239,10 @@ void tracer_state::hold(const correlation_id& corr, held_span x) {
   }
   if (it == traces.end())
     return;
-  if (it->second.size() < cfg.max_spans_per_trace)
+  if (it->second.size() < cfg.max_spans_per_trace) {
+    held_bytes += x.heap_bytes();
     it->second.push_back(std::move(x));
-  else
+  } else
     ++spans_over_trace_limit;
 }
 
@@ -284,6 +289,7 @@ component_status tracer_state::status(const message_header& hdr) const {
                     {"kept_slow", kept_slow},
                     {"not_sampled", not_sampled},
                     {"traces_in_memory", traces.size()},
+                    {"held_span_bytes", held_bytes},
                     {"evicted_traces", evicted_traces},
                     {"spans_over_trace_limit", spans_over_trace_limit},
                     {"dropped_buffer_full", buffers ? buffers->dropped() : 0},

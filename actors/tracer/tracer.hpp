@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/tracer/held_span.hpp"
 #include "actors/tracer/latency.hpp"
 #include "actors/tracer/span_buffers.hpp"
 #include "config/components.hpp"
@@ -78,6 +79,8 @@ struct tracer_state {
   /// Spans refused as unfit to store, by defect (the wire refuses them at
   /// the door already; these came another way).
   std::map<span_defect, uint64_t> rejected;
+  /// Heap bytes of the spans held in `traces` (their encodings).
+  uint64_t held_bytes = 0;
   uint64_t evicted_traces = 0;
   uint64_t spans_over_trace_limit = 0;
   /// Footprints of the spans taken since the last round, for the

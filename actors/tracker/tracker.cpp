@@ -29,6 +29,31 @@ bool in_range(const tracking_query& q, int64_t t) {
   return t >= q.since_ns && (q.until_ns == 0 || t <= q.until_ns);
 }
 
+/// The events of `history` in `q`'s time range, decoded (all of them with
+/// `everything`).
+template <class T>
+std::vector<T> decoded(const std::deque<packed<T>>& history,
+                       const tracking_query& q, bool everything = false) {
+  std::vector<T> result;
+  for (const auto& x : history)
+    if (everything || in_range(q, x.time_ns()))
+      result.push_back(x.get());
+  return result;
+}
+
+int64_t time_of(const ensemble_recorded& x) {
+  return x.time_ns;
+}
+int64_t time_of(const regime_recorded& x) {
+  return x.time_ns;
+}
+int64_t time_of(const decision_step_recorded& x) {
+  return x.start_ns;
+}
+int64_t time_of(const model_behavior_recorded& x) {
+  return x.time_ns;
+}
+
 /// The newest `limit` of `xs` (all for 0).
 template <class T>
 std::vector<const T*> newest(const std::vector<const T*>& xs, uint64_t limit) {
@@ -45,16 +70,23 @@ void tracker_state::init(config::tracker_config config, int64_t now_ns) {
   features = feature_tracker{cfg.feature_tracking, cfg.max_tracking_history};
 }
 
-template <class T>
-void tracker_state::keep(std::deque<T>& history, T x) {
-  history.push_back(std::move(x));
+template <class T, class OnEvict>
+void tracker_state::keep(std::deque<packed<T>>& history, const T& x,
+                         OnEvict on_evict) {
+  history.emplace_back(x, time_of(x));
   ++recorded;
   // Each kind has its own bound, so a flood of one kind (decision steps,
   // five per request) cannot push the others out.
   while (history.size() > cfg.max_tracking_history) {
+    on_evict(history.front());
     history.pop_front();
     ++evicted;
   }
+}
+
+template <class T>
+void tracker_state::keep(std::deque<packed<T>>& history, const T& x) {
+  keep(history, x, [](const packed<T>&) {});
 }
 
 db_row tracker_state::linked(db_row row) const {
@@ -83,9 +115,15 @@ tracking_outcome tracker_state::record(ensemble_recorded x) {
   if (!flags.track_confidence_scores)
     x.confidence = 0.0;
   auto row = linked(storage::to_row(x));
-  known_ensembles.insert(x.ensemble_id);
+  ++known_ensembles[x.ensemble_id];
   mark(tracking_view_kind::ensembles);
-  keep(ensembles, std::move(x));
+  keep(ensembles, x, [this](const packed<ensemble_recorded>& oldest) {
+    // An ensemble is known while a decision of it is held.
+    auto id = oldest.get().ensemble_id;
+    if (auto i = known_ensembles.find(id);
+        i != known_ensembles.end() && --i->second == 0)
+      known_ensembles.erase(i);
+  });
   return {std::move(row)};
 }
 
@@ -127,7 +165,7 @@ tracking_outcome tracker_state::record(regime_recorded x) {
     x.regime_duration = static_cast<int64_t>(lasted_s());
   auto row = linked(storage::to_row(x));
   mark(tracking_view_kind::regimes);
-  keep(regimes, std::move(x));
+  keep(regimes, x);
   return {std::move(row)};
 }
 
@@ -138,14 +176,14 @@ tracking_outcome tracker_state::record(decision_step_recorded x) {
   }
   auto row = storage::to_row(x);
   mark(tracking_view_kind::decisions);
-  keep(decisions, std::move(x));
+  keep(decisions, x);
   return {std::move(row)};
 }
 
 tracking_outcome tracker_state::record(model_behavior_recorded x) {
   auto row = linked(storage::to_row(x));
   take_features(x.model_id, x.time_ns, x.feature_importance, x.drift_scores);
-  keep(behaviors, std::move(x));
+  keep(behaviors, x);
   return {std::move(row)};
 }
 
@@ -234,10 +272,10 @@ tracker_state::update_interval(tracking_view_kind kind) const {
 
 json tracker_state::regimes_view(const tracking_query& q,
                                  int64_t now_ns) const {
+  auto held = decoded(regimes, q);
   std::vector<const regime_recorded*> xs;
-  for (const auto& x : regimes)
-    if (in_range(q, x.time_ns))
-      xs.push_back(&x);
+  for (const auto& x : held)
+    xs.push_back(&x);
   if (xs.empty())
     return {
       {"observations", 0}, {"current", nullptr}, {"history", json::array()}};
@@ -269,9 +307,10 @@ json tracker_state::regimes_view(const tracking_query& q,
 }
 
 json tracker_state::ensembles_view(const tracking_query& q) const {
+  auto held = decoded(ensembles, q);
   std::map<std::string, std::vector<const ensemble_recorded*>> by_id;
-  for (const auto& x : ensembles)
-    if ((q.id.empty() || x.ensemble_id == q.id) && in_range(q, x.time_ns))
+  for (const auto& x : held)
+    if (q.id.empty() || x.ensemble_id == q.id)
       by_id[x.ensemble_id].push_back(&x);
   auto decision = [&](const ensemble_recorded& x) {
     auto outcome = outcome_of(x);
@@ -306,8 +345,9 @@ json tracker_state::ensembles_view(const tracking_query& q) const {
 
 json tracker_state::decisions_view(const tracking_query& q) const {
   if (!q.id.empty()) {
+    auto held = decoded(decisions, q, true);
     std::vector<const decision_step_recorded*> steps;
-    for (const auto& x : decisions)
+    for (const auto& x : held)
       if (x.hdr.corr.view() == q.id)
         steps.push_back(&x);
     std::stable_sort(steps.begin(), steps.end(), [](auto* a, auto* b) {
@@ -332,9 +372,8 @@ json tracker_state::decisions_view(const tracking_query& q) const {
   };
   std::vector<path> paths;
   std::unordered_map<std::string_view, size_t> index;
-  for (const auto& x : decisions) {
-    if (!in_range(q, x.start_ns))
-      continue;
+  auto held = decoded(decisions, q);
+  for (const auto& x : held) {
     auto [i, added] = index.try_emplace(x.hdr.corr.view(), paths.size());
     if (added)
       paths.push_back(
@@ -369,9 +408,9 @@ json tracker_state::decisions_view(const tracking_query& q) const {
 json tracker_state::behavior_view(const tracking_query& q) const {
   // The latest summary per model, newest first found from the back.
   json out = json::object();
-  for (auto i = behaviors.rbegin(); i != behaviors.rend(); ++i) {
-    if ((!q.id.empty() && i->model_id != q.id) || out.contains(i->model_id)
-        || !in_range(q, i->time_ns))
+  auto held = decoded(behaviors, q);
+  for (auto i = held.rbegin(); i != held.rend(); ++i) {
+    if ((!q.id.empty() && i->model_id != q.id) || out.contains(i->model_id))
       continue;
     out[i->model_id]
       = {{"time_ns", i->time_ns},

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/common/packed.hpp"
 #include "actors/tracker/features.hpp"
 #include "config/components.hpp"
 #include "messages/interfaces.hpp"
@@ -11,7 +12,6 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <set>
 #include <unordered_map>
 
 #include <nlohmann/json_fwd.hpp>
@@ -79,10 +79,12 @@ struct tracker_state {
   }
 
   config::tracker_config cfg;
-  std::deque<ensemble_recorded> ensembles;
-  std::deque<regime_recorded> regimes;
-  std::deque<decision_step_recorded> decisions;
-  std::deque<model_behavior_recorded> behaviors;
+  // Held encoded (a third of their decoded size): views decode what they
+  // read.
+  std::deque<packed<ensemble_recorded>> ensembles;
+  std::deque<packed<regime_recorded>> regimes;
+  std::deque<packed<decision_step_recorded>> decisions;
+  std::deque<packed<model_behavior_recorded>> behaviors;
   feature_tracker features{{}, 1};
   /// Outcomes by correlation id: a label's verdict, or the summed PnL.
   struct outcome_entry {
@@ -91,8 +93,9 @@ struct tracker_state {
   };
   std::unordered_map<std::string, outcome_entry> outcomes;
   std::deque<std::string> outcome_order;
-  /// Ensemble ids seen: a label for one of them is an outcome.
-  std::set<std::string> known_ensembles;
+  /// Ensemble ids with decisions held, and how many: a label for one of
+  /// them is an outcome.
+  std::unordered_map<std::string, size_t> known_ensembles;
   /// The regime of the last observation and since when it holds.
   std::string current_regime;
   int64_t current_regime_since_ns = 0;
@@ -111,8 +114,12 @@ struct tracker_state {
   std::shared_ptr<spdlog::logger> log;
 
 private:
+  /// Holds `x`, evicting the oldest beyond `max_tracking_history` (each
+  /// passed to `on_evict` first).
+  template <class T, class OnEvict>
+  void keep(std::deque<packed<T>>& history, const T& x, OnEvict on_evict);
   template <class T>
-  void keep(std::deque<T>& history, T x);
+  void keep(std::deque<packed<T>>& history, const T& x);
 
   void mark(tracking_view_kind kind) {
     dirty[static_cast<size_t>(kind)] = true;

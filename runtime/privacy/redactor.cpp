@@ -154,23 +154,45 @@ redactor::make(const config::privacy_config& cfg) {
 
 redactor::~redactor() = default;
 
+namespace {
+
+/// `text` equals `lowered` (already lower case), ignoring the case of
+/// ASCII letters in `text`.
+bool equals_lowered(std::string_view text, std::string_view lowered) noexcept {
+  if (text.size() != lowered.size())
+    return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<unsigned char>(c - 'A' + 'a');
+    if (c != static_cast<unsigned char>(lowered[i]))
+      return false;
+  }
+  return true;
+}
+
+} // namespace
+
 bool redactor::sensitive_key(std::string_view key) const {
+  // Runs for every attribute of every event: no copy of the key.
   if (keys_.empty() || key.empty())
     return false;
-  auto k = lower(key);
-  for (const auto& sensitive : keys_) {
-    if (k == sensitive)
+  for (const auto& sensitive : keys_)
+    if (equals_lowered(key, sensitive))
       return true;
-    // Any dotted segment: "exchange.api_key", "api_key.primary".
-    size_t start = 0;
-    while (start <= k.size()) {
-      auto end = k.find('.', start);
-      if (end == std::string::npos)
-        end = k.size();
-      if (std::string_view{k}.substr(start, end - start) == sensitive)
+  // Any dotted segment: "exchange.api_key", "api_key.primary".
+  if (key.find('.') == std::string_view::npos)
+    return false;
+  size_t start = 0;
+  while (start <= key.size()) {
+    auto end = key.find('.', start);
+    if (end == std::string_view::npos)
+      end = key.size();
+    auto segment = key.substr(start, end - start);
+    for (const auto& sensitive : keys_)
+      if (equals_lowered(segment, sensitive))
         return true;
-      start = end + 1;
-    }
+    start = end + 1;
   }
   return false;
 }

@@ -232,3 +232,65 @@ TEST_CASE("metrics dashboard: rollups and fills survive a restart, and a "
   auto quantiles = json::parse(q.getColumn(1).getString());
   CHECK(quantiles[0].get<double>() == all.quantile(0.5));
 }
+
+TEST_CASE("metrics dashboard: a history read from the database runs off its "
+          "thread, so the dashboard answers while it reads") {
+  test::engine_fixture fx;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  // A deep stored history of a series memory does not hold: minute points
+  // from long ago, of venue "a".
+  const int64_t t0 = 1'000'000'000'000'000;
+  const int64_t minute = 60'000'000'000;
+  const int64_t rows = 300'000;
+  {
+    SQLite::Database db{fx.cfg.storage.path, SQLite::OPEN_READWRITE};
+    db.setBusyTimeout(10'000);
+    SQLite::Statement seed{
+      db, "WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i "
+          "WHERE n + 1 < ?1) INSERT INTO metric_points (name, kind, labels, "
+          "window_name, time_ns, count, sum, min, max, last, quantiles) "
+          "SELECT 'deep', 'gauge', '{\"venue\":\"a\"}', '1m', ?2 + n * ?3, 1, "
+          "n, n, n, n, '[1,2,3]' FROM i"};
+    seed.bind(1, static_cast<int64_t>(rows));
+    seed.bind(2, static_cast<int64_t>(t0));
+    seed.bind(3, static_cast<int64_t>(minute));
+    seed.exec();
+  }
+  // The stored points come back through the reader.
+  auto some = eng.history("deep", "1m", {{"venue", "a"}}, t0 + 10 * minute,
+                          t0 + 12 * minute);
+  REQUIRE(some);
+  REQUIRE(some->size() == 3);
+  CHECK(some->front().start_ns == t0 + 10 * minute);
+  CHECK(some->back().sum == 12);
+  // A query that reads every stored row (venue "b" matches none of them)
+  // while the dashboard is asked for its status: the status comes first.
+  std::atomic<bool> read_done{false};
+  std::atomic<int64_t> read_ms{0};
+  std::thread reader{[&] {
+    auto started = std::chrono::steady_clock::now();
+    auto none = eng.history("deep", "1m", {{"venue", "b"}});
+    read_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - started)
+                .count();
+    read_done = true;
+    CHECK(none);
+    CHECK(none->empty());
+  }};
+  std::this_thread::sleep_for(20ms);
+  auto asked = std::chrono::steady_clock::now();
+  auto status = eng.status();
+  auto status_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - asked)
+                     .count();
+  bool answered_during_read = !read_done;
+  reader.join();
+  REQUIRE(status);
+  INFO("status took " << status_ms << " ms, the history read " << read_ms.load()
+                      << " ms");
+  CHECK(answered_during_read);
+  // Meaningful only when the read outlasts a status round by far.
+  CHECK(read_ms > 20 + 10 * status_ms);
+  REQUIRE(!eng.stop());
+}

@@ -1,5 +1,7 @@
 #include "actors/tracer/span_buffers.hpp"
 
+#include "actors/tracer/held_span.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -90,6 +92,48 @@ TEST_CASE("a held span owns its slot's overflow and gives the span back") {
   held_span whole{wire};
   CHECK(whole.get().operation == "from the wire");
   CHECK(whole.start_ns() == 9);
+}
+
+TEST_CASE("a held span costs the bytes it uses, not a whole slot, and a "
+          "span from the wire comes back whole") {
+  auto s = slot_at(11);
+  set_operation(s, "place_order");
+  held_span held{s};
+  CHECK(held.heap_bytes() < sizeof(span_slot) / 2);
+  CHECK(held.get().operation == "place_order");
+  CHECK(held.get().start_ns == 11);
+
+  span_recorded wire;
+  wire.hdr.corr = *correlation_id::parse("wire-corr-1");
+  wire.trace_id = std::string(32, 'a');
+  wire.span_id = std::string(16, 'b');
+  wire.operation = "from the wire";
+  wire.status = span_status::error;
+  wire.status_message = "rejected";
+  wire.start_ns = 9;
+  wire.end_ns = 19;
+  attribute qty;
+  qty.key = "qty";
+  qty.type = attribute_type::integer;
+  qty.integer = 42;
+  wire.attributes.push_back(qty);
+  span_event ev;
+  ev.name = "retry";
+  ev.time_ns = 12;
+  wire.events.push_back(ev);
+  held_span whole{wire};
+  CHECK(whole.heap_bytes() < sizeof(span_slot) / 2);
+  auto back = whole.get();
+  CHECK(back.hdr.corr == wire.hdr.corr);
+  CHECK(back.trace_id == wire.trace_id);
+  CHECK(back.span_id == wire.span_id);
+  CHECK(back.status == span_status::error);
+  CHECK(back.status_message == "rejected");
+  CHECK(back.end_ns == 19);
+  REQUIRE(back.attributes.size() == 1);
+  CHECK(back.attributes[0].integer == 42);
+  REQUIRE(back.events.size() == 1);
+  CHECK(back.events[0].name == "retry");
 }
 
 TEST_CASE("span buffers give each thread its own ring, drain them all, and "

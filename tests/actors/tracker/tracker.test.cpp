@@ -77,7 +77,7 @@ TEST_CASE("tracker honours the track_* flags of its sub-sections") {
   CHECK(e.row->values[3].text == "{}");
   CHECK(e.row->values[7].kind == db_value::kind_t::null);
   CHECK(e.row->values[8].kind == db_value::kind_t::null);
-  CHECK(st.ensembles.back().meta_learner_prediction.empty());
+  CHECK(st.ensembles.back().get().meta_learner_prediction.empty());
   auto r = st.record(test::sample_regime_recorded());
   REQUIRE(r.row);
   CHECK(r.row->values[3].text == "{}");
@@ -95,7 +95,7 @@ TEST_CASE("tracker bounds its history and counts evictions") {
   }
   CHECK(st.history_size() == 10);
   CHECK(st.evicted == 15);
-  CHECK(st.regimes.front().time_ns == 15); // oldest went first
+  CHECK(st.regimes.front().get().time_ns == 15); // oldest went first
   auto status = st.status(message_header{});
   CHECK(status.counters.at("recorded") == 25);
   auto kept_or_evicted
@@ -108,6 +108,31 @@ TEST_CASE("tracker bounds its history and counts evictions") {
   CHECK(st.ensembles.size() == 1);
   CHECK(st.decisions.size() == 10);
   CHECK(st.regimes.size() == 10);
+}
+
+TEST_CASE("tracker knows only the ensembles whose decisions it holds, and a "
+          "held decision comes back whole") {
+  config::tracker_config cfg;
+  cfg.max_tracking_history = 3;
+  auto st = make(cfg);
+  auto first = test::sample_ensemble_recorded();
+  for (int i = 0; i < 100; ++i) {
+    auto x = first;
+    x.ensemble_id = "ensemble-" + std::to_string(i);
+    x.time_ns = i;
+    st.record(x);
+  }
+  // Ids seen once each: only the last three are still known.
+  CHECK(st.known_ensembles.size() == 3);
+  CHECK(st.known_ensembles.count("ensemble-99") == 1);
+  CHECK(st.known_ensembles.count("ensemble-96") == 0);
+  auto back = st.ensembles.back().get();
+  CHECK(back.ensemble_id == "ensemble-99");
+  CHECK(back.time_ns == 99);
+  CHECK(back.individual_predictions == first.individual_predictions);
+  CHECK(back.ensemble_weights == first.ensemble_weights);
+  CHECK(back.final_prediction == first.final_prediction);
+  CHECK(st.ensembles.back().time_ns() == 99);
 }
 
 namespace {

@@ -33,6 +33,8 @@ TEST_CASE("sensitive keys match case-insensitively, whole or by any dotted "
   CHECK(r->sensitive_key("password"));
   CHECK(r->sensitive_key("API_KEY"));
   CHECK(r->sensitive_key("exchange.api_key"));
+  CHECK(r->sensitive_key("Exchange.API_Key.v2"));
+  CHECK(!r->sensitive_key("exchange.api_keys"));
   CHECK(r->sensitive_key("account_id.primary"));
   CHECK(!r->sensitive_key("api_key_rotation_days"));
   CHECK(!r->sensitive_key("symbol"));
