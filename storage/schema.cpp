@@ -265,6 +265,11 @@ CREATE TABLE retrain_requests (
     time_ns INTEGER
 );
 )sql",
+  // The realised PnL under a decision's correlation id, found by index
+  // instead of summing every trade for every query.
+  R"sql(
+CREATE INDEX trades_by_corr ON trades (correlation_id);
+)sql",
 };
 
 std::vector<table_info> make_tables() {

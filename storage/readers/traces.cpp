@@ -73,17 +73,25 @@ span_durations(db_reader& r, int64_t since_ns) {
   });
 }
 
-caf::expected<std::vector<request_outline>> requests(db_reader& r) {
+caf::expected<std::vector<request_outline>> requests(db_reader& r,
+                                                     int64_t since_ns) {
   return detail::guarded([&] {
-    SQLite::Statement q{
-      r.db(),
-      "SELECT correlation_id, "
-      "coalesce(json_extract(performance_metrics, '$.status'), ''), "
-      "coalesce(component_path, ''), "
-      "coalesce(json_extract(performance_metrics, '$.duration_ms'), 0), "
-      "coalesce(json_extract(performance_metrics, '$.critical_path_ms'), "
-      "'{}'), coalesce(json_extract(error_info, '$.errors'), '[]') "
-      "FROM correlation_tracking ORDER BY response_timestamp, rowid"};
+    // Without a bound, rows without a request time count too; with one,
+    // the request-time index reads only the rows in range.
+    std::string sql
+      = "SELECT correlation_id, "
+        "coalesce(json_extract(performance_metrics, '$.status'), ''), "
+        "coalesce(component_path, ''), "
+        "coalesce(json_extract(performance_metrics, '$.duration_ms'), 0), "
+        "coalesce(json_extract(performance_metrics, '$.critical_path_ms'), "
+        "'{}'), coalesce(json_extract(error_info, '$.errors'), '[]') "
+        "FROM correlation_tracking";
+    if (since_ns > 0)
+      sql += " WHERE request_timestamp >= ?";
+    sql += " ORDER BY response_timestamp, rowid";
+    SQLite::Statement q{r.db(), sql};
+    if (since_ns > 0)
+      q.bind(1, sql_datetime(since_ns));
     auto ns = [](double ms) {
       return static_cast<int64_t>(ms * 1e6);
     };

@@ -47,8 +47,10 @@ error_groups(db_reader& r, int64_t since_ns, size_t limit);
 caf::expected<std::vector<std::tuple<std::string, std::string, int64_t>>>
 span_durations(db_reader& r, int64_t since_ns);
 
-/// @returns every stored request (`correlation_tracking`).
-caf::expected<std::vector<request_outline>> requests(db_reader& r);
+/// @returns the stored requests (`correlation_tracking`) that started since
+///          `since_ns` (0: every one).
+caf::expected<std::vector<request_outline>> requests(db_reader& r,
+                                                     int64_t since_ns = 0);
 
 /// @returns the stored spans of `corr`, by start time.
 caf::expected<std::vector<span_recorded>> spans_for(db_reader& r,

@@ -28,12 +28,11 @@ ensembles(db_reader& r, const std::string& ensemble_id, int64_t since_ns) {
       r.db(), "SELECT e.timestamp, e.ensemble_id, e.individual_predictions, "
               "e.ensemble_weights, coalesce(e.final_prediction, ''), "
               "e.confidence, coalesce(e.meta_learner_prediction, ''), "
-              "coalesce(rc.correlation_id, ''), coalesce(t.pnl, 0) "
+              "coalesce(rc.correlation_id, ''), coalesce((SELECT "
+              "sum(realized_pnl) FROM trades t WHERE t.correlation_id = "
+              "rc.correlation_id), 0) "
               "FROM ensemble_tracking e LEFT JOIN row_correlation rc ON "
               "rc.table_name = 'ensemble_tracking' AND rc.row_id = e.id "
-              "LEFT JOIN (SELECT correlation_id, sum(realized_pnl) AS pnl FROM "
-              "trades GROUP BY correlation_id) t ON "
-              "t.correlation_id = rc.correlation_id "
               "WHERE (?1 = '' OR e.ensemble_id = ?1) AND e.timestamp >= ?2 "
               "ORDER BY e.timestamp, e.id"};
     q.bind(1, ensemble_id);

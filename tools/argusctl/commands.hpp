@@ -62,6 +62,19 @@ inline CLI::Option* add_limit(CLI::App* cmd, size_t& limit) {
     ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
 }
 
+/// The range of an aggregating command without `--since`: its time then
+/// depends on how busy the bot is, not on how long it has run.
+inline constexpr const char* default_since = "1h";
+
+/// Adds `--since DURATION` to `cmd` (default `default_since`, `all` for
+/// everything stored).
+inline CLI::Option* add_since(CLI::App* cmd, std::string& since) {
+  since = default_since;
+  return cmd->add_option("--since", since,
+                         std::string{"only the last DURATION (default "}
+                           + default_since + "; 'all': everything stored)");
+}
+
 /// Adds `--db FILE` to `cmd`.
 inline CLI::Option* add_db(CLI::App* cmd, std::string& db) {
   return cmd

@@ -39,7 +39,7 @@ std::unique_ptr<storage::db_reader> open_db(const std::string& db) {
 }
 
 std::optional<int64_t> since_ns(const std::string& since) {
-  if (since.empty())
+  if (since.empty() || since == "all")
     return int64_t{0};
   auto d = config::parse_duration(since);
   if (!d || d->count() < 0) {
@@ -241,6 +241,14 @@ int nothing_yet(const std::string& what, const std::string& output,
   else
     std::cout << "no " << what << " yet\n";
   return 0;
+}
+
+int nothing_yet_since(const std::string& what, const std::string& since,
+                      const std::string& output, const nlohmann::json& empty) {
+  if (!since.empty() && since != "all")
+    std::cerr << "note: only the last " << since
+              << " was read (--since all: everything stored)\n";
+  return nothing_yet(what, output, empty);
 }
 
 namespace {

@@ -46,8 +46,8 @@ bool ok(const caf::expected<T>& x) {
 std::unique_ptr<storage::db_reader> open_db(const std::string& db);
 
 /// @returns the start of the range `--since` names: now minus a duration
-/// like `15m` or `24h` (empty: 0, everything), or nothing after printing
-/// why the text is not one.
+/// like `15m` or `24h` (empty or `all`: 0, everything), or nothing after
+/// printing why the text is not one.
 std::optional<int64_t> since_ns(const std::string& since);
 
 /// @returns a wall-clock time as `YYYY-MM-DD HH:MM:SS.mmmZ`, 0 as "never".
@@ -96,6 +96,12 @@ void note_if_cut(size_t shown, size_t limit);
 /// for json and yaml. @returns 0.
 int nothing_yet(const std::string& what, const std::string& output,
                 const nlohmann::json& empty = nlohmann::json::array());
+
+/// `nothing_yet` for a command that read only the range `since` names;
+/// with a bounded range, standard error says so and how to see all.
+int nothing_yet_since(const std::string& what, const std::string& since,
+                      const std::string& output,
+                      const nlohmann::json& empty = nlohmann::json::array());
 
 /// A plain-text table: each column as wide as its widest cell (counted in
 /// characters, not bytes), two spaces between columns, the last column not

@@ -2,7 +2,7 @@
 // argusctl export CID --db FILE --format otlp|json|msgpack [--out FILE]
 // argusctl traces --db FILE (--slowest N | --errors | --latency)
 //                 [--since DURATION] [-o table|json]
-// argusctl correlations stats --db FILE [-o table|json]
+// argusctl correlations stats --db FILE [--since D|all] [-o table|json]
 
 #include "actors/correlation_manager/correlation_manager.hpp"
 #include "actors/tracer/export.hpp"
@@ -129,9 +129,15 @@ std::string joined(const std::vector<std::string>& xs) {
   return s;
 }
 
-int error_groups(storage::db_reader& r, int64_t since_ns, size_t limit,
+/// The range a command reads: where it starts, and as the user wrote it.
+struct window {
+  int64_t from_ns = 0;
+  std::string text;
+};
+
+int error_groups(storage::db_reader& r, const window& w, size_t limit,
                  const std::string& output) {
-  auto groups = storage::error_groups(r, since_ns, limit);
+  auto groups = storage::error_groups(r, w.from_ns, limit);
   if (!ok(groups))
     return exit_failed;
   note_if_cut(groups->size(), limit);
@@ -147,7 +153,7 @@ int error_groups(storage::db_reader& r, int64_t since_ns, size_t limit,
     return 0;
   }
   if (groups->empty())
-    return nothing_yet("errors", output);
+    return nothing_yet_since("errors", w.text, output);
   text_table table{{"COUNT", "COMPONENT", "MESSAGE", "SAMPLES"}};
   for (const auto& g : *groups)
     table.add(
@@ -156,9 +162,9 @@ int error_groups(storage::db_reader& r, int64_t since_ns, size_t limit,
   return 0;
 }
 
-int operation_latencies(storage::db_reader& r, int64_t since_ns,
+int operation_latencies(storage::db_reader& r, const window& w,
                         const std::string& output) {
-  auto rows = storage::span_durations(r, since_ns);
+  auto rows = storage::span_durations(r, w.from_ns);
   if (!ok(rows))
     return exit_failed;
   std::map<std::pair<std::string, std::string>, std::vector<int64_t>> by_op;
@@ -178,15 +184,15 @@ int operation_latencies(storage::db_reader& r, int64_t since_ns,
   if (structured(output))
     print_structured(arr, output);
   else if (by_op.empty())
-    return nothing_yet("spans", output);
+    return nothing_yet_since("spans", w.text, output);
   else
     table.print(std::cout);
   return 0;
 }
 
-int slowest_traces(storage::db_reader& r, int64_t since_ns, size_t slowest,
+int slowest_traces(storage::db_reader& r, const window& w, size_t slowest,
                    const std::string& output) {
-  auto traces = storage::slowest_traces(r, since_ns, slowest);
+  auto traces = storage::slowest_traces(r, w.from_ns, slowest);
   if (!ok(traces))
     return exit_failed;
   if (structured(output)) {
@@ -202,7 +208,7 @@ int slowest_traces(storage::db_reader& r, int64_t since_ns, size_t slowest,
     return 0;
   }
   if (traces->empty())
-    return nothing_yet("traces", output);
+    return nothing_yet_since("traces", w.text, output);
   text_table table{
     {"DURATION_MS", "SPANS", "ERRORS", "START", "CORRELATION_ID"}};
   for (const auto& t : *traces)
@@ -231,17 +237,21 @@ int traces(const traces_options& o) {
   if (!reader)
     return exit_failed;
   if (o.errors)
-    return error_groups(*reader, *since, o.limit, o.output);
+    return error_groups(*reader, {*since, o.since}, o.limit, o.output);
   if (o.latency)
-    return operation_latencies(*reader, *since, o.output);
-  return slowest_traces(*reader, *since, o.slowest, o.output);
+    return operation_latencies(*reader, {*since, o.since}, o.output);
+  return slowest_traces(*reader, {*since, o.since}, o.slowest, o.output);
 }
 
-int correlation_stats(const std::string& db, const std::string& output) {
+int correlation_stats(const std::string& db, const std::string& since,
+                      const std::string& output) {
+  auto from = since_ns(since);
+  if (!from)
+    return exit_usage;
   auto reader = open_db(db);
   if (!reader)
     return exit_failed;
-  auto rows = storage::requests(*reader);
+  auto rows = storage::requests(*reader, *from);
   if (!ok(rows))
     return exit_failed;
   auto stats = summarize_requests(*rows);
@@ -313,6 +323,7 @@ void add_trace_commands(CLI::App& app, command_table& table) {
     std::string format = "otlp";
     std::string out_path;
     std::string output = "table";
+    std::string since;
     traces_options traces;
   };
   auto o = std::make_shared<options>();
@@ -348,7 +359,7 @@ void add_trace_commands(CLI::App& app, command_table& table) {
                                "p50/p95/p99 per component and operation");
   slowest->excludes(errors)->excludes(latency);
   errors->excludes(latency);
-  trs->add_option("--since", t.since, "only the last DURATION (e.g. 1h)");
+  add_since(trs, t.since);
   add_limit(trs, t.limit)->needs(errors);
   add_output(trs, t.output);
   table.push_back({trs, [o] {
@@ -360,10 +371,11 @@ void add_trace_commands(CLI::App& app, command_table& table) {
   auto stats = correlations->add_subcommand(
     "stats", "requests by status, latency overall and per component path");
   add_db(stats, o->db)->required();
+  add_since(stats, o->since);
   add_output(stats, o->output);
   correlations->require_subcommand(1);
   table.push_back({stats, [o] {
-                     return correlation_stats(o->db, o->output);
+                     return correlation_stats(o->db, o->since, o->output);
                    }});
 }
 

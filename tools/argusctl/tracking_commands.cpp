@@ -55,7 +55,7 @@ auto fetch(const std::string& db, const std::string& since,
   if (!ok(rows))
     return std::nullopt;
   if (rows->empty()) {
-    code = nothing_yet(none, output, json::object());
+    code = nothing_yet_since(none, since, output, json::object());
     return std::nullopt;
   }
   code = 0;
@@ -298,7 +298,7 @@ void add_tracking_commands(CLI::App& app, command_table& table) {
     "regimes, ensembles, features and decision paths from the spec's tables");
   tracking->require_subcommand(1);
   auto since = [o](CLI::App* cmd) {
-    cmd->add_option("--since", o->since, "only the last DURATION (e.g. 24h)");
+    add_since(cmd, o->since);
   };
   auto regimes = tracking->add_subcommand(
     "regimes", "current regime, transition matrix, durations, time shares");
