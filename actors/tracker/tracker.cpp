@@ -423,6 +423,19 @@ json tracker_state::behavior_view(const tracking_query& q) const {
   return out;
 }
 
+size_t tracker_state::held_bytes() const noexcept {
+  size_t total = 0;
+  auto add = [&](const auto& history) {
+    for (const auto& x : history)
+      total += x.heap_bytes();
+  };
+  add(ensembles);
+  add(regimes);
+  add(decisions);
+  add(behaviors);
+  return total;
+}
+
 tracking_view tracker_state::view(const tracking_query& q,
                                   int64_t now_ns) const {
   json body;
@@ -453,6 +466,7 @@ component_status tracker_state::status(const message_header& hdr) const {
                        {"evicted", evicted},
                        {"ignored_disabled", ignored_disabled},
                        {"history_size", history_size()},
+                       {"held_bytes", held_bytes()},
                        {"ensembles", ensembles.size()},
                        {"regimes", regimes.size()},
                        {"decision_steps", decisions.size()},

@@ -78,6 +78,10 @@ struct tracker_state {
            + behaviors.size();
   }
 
+  /// @returns the heap bytes of the encoded histories (what
+  ///          `max_tracking_history` costs).
+  size_t held_bytes() const noexcept;
+
   config::tracker_config cfg;
   // Held encoded (a third of their decoded size): views decode what they
   // read.

@@ -4,6 +4,7 @@
 // Figures, machine and command go to docs/PERFORMANCE.md.
 
 #include "actors/tracer/tracer.hpp"
+#include "config/defaults.hpp"
 #include "messages/codec.hpp"
 #include "messages/trace_context.hpp"
 #include "runtime/bounded_queue.hpp"
@@ -305,6 +306,90 @@ void storage_write_span_rows(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(storage_write_span_rows)->Unit(benchmark::kMillisecond);
+
+/// What one retention step holds the writer for: deleting the oldest
+/// `retention_batch_rows` (1000) spans of a table of `range(0)` rows, half
+/// of them past the cutoff, beside the commit of a batch of as many new
+/// rows (the writer's ordinary work) in the same run. The writer runs one
+/// such step per table per tick, so this is the longest a commit waits for
+/// retention. `deleted` must be 1000 per call: a step that found nothing
+/// measured nothing.
+void storage_retention_step(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / "argus-bench-retention";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  argus::storage::writer_options opts;
+  opts.path = (dir / "bench.db").string();
+  auto store = argus::storage::sqlite_store::open(opts);
+  if (!store) {
+    state.SkipWithError("cannot open store");
+    return;
+  }
+  const auto rows = static_cast<int>(state.range(0));
+  constexpr size_t batch_rows = argus::config::defaults::retention_batch_rows;
+  std::vector<argus::db_row> batch;
+  for (int i = 0; i < rows;) {
+    batch.clear();
+    for (int k = 0; k < 5000 && i < rows; ++k)
+      batch.push_back(argus::storage::to_row(sample_span(i++)));
+    if ((*store)->write(batch, 0)) {
+      state.SkipWithError("fill failed");
+      return;
+    }
+  }
+  // sample_span's times are 1 µs apart from a fixed start.
+  const int64_t cutoff = 1'700'000'000'000'000'000 + int64_t{rows / 2} * 1000;
+  size_t deleted = 0;
+  for (auto _ : state) {
+    auto n
+      = (*store)->delete_older_than(argus::table_id::spans, cutoff, batch_rows);
+    if (!n) {
+      state.SkipWithError("retention failed");
+      break;
+    }
+    deleted += *n;
+  }
+  state.counters["deleted_per_step"]
+    = static_cast<double>(deleted) / static_cast<double>(state.iterations());
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(storage_retention_step)
+  ->Arg(1'000'000)
+  ->Iterations(200)
+  ->Unit(benchmark::kMillisecond);
+
+/// The writer's ordinary commit of 1000 span rows (see above).
+void storage_commit_1000_span_rows(benchmark::State& state) {
+  auto dir = std::filesystem::temp_directory_path() / "argus-bench-commit";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  argus::storage::writer_options opts;
+  opts.path = (dir / "bench.db").string();
+  auto store = argus::storage::sqlite_store::open(opts);
+  if (!store) {
+    state.SkipWithError("cannot open store");
+    return;
+  }
+  std::vector<argus::db_row> batch;
+  int i = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    batch.clear();
+    for (int k = 0; k < 1000; ++k)
+      batch.push_back(argus::storage::to_row(sample_span(i++)));
+    state.ResumeTiming();
+    if ((*store)->write(batch, 0)) {
+      state.SkipWithError("write failed");
+      break;
+    }
+  }
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(storage_commit_1000_span_rows)
+  ->Iterations(200)
+  ->Unit(benchmark::kMillisecond);
 
 } // namespace
 

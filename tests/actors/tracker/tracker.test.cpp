@@ -133,6 +133,11 @@ TEST_CASE("tracker knows only the ensembles whose decisions it holds, and a "
   CHECK(back.ensemble_weights == first.ensemble_weights);
   CHECK(back.final_prediction == first.final_prediction);
   CHECK(st.ensembles.back().time_ns() == 99);
+  // Three encoded decisions, each well under a kilobyte, are what is held.
+  auto held = st.status(message_header{}).counters.at("held_bytes");
+  CHECK(held == st.held_bytes());
+  CHECK(held > 3 * 50);
+  CHECK(held < 3 * 1024);
 }
 
 namespace {
