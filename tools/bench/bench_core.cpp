@@ -275,16 +275,41 @@ void tracer_take_span(benchmark::State& state) {
 }
 BENCHMARK(tracer_take_span)->Arg(100)->Arg(10);
 
+/// A store on a fresh database in a scratch directory, removed afterwards.
+struct scratch_store {
+  std::filesystem::path dir;
+  std::unique_ptr<argus::storage::sqlite_store> store;
+
+  explicit scratch_store(const char* name)
+      : dir(std::filesystem::temp_directory_path() / name) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    argus::storage::writer_options opts;
+    opts.path = (dir / "bench.db").string();
+    if (auto opened = argus::storage::sqlite_store::open(opts))
+      store = std::move(*opened);
+  }
+
+  ~scratch_store() {
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+
+  /// Writes span rows `from` to `from + n` in one transaction.
+  bool write_spans(int from, int n) {
+    std::vector<argus::db_row> batch;
+    batch.reserve(static_cast<size_t>(n));
+    for (int k = 0; k < n; ++k)
+      batch.push_back(argus::storage::to_row(sample_span(from + k)));
+    return !store->write(batch, 0);
+  }
+};
+
 /// The storage writer's cost per span row: batches of 5000 in one
 /// transaction, into the spans table and its three indexes.
 void storage_write_span_rows(benchmark::State& state) {
-  auto dir = std::filesystem::temp_directory_path() / "argus-bench-store";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  argus::storage::writer_options opts;
-  opts.path = (dir / "bench.db").string();
-  auto store = argus::storage::sqlite_store::open(opts);
-  if (!store) {
+  scratch_store fx{"argus-bench-store"};
+  if (!fx.store) {
     state.SkipWithError("cannot open store");
     return;
   }
@@ -296,53 +321,41 @@ void storage_write_span_rows(benchmark::State& state) {
     for (int k = 0; k < 5000; ++k)
       batch.push_back(argus::storage::to_row(sample_span(i++)));
     state.ResumeTiming();
-    if (auto err = (*store)->write(batch, 0)) {
+    if (auto err = fx.store->write(batch, 0)) {
       state.SkipWithError("write failed");
       break;
     }
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 5000);
-  store->reset();
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(storage_write_span_rows)->Unit(benchmark::kMillisecond);
 
 /// What one retention step holds the writer for: deleting the oldest
 /// `retention_batch_rows` (1000) spans of a table of `range(0)` rows, half
-/// of them past the cutoff, beside the commit of a batch of as many new
-/// rows (the writer's ordinary work) in the same run. The writer runs one
-/// such step per table per tick, so this is the longest a commit waits for
-/// retention. `deleted` must be 1000 per call: a step that found nothing
-/// measured nothing.
+/// of them past the cutoff; `storage_commit_1000_span_rows` is the commit
+/// of as many new rows (the writer's ordinary work), for comparison in the
+/// same run. The writer runs one such step per table per tick, so this is
+/// the longest a commit waits for retention. `deleted_per_step` must be
+/// 1000: a step that found nothing measured nothing.
 void storage_retention_step(benchmark::State& state) {
-  auto dir = std::filesystem::temp_directory_path() / "argus-bench-retention";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  argus::storage::writer_options opts;
-  opts.path = (dir / "bench.db").string();
-  auto store = argus::storage::sqlite_store::open(opts);
-  if (!store) {
+  scratch_store fx{"argus-bench-retention"};
+  if (!fx.store) {
     state.SkipWithError("cannot open store");
     return;
   }
   const auto rows = static_cast<int>(state.range(0));
-  constexpr size_t batch_rows = argus::config::defaults::retention_batch_rows;
-  std::vector<argus::db_row> batch;
-  for (int i = 0; i < rows;) {
-    batch.clear();
-    for (int k = 0; k < 5000 && i < rows; ++k)
-      batch.push_back(argus::storage::to_row(sample_span(i++)));
-    if ((*store)->write(batch, 0)) {
+  for (int i = 0; i < rows; i += 5000)
+    if (!fx.write_spans(i, std::min(5000, rows - i))) {
       state.SkipWithError("fill failed");
       return;
     }
-  }
   // sample_span's times are 1 µs apart from a fixed start.
   const int64_t cutoff = 1'700'000'000'000'000'000 + int64_t{rows / 2} * 1000;
   size_t deleted = 0;
   for (auto _ : state) {
-    auto n
-      = (*store)->delete_older_than(argus::table_id::spans, cutoff, batch_rows);
+    auto n = fx.store->delete_older_than(
+      argus::table_id::spans, cutoff,
+      argus::config::defaults::retention_batch_rows);
     if (!n) {
       state.SkipWithError("retention failed");
       break;
@@ -351,8 +364,6 @@ void storage_retention_step(benchmark::State& state) {
   }
   state.counters["deleted_per_step"]
     = static_cast<double>(deleted) / static_cast<double>(state.iterations());
-  store->reset();
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(storage_retention_step)
   ->Arg(1'000'000)
@@ -361,13 +372,8 @@ BENCHMARK(storage_retention_step)
 
 /// The writer's ordinary commit of 1000 span rows (see above).
 void storage_commit_1000_span_rows(benchmark::State& state) {
-  auto dir = std::filesystem::temp_directory_path() / "argus-bench-commit";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  argus::storage::writer_options opts;
-  opts.path = (dir / "bench.db").string();
-  auto store = argus::storage::sqlite_store::open(opts);
-  if (!store) {
+  scratch_store fx{"argus-bench-commit"};
+  if (!fx.store) {
     state.SkipWithError("cannot open store");
     return;
   }
@@ -379,13 +385,11 @@ void storage_commit_1000_span_rows(benchmark::State& state) {
     for (int k = 0; k < 1000; ++k)
       batch.push_back(argus::storage::to_row(sample_span(i++)));
     state.ResumeTiming();
-    if ((*store)->write(batch, 0)) {
+    if (fx.store->write(batch, 0)) {
       state.SkipWithError("write failed");
       break;
     }
   }
-  store->reset();
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(storage_commit_1000_span_rows)
   ->Iterations(200)
