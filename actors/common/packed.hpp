@@ -6,8 +6,10 @@
 // decisions) hold these and decode only what a query reads.
 
 #include "messages/codec.hpp"
+#include "messages/correlation_id.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -17,9 +19,11 @@ template <class T>
 class packed {
 public:
   /// Encodes `x`, keeping `time_ns` beside it for range filters that need
-  /// no decoding.
+  /// no decoding, and the hash of its correlation id for lookups by id.
   packed(const T& x, int64_t time_ns)
-      : bytes_(codec::encode(x)), time_ns_(time_ns) {
+      : bytes_(codec::encode(x)),
+        time_ns_(time_ns),
+        corr_hash_(std::hash<correlation_id>{}(x.hdr.corr)) {
     bytes_.shrink_to_fit();
   }
 
@@ -36,6 +40,12 @@ public:
     return time_ns_;
   }
 
+  /// @returns whether the event may be under `corr` (equal hashes: decode
+  ///          to be sure); false means it is not.
+  bool may_be_of(const correlation_id& corr) const noexcept {
+    return corr_hash_ == std::hash<correlation_id>{}(corr);
+  }
+
   /// @returns the heap bytes held.
   size_t heap_bytes() const noexcept {
     return bytes_.capacity();
@@ -44,6 +54,7 @@ public:
 private:
   std::string bytes_;
   int64_t time_ns_ = 0;
+  size_t corr_hash_ = 0;
 };
 
 } // namespace argus

@@ -29,14 +29,13 @@ bool in_range(const tracking_query& q, int64_t t) {
   return t >= q.since_ns && (q.until_ns == 0 || t <= q.until_ns);
 }
 
-/// The events of `history` in `q`'s time range, decoded (all of them with
-/// `everything`).
+/// The events of `history` in `q`'s time range, decoded.
 template <class T>
 std::vector<T> decoded(const std::deque<packed<T>>& history,
-                       const tracking_query& q, bool everything = false) {
+                       const tracking_query& q) {
   std::vector<T> result;
   for (const auto& x : history)
-    if (everything || in_range(q, x.time_ns()))
+    if (in_range(q, x.time_ns()))
       result.push_back(x.get());
   return result;
 }
@@ -345,7 +344,12 @@ json tracker_state::ensembles_view(const tracking_query& q) const {
 
 json tracker_state::decisions_view(const tracking_query& q) const {
   if (!q.id.empty()) {
-    auto held = decoded(decisions, q, true);
+    // Only the steps whose id hash matches are decoded.
+    std::vector<decision_step_recorded> held;
+    if (auto corr = correlation_id::parse(q.id))
+      for (const auto& x : decisions)
+        if (x.may_be_of(*corr))
+          held.push_back(x.get());
     std::vector<const decision_step_recorded*> steps;
     for (const auto& x : held)
       if (x.hdr.corr.view() == q.id)

@@ -308,6 +308,10 @@ TEST_CASE("tracker decision views: one path with its trace link, and the "
   CHECK(v["steps"][2]["component"] == "exchange");
   CHECK(v["trace"]["api"] == "/api/tracing/correlation/p-1");
   CHECK(v["trace"]["argusctl"] == "argusctl trace p-1");
+  for (const char* other : {"p-3", "not an id"}) {
+    q.id = other;
+    CHECK(view(st, q, 0)["steps"].empty());
+  }
   q.id.clear();
   v = view(st, q, 0);
   REQUIRE(v["paths"].size() == 2);
