@@ -305,10 +305,10 @@ struct scratch_store {
   }
 };
 
-/// The storage writer's cost per span row: batches of 5000 in one
-/// transaction, into the spans table and its three indexes.
-void storage_write_span_rows(benchmark::State& state) {
-  scratch_store fx{"argus-bench-store"};
+/// Times commits of `rows` span rows each into a fresh store (building the
+/// rows untimed).
+void time_span_commits(benchmark::State& state, const char* name, int rows) {
+  scratch_store fx{name};
   if (!fx.store) {
     state.SkipWithError("cannot open store");
     return;
@@ -318,15 +318,21 @@ void storage_write_span_rows(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     batch.clear();
-    for (int k = 0; k < 5000; ++k)
+    for (int k = 0; k < rows; ++k)
       batch.push_back(argus::storage::to_row(sample_span(i++)));
     state.ResumeTiming();
-    if (auto err = fx.store->write(batch, 0)) {
+    if (fx.store->write(batch, 0)) {
       state.SkipWithError("write failed");
       break;
     }
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 5000);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * rows);
+}
+
+/// The storage writer's cost per span row: batches of 5000 in one
+/// transaction, into the spans table and its three indexes.
+void storage_write_span_rows(benchmark::State& state) {
+  time_span_commits(state, "argus-bench-store", 5000);
 }
 BENCHMARK(storage_write_span_rows)->Unit(benchmark::kMillisecond);
 
@@ -372,24 +378,7 @@ BENCHMARK(storage_retention_step)
 
 /// The writer's ordinary commit of 1000 span rows (see above).
 void storage_commit_1000_span_rows(benchmark::State& state) {
-  scratch_store fx{"argus-bench-commit"};
-  if (!fx.store) {
-    state.SkipWithError("cannot open store");
-    return;
-  }
-  std::vector<argus::db_row> batch;
-  int i = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    batch.clear();
-    for (int k = 0; k < 1000; ++k)
-      batch.push_back(argus::storage::to_row(sample_span(i++)));
-    state.ResumeTiming();
-    if (fx.store->write(batch, 0)) {
-      state.SkipWithError("write failed");
-      break;
-    }
-  }
+  time_span_commits(state, "argus-bench-commit", 1000);
 }
 BENCHMARK(storage_commit_1000_span_rows)
   ->Iterations(200)
