@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <utility>
 
 namespace argus::drift {
 
@@ -296,6 +299,108 @@ std::vector<double> np_linspace(double lo, double hi, int num) {
   return y;
 }
 
+namespace {
+
+/// A sum of doubles held exactly: Shewchuk's grow-expansion keeps it as
+/// non-overlapping parts in increasing magnitude (each TwoSum exact).
+class exact_sum {
+public:
+  exact_sum(std::initializer_list<double> terms) {
+    for (double t : terms)
+      add(t);
+  }
+
+  /// The sign of the exact sum: the largest non-zero part's.
+  int sign() const noexcept {
+    for (size_t i = n_; i-- > 0;)
+      if (parts_[i] != 0)
+        return parts_[i] > 0 ? 1 : -1;
+    return 0;
+  }
+
+  /// The sum to about 2^-100 relative.
+  double approx() const noexcept {
+    double s = 0;
+    for (size_t i = 0; i < n_; ++i)
+      s += parts_[i];
+    return s;
+  }
+
+private:
+  void add(double t) noexcept {
+    double q = t;
+    size_t kept = 0;
+    for (size_t i = 0; i < n_; ++i) {
+      double s = q + parts_[i];
+      double bv = s - q;
+      double err = (q - (s - bv)) + (parts_[i] - bv);
+      if (err != 0)
+        parts_[kept++] = err;
+      q = s;
+    }
+    parts_[kept++] = q;
+    n_ = kept;
+  }
+
+  double parts_[8];
+  size_t n_ = 0;
+};
+
+/// a * b as value and rounding error, exactly.
+std::pair<double, double> two_product(double a, double b) noexcept {
+  double p = a * b;
+  return {p, std::fma(a, b, -p)};
+}
+
+/// (10 - m) x + m y - 10 (t_hi + t_lo), exactly.
+exact_sum ten_times_gap(double x, double y, int m, double t_hi, double t_lo) {
+  auto [px, ex] = two_product(10.0 - m, x);
+  auto [py, ey] = two_product(m, y);
+  auto [pt, et] = two_product(-10.0, t_hi);
+  return {px, ex, py, ey, pt, et, -10 * t_lo};
+}
+
+/// x + (y - x) m / 10 rounded once to the nearest double (ties to even),
+/// as exact rational arithmetic gives it. Floating-point lerp is off by an
+/// ulp for about one pair in twelve, and an edge an ulp past a value moves
+/// that value to the bin below: 0.02 + 0.12 * 0.5 is 0.08000000000000002,
+/// so a current value of 0.08 fell below the median. Near zero it is off
+/// by far more (-0.27 + 0.3 * 0.9 gives 5.6e-17 for -2.8e-18).
+double lerp_tenths(double x, double y, int m) {
+  if (m == 0 || x == y)
+    return x;
+  // Within two ulps of the answer: the numerator to 2^-100, divided once.
+  double c = ten_times_gap(x, y, m, 0, 0).approx() / 10;
+  if (!std::isfinite(c))
+    return c;
+  // Step to the double whose rounding interval holds the exact value: a
+  // midpoint between c and a neighbour is c + half the gap (a power of
+  // two, so ten of it is exact).
+  auto even = [](double d) {
+    uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    return (bits & 1) == 0;
+  };
+  constexpr auto inf = std::numeric_limits<double>::infinity();
+  for (;;) {
+    double up = std::nextafter(c, inf);
+    int past_up = ten_times_gap(x, y, m, c, (up - c) / 2).sign();
+    if (past_up > 0 || (past_up == 0 && even(up))) {
+      c = up;
+      continue;
+    }
+    double down = std::nextafter(c, -inf);
+    int past_down = ten_times_gap(x, y, m, c, (down - c) / 2).sign();
+    if (past_down < 0 || (past_down == 0 && even(down))) {
+      c = down;
+      continue;
+    }
+    return c;
+  }
+}
+
+} // namespace
+
 std::vector<double> decile_edges(const std::vector<double>& sorted) {
   auto n = sorted.size();
   std::vector<double> edges;
@@ -303,16 +408,12 @@ std::vector<double> decile_edges(const std::vector<double>& sorted) {
   for (size_t k = 1; k < 10; ++k) {
     auto h = k * (n - 1);
     auto j = h / 10;
-    auto f = static_cast<double>(h % 10) / 10.0;
+    auto m = static_cast<int>(h % 10);
     if (j + 1 >= n) {
       edges.push_back(sorted[n - 1]);
       continue;
     }
-    auto x = sorted[j];
-    auto y = sorted[j + 1];
-    auto diff = y - x;
-    // numpy's lerp: from the nearer end, so that f = 0 gives x exactly.
-    edges.push_back(f >= 0.5 ? y - diff * (1 - f) : x + diff * f);
+    edges.push_back(lerp_tenths(sorted[j], sorted[j + 1], m));
   }
   return edges;
 }

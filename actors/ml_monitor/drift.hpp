@@ -12,8 +12,8 @@
 //                       round(D lcm) / lcm, as SciPy returns it.
 //   wasserstein         scipy.stats.wasserstein_distance(a, b).
 //   psi                 10 bins cut at the reference's linear deciles
-//                       (index computed exactly, `decile_edges`; Python's
-//                       statistics.quantiles "inclusive" is the oracle),
+//                       (index and interpolation exact, `decile_edges`;
+//                       Python Fractions are the oracle),
 //                       bins left-closed with open outer
 //                       ends, an empty bin's share replaced by 1e-4:
 //                       sum (c - r) ln(c / r).
@@ -67,9 +67,11 @@ double wasserstein_score(const std::vector<double>& reference,
 /// The reference's 9 inner decile edges for PSI: linear interpolation
 /// between order statistics (numpy's default method), with the index
 /// h = k(n-1)/10 computed in integers (j = k(n-1) div 10, f = (k(n-1) mod
-/// 10)/10). numpy's quantile of linspace(0, 1, 11) computes 10 * 0.3 as
-/// 3.0000000000000004 and so can put an edge just past a value, moving it
-/// to the bin below; `sorted` ascending and non-empty.
+/// 10)/10) and each edge x + (y - x) f rounded once, as exact rational
+/// arithmetic gives it. numpy's quantile of linspace(0, 1, 11) computes
+/// 10 * 0.3 as 3.0000000000000004, and its floating-point lerp is an ulp
+/// off for about one pair in twelve: either can put an edge just past a
+/// value, moving it to the bin below; `sorted` ascending and non-empty.
 std::vector<double> decile_edges(const std::vector<double>& sorted);
 
 /// The 11 edges numpy.linspace(lo, hi, 11) gives (and histogram's edges).

@@ -97,6 +97,45 @@ TEST_CASE("drift tests equal SciPy 1.10 on every reference case") {
   }
 }
 
+TEST_CASE("PSI's decile edges are the exact interpolation rounded once, so "
+          "a value equal to a decile lands in the bin above it") {
+  // 0.02 + (0.14 - 0.02) * 0.5 in floating point is 0.08000000000000002;
+  // a current value of 0.08 then fell in the bin below the median.
+  auto edges = drift::decile_edges({0.02, 0.14});
+  REQUIRE(edges.size() == 9);
+  CHECK(edges[4] == 0.08);
+  // One reference value at each of 0.02 and 0.14: the median bin starts at
+  // 0.08, so 0.08 shares the upper half with 0.14.
+  CHECK(drift::psi({0.02, 0.14}, {0.02, 0.08})
+        == doctest::Approx(drift::psi({0.02, 0.14}, {0.02, 0.09})));
+  // Pairs on a 0.01 grid, as prices and features come, where numpy's
+  // floating-point lerp misses the nearest double; the expected edges are
+  // Python's float(Fraction(x) + (Fraction(y) - Fraction(x)) * k / 10).
+  struct edge_case {
+    double x, y;
+    int k;
+    double exact;
+  };
+  const edge_case exact_edges[] = {
+    {-0.27, 0.03, 9, -2.7755575615628915e-18}, // not 5.6e-17
+    {-1.69, -0.91, 7, -1.144},
+    {-0.71, 0.03, 9, -0.044},
+    {1.96, 4.69, 7, 3.8710000000000004},
+    {0.06, 1.82, 8, 1.468},
+    {0.24, 2.39, 3, 0.885},
+    {-3.51, -1.36, 9, -1.5750000000000002},
+    {4.21, 7.08, 7, 6.219},
+    {-0.93, 1.12, 7, 0.5050000000000001},
+  };
+  for (auto& c : exact_edges) {
+    CAPTURE(c.x);
+    CAPTURE(c.y);
+    CAPTURE(c.k);
+    CHECK(drift::decile_edges({c.x, c.y})[static_cast<size_t>(c.k - 1)]
+          == c.exact);
+  }
+}
+
 TEST_CASE("Benjamini-Hochberg against a hand-computed example") {
   // m = 10, q = 0.05: thresholds k * 0.005. Sorted p: 0.001 (<= 0.005),
   // 0.008 (<= 0.010), 0.039 (> 0.015), 0.041 (> 0.020), ..., 0.042 is the
