@@ -318,7 +318,7 @@ public:
     return 0;
   }
 
-  /// The sum to about 2^-100 relative.
+  /// The sum rounded to a double: within an ulp of the exact one.
   double approx() const noexcept {
     double s = 0;
     for (size_t i = 0; i < n_; ++i)
@@ -369,7 +369,7 @@ exact_sum ten_times_gap(double x, double y, int m, double t_hi, double t_lo) {
 double lerp_tenths(double x, double y, int m) {
   if (m == 0 || x == y)
     return x;
-  // Within two ulps of the answer: the numerator to 2^-100, divided once.
+  // Within two ulps of the answer: the numerator within an ulp, divided.
   double c = ten_times_gap(x, y, m, 0, 0).approx() / 10;
   if (!std::isfinite(c))
     return c;
