@@ -77,8 +77,9 @@ struct metrics_dashboard_config {
   /// exchange trading days).
   double trading_starting_capital = 10000.0;
   double trading_periods_per_year = 365.0;
-  /// Fills held in memory for the performance figures, which cover the
-  /// newest `max_trades` fills; older ones are dropped and counted (argus
+  /// Fills held in memory to put fills arriving out of order (within a
+  /// minute of the newest) in time order; older ones are folded into the
+  /// running figures, which cover every fill since the first (argus
   /// extension).
   size_t max_trades = 100000;
   std::vector<aggregation_window> aggregation_windows = {

@@ -161,6 +161,8 @@ const char* to_string(table_id x) {
       return "model_performance";
     case table_id::retrain_requests:
       return "retrain_requests";
+    case table_id::trading_state:
+      return "trading_state";
   }
   return "unknown";
 }

@@ -23,10 +23,11 @@ enum class table_id : uint8_t {
   drift_alerts = 10,
   model_performance = 11,
   retrain_requests = 12,
+  trading_state = 13,
 };
 
 /// The highest table id.
-inline constexpr table_id last_table_id = table_id::retrain_requests;
+inline constexpr table_id last_table_id = table_id::trading_state;
 
 /// @returns the SQL table name.
 const char* to_string(table_id x);

@@ -270,6 +270,24 @@ CREATE TABLE retrain_requests (
   R"sql(
 CREATE INDEX trades_by_corr ON trades (correlation_id);
 )sql",
+  // The dashboard's running trading figures, so that a restart reads them
+  // and the fills after them instead of every fill. The trigger records the
+  // newest trade row at the moment the state is written, in the writer's
+  // transaction: the trades after it are the ones the state has not seen.
+  R"sql(
+CREATE TABLE trading_state (
+    name TEXT PRIMARY KEY,
+    frontier_ns INTEGER,
+    body TEXT,
+    saved_ns INTEGER,
+    covered_trade_id INTEGER
+);
+CREATE TRIGGER trading_state_covers AFTER INSERT ON trading_state BEGIN
+    UPDATE trading_state
+    SET covered_trade_id = (SELECT coalesce(max(id), 0) FROM trades)
+    WHERE name = NEW.name;
+END;
+)sql",
 };
 
 std::vector<table_info> make_tables() {
@@ -382,6 +400,13 @@ std::vector<table_info> make_tables() {
      "time_ns",
      tf::epoch_ns,
      false},
+    {table_id::trading_state,
+     "trading_state",
+     {"name", "frontier_ns", "body", "saved_ns"},
+     nullptr,
+     "saved_ns",
+     tf::epoch_ns,
+     true},
   };
 }
 

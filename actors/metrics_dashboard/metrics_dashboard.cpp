@@ -3,6 +3,7 @@
 #include "actors/common/persist.hpp"
 #include "actors/common/subscribers.hpp"
 #include "actors/metrics_dashboard/history.hpp"
+#include "actors/metrics_dashboard/trading_store.hpp"
 #include "actors/metrics_dashboard/views.hpp"
 #include "messages/json_text.hpp"
 #include "messages/time.hpp"
@@ -59,8 +60,11 @@ void metrics_dashboard_state::init(config::metrics_dashboard_config config,
   cfg = std::move(config);
   sources = std::move(from);
   book = metrics_book{windows_of(cfg), cfg.max_metric_history};
-  trading = trading_book{{cfg.trading_starting_capital,
-                          cfg.trading_periods_per_year, cfg.max_trades}};
+  trading_options opts;
+  opts.starting_capital = cfg.trading_starting_capital;
+  opts.periods_per_year = cfg.trading_periods_per_year;
+  opts.max_trades = cfg.max_trades;
+  trading = trading_book{opts};
   health
     = health_sampler{sources.proc_root, disk_path_of(sources.database_path)};
   started_at_ns = now_ns;
@@ -216,12 +220,27 @@ void metrics_dashboard_state::reload(int64_t now_ns) {
       ++reloaded_points;
     }
   }
-  if (auto fills = storage::trades(**reader, cfg.max_trades)) {
-    for (const auto& t : *fills)
-      trading.add(t);
-    reloaded_trades = fills->size();
+  if (auto loaded = load_trading(**reader, trading)) {
+    reloaded_trades = loaded->fills_read;
+    trading_from_state = loaded->from_state;
+  } else {
+    log->warn("reload-skipped fills reason={}", to_string(loaded.error()));
   }
-  log->info("reloaded points={} fills={}", reloaded_points, reloaded_trades);
+  saved_trading_version_ = trading.version();
+  last_state_save_ns_ = now_ns;
+  log->info("reloaded points={} fills={} trading_state={}", reloaded_points,
+            reloaded_trades, trading_from_state ? "used" : "none");
+}
+
+std::optional<db_row> metrics_dashboard_state::trading_state_due(int64_t now_ns,
+                                                                 bool force) {
+  if (trading.version() == saved_trading_version_
+      || (!force && now_ns - last_state_save_ns_ < trading_state_interval_ns))
+    return std::nullopt;
+  saved_trading_version_ = trading.version();
+  last_state_save_ns_ = now_ns;
+  ++trading_states_saved;
+  return trading_state_row(trading, now_ns);
 }
 
 metrics_view metrics_dashboard_state::view(const metrics_query& q,
@@ -317,13 +336,16 @@ metrics_dashboard_state::status(const message_header& hdr) const {
                        {"samples_received", samples_received},
                        {"samples_rejected", samples_rejected},
                        {"trades_received", trades_received},
-                       {"trades_held", trading.size()},
-                       {"trades_dropped", trading.dropped()},
+                       {"trades_held", trading.held()},
+                       {"trades_total", trading.fills()},
+                       {"trades_late", trading.late()},
+                       {"trading_states_saved", trading_states_saved},
                        {"points_persisted", points_persisted},
                        {"snapshots_sent", snapshots_sent},
                        {"subscribers", subscribers.size()},
                        {"reloaded_points", reloaded_points},
                        {"reloaded_trades", reloaded_trades},
+                       {"reloaded_trading_state", trading_from_state ? 1 : 0},
                      });
 }
 
@@ -369,7 +391,10 @@ metrics_dashboard(self_ptr self, config::metrics_dashboard_config cfg,
       if (generation != st.generation)
         return;
       auto now = wall_clock_ns();
-      send_rows(self, st.storage, st.update(now));
+      auto rows = st.update(now);
+      if (auto state = st.trading_state_due(now, false))
+        rows.push_back(std::move(*state));
+      send_rows(self, st.storage, std::move(rows));
       if (st.supervisor)
         self
           ->request(st.supervisor, std::chrono::seconds{10}, atom::status_v,
@@ -422,7 +447,10 @@ metrics_dashboard(self_ptr self, config::metrics_dashboard_config cfg,
       // The last update, and the open windows too: the next run merges
       // them back (see `reload`).
       auto& st = self->state;
-      auto rows = st.update(wall_clock_ns());
+      auto now = wall_clock_ns();
+      auto rows = st.update(now);
+      if (auto state = st.trading_state_due(now, true))
+        rows.push_back(std::move(*state));
       auto open = st.open_rows();
       rows.insert(rows.end(), std::make_move_iterator(open.begin()),
                   std::make_move_iterator(open.end()));

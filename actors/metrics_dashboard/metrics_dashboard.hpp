@@ -78,6 +78,11 @@ struct metrics_dashboard_state {
   ///          nothing when memory covers it (or there is no database).
   std::optional<metrics_query> stored_history(const metrics_query& q) const;
 
+  /// @returns the row storing the trading book's running state when it
+  ///          changed and the last one is `trading_state_interval_ns` old
+  ///          (or `force`).
+  std::optional<db_row> trading_state_due(int64_t now_ns, bool force);
+
   /// The overall trading figures, computed once per change of the fills.
   const trading_figures& trading_overall();
 
@@ -107,10 +112,17 @@ struct metrics_dashboard_state {
   uint64_t snapshots_sent = 0;
   uint64_t reloaded_points = 0;
   uint64_t reloaded_trades = 0;
+  bool trading_from_state = false;
+  uint64_t trading_states_saved = 0;
+  /// How often the trading state is stored (and at stop): what a crash
+  /// costs the next start is reading the fills of this long.
+  int64_t trading_state_interval_ns = 60'000'000'000;
 
 private:
   trading_figures overall_;
   uint64_t overall_version_ = ~uint64_t{0};
+  uint64_t saved_trading_version_ = 0;
+  int64_t last_state_save_ns_ = 0;
 
   /// Adds the increase of a cumulative counter seen elsewhere.
   void mirror_total(const std::string& name, const metric_labels& labels,

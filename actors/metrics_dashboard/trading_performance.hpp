@@ -42,17 +42,25 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace argus {
 
 struct trading_options {
   double starting_capital = 10000.0;
   double periods_per_year = 365.0;
-  /// Fills held; the oldest beyond it are dropped (and counted).
+  /// Fills held in memory to put late ones in time order; beyond it the
+  /// oldest are folded into the running figures.
   size_t max_trades = 100000;
+  /// How late a fill may arrive and still take its place in time order.
+  int64_t reorder_window_ns = 60'000'000'000;
+  /// Points of the overall equity curve kept (evenly spaced by fill count).
+  size_t curve_points = 4096;
 };
 
 /// One point of the equity curve.
@@ -99,25 +107,99 @@ std::string utc_day(int64_t time_ns);
 std::string iso_week(int64_t time_ns);
 std::string utc_month(int64_t time_ns);
 
+/// The running figures of one set of fills: everything `trading_figures`
+/// needs, folded fill by fill in time order, in memory that grows with the
+/// days traded and the symbols held, not with the fills.
+class trading_account {
+public:
+  /// `curve_points` = 0 keeps no equity curve.
+  explicit trading_account(double starting_capital = 10000.0,
+                           size_t curve_points = 0);
+
+  /// Folds one fill in. A fill older than the newest one folded counts for
+  /// the sums and its day as it is, and for the equity curve and drawdowns
+  /// as if it came at the newest one's time, right after it.
+  void add(const trade_executed& x);
+
+  /// @returns the figures of every fill folded in.
+  trading_figures figures(double periods_per_year) const;
+
+  uint64_t fills() const noexcept {
+    return fills_;
+  }
+
+  /// The state as JSON (doubles round-trip exactly), and back; `false` if
+  /// `j` is not such a state.
+  nlohmann::json to_json() const;
+  bool from_json(const nlohmann::json& j);
+
+private:
+  struct position {
+    double quantity = 0; ///< signed: buys minus sells
+    double average_price = 0;
+    double last_price = 0;
+  };
+
+  double capital_;
+  size_t curve_points_;
+  uint64_t fills_ = 0;
+  uint64_t closed_ = 0;
+  uint64_t wins_ = 0;
+  uint64_t losses_ = 0;
+  double gross_wins_ = 0;
+  double gross_losses_ = 0;
+  double realized_ = 0;
+  double fees_ = 0;
+  double equity_;
+  double peak_;
+  int64_t first_time_ = 0;
+  int64_t last_time_ = 0;
+  int64_t peak_time_ = 0;
+  bool in_drawdown_ = false;
+  double max_drawdown_ = 0;
+  double max_drawdown_pct_ = 0;
+  int64_t max_drawdown_duration_ = 0;
+  std::map<std::string, position> positions_;
+  /// Net PnL by UTC day number (days since 1970-01-01).
+  std::map<int64_t, double> day_pnl_;
+  /// Every `curve_stride_`-th fill's equity, from the starting capital on.
+  std::vector<equity_point> curve_;
+  uint64_t curve_stride_ = 1;
+};
+
+/// The trading figures of a bot's fills, overall and by symbol and by
+/// strategy tag. Fills arriving within `reorder_window_ns` of the newest
+/// are held and put in time order; older ones are folded into running
+/// accounts, so the figures cover every fill ever taken at a cost bounded by
+/// the window. The settled accounts are a state that can be stored and
+/// restored: a restart reads it and the fills after it, not every fill.
 class trading_book {
 public:
   explicit trading_book(trading_options opts = {});
 
-  /// Takes one fill. Fills are kept in time order (a late one is inserted).
+  /// Takes one fill.
   void add(const trade_executed& x);
 
-  /// @returns the figures over every fill held.
+  /// @returns the figures over every fill taken.
   trading_figures overall() const;
 
   /// @returns the figures per symbol or per strategy tag.
   std::map<std::string, trading_figures> by_symbol() const;
   std::map<std::string, trading_figures> by_tag() const;
 
-  size_t size() const noexcept {
-    return fills_.size();
+  /// Fills held for reordering.
+  size_t held() const noexcept {
+    return held_.size();
   }
-  uint64_t dropped() const noexcept {
-    return dropped_;
+
+  /// Fills taken in all (restored ones included).
+  uint64_t fills() const noexcept {
+    return settled_.fills() + held_.size();
+  }
+
+  /// Fills that came later than the window (see `trading_account::add`).
+  uint64_t late() const noexcept {
+    return late_;
   }
 
   /// Changes with every fill taken (for caches of the figures).
@@ -125,19 +207,39 @@ public:
     return version_;
   }
 
+  /// Every fill with a time at or before it is folded into the settled
+  /// accounts; every held fill is newer.
+  int64_t frontier_ns() const noexcept {
+    return frontier_;
+  }
+
   const trading_options& options() const noexcept {
     return opts_;
   }
 
+  /// The settled accounts as JSON: with the fills newer than `frontier_ns`
+  /// taken again, `restore` gives the same figures.
+  nlohmann::json settled_state() const;
+
+  /// Replaces the settled accounts with a stored state and drops every held
+  /// fill; `false` (and the book unchanged) if `j` is not a state.
+  bool restore(const nlohmann::json& j);
+
 private:
-  trading_figures compute(const std::vector<const trade_executed*>& xs) const;
+  void settle(const trade_executed& x);
 
   template <class Key>
-  std::map<std::string, trading_figures> group(Key key) const;
+  std::map<std::string, trading_figures>
+  group(const std::map<std::string, trading_account>& settled, Key key) const;
 
   trading_options opts_;
-  std::deque<trade_executed> fills_;
-  uint64_t dropped_ = 0;
+  trading_account settled_;
+  std::map<std::string, trading_account> symbols_;
+  std::map<std::string, trading_account> tags_;
+  /// In time order, each newer than `frontier_`.
+  std::deque<trade_executed> held_;
+  int64_t frontier_ = std::numeric_limits<int64_t>::min();
+  uint64_t late_ = 0;
   uint64_t version_ = 0;
 };
 

@@ -86,38 +86,80 @@ latest_metric_points(db_reader& r, const std::string& window) {
   });
 }
 
+namespace {
+
+constexpr const char* trade_columns
+  = "coalesce(correlation_id, ''), coalesce(trade_id, ''), "
+    "coalesce(order_id, ''), coalesce(symbol, ''), side, "
+    "coalesce(quantity, 0), coalesce(price, 0), coalesce(fee, 0), "
+    "coalesce(realized_pnl, 0), coalesce(strategy_tag, ''), "
+    "coalesce(exit_reason, ''), time_ns, id";
+
+std::vector<trade_executed> read_trades(SQLite::Statement& q) {
+  std::vector<trade_executed> result;
+  while (q.executeStep()) {
+    trade_executed x;
+    if (auto corr = correlation_id::parse(q.getColumn(0).getString()))
+      x.hdr.corr = *corr;
+    x.trade_id = q.getColumn(1).getString();
+    x.order_id = q.getColumn(2).getString();
+    x.symbol = q.getColumn(3).getString();
+    x.side = q.getColumn(4).getString() == "sell" ? trade_side::sell
+                                                  : trade_side::buy;
+    x.quantity = q.getColumn(5).getDouble();
+    x.price = q.getColumn(6).getDouble();
+    x.fee = q.getColumn(7).getDouble();
+    x.realized_pnl = q.getColumn(8).getDouble();
+    x.strategy_tag = q.getColumn(9).getString();
+    x.exit_reason = q.getColumn(10).getString();
+    x.time_ns = q.getColumn(11).getInt64();
+    result.push_back(std::move(x));
+  }
+  return result;
+}
+
+} // namespace
+
 caf::expected<std::vector<trade_executed>> trades(db_reader& r, size_t limit) {
   return detail::guarded([&] {
-    SQLite::Statement q{
-      r.db(),
-      "SELECT * FROM (SELECT coalesce(correlation_id, ''), "
-      "coalesce(trade_id, ''), coalesce(order_id, ''), "
-      "coalesce(symbol, ''), side, coalesce(quantity, 0), "
-      "coalesce(price, 0), coalesce(fee, 0), coalesce(realized_pnl, 0), "
-      "coalesce(strategy_tag, ''), coalesce(exit_reason, ''), time_ns, id "
-      "FROM trades ORDER BY time_ns DESC, id DESC LIMIT ?) "
-      "ORDER BY time_ns, id"};
+    SQLite::Statement q{r.db(), std::string{"SELECT * FROM (SELECT "}
+                                  + trade_columns
+                                  + " FROM trades ORDER BY time_ns DESC, id "
+                                    "DESC LIMIT ?) ORDER BY time_ns, id"};
     q.bind(1, static_cast<int64_t>(limit));
-    std::vector<trade_executed> result;
-    while (q.executeStep()) {
-      trade_executed x;
-      if (auto corr = correlation_id::parse(q.getColumn(0).getString()))
-        x.hdr.corr = *corr;
-      x.trade_id = q.getColumn(1).getString();
-      x.order_id = q.getColumn(2).getString();
-      x.symbol = q.getColumn(3).getString();
-      x.side = q.getColumn(4).getString() == "sell" ? trade_side::sell
-                                                    : trade_side::buy;
-      x.quantity = q.getColumn(5).getDouble();
-      x.price = q.getColumn(6).getDouble();
-      x.fee = q.getColumn(7).getDouble();
-      x.realized_pnl = q.getColumn(8).getDouble();
-      x.strategy_tag = q.getColumn(9).getString();
-      x.exit_reason = q.getColumn(10).getString();
-      x.time_ns = q.getColumn(11).getInt64();
-      result.push_back(std::move(x));
-    }
-    return result;
+    return read_trades(q);
+  });
+}
+
+caf::expected<std::vector<trade_executed>>
+trades_after(db_reader& r, int64_t after_ns, int64_t after_id) {
+  return detail::guarded([&] {
+    // Two index ranges (time, and the rowid), not a scan of the table.
+    SQLite::Statement q{
+      r.db(), std::string{"SELECT * FROM (SELECT "} + trade_columns
+                + " FROM trades WHERE time_ns > ?1 UNION SELECT "
+                + trade_columns + " FROM trades WHERE id > ?2) ORDER BY id"};
+    q.bind(1, static_cast<int64_t>(after_ns));
+    q.bind(2, static_cast<int64_t>(after_id));
+    return read_trades(q);
+  });
+}
+
+caf::expected<std::optional<stored_trading_state>>
+trading_state(db_reader& r, const std::string& name) {
+  return detail::guarded([&]() -> std::optional<stored_trading_state> {
+    if (!r.db().tableExists("trading_state"))
+      return std::nullopt;
+    SQLite::Statement q{r.db(),
+                        "SELECT body, coalesce(frontier_ns, 0), "
+                        "coalesce(covered_trade_id, 0) FROM trading_state "
+                        "WHERE name = ?"};
+    q.bind(1, name);
+    if (!q.executeStep() || q.getColumn(0).isNull())
+      return std::nullopt;
+    return stored_trading_state{q.getColumn(0).getString(),
+                                q.getColumn(1).getInt64(),
+                                q.getColumn(2).getInt64()};
   });
 }
 

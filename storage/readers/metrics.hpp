@@ -8,6 +8,7 @@
 #include <caf/expected.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,25 @@ latest_metric_points(db_reader& r, const std::string& window);
 
 /// @returns the newest `limit` fills, in time order.
 caf::expected<std::vector<trade_executed>> trades(db_reader& r, size_t limit);
+
+/// @returns the fills newer than `after_ns` or stored after the trade row
+///          `after_id` (what a stored trading state has not seen), in the
+///          order they were stored: the order the dashboard took them, so
+///          that a book given them again takes the same steps.
+caf::expected<std::vector<trade_executed>>
+trades_after(db_reader& r, int64_t after_ns, int64_t after_id);
+
+/// A stored trading state (`trading_state`).
+struct stored_trading_state {
+  std::string body;
+  int64_t frontier_ns = 0;
+  /// The newest trade row when the state was written.
+  int64_t covered_trade_id = 0;
+};
+
+/// @returns the trading state stored under `name`, or nothing (none yet, or
+///          a database from before the table).
+caf::expected<std::optional<stored_trading_state>>
+trading_state(db_reader& r, const std::string& name);
 
 } // namespace argus::storage

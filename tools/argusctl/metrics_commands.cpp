@@ -3,6 +3,7 @@
 #include "actors/metrics_dashboard/book.hpp"
 #include "actors/metrics_dashboard/exposition.hpp"
 #include "actors/metrics_dashboard/trading_performance.hpp"
+#include "actors/metrics_dashboard/trading_store.hpp"
 #include "actors/metrics_dashboard/views.hpp"
 #include "config/load.hpp"
 #include "messages/error.hpp"
@@ -43,18 +44,15 @@ double headline(const metric_point& p) {
                                           : p.last;
 }
 
-trading_book load_trading(storage::db_reader& r, const trading_basis& basis,
-                          bool& good) {
+/// The book as the dashboard keeps it: its stored running state and the
+/// fills after it (every fill when the state was kept on another capital).
+trading_book stored_trading(storage::db_reader& r, const trading_basis& basis,
+                            bool& good) {
   trading_options opts;
   opts.starting_capital = basis.starting_capital;
   opts.periods_per_year = basis.periods_per_year;
-  opts.max_trades = 10'000'000;
   trading_book book{opts};
-  auto fills = storage::trades(r, opts.max_trades);
-  good = ok(fills);
-  if (good)
-    for (const auto& f : *fills)
-      book.add(f);
+  good = ok(load_trading(r, book));
   return book;
 }
 
@@ -197,7 +195,7 @@ int metrics_prometheus(const std::string& db, const std::string& window,
     family.series.push_back(std::move(s));
   }
   bool good = false;
-  auto book = load_trading(*latest->reader, basis, good);
+  auto book = stored_trading(*latest->reader, basis, good);
   if (!good)
     return 1;
   add_trading_families(families, book.overall(), book.by_symbol(),
@@ -259,10 +257,10 @@ int trading(const std::string& db, const std::string& by,
   if (!r)
     return 1;
   bool good = false;
-  auto book = load_trading(*r, basis, good);
+  auto book = stored_trading(*r, basis, good);
   if (!good)
     return 1;
-  if (book.size() == 0)
+  if (book.fills() == 0)
     return nothing_yet("fills", output, json::object());
   auto overall = book.overall();
   if (structured(output)) {

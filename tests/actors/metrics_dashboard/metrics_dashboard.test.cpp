@@ -185,11 +185,24 @@ TEST_CASE("metrics dashboard: live series, health, trading performance, "
         == "histogram");
 }
 
+/// @returns a counter of the dashboard's status.
+uint64_t dashboard_counter(engine& eng, const char* name) {
+  auto st = eng.status();
+  REQUIRE(st);
+  for (const auto& c : st->components)
+    if (c.id == "metrics_dashboard")
+      return c.counters.at(name);
+  FAIL("no metrics_dashboard in the status");
+  return 0;
+}
+
 TEST_CASE("metrics dashboard: rollups and fills survive a restart, and a "
           "window open across it merges both runs") {
   test::engine_fixture fx;
   fx.cfg.metrics_dashboard.update_interval = 200ms;
   int64_t day_start = 0;
+  std::string performance;
+  uint64_t held = 0;
   {
     engine eng{fx.cfg, fx.options()};
     REQUIRE(!eng.start());
@@ -200,13 +213,21 @@ TEST_CASE("metrics dashboard: rollups and fills survive a restart, and a "
       eng.client().record(f);
     REQUIRE(eng.flush());
     day_start = window_start(wall_clock_ns(), 86'400'000'000'000);
+    performance = *eng.performance_data();
+    held = dashboard_counter(eng, "trades_held");
     REQUIRE(!eng.stop());
   }
   engine eng{fx.cfg, fx.options()};
   REQUIRE(!eng.start());
-  // The fills are back in the performance figures.
+  // The fills are back in the performance figures, every figure as it was,
+  // from the state stored at stop and the fills it still held (those within
+  // a minute of the newest): not by reading every fill again.
   auto perf = json::parse(*eng.performance_data());
   CHECK(perf["overall"]["fills"] == 16);
+  CHECK(perf == json::parse(performance));
+  CHECK(dashboard_counter(eng, "reloaded_trading_state") == 1);
+  CHECK(held < 16);
+  CHECK(dashboard_counter(eng, "reloaded_trades") == held);
   // The day so far (the first run's 50 values) is back in memory.
   auto day = eng.history("order_latency_seconds", "1d");
   REQUIRE(day);

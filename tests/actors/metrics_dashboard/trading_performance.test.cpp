@@ -1,5 +1,7 @@
 #include "actors/metrics_dashboard/trading_performance.hpp"
 
+#include "actors/metrics_dashboard/views.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -169,12 +171,6 @@ TEST_CASE("trading figures equal an independent computation (Python, "
   trading_options opts;
   opts.starting_capital = 10000;
   opts.periods_per_year = 365;
-  trading_book book{opts};
-  // Out of order on purpose: the book keeps time order.
-  for (size_t i = 0; i < fills.size(); i += 2)
-    book.add(fills[i]);
-  for (size_t i = 1; i < fills.size(); i += 2)
-    book.add(fills[i]);
   test::temp_dir dir;
   std::string lines;
   for (const auto& x : fills)
@@ -185,27 +181,191 @@ TEST_CASE("trading figures equal an independent computation (Python, "
                       path, "10000", "365"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   auto oracle = json::parse(r.out);
-  auto all = book.overall();
-  // The series has what the figures are about.
-  CHECK(all.losses > 5);
-  CHECK(all.max_drawdown_pct > 0.01);
-  CHECK(all.unrealized_pnl != 0);
-  check_figures(all, oracle["overall"]);
-  for (const auto& [symbol, f] : book.by_symbol()) {
-    CAPTURE(symbol);
-    check_figures(f, oracle["by_symbol"][symbol]);
+  auto check_book = [&](const trading_book& book) {
+    auto all = book.overall();
+    // The series has what the figures are about.
+    CHECK(all.losses > 5);
+    CHECK(all.max_drawdown_pct > 0.01);
+    CHECK(all.unrealized_pnl != 0);
+    check_figures(all, oracle["overall"]);
+    for (const auto& [symbol, f] : book.by_symbol()) {
+      CAPTURE(symbol);
+      check_figures(f, oracle["by_symbol"][symbol]);
+    }
+    for (const auto& [tag, f] : book.by_tag()) {
+      CAPTURE(tag);
+      check_figures(f, oracle["by_tag"][tag]);
+    }
+    CHECK(book.by_symbol().size() == 3);
+    CHECK(book.by_tag().size() == 2);
+    CHECK(all.equity_curve.size() == fills.size() + 1);
+    CHECK(all.equity_curve.front().equity == 10000);
+    CHECK(all.equity_curve.back().equity
+          == doctest::Approx(10000 + all.realized_pnl));
+  };
+  SUBCASE("held: out of order within the reorder window") {
+    auto held = opts;
+    held.reorder_window_ns = 100 * day;
+    trading_book book{held};
+    for (size_t i = 0; i < fills.size(); i += 2)
+      book.add(fills[i]);
+    for (size_t i = 1; i < fills.size(); i += 2)
+      book.add(fills[i]);
+    CHECK(book.held() == fills.size());
+    CHECK(book.late() == 0);
+    check_book(book);
   }
-  for (const auto& [tag, f] : book.by_tag()) {
-    CAPTURE(tag);
-    check_figures(f, oracle["by_tag"][tag]);
+  SUBCASE("settled: folded into the running accounts as they age") {
+    auto settled = opts;
+    settled.max_trades = 5;
+    trading_book book{settled};
+    for (const auto& x : fills)
+      book.add(x);
+    CHECK(book.held() <= 5);
+    CHECK(book.fills() == fills.size());
+    CHECK(book.late() == 0);
+    check_book(book);
   }
-  CHECK(book.by_symbol().size() == 3);
-  CHECK(all.equity_curve.size() == fills.size() + 1);
-  CHECK(all.equity_curve.back().equity
-        == doctest::Approx(10000 + all.realized_pnl));
 }
 
-TEST_CASE("trading figures: empty, one day, and the fill limit") {
+namespace {
+
+/// Every figure, as the dashboard shows it (equal text: equal figures).
+std::string shown(const trading_book& book) {
+  return performance_json(book.overall(), book.by_symbol(), book.by_tag())
+    .dump();
+}
+
+} // namespace
+
+TEST_CASE("a trading book restored from its stored state and given the "
+          "fills after it equals the book that saw every fill") {
+  auto fills = sample_fills();
+  trading_options opts;
+  opts.reorder_window_ns = 2 * day;
+  trading_book whole{opts};
+  for (const auto& x : fills)
+    whole.add(x);
+  for (size_t k : {size_t{1}, size_t{40}, fills.size() / 2, fills.size() - 1}) {
+    CAPTURE(k);
+    trading_book first{opts};
+    for (size_t i = 0; i < k; ++i)
+      first.add(fills[i]);
+    // Stored as text, as the database keeps it.
+    auto state = json::parse(first.settled_state().dump());
+    trading_book restored{opts};
+    REQUIRE(restored.restore(state));
+    CHECK(restored.frontier_ns() == first.frontier_ns());
+    // What a start reads: the fills newer than the frontier.
+    for (const auto& x : fills)
+      if (x.time_ns > restored.frontier_ns())
+        restored.add(x);
+    CHECK(restored.fills() == fills.size());
+    CHECK(shown(restored) == shown(whole));
+  }
+}
+
+TEST_CASE("a stored trading state that is not one, or was kept on another "
+          "starting capital, is refused and leaves the book as it was") {
+  auto fills = sample_fills();
+  trading_options opts;
+  trading_book book{opts};
+  for (const auto& x : fills)
+    book.add(x);
+  auto state = book.settled_state();
+  auto before = shown(book);
+  auto other = opts;
+  other.starting_capital = 20000;
+  trading_book richer{other};
+  CHECK(!richer.restore(state));
+  CHECK(richer.fills() == 0);
+  for (const auto& broken :
+       {json::object(), json{{"overall", 1}}, json::parse("[1,2]"),
+        [&] {
+          auto j = state;
+          j["overall"]["equity"] = nullptr; // a non-finite figure, stored
+          return j;
+        }(),
+        [&] {
+          auto j = state;
+          j["by_symbol"]["BTCUSDT"].erase("days");
+          return j;
+        }()}) {
+    CAPTURE(broken.dump().substr(0, 80));
+    CHECK(!book.restore(broken));
+    CHECK(shown(book) == before);
+  }
+}
+
+TEST_CASE("a fill later than the reorder window counts for every sum and its "
+          "own day, and is counted as late") {
+  trading_options opts;
+  opts.reorder_window_ns = 60 * sec;
+  trading_book book{opts};
+  trade_executed x;
+  x.symbol = "BTCUSDT";
+  x.quantity = 1;
+  x.price = 100;
+  x.realized_pnl = 10;
+  const int64_t t0 = 1'790'845'200 * sec;
+  for (int i = 0; i < 10; ++i) {
+    x.time_ns = t0 + i * day;
+    book.add(x);
+  }
+  CHECK(book.late() == 0);
+  auto late = x;
+  late.realized_pnl = -20;
+  late.time_ns = t0 + 2 * day + 5 * sec;
+  book.add(late);
+  CHECK(book.late() == 1);
+  auto f = book.overall();
+  CHECK(f.fills == 11);
+  CHECK(f.realized_pnl == doctest::Approx(80));
+  CHECK(f.pnl_by_day[utc_day(late.time_ns)] == doctest::Approx(-10));
+  CHECK(f.losses == 1);
+  // It is folded in after the newest settled fill (day 8) and before the
+  // fill still held (day 9): the peak of day 8 is not regained.
+  CHECK(book.held() == 1);
+  CHECK(f.current_drawdown == doctest::Approx(10));
+  CHECK(f.max_drawdown == doctest::Approx(20));
+  CHECK(f.max_drawdown_duration_ns == day);
+  CHECK(f.equity_curve.back().time_ns == t0 + 9 * day);
+}
+
+TEST_CASE("the equity curve keeps at most its configured points, evenly "
+          "spaced, from the starting capital to the last equity") {
+  trading_options opts;
+  opts.curve_points = 8;
+  opts.max_trades = 3;
+  trading_book book{opts};
+  trade_executed x;
+  x.symbol = "ETHUSDT";
+  x.quantity = 1;
+  x.price = 2000;
+  const int64_t t0 = 1'790'845'200 * sec;
+  double equity = 10000;
+  for (int i = 1; i <= 101; ++i) {
+    x.realized_pnl = (i % 3) - 1.0;
+    x.time_ns = t0 + i * sec;
+    equity += x.realized_pnl;
+    book.add(x);
+  }
+  auto c = book.overall().equity_curve;
+  CHECK(c.size() <= 8 + 1); // the kept points and the last equity
+  CHECK(c.size() >= 5);
+  CHECK(c.front().equity == 10000);
+  CHECK(c.front().time_ns == t0 + sec);
+  CHECK(c.back().time_ns == t0 + 101 * sec);
+  CHECK(c.back().equity == doctest::Approx(equity));
+  // Evenly spaced by fill count (one fill a second here): equal steps
+  // between the kept points after the first (the capital, at the first
+  // fill's time) and before the last (the current equity).
+  REQUIRE(c.size() >= 4);
+  for (size_t i = 3; i + 1 < c.size(); ++i)
+    CHECK(c[i].time_ns - c[i - 1].time_ns == c[2].time_ns - c[1].time_ns);
+}
+
+TEST_CASE("trading figures: empty, one day, and the fills held") {
   trading_book book{{10000, 365, 3}};
   CHECK(book.overall().fills == 0);
   trade_executed x;
@@ -223,6 +383,8 @@ TEST_CASE("trading figures: empty, one day, and the fill limit") {
     x.time_ns += sec;
     book.add(x);
   }
-  CHECK(book.size() == 3);
-  CHECK(book.dropped() == 2);
+  // Three held, the older two folded in: the figures still cover all five.
+  CHECK(book.held() == 3);
+  CHECK(book.overall().fills == 5);
+  CHECK(book.overall().realized_pnl == doctest::Approx(25));
 }
