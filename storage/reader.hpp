@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -23,12 +24,18 @@ struct db_summary {
   std::string path;
   int schema_version = 0;
   int latest_schema_version = 0;
-  /// Rows per table, in `table_id` order of names.
+  /// Rows per table, by name: counted up to `exact_row_limit`; beyond it
+  /// estimated from the table's rowid range (listed in `estimated`).
   std::map<std::string, int64_t> rows;
+  std::set<std::string> estimated;
   /// 0 when nothing was written yet.
   int64_t last_write_ns = 0;
   std::string journal_mode;
 };
+
+/// Tables with more rows than this are not counted row by row: a status
+/// costs the same on a year of history as on a day.
+inline constexpr int64_t exact_row_limit = 100'000;
 
 /// A read-only connection for queries: never the writer's connection, so
 /// readers (argusctl, the REST API, reports) never block the writer (WAL).

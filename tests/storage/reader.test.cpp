@@ -4,6 +4,7 @@
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -47,6 +48,38 @@ TEST_CASE("a reader's summary has the schema version, rows per table and "
   CHECK(summary->rows.at("ensemble_tracking") == 0);
   CHECK(summary->last_write_ns == 1'700'000'000'000'000'000);
   CHECK(summary->journal_mode == "wal");
+}
+
+TEST_CASE("a reader's summary counts a table's rows up to the limit and "
+          "estimates a bigger one from its row ids, saying so") {
+  test::database_fixture fx;
+  fx.write({to_row(test::sample_trade_executed())});
+  {
+    SQLite::Database db{fx.path, SQLite::OPEN_READWRITE};
+    // Past the limit, with the oldest fifth deleted as retention would.
+    db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+            "WHERE i < "
+            + std::to_string(exact_row_limit + 25'000)
+            + ") "
+              "INSERT INTO regime_tracking (regime_type, timestamp) SELECT "
+              "'BULL_TREND', '2024-01-01 00:00:00.000000' FROM n");
+    db.exec("DELETE FROM regime_tracking WHERE id <= 20000");
+    // At the limit exactly: still counted.
+    db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+            "WHERE i < "
+            + std::to_string(exact_row_limit)
+            + ") "
+              "INSERT INTO ensemble_tracking (ensemble_id) SELECT 'e' FROM n");
+  }
+  auto summary = fx.reader()->summary();
+  REQUIRE(summary);
+  CHECK(summary->rows.at("trades") == 1);
+  CHECK(summary->rows.at("ensemble_tracking") == exact_row_limit);
+  CHECK(summary->estimated.count("ensemble_tracking") == 0);
+  // The ids run contiguously after the deleted ones: the span is the count.
+  CHECK(summary->rows.at("regime_tracking") == exact_row_limit + 5'000);
+  CHECK(summary->estimated.count("regime_tracking") == 1);
+  CHECK(summary->estimated.size() == 1);
 }
 
 TEST_CASE("rows_as_json keys each row by column and parses the JSON "

@@ -32,7 +32,8 @@ int status(const std::string& db, const std::string& output) {
            {"journal_mode", s.journal_mode},
            {"last_write_ns", s.last_write_ns},
            {"last_write", time_text(s.last_write_ns)},
-           {"rows", s.rows}};
+           {"rows", s.rows},
+           {"rows_estimated", s.estimated}};
     print_structured(j, output);
     return 0;
   }
@@ -43,8 +44,12 @@ int status(const std::string& db, const std::string& output) {
             << "LAST WRITE      " << time_text(s.last_write_ns) << "\n\n";
   text_table table{{"TABLE", "ROWS"}};
   for (const auto& [name, rows] : s.rows)
-    table.add({name, std::to_string(rows)});
+    table.add({name, std::string{s.estimated.count(name) ? "~" : ""}
+                       + std::to_string(rows)});
   table.print(std::cout);
+  if (!s.estimated.empty())
+    std::cout << "(~: more than " << storage::exact_row_limit
+              << " rows, estimated from the table's row ids)\n";
   return 0;
 }
 

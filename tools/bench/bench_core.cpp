@@ -386,4 +386,29 @@ BENCHMARK(storage_commit_1000_span_rows)
 
 } // namespace
 
+// What the dashboard's health sampling costs the engine: one status round
+// (the supervisor asks every component and merges their answers), as the
+// dashboard asks it every `update_interval` (5 s by default). CPU time is
+// the engine's, read from the process clock around the timed rounds.
+void engine_status_round(benchmark::State& state) {
+  argus::bench::bench_engine fx{"argus-bench-status", 1 << 14};
+  if (!fx.start(state))
+    return;
+  uint64_t answered = 0;
+  for (auto _ : state) {
+    auto st = fx.eng.status();
+    if (!st) {
+      state.SkipWithError("no status");
+      return;
+    }
+    answered += st->components.size();
+  }
+  state.counters["components"] = benchmark::Counter(
+    static_cast<double>(answered), benchmark::Counter::kAvgIterations);
+}
+BENCHMARK(engine_status_round)
+  ->Unit(benchmark::kMicrosecond)
+  ->MeasureProcessCPUTime()
+  ->UseRealTime();
+
 BENCHMARK_MAIN();
