@@ -19,7 +19,97 @@ regimes(db_reader& r, int64_t since_ns) {
   });
 }
 
-caf::expected<nlohmann::json>
+namespace {
+
+/// Reads a flat JSON object's numeric members into a map without building
+/// a document (a query reads thousands of these per second of history).
+/// Anything else (nested values, strings) is skipped; text that is not an
+/// object gives an empty map.
+class number_map_reader {
+public:
+  explicit number_map_reader(std::map<std::string, double>& out) : out_(out) {
+  }
+
+  bool null() {
+    return true;
+  }
+  bool boolean(bool) {
+    return true;
+  }
+  bool number_integer(nlohmann::json::number_integer_t x) {
+    return number(static_cast<double>(x));
+  }
+  bool number_unsigned(nlohmann::json::number_unsigned_t x) {
+    return number(static_cast<double>(x));
+  }
+  bool number_float(nlohmann::json::number_float_t x, const std::string&) {
+    return number(x);
+  }
+  bool string(std::string&) {
+    return true;
+  }
+  bool binary(nlohmann::json::binary_t&) {
+    return true;
+  }
+  bool start_object(std::size_t) {
+    if (depth_ == 0)
+      is_object_ = true;
+    ++depth_;
+    return true;
+  }
+  bool key(std::string& k) {
+    if (depth_ == 1)
+      key_ = std::move(k);
+    return true;
+  }
+  bool end_object() {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) {
+    ++depth_;
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception&) {
+    out_.clear();
+    return false;
+  }
+
+  bool is_object() const noexcept {
+    return is_object_;
+  }
+
+private:
+  bool number(double x) {
+    if (depth_ == 1 && is_object_)
+      out_[key_] = x;
+    return true;
+  }
+
+  std::map<std::string, double>& out_;
+  std::string key_;
+  int depth_ = 0;
+  bool is_object_ = false;
+};
+
+std::map<std::string, double> number_map(const SQLite::Column& column) {
+  std::map<std::string, double> result;
+  if (column.isNull())
+    return result;
+  const char* text = column.getText();
+  number_map_reader reader{result};
+  nlohmann::json::sax_parse(text, text + column.getBytes(), &reader);
+  return result;
+}
+
+} // namespace
+
+caf::expected<std::vector<stored_ensemble_decision>>
 ensembles(db_reader& r, const std::string& ensemble_id, int64_t since_ns) {
   return detail::guarded([&] {
     // The realised PnL of the trades under the decision's correlation id
@@ -27,7 +117,8 @@ ensembles(db_reader& r, const std::string& ensemble_id, int64_t since_ns) {
     SQLite::Statement q{
       r.db(), "SELECT e.timestamp, e.ensemble_id, e.individual_predictions, "
               "e.ensemble_weights, coalesce(e.final_prediction, ''), "
-              "e.confidence, coalesce(e.meta_learner_prediction, ''), "
+              "coalesce(e.confidence, 0), "
+              "coalesce(e.meta_learner_prediction, ''), "
               "coalesce(rc.correlation_id, ''), coalesce((SELECT "
               "sum(realized_pnl) FROM trades t WHERE t.correlation_id = "
               "rc.correlation_id), 0) "
@@ -37,24 +128,34 @@ ensembles(db_reader& r, const std::string& ensemble_id, int64_t since_ns) {
               "ORDER BY e.timestamp, e.id"};
     q.bind(1, ensemble_id);
     q.bind(2, sql_datetime(since_ns));
-    nlohmann::json arr = nlohmann::json::array();
-    auto object = [](const std::string& text) {
-      auto j = nlohmann::json::parse(text, nullptr, false);
-      return j.is_object() ? j : nlohmann::json::object();
-    };
-    while (q.executeStep())
-      arr.push_back(
-        {{"time_ns", parse_sql_datetime(q.getColumn(0).getString())},
-         {"ensemble_id", q.getColumn(1).getString()},
-         {"predictions", object(q.getColumn(2).getString())},
-         {"weights", object(q.getColumn(3).getString())},
-         {"final", q.getColumn(4).getString()},
-         {"confidence", q.getColumn(5).getDouble()},
-         {"meta", q.getColumn(6).getString()},
-         {"correlation_id", q.getColumn(7).getString()},
-         {"realized_pnl", q.getColumn(8).getDouble()}});
-    return arr;
+    std::vector<stored_ensemble_decision> result;
+    while (q.executeStep()) {
+      stored_ensemble_decision x;
+      x.time_ns = parse_sql_datetime(q.getColumn(0).getString());
+      x.ensemble_id = q.getColumn(1).getString();
+      x.predictions = number_map(q.getColumn(2));
+      x.weights = number_map(q.getColumn(3));
+      x.final_prediction = q.getColumn(4).getString();
+      x.confidence = q.getColumn(5).getDouble();
+      x.meta_learner_prediction = q.getColumn(6).getString();
+      x.correlation_id = q.getColumn(7).getString();
+      x.realized_pnl = q.getColumn(8).getDouble();
+      result.push_back(std::move(x));
+    }
+    return result;
   });
+}
+
+nlohmann::json to_json(const stored_ensemble_decision& x) {
+  return {{"time_ns", x.time_ns},
+          {"ensemble_id", x.ensemble_id},
+          {"predictions", x.predictions},
+          {"weights", x.weights},
+          {"final", x.final_prediction},
+          {"confidence", x.confidence},
+          {"meta", x.meta_learner_prediction},
+          {"correlation_id", x.correlation_id},
+          {"realized_pnl", x.realized_pnl}};
 }
 
 caf::expected<nlohmann::json>

@@ -7,6 +7,7 @@
 #include <caf/expected.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,12 +20,29 @@ namespace argus::storage {
 caf::expected<std::vector<std::pair<int64_t, std::string>>>
 regimes(db_reader& r, int64_t since_ns);
 
+/// One stored ensemble decision, with the realised PnL of the fills under
+/// its correlation id.
+struct stored_ensemble_decision {
+  int64_t time_ns = 0;
+  std::string ensemble_id;
+  /// Members' numeric predictions and weights (other values are left out).
+  std::map<std::string, double> predictions;
+  std::map<std::string, double> weights;
+  std::string final_prediction;
+  double confidence = 0;
+  std::string meta_learner_prediction;
+  std::string correlation_id;
+  double realized_pnl = 0;
+};
+
 /// @returns the ensemble decisions of `ensemble_id` (empty: all) since
-/// `since_ns` as JSON objects (time_ns, ensemble_id, predictions, weights,
-/// final, meta, correlation_id, and the realized_pnl of the trades under
-/// it).
-caf::expected<nlohmann::json>
+///          `since_ns`, in time order.
+caf::expected<std::vector<stored_ensemble_decision>>
 ensembles(db_reader& r, const std::string& ensemble_id, int64_t since_ns);
+
+/// The decision as JSON (time_ns, ensemble_id, predictions, weights, final,
+/// confidence, meta, correlation_id, realized_pnl).
+nlohmann::json to_json(const stored_ensemble_decision& x);
 
 /// @returns the feature importances and drift scores from
 /// model_behavior_tracking of `model_id` (empty: all) since `since_ns`, as

@@ -131,22 +131,17 @@ int tracking_ensembles(const std::string& db, const std::string& id,
   if (!rows)
     return code;
   std::map<std::string, std::vector<ensemble_observation>> by_id;
-  for (const auto& e : *rows) {
+  for (auto& e : *rows) {
     ensemble_observation x;
-    x.time_ns = e["time_ns"].get<int64_t>();
-    for (const auto& [m, p] : e["predictions"].items())
-      if (p.is_number())
-        x.predictions[m] = p.get<double>();
-    for (const auto& [m, w] : e["weights"].items())
-      if (w.is_number())
-        x.weights[m] = w.get<double>();
-    x.final_prediction = e["final"].get<std::string>();
-    x.meta_learner_prediction = e["meta"].get<std::string>();
+    x.time_ns = e.time_ns;
+    x.predictions = std::move(e.predictions);
+    x.weights = std::move(e.weights);
     // Offline, the trades under the decision's correlation id tell what
     // turned out right (labels are not stored).
-    x.outcome
-      = outcome_of_pnl(x.final_prediction, e["realized_pnl"].get<double>());
-    by_id[e["ensemble_id"].get<std::string>()].push_back(std::move(x));
+    x.outcome = outcome_of_pnl(e.final_prediction, e.realized_pnl);
+    x.final_prediction = std::move(e.final_prediction);
+    x.meta_learner_prediction = std::move(e.meta_learner_prediction);
+    by_id[e.ensemble_id].push_back(std::move(x));
   }
   json out = json::object();
   for (const auto& [ensemble, xs] : by_id) {

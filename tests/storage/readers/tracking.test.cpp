@@ -3,6 +3,7 @@
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
 
 #include "tests/messages/samples.hpp"
@@ -57,16 +58,48 @@ TEST_CASE("ensembles reads the decisions of one ensemble with the realised "
   REQUIRE(decisions);
   REQUIRE(decisions->size() == 2);
   const auto& d1 = (*decisions)[0];
-  CHECK(d1["correlation_id"] == "d1");
-  CHECK(d1["time_ns"] == t0);
-  CHECK(d1["final"] == "buy");
-  CHECK(d1["meta"] == "hold");
-  CHECK(d1["predictions"]["model_1"] == 0.8);
-  CHECK(d1["weights"]["model_2"] == 0.4);
-  CHECK(d1["realized_pnl"] == fill.realized_pnl + 20);
-  CHECK((*decisions)[1]["realized_pnl"] == 0);
+  CHECK(d1.correlation_id == "d1");
+  CHECK(d1.time_ns == t0);
+  CHECK(d1.final_prediction == "buy");
+  CHECK(d1.meta_learner_prediction == "hold");
+  CHECK(d1.predictions.at("model_1") == 0.8);
+  CHECK(d1.weights.at("model_2") == 0.4);
+  CHECK(d1.realized_pnl == fill.realized_pnl + 20);
+  CHECK((*decisions)[1].realized_pnl == 0);
+  auto j = to_json(d1);
+  CHECK(j["final"] == "buy");
+  CHECK(j["predictions"]["model_1"] == 0.8);
   CHECK(ensembles(*r, "", 0)->size() == 3);
   CHECK(ensembles(*r, "", t0 + second / 2)->size() == 1);
+}
+
+TEST_CASE("ensembles keeps the members' numeric predictions and weights, "
+          "skips other values, and reads text that is not an object as "
+          "none") {
+  test::database_fixture fx;
+  {
+    SQLite::Database db{fx.path, SQLite::OPEN_READWRITE};
+    db.exec("INSERT INTO ensemble_tracking (ensemble_id, timestamp, "
+            "individual_predictions, ensemble_weights) VALUES "
+            "('e', '2024-01-01 00:00:00.000000', "
+            "'{\"a\": 0.25, \"b\": \"high\", \"c\": {\"d\": 1}, \"e\": 3, "
+            "\"f\": [4, 5], \"g\": -1e-3}', '[0.5, 0.5]'), "
+            "('e', '2024-01-01 00:00:01.000000', '{\"a\": 1, \"b\": ', "
+            "'not json'), "
+            "('e', '2024-01-01 00:00:02.000000', NULL, '{}')");
+  }
+  auto r = fx.reader();
+  auto xs = ensembles(*r, "e", 0);
+  REQUIRE(xs);
+  REQUIRE(xs->size() == 3);
+  CHECK((*xs)[0].predictions
+        == std::map<std::string, double>{{"a", 0.25}, {"e", 3}, {"g", -1e-3}});
+  CHECK((*xs)[0].weights.empty());
+  // Cut off mid-way: nothing of it, not the part before the cut.
+  CHECK((*xs)[1].predictions.empty());
+  CHECK((*xs)[1].weights.empty());
+  CHECK((*xs)[2].predictions.empty());
+  CHECK((*xs)[2].weights.empty());
 }
 
 TEST_CASE("feature_scores reads importances and drift scores, skipping rows "
