@@ -134,12 +134,17 @@ caf::expected<std::vector<trade_executed>> trades(db_reader& r, size_t limit) {
 caf::expected<std::vector<trade_executed>>
 trades_after(db_reader& r, int64_t after_ns, int64_t after_id) {
   return detail::guarded([&] {
-    // Two index ranges (time, and the rowid), not a scan of the table.
-    SQLite::Statement q{
-      r.db(), std::string{"SELECT * FROM (SELECT "} + trade_columns
-                + " FROM trades WHERE time_ns > ?1 UNION SELECT "
-                + trade_columns + " FROM trades WHERE id > ?2) ORDER BY id"};
-    q.bind(1, static_cast<int64_t>(after_ns));
+    // Two index ranges (time, and the rowid), not a scan of the table;
+    // without a time bound every row qualifies, and one read in id order
+    // is all it takes.
+    auto select = std::string{"SELECT "} + trade_columns + " FROM trades";
+    auto sql = after_ns == std::numeric_limits<int64_t>::min()
+                 ? select + " WHERE id > ?2 ORDER BY id"
+                 : "SELECT * FROM (" + select + " WHERE time_ns > ?1 UNION "
+                     + select + " WHERE id > ?2) ORDER BY id";
+    SQLite::Statement q{r.db(), sql};
+    if (after_ns != std::numeric_limits<int64_t>::min())
+      q.bind(1, static_cast<int64_t>(after_ns));
     q.bind(2, static_cast<int64_t>(after_id));
     return read_trades(q);
   });
