@@ -22,6 +22,9 @@
 //                   over spans recorded: a span's start, two attributes and
 //                   end, target <= 100 ns. (The thread CPU clock ticks too
 //                   coarsely on this VM for chunks of 10 spans.)
+//   first_span_ns   of that, the first span of each chunk (mean): the span
+//                   that finds the caches and TLB cold after the sleep
+//   later_span_ns   the other spans of a chunk (mean), warm
 // The span figure's setting is a running engine that keeps what it samples
 // (10 %), at 10k, 100k and 1M spans/s, e.g.
 //   build/tools/bench_sustained --benchmark_filter='sustained_spans/10000/10/'
@@ -167,6 +170,8 @@ void sustained_spans(benchmark::State& state) {
   for (auto _ : state) {
     uint64_t recorded = 0;
     int64_t bot_ns = 0;
+    int64_t first_span_ns = 0;
+    uint64_t chunks = 0;
     double catch_up_ms = 0;
     std::vector<double> probe_ms;
     uint64_t probes_lost = 0;
@@ -183,6 +188,8 @@ void sustained_spans(benchmark::State& state) {
       while (next < end) {
         auto chunk_start = steady_ns();
         for (uint64_t i = 0; i < per_chunk; ++i, ++recorded) {
+          if (i == 1)
+            first_span_ns += steady_ns() - chunk_start;
           if (recorded % 6 == 0)
             corr = ids.next(); // a request of six spans
           argus::runtime::scoped_span s{eng.client().span(
@@ -191,6 +198,7 @@ void sustained_spans(benchmark::State& state) {
           s.set("strategy_applied", "momentum_based");
         }
         bot_ns += steady_ns() - chunk_start;
+        ++chunks;
         next += std::chrono::milliseconds{1};
         std::this_thread::sleep_until(next);
       }
@@ -223,6 +231,14 @@ void sustained_spans(benchmark::State& state) {
     state.counters["probe_p99_ms"] = percentile(probe_ms, 0.99);
     state.counters["probes_lost"] = static_cast<double>(probes_lost);
     state.counters["rss_peak_mb"] = rss_peak_mb();
+    state.counters["first_span_ns"]
+      = chunks > 0
+          ? static_cast<double>(first_span_ns) / static_cast<double>(chunks)
+          : 0.0;
+    state.counters["later_span_ns"]
+      = recorded > chunks ? static_cast<double>(bot_ns - first_span_ns)
+                              / static_cast<double>(recorded - chunks)
+                          : 0.0;
     state.counters["bot_ns_per_span"]
       = recorded > 0
           ? static_cast<double>(bot_ns) / static_cast<double>(recorded)
