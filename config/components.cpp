@@ -200,6 +200,16 @@ struct checker {
                   + x + "'");
   }
 
+  void check(const std::string& key, const std::string& x, one_of o) const {
+    for (const char* n : o.names)
+      if (x == n)
+        return;
+    std::string choices;
+    for (const char* n : o.names)
+      choices += std::string{choices.empty() ? "" : ", "} + n;
+    fail(key, "must be one of " + choices + "; got '" + x + "'");
+  }
+
   void check(const std::string& key,
              const std::map<std::string, std::string>& xs, one_of o) const {
     for (const auto& [name, value] : xs)
@@ -287,6 +297,29 @@ void check_rules(const checker& c, const storage_config& x) {
   if (x.max_pending_rows < x.batch_max_rows)
     c.fail("max_pending_rows", "must be at least batch_max_rows ("
                                  + std::to_string(x.batch_max_rows) + ")");
+}
+
+void check_rules(const checker& c, const gateway_config& x) {
+  if (x.tls_certificate.empty() != x.tls_key.empty())
+    c.fail(x.tls_key.empty() ? "tls_key" : "tls_certificate",
+           "tls_certificate and tls_key go together");
+  if (!x.tls_certificate.empty())
+    c.fail("tls_certificate",
+           "TLS on the HTTP listener is not available in this version; "
+           "listen on loopback and put a TLS proxy in front");
+  if (!is_loopback_address(x.address) && x.tls_certificate.empty()
+      && !x.allow_insecure_remote)
+    c.fail("address", "'" + x.address
+                        + "' is not a loopback address: the API would be "
+                          "reachable without TLS (set allow_insecure_remote "
+                          "to accept that)");
+  for (const auto& [name, t] : x.tokens) {
+    if (t.token.empty())
+      c.fail("tokens." + name + ".token", "must not be empty");
+    else if (t.token.reveal().size() < 16)
+      c.fail("tokens." + name + ".token",
+             "must be at least 16 characters long");
+  }
 }
 
 /// Walks a field table and checks every value against its rules.
@@ -377,6 +410,26 @@ std::vector<config_issue> validate(const runtime_config& x) {
 }
 
 std::vector<config_issue> validate(const privacy_config& x) {
+  return validate_section(x);
+}
+
+bool is_loopback_address(const std::string& address) {
+  if (address == "::1" || address == "localhost")
+    return true;
+  // 127.0.0.0/8
+  if (address.rfind("127.", 0) != 0)
+    return false;
+  int dots = 0;
+  for (auto ch : address) {
+    if (ch == '.')
+      ++dots;
+    else if (ch < '0' || ch > '9')
+      return false;
+  }
+  return dots == 3;
+}
+
+std::vector<config_issue> validate(const gateway_config& x) {
   return validate_section(x);
 }
 

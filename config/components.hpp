@@ -404,6 +404,51 @@ struct privacy_config {
 };
 std::vector<config_issue> validate(const privacy_config& x);
 
+// -- gateway ------------------------------------------------------------------
+
+/// One bearer token of the HTTP API (`gateway.tokens.<name>`).
+struct api_token {
+  /// viewer (reads), operator (reads, ingest, report runs) or admin.
+  std::string role = "viewer";
+  /// From `token` (use `${ENV}`) or `token_file`. Kept only as its
+  /// SHA-256 once the gateway starts.
+  secret token;
+};
+
+/// argus's own section `gateway`: the HTTP listener (REST API, /metrics,
+/// ingest). An embedded engine opens no port unless `enabled`.
+struct gateway_config {
+  bool enabled = false;
+  /// Loopback by default; any other address needs TLS (or the loud
+  /// `allow_insecure_remote`).
+  std::string address = "127.0.0.1";
+  /// 0: an ephemeral port (argusd prints the one it got).
+  uint16_t port = 8470;
+  std::string tls_certificate;
+  std::string tls_key;
+  bool allow_insecure_remote = false;
+  std::map<std::string, api_token> tokens;
+  size_t max_connections = 256;
+  size_t max_header_bytes = 8 * 1024;
+  size_t max_body_bytes = 1024 * 1024;
+  /// A request must arrive whole within this time; idle connections close.
+  milliseconds read_timeout = 30s;
+  /// Threads that run the route handlers (reads, engine queries).
+  size_t workers = 2;
+  /// Requests waiting for a worker; more are answered 503.
+  size_t max_queued_requests = 1024;
+  /// How long a handler waits for a component's answer.
+  milliseconds request_timeout = 10s;
+  /// Failed authentications from one address within `auth_throttle_window`
+  /// after which it is answered 429 until the window passes.
+  size_t auth_failures_before_throttle = 10;
+  milliseconds auth_throttle_window = 60s;
+};
+std::vector<config_issue> validate(const gateway_config& x);
+
+/// @returns whether `address` is an IPv4 or IPv6 loopback address.
+bool is_loopback_address(const std::string& address);
+
 /// The spec's `monitoring:` tree.
 struct engine_config {
   bool enabled = true;
@@ -417,6 +462,7 @@ struct engine_config {
   storage_config storage;
   runtime_config runtime;
   privacy_config privacy;
+  gateway_config gateway;
 };
 
 /// Validates every section; paths are absolute (`monitoring.<section>.<key>`).

@@ -278,6 +278,34 @@ if_config<C, privacy_config> fields(V& v, C& c) {
   v("hash_key_file", c.hash_key, read_from_file{});
 }
 
+template <class V, class C>
+if_config<C, api_token> fields(V& v, C& c) {
+  v("role", c.role, one_of{{"viewer", "operator", "admin"}});
+  v("token", c.token);
+  v("token_file", c.token, read_from_file{});
+}
+
+template <class V, class C>
+if_config<C, gateway_config> fields(V& v, C& c) {
+  v("enabled", c.enabled);
+  v("address", c.address, non_empty{});
+  v("port", c.port);
+  v("tls_certificate", c.tls_certificate);
+  v("tls_key", c.tls_key);
+  v("allow_insecure_remote", c.allow_insecure_remote);
+  v("tokens", c.tokens, entries_from<api_token>{});
+  v("max_connections", c.max_connections, positive{});
+  v("max_header_bytes", c.max_header_bytes, positive{});
+  v("max_body_bytes", c.max_body_bytes, positive{});
+  v("read_timeout", c.read_timeout, positive{});
+  v("workers", c.workers, positive{}, at_most{64});
+  v("max_queued_requests", c.max_queued_requests, positive{});
+  v("request_timeout", c.request_timeout, positive{});
+  v("auth_failures_before_throttle", c.auth_failures_before_throttle,
+    positive{});
+  v("auth_throttle_window", c.auth_throttle_window, positive{});
+}
+
 /// The spec's `monitoring:` tree.
 template <class V, class C>
 if_config<C, engine_config> fields(V& v, C& c) {
@@ -292,6 +320,7 @@ if_config<C, engine_config> fields(V& v, C& c) {
   v.section("storage", c.storage);
   v.section("runtime", c.runtime);
   v.section("privacy", c.privacy);
+  v.section("gateway", c.gateway);
 }
 
 // -- enums --------------------------------------------------------------------

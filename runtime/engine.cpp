@@ -4,6 +4,8 @@
 #include "actors/supervisor/supervisor.hpp"
 #include "messages/json_text.hpp"
 #include "runtime/dispatcher.hpp"
+#include "runtime/gateway/api.hpp"
+#include "runtime/gateway/gateway.hpp"
 #include "runtime/privacy/redactor.hpp"
 #include "runtime/system.hpp"
 #include "storage/sqlite_store.hpp"
@@ -189,6 +191,31 @@ caf::error engine::start() {
                            "engine did not start: " + failed);
   }
   ingress_->accepting.store(cfg_.enabled, std::memory_order_release);
+  if (cfg_.gateway.enabled) {
+    gateway::gateway_options gopts;
+    gopts.cfg = cfg_.gateway;
+    gopts.correlation_header = cfg_.advanced_tracer.correlation_id_header;
+    // Requests by route and status, and their latency, on /metrics.
+    gopts.on_request = [c = client_](const gateway::request_record& r) mutable {
+      c.record("argus_http_requests_total", 1,
+               {{"route", r.route},
+                {"method", r.method},
+                {"code", std::to_string(r.status)}},
+               metric_kind::counter);
+      c.record("argus_http_request_duration_seconds",
+               static_cast<double>(r.duration_ns) / 1e9, {{"route", r.route}},
+               metric_kind::histogram);
+    };
+    std::string error;
+    gateway_ = gateway::gateway::start(
+      std::move(gopts),
+      gateway::api_routes(*this, {cfg_.gateway.request_timeout}), error);
+    if (!gateway_) {
+      static_cast<void>(stop());
+      return caf::make_error(ec::invalid_config, "gateway: " + error);
+    }
+    log_->info("gateway-listening url={}", gateway_->url());
+  }
   {
     std::lock_guard<std::mutex> guard{live().mtx};
     live().all.push_back(this);
@@ -436,8 +463,12 @@ engine::status(std::chrono::milliseconds timeout) {
       [&](caf::error& err) {
         result = std::move(err);
       });
-  if (result)
+  if (result) {
     result->counters = client_.counter_map();
+    if (gateway_)
+      for (const auto& [key, value] : gateway_->counters())
+        result->counters["gateway_" + key] = value;
+  }
   return result;
 }
 
@@ -461,6 +492,10 @@ engine::wait_for_termination(std::chrono::milliseconds timeout) {
 caf::error engine::stop() {
   if (!started_ || stopped_)
     return caf::none;
+  if (gateway_) {
+    gateway_->stop();
+    gateway_.reset();
+  }
   ingress_->accepting.store(false, std::memory_order_release);
   caf::error result;
   {

@@ -17,6 +17,10 @@
 #include <optional>
 #include <vector>
 
+namespace argus::gateway {
+class gateway;
+} // namespace argus::gateway
+
 namespace argus {
 
 /// Options for embedding that are not part of the YAML tree.
@@ -192,6 +196,11 @@ public:
     return *system_;
   }
 
+  /// @returns the HTTP gateway (`gateway.enabled`), or nullptr.
+  gateway::gateway* http_gateway() noexcept {
+    return gateway_.get();
+  }
+
 private:
   void on_supervisor_down(const caf::error& reason);
 
@@ -241,6 +250,8 @@ private:
   // Read by `running()` from any thread.
   std::atomic<bool> started_{false};
   std::atomic<bool> stopped_{false};
+  /// Started last, stopped first: no request reaches a stopping engine.
+  std::unique_ptr<gateway::gateway> gateway_;
 };
 
 } // namespace argus

@@ -20,12 +20,14 @@ packages=(
   libcaf-dev libmsgpack-cxx-dev libyaml-cpp-dev libsqlitecpp-dev
   libsqlite3-dev libspdlog-dev doctest-dev nlohmann-json3-dev libcli11-dev
   libbenchmark-dev prometheus-cpp-dev sqlite3 python3 python3-msgpack
-  libre2-dev libssl-dev pkg-config
+  libre2-dev libssl-dev pkg-config libboost-dev
 )
 # Only the tests need these: promtool (package prometheus) checks the
 # Prometheus text the dashboard renders; SciPy is the oracle the drift
-# statistics are checked against (run with /usr/bin/python3).
-test_packages=(prometheus python3-scipy)
+# statistics are checked against (run with /usr/bin/python3); prometheus
+# also scrapes argusd's /metrics in a test, and curl is the HTTP client of
+# the gateway's route matrix.
+test_packages=(prometheus python3-scipy curl)
 # Only fuzzing needs these: clang and its libFuzzer and sanitizer runtimes.
 fuzz_packages=(clang libclang-rt-14-dev)
 

@@ -635,6 +635,35 @@ TEST_CASE("argusd --demo trades and records latencies - argusctl shows the "
   }
 }
 
+TEST_CASE("argusd --demo prints its URL and a viewer token, and a real "
+          "Prometheus server scrapes it with that token") {
+  daemon_fixture fx;
+  auto r = test::run({"/usr/bin/python3",
+                      std::string{ARGUS_SOURCE_DIR}
+                        + "/tests/tools/prometheus_scrape.py",
+                      ARGUSD_PATH, fx.config, fx.dir.file("prometheus")},
+                     150s);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("up=1") != std::string::npos);
+  CHECK(r.out.find("engine=missing") == std::string::npos);
+  CHECK(r.out.find("trading=missing") == std::string::npos);
+}
+
+TEST_CASE("the README lists exactly the routes of the route table") {
+  auto r = test::run({ARGUSD_PATH, "--list-routes"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("| GET | `/api/metrics/dashboard` | viewer |")
+        != std::string::npos);
+  auto readme = test::read_file(std::string{ARGUS_SOURCE_DIR} + "/README.md");
+  const std::string begin = "<!-- routes:begin -->\n";
+  auto from = readme.find(begin);
+  auto to = readme.find("<!-- routes:end -->");
+  REQUIRE(from != std::string::npos);
+  REQUIRE(to != std::string::npos);
+  CHECK(readme.substr(from + begin.size(), to - from - begin.size()) == r.out);
+}
+
 TEST_CASE("argusd refuses a database it cannot use, with a reason") {
   daemon_fixture fx;
   auto junk = fx.dir.write("junk.db", std::string(4096, 'j'));

@@ -3,6 +3,7 @@
 //   argusd --config FILE [--demo] [--demo-rate N] [--demo-drift-after S]
 //          [--demo-regime-length S]
 //          [--ingest-stdin] [--db PATH] [--log-level L]
+//          [--http-port N | --no-http]
 //   argusd --check-config FILE
 //
 // SIGINT/SIGTERM stop it gracefully: the client queue is drained, every
@@ -13,6 +14,8 @@
 #include "config/load.hpp"
 #include "messages/time.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/gateway/api.hpp"
+#include "runtime/gateway/gateway.hpp"
 #include "runtime/ingest/wire_session.hpp"
 
 #include <algorithm>
@@ -24,8 +27,10 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "tools/argusd/demo.hpp"
 #include <CLI/CLI.hpp>
@@ -145,6 +150,9 @@ struct daemon_options {
   double demo_rate = 20.0;
   double demo_drift_after = 60.0;
   double demo_regime_length = 40.0;
+  std::optional<uint16_t> http_port;
+  bool list_routes = false;
+  bool no_http = false;
 };
 
 void add_options(CLI::App& app, daemon_options& o) {
@@ -167,6 +175,12 @@ void add_options(CLI::App& app, daemon_options& o) {
   app.add_flag("--ingest-stdin", o.ingest,
                "read length-prefixed msgpack event frames from stdin");
   app.add_option("--db", o.db_path, "SQLite file (overrides storage.path)");
+  app.add_option("--http-port", o.http_port,
+                 "serve the HTTP API on this port (0: any free port); "
+                 "overrides gateway.port and turns the gateway on");
+  app.add_flag("--no-http", o.no_http, "do not open the HTTP API");
+  app.add_flag("--list-routes", o.list_routes,
+               "print the HTTP API's route table (Markdown) and exit");
   app
     .add_option("--log-level", o.log_level,
                 "trace, debug, info, warn, error, critical or off")
@@ -187,6 +201,12 @@ load_config(const daemon_options& o) {
   auto cfg = std::move(*loaded.config);
   if (!o.db_path.empty())
     cfg.storage.path = o.db_path;
+  if (o.http_port) {
+    cfg.gateway.enabled = true;
+    cfg.gateway.port = *o.http_port;
+  }
+  if (o.no_http)
+    cfg.gateway.enabled = false;
   if (o.demo) {
     // A person watching the demo should see drift within a minute, not
     // after the spec's 5-minute checks over 1 000-observation windows.
@@ -203,6 +223,29 @@ load_config(const daemon_options& o) {
     at_most(ml.performance_window, size_t{200});
   }
   return cfg;
+}
+
+/// With the gateway on and no tokens configured, makes a viewer and an
+/// admin token for this run (a demo should be usable at once).
+/// @returns the tokens made, by role.
+std::vector<std::pair<std::string, std::string>>
+generate_missing_tokens(argus::config::engine_config& cfg) {
+  std::vector<std::pair<std::string, std::string>> made;
+  if (!cfg.gateway.enabled || !cfg.gateway.tokens.empty())
+    return made;
+  std::random_device rd;
+  for (const char* role : {"viewer", "admin"}) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string token;
+    for (int i = 0; i < 32; ++i)
+      token.push_back(hex[rd() % 16]);
+    argus::config::api_token t;
+    t.role = role;
+    t.token = argus::config::secret{token};
+    cfg.gateway.tokens[std::string{"generated-"} + role] = std::move(t);
+    made.emplace_back(role, std::move(token));
+  }
+  return made;
 }
 
 int64_t seconds_to_ns(double s) {
@@ -268,6 +311,14 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (!o.check_path.empty())
     return check_config(o.check_path);
+  if (o.list_routes) {
+    // The table does not depend on the configuration; an engine that never
+    // starts is enough to build it.
+    argus::engine idle{argus::config::engine_config{}};
+    std::cout << argus::gateway::routes_markdown(
+      argus::gateway::api_routes(idle, {}));
+    return 0;
+  }
   if (o.config_path.empty()) {
     std::cerr << "argusd: --config FILE is required (or --check-config FILE)\n";
     return 2;
@@ -284,6 +335,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  auto generated = generate_missing_tokens(*cfg);
   ack_channel out;
   argus::engine_options opts;
   if (!o.log_level.empty())
@@ -293,8 +345,19 @@ int main(int argc, char** argv) {
     std::cerr << "argusd: cannot start: " << argus::describe(err) << "\n";
     return 1;
   }
+  std::string url;
+  if (auto g = eng.http_gateway())
+    url = g->url();
   out.line("argusd ready pid=" + std::to_string(::getpid())
-           + " db=" + cfg->storage.path);
+           + " db=" + cfg->storage.path + (url.empty() ? "" : " url=" + url));
+  if (!url.empty()) {
+    // On standard error: standard output is the ack channel.
+    std::cerr << "argusd: HTTP API at " << url << "/ (routes: " << url
+              << "/api/routes)\n";
+    for (const auto& [role, token] : generated)
+      std::cerr << "argusd: no tokens configured, generated for this run: "
+                << role << " token " << token << "\n";
+  }
 
   std::atomic<bool> stop{false};
   // Without the demo, standard input is argusd's only input: when it ends

@@ -1,0 +1,428 @@
+#include "runtime/gateway/api.hpp"
+
+#include "actors/tracer/export.hpp"
+#include "config/load.hpp"
+#include "messages/json_text.hpp"
+#include "messages/time.hpp"
+#include "messages/trace_context.hpp"
+#include "runtime/gateway/params.hpp"
+
+#include <caf/error.hpp>
+#include <caf/sec.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace argus::gateway {
+
+namespace {
+
+using nlohmann::json;
+
+/// A component's failure to answer as an HTTP status: a timeout is 504,
+/// anything else (not running, restarting) 503.
+http_response unavailable(const caf::error& err) {
+  auto text = caf::to_string(err);
+  if (err == caf::sec::request_timeout)
+    return problem(504, "Gateway Timeout",
+                   "the component did not answer in time: " + text);
+  return problem(503, "Service Unavailable", text);
+}
+
+metrics_query view(metrics_view_kind kind) {
+  metrics_query q;
+  q.kind = kind;
+  return q;
+}
+
+http_response bad_request(std::string detail) {
+  return problem(400, "Bad Request", std::move(detail));
+}
+
+/// A body the component already rendered as JSON text.
+template <class T>
+http_response body_of(const caf::expected<T>& x) {
+  if (!x)
+    return unavailable(x.error());
+  return json_response(x->body);
+}
+
+json to_json(const latency_summary& x) {
+  return {{"count", x.count},
+          {"p50_ns", x.p50_ns},
+          {"p95_ns", x.p95_ns},
+          {"p99_ns", x.p99_ns},
+          {"max_ns", x.max_ns}};
+}
+
+json to_json(const integration_status& st) {
+  json components = json::array();
+  for (const auto& c : st.components)
+    components.push_back({{"id", c.id},
+                          {"state", to_string(c.state)},
+                          {"started_at_ns", c.started_at_ns},
+                          {"restarts", c.restarts},
+                          {"last_error", c.last_error},
+                          {"mailbox_size", c.mailbox_size},
+                          {"counters", c.counters}});
+  return {{"time_ns", st.time_ns},
+          {"components", std::move(components)},
+          {"counters", st.counters}};
+}
+
+/// `labels=k:v,k2:v2`.
+bool parse_labels(const std::string& text, metric_labels& out,
+                  std::string& error) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto comma = text.find(',', pos);
+    auto item = text.substr(pos, comma == std::string::npos ? std::string::npos
+                                                            : comma - pos);
+    auto colon = item.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      error = "labels: '" + item + "' is not key:value";
+      return false;
+    }
+    out.emplace_back(item.substr(0, colon), item.substr(colon + 1));
+    if (comma == std::string::npos)
+      break;
+    pos = comma + 1;
+  }
+  return true;
+}
+
+json to_json(const metric_point& p) {
+  json labels = json::object();
+  for (const auto& [k, v] : p.labels)
+    labels[k] = v;
+  json j = {{"name", p.name},     {"labels", std::move(labels)},
+            {"window", p.window}, {"start_ns", p.start_ns},
+            {"count", p.count},   {"sum", p.sum},
+            {"min", p.min},       {"max", p.max}};
+  if (std::isfinite(p.last))
+    j["last"] = p.last;
+  if (!p.quantiles.empty())
+    j["quantiles"] = p.quantiles;
+  return j;
+}
+
+std::vector<route> metrics_routes(engine& eng, const api_options& o) {
+  std::vector<route> rs;
+  rs.push_back({"GET", "/api/metrics/dashboard", role::viewer,
+                "the unified dashboard: every series, health, trading",
+                [&eng, timeout = o.timeout](const request_context&) {
+                  return body_of(
+                    eng.metrics(view(metrics_view_kind::dashboard), timeout));
+                }});
+  rs.push_back({"GET", "/api/metrics/performance", role::viewer,
+                "trading performance, overall, by symbol and by tag",
+                [&eng, timeout = o.timeout](const request_context&) {
+                  return body_of(
+                    eng.metrics(view(metrics_view_kind::performance), timeout));
+                }});
+  rs.push_back({"GET", "/api/metrics/system-health", role::viewer,
+                "system and engine health",
+                [&eng, timeout = o.timeout](const request_context&) {
+                  return body_of(
+                    eng.metrics(view(metrics_view_kind::health), timeout));
+                }});
+  rs.push_back(
+    {"GET", "/api/metrics/history/{name}", role::viewer,
+     "one metric's rollups: window, labels, since, until",
+     [&eng, timeout = o.timeout](const request_context& ctx) {
+       metrics_query q;
+       q.kind = metrics_view_kind::history;
+       q.metric = ctx.params.at("name");
+       q.window = ctx.query.get("window") ? *ctx.query.get("window") : "1m";
+       std::string error;
+       if (auto labels = ctx.query.get("labels"))
+         if (!parse_labels(*labels, q.labels, error))
+           return bad_request(error);
+       auto range = parse_range(ctx.query, wall_clock_ns(), error);
+       if (!range)
+         return bad_request(error);
+       q.from_ns = range->since_ns;
+       q.to_ns = range->until_ns;
+       auto limit = parse_count(ctx.query, "limit", 1000, 1, 100000, error);
+       if (!limit)
+         return bad_request(error);
+       auto window = q.window;
+       auto v = eng.metrics(std::move(q), timeout);
+       if (!v)
+         return unavailable(v.error());
+       json points = json::array();
+       // The newest `limit` points, oldest first.
+       size_t first = v->points.size() > *limit ? v->points.size() - *limit : 0;
+       for (size_t i = first; i < v->points.size(); ++i)
+         points.push_back(to_json(v->points[i]));
+       return json_response(dump_json({{"metric", ctx.params.at("name")},
+                                       {"window", window},
+                                       {"points", std::move(points)},
+                                       {"truncated", first > 0}}));
+     }});
+  rs.push_back({"GET", "/metrics", role::viewer,
+                "Prometheus text exposition (scrape target)",
+                [&eng, timeout = o.timeout](const request_context&) {
+                  auto v
+                    = eng.metrics(view(metrics_view_kind::prometheus), timeout);
+                  if (!v)
+                    return unavailable(v.error());
+                  http_response res;
+                  res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                  res.body = std::move(v->body);
+                  return res;
+                }});
+  return rs;
+}
+
+std::vector<route> tracing_routes(engine& eng, const api_options& o) {
+  std::vector<route> rs;
+  rs.push_back({"GET", "/api/tracing/correlation/{id}", role::viewer,
+                "every span of one request the tracer holds, as a trace tree",
+                [&eng, timeout = o.timeout](const request_context& ctx) {
+                  auto corr = correlation_id::parse(ctx.params.at("id"));
+                  if (!corr)
+                    return bad_request("id: " + caf::to_string(corr.error()));
+                  auto t = eng.trace(*corr, timeout);
+                  if (!t)
+                    return unavailable(t.error());
+                  if (t->spans.empty())
+                    return problem(404, "Not Found",
+                                   "no spans of " + corr->str() + " in memory");
+                  return json_response(dump_json(to_trace_json(t->spans)));
+                }});
+  rs.push_back(
+    {"GET", "/api/tracing/performance", role::viewer,
+     "latency per component and operation over a window (default 5m)",
+     [&eng, timeout = o.timeout](const request_context& ctx) {
+       std::chrono::nanoseconds window = std::chrono::minutes{5};
+       if (auto w = ctx.query.get("window")) {
+         auto d = config::parse_duration(*w);
+         if (!d || d->count() <= 0)
+           return bad_request("window: '" + *w
+                              + "' is not a duration (e.g. 1m, 15m, 1h)");
+         window = *d;
+       }
+       auto v = eng.operation_latencies(window, timeout);
+       if (!v)
+         return unavailable(v.error());
+       component_type only{};
+       auto comp = ctx.query.get("component");
+       if (comp && !parse_component_type(*comp, only))
+         return bad_request("component: unknown component '" + *comp + "'");
+       auto op = ctx.query.get("operation");
+       json ops = json::array();
+       for (const auto& x : v->operations) {
+         if ((comp && x.component != only) || (op && x.operation != *op))
+           continue;
+         ops.push_back({{"component", to_string(x.component)},
+                        {"operation", x.operation},
+                        {"latency", to_json(x.latency)},
+                        {"errors", x.errors}});
+       }
+       return json_response(dump_json(
+         {{"window_ns", v->window_ns}, {"operations", std::move(ops)}}));
+     }});
+  rs.push_back(
+    {"GET", "/api/tracing/errors", role::viewer,
+     "errors grouped by component and kind, most frequent first",
+     [&eng, timeout = o.timeout](const request_context& ctx) {
+       auto st = eng.correlation_statistics(timeout);
+       if (!st)
+         return unavailable(st.error());
+       auto comp = ctx.query.get("component");
+       json groups = json::array();
+       for (const auto& e : st->errors) {
+         if (comp && e.component != *comp)
+           continue;
+         groups.push_back({{"component", e.component},
+                           {"type", e.type},
+                           {"message", e.message},
+                           {"count", e.count},
+                           {"samples", e.samples}});
+       }
+       return json_response(dump_json({{"errors", std::move(groups)}}));
+     }});
+  return rs;
+}
+
+std::vector<route> ml_routes(engine& eng, const api_options& o) {
+  std::vector<route> rs;
+  rs.push_back({"GET", "/api/ml/models", role::viewer,
+                "every model with its latest check",
+                [&eng, timeout = o.timeout](const request_context&) {
+                  ml_query q;
+                  q.kind = ml_view_kind::models;
+                  return body_of(eng.ml(std::move(q), timeout));
+                }});
+  rs.push_back(
+    {"GET", "/api/ml/drift", role::viewer,
+     "drift alerts at or above severity (default low), newest first",
+     [&eng, timeout = o.timeout](const request_context& ctx) {
+       ml_query q;
+       q.kind = ml_view_kind::alerts;
+       if (auto s = ctx.query.get("severity"))
+         if (!parse_severity(*s, q.min_level))
+           return bad_request("severity: '" + *s
+                              + "' is not low, medium, high or critical");
+       std::string error;
+       auto limit = parse_count(ctx.query, "limit", 100, 1, 10000, error);
+       if (!limit)
+         return bad_request(error);
+       q.limit = *limit;
+       if (auto m = ctx.query.get("model"))
+         q.model_id = *m;
+       return body_of(eng.ml(std::move(q), timeout));
+     }});
+  // The tracker holds the features' importance, stability and drift, and
+  // the ensembles: the spec's ML routes show those views.
+  for (auto [path, kind, summary] :
+       {std::tuple{"/api/ml/features", tracking_view_kind::features,
+                   "feature importance, stability and drift per model"},
+        std::tuple{"/api/ml/ensembles", tracking_view_kind::ensembles,
+                   "ensembles: members, weights, agreement"}}) {
+    rs.push_back(
+      {"GET", path, role::viewer, summary,
+       [&eng, kind = kind, timeout = o.timeout](const request_context& ctx) {
+         tracking_query q;
+         q.kind = kind;
+         if (auto m = ctx.query.get("model"))
+           q.id = *m;
+         return body_of(eng.tracking(std::move(q), timeout));
+       }});
+  }
+  return rs;
+}
+
+std::vector<route> tracking_routes(engine& eng, const api_options& o) {
+  std::vector<route> rs;
+  for (auto kind :
+       {tracking_view_kind::ensembles, tracking_view_kind::regimes,
+        tracking_view_kind::features, tracking_view_kind::decisions}) {
+    rs.push_back(
+      {"GET", std::string{"/api/tracking/"} + to_string(kind), role::viewer,
+       std::string{"the tracker's "} + to_string(kind)
+         + " view: id, since, until, limit, top",
+       [&eng, kind, timeout = o.timeout](const request_context& ctx) {
+         tracking_query q;
+         q.kind = kind;
+         if (auto id = ctx.query.get("id"))
+           q.id = *id;
+         std::string error;
+         auto range = parse_range(ctx.query, wall_clock_ns(), error);
+         if (!range)
+           return bad_request(error);
+         q.since_ns = range->since_ns;
+         q.until_ns = range->until_ns;
+         auto limit = parse_count(ctx.query, "limit", 100, 1, 100000, error);
+         auto top = limit ? parse_count(ctx.query, "top", 0, 0, 100000, error)
+                          : std::nullopt;
+         if (!limit || !top)
+           return bad_request(error);
+         q.limit = *limit;
+         q.top = *top;
+         return body_of(eng.tracking(std::move(q), timeout));
+       }});
+  }
+  return rs;
+}
+
+std::vector<route> report_routes() {
+  auto not_yet = [](const request_context&) {
+    auto res = problem(503, "Service Unavailable",
+                       "the report scheduler is not running in this "
+                       "version of argusd");
+    res.headers.emplace_back("Retry-After", "3600");
+    return res;
+  };
+  return {{"GET", "/api/reports/schedule", role::viewer,
+           "the reports and when each runs next", not_yet},
+          {"GET", "/api/reports/history", role::viewer,
+           "reports generated and sent", not_yet},
+          {"POST", "/api/reports/generate", role::operator_,
+           "generate a report now", not_yet}};
+}
+
+std::vector<route> engine_routes(engine& eng, const api_options& o) {
+  std::vector<route> rs;
+  rs.push_back({"GET", "/healthz", role::anyone, "liveness (no token)",
+                [](const request_context&) {
+                  return json_response(R"({"status":"ok"})");
+                }});
+  rs.push_back(
+    {"GET", "/readyz", role::viewer,
+     "ready: every component running (503 naming those that are not)",
+     [&eng, timeout = o.timeout](const request_context&) {
+       auto st = eng.status(timeout);
+       if (!st)
+         return unavailable(st.error());
+       json down = json::array();
+       for (const auto& c : st->components)
+         if (c.state != component_state::running)
+           down.push_back({{"id", c.id}, {"state", to_string(c.state)}});
+       bool ready = down.empty();
+       return json_response(
+         dump_json({{"ready", ready}, {"not_running", std::move(down)}}),
+         ready ? 200 : 503);
+     }});
+  rs.push_back({"GET", "/api/status", role::viewer,
+                "integration status: every component, its counters",
+                [&eng, timeout = o.timeout](const request_context&) {
+                  auto st = eng.status(timeout);
+                  if (!st)
+                    return unavailable(st.error());
+                  return json_response(dump_json(to_json(*st)));
+                }});
+  return rs;
+}
+
+} // namespace
+
+std::vector<route> api_routes(engine& eng, const api_options& opts) {
+  std::vector<route> all;
+  for (auto group : {engine_routes(eng, opts), metrics_routes(eng, opts),
+                     tracing_routes(eng, opts), ml_routes(eng, opts),
+                     tracking_routes(eng, opts), report_routes()})
+    for (auto& r : group)
+      all.push_back(std::move(r));
+  // The table describes itself, so a client can list it.
+  all.push_back({"GET", "/api/routes", role::viewer,
+                 "this table: method, path, least role, summary", nullptr});
+  json table = json::array();
+  for (const auto& r : all)
+    table.push_back({{"method", r.method},
+                     {"path", r.pattern},
+                     {"role", to_string(r.min_role)},
+                     {"summary", r.summary}});
+  all.back().handler = [body = dump_json(table)](const request_context&) {
+    return json_response(body);
+  };
+  // Each request is itself traced: a server span of the monitoring
+  // component under the request's correlation id, child of the caller's
+  // `traceparent` when it sent one.
+  for (auto& r : all) {
+    r.handler = [&eng, name = r.method + " " + r.pattern,
+                 inner = std::move(r.handler)](const request_context& ctx) {
+      auto corr = correlation_id::parse(ctx.correlation_id);
+      if (!corr)
+        return inner(ctx);
+      auto parent = ctx.req.header("traceparent");
+      auto tp = parent.empty() ? caf::expected<trace_context>{caf::none}
+                               : parse_traceparent(parent);
+      auto span = tp && !parent.empty()
+                    ? eng.client().span(component_type::monitoring, name, *corr,
+                                        *tp, span_kind::server)
+                    : eng.client().span(component_type::monitoring, name, *corr,
+                                        span_kind::server);
+      auto res = inner(ctx);
+      span.set("http.status_code", static_cast<int64_t>(res.status));
+      if (!ctx.who.name.empty())
+        span.set("argus.principal", ctx.who.name);
+      if (res.status >= 500)
+        span.error("HTTP " + std::to_string(res.status));
+      return res;
+    };
+  }
+  return all;
+}
+
+} // namespace argus::gateway

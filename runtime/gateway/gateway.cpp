@@ -1,0 +1,287 @@
+#include "runtime/gateway/gateway.hpp"
+
+#include "messages/correlation_id.hpp"
+#include "messages/json_text.hpp"
+#include "messages/time.hpp"
+#include "runtime/correlation.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace argus::gateway {
+
+namespace {
+
+runtime::correlation_source& request_ids() {
+  static auto* ids = new runtime::correlation_source;
+  return *ids;
+}
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs)
+    out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+} // namespace
+
+gateway::gateway(gateway_options opts, std::vector<route> routes)
+    : opts_(std::move(opts)),
+      router_(std::move(routes)),
+      throttle_(opts_.cfg.auth_failures_before_throttle,
+                opts_.cfg.auth_throttle_window) {
+  correlation_key_ = opts_.correlation_header;
+  for (auto& c : correlation_key_)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+}
+
+std::unique_ptr<gateway> gateway::start(gateway_options opts,
+                                        std::vector<route> routes,
+                                        std::string& error) {
+  if (opts.cfg.tokens.empty()) {
+    error = "no tokens configured (gateway.tokens): every route but /healthz "
+            "needs one";
+    return nullptr;
+  }
+  std::unique_ptr<gateway> g{new gateway(std::move(opts), std::move(routes))};
+  for (const auto& [name, t] : g->opts_.cfg.tokens) {
+    role r;
+    if (!parse_role(t.role, r)) {
+      error = "gateway.tokens." + name + ".role: unknown role '" + t.role + "'";
+      return nullptr;
+    }
+    g->tokens_.add(name, r, t.token.reveal());
+  }
+  // Plain text of the tokens is not kept beyond this point.
+  for (auto& [name, t] : g->opts_.cfg.tokens)
+    t.token = config::secret{};
+  for (size_t i = 0; i < g->opts_.cfg.workers; ++i)
+    g->workers_.emplace_back([p = g.get()] {
+      p->run_worker();
+    });
+  http_server_options so;
+  so.address = g->opts_.cfg.address;
+  so.port = g->opts_.cfg.port;
+  so.max_connections = g->opts_.cfg.max_connections;
+  so.header_limit = g->opts_.cfg.max_header_bytes;
+  so.body_limit = g->opts_.cfg.max_body_bytes;
+  so.read_timeout = g->opts_.cfg.read_timeout;
+  g->server_ = http_server::start(
+    so,
+    [p = g.get()](http_request req, responder respond) {
+      p->handle(std::move(req), std::move(respond));
+    },
+    error);
+  if (!g->server_) {
+    g->stop();
+    return nullptr;
+  }
+  return g;
+}
+
+gateway::~gateway() {
+  stop();
+}
+
+uint16_t gateway::port() const noexcept {
+  return server_ ? server_->port() : 0;
+}
+
+std::string gateway::url() const {
+  auto host = opts_.cfg.address;
+  if (host.find(':') != std::string::npos)
+    host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port());
+}
+
+void gateway::stop() {
+  {
+    std::lock_guard<std::mutex> guard{queue_mtx_};
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  for (auto& w : workers_)
+    if (w.joinable())
+      w.join();
+  workers_.clear();
+  {
+    std::lock_guard<std::mutex> guard{queue_mtx_};
+    queue_.clear();
+  }
+  if (server_)
+    server_->stop();
+}
+
+std::map<std::string, uint64_t> gateway::counters() const {
+  auto result
+    = server_ ? server_->counters() : std::map<std::string, uint64_t>{};
+  auto get = [](const std::atomic<uint64_t>& x) {
+    return x.load(std::memory_order_relaxed);
+  };
+  result["auth_missing"] = get(auth_missing_);
+  result["auth_invalid"] = get(auth_invalid_);
+  result["auth_forbidden"] = get(auth_forbidden_);
+  result["auth_throttled"] = get(auth_throttled_);
+  result["not_found"] = get(not_found_);
+  result["method_not_allowed"] = get(method_not_allowed_);
+  result["queue_full"] = get(queue_full_);
+  result["handler_errors"] = get(handler_errors_);
+  result["bad_correlation_id"] = get(bad_correlation_id_);
+  return result;
+}
+
+bool gateway::enqueue(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> guard{queue_mtx_};
+    if (stopping_ || queue_.size() >= opts_.cfg.max_queued_requests)
+      return false;
+    queue_.push_back(std::move(job));
+  }
+  queue_cv_.notify_one();
+  return true;
+}
+
+void gateway::run_worker() {
+  while (true) {
+    std::function<void()> job;
+    {
+      std::unique_lock<std::mutex> lock{queue_mtx_};
+      queue_cv_.wait(lock, [this] {
+        return stopping_ || !queue_.empty();
+      });
+      if (stopping_)
+        return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    job();
+  }
+}
+
+void gateway::handle(http_request req, responder respond) {
+  auto start_ns = wall_clock_ns();
+  auto rec = std::make_shared<request_record>();
+  rec->method = req.method;
+  // A pattern, never the raw path: the route is a metric label.
+  rec->route = "(no route)";
+  rec->peer = req.peer;
+  rec->start_ns = start_ns;
+  rec->traceparent = std::string{req.header("traceparent")};
+  // Every answer carries the request's correlation id and is recorded.
+  auto finish = [this, rec, respond](http_response res) {
+    rec->status = res.status;
+    rec->bytes = res.body.size();
+    rec->duration_ns = wall_clock_ns() - rec->start_ns;
+    if (!rec->correlation_id.empty())
+      res.headers.emplace_back(opts_.correlation_header, rec->correlation_id);
+    if (opts_.on_request)
+      opts_.on_request(*rec);
+    respond(std::move(res));
+  };
+  auto given = req.header(correlation_key_);
+  if (!given.empty()) {
+    if (!correlation_id::valid(given)) {
+      bad_correlation_id_.fetch_add(1, std::memory_order_relaxed);
+      return finish(problem(400, "Bad Request",
+                            opts_.correlation_header
+                              + ": a correlation id is 1 to 64 printable "
+                                "ASCII characters without spaces"));
+    }
+    rec->correlation_id = std::string{given};
+  } else {
+    rec->correlation_id = request_ids().next().str();
+  }
+  auto m = router_.find(req.method, req.path);
+  if (!m.found) {
+    if (m.allowed.empty()) {
+      not_found_.fetch_add(1, std::memory_order_relaxed);
+      return finish(problem(404, "Not Found",
+                            "no route for " + req.path
+                              + " (the routes are listed in the README)"));
+    }
+    method_not_allowed_.fetch_add(1, std::memory_order_relaxed);
+    auto res = problem(405, "Method Not Allowed",
+                       req.method + " is not allowed on " + req.path
+                         + "; allowed: " + join(m.allowed));
+    res.headers.emplace_back("Allow", join(m.allowed));
+    return finish(std::move(res));
+  }
+  const auto& r = *m.found;
+  rec->route = r.pattern;
+  principal who;
+  if (r.min_role != role::anyone) {
+    auto address = peer_address(req.peer);
+    auto now = failure_throttle::clock::now();
+    auto wait = throttle_.blocked_for(address, now);
+    if (wait.count() > 0) {
+      auth_throttled_.fetch_add(1, std::memory_order_relaxed);
+      auto res = problem(429, "Too Many Requests",
+                         "too many failed authentications from this address");
+      res.headers.emplace_back("Retry-After",
+                               std::to_string((wait.count() + 999) / 1000));
+      return finish(std::move(res));
+    }
+    auto token = bearer_token(req.header("authorization"));
+    if (!token) {
+      auth_missing_.fetch_add(1, std::memory_order_relaxed);
+      throttle_.failed(address, now);
+      auto res = problem(401, "Unauthorized",
+                         "this route needs a bearer token (Authorization: "
+                         "Bearer <token>)");
+      res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"argus\"");
+      return finish(std::move(res));
+    }
+    auto found = tokens_.find(*token);
+    if (!found) {
+      auth_invalid_.fetch_add(1, std::memory_order_relaxed);
+      throttle_.failed(address, now);
+      auto res = problem(401, "Unauthorized", "the bearer token is not valid");
+      res.headers.emplace_back(
+        "WWW-Authenticate", "Bearer realm=\"argus\", error=\"invalid_token\"");
+      return finish(std::move(res));
+    }
+    throttle_.succeeded(address);
+    who = *found;
+    rec->principal = who.name;
+    rec->granted = who.granted;
+    if (who.granted < r.min_role) {
+      auth_forbidden_.fetch_add(1, std::memory_order_relaxed);
+      return finish(problem(403, "Forbidden",
+                            std::string{"this route needs the "}
+                              + to_string(r.min_role) + " role; token '"
+                              + who.name + "' has " + to_string(who.granted)));
+    }
+  }
+  auto query = query_params::parse(req.query);
+  if (!query.error.empty())
+    return finish(problem(400, "Bad Request", query.error));
+  auto job = [this, finish, req = std::move(req), params = std::move(m.params),
+              query = std::move(query), who = std::move(who), rec,
+              handler = &r.handler]() mutable {
+    request_context ctx{req, std::move(params), std::move(query),
+                        std::move(who), rec->correlation_id};
+    http_response res;
+    try {
+      res = (*handler)(ctx);
+    } catch (const std::exception& e) {
+      handler_errors_.fetch_add(1, std::memory_order_relaxed);
+      res = problem(500, "Internal Server Error", e.what());
+    } catch (...) {
+      handler_errors_.fetch_add(1, std::memory_order_relaxed);
+      res = problem(500, "Internal Server Error",
+                    "the request could not be handled");
+    }
+    finish(std::move(res));
+  };
+  if (!enqueue(std::move(job))) {
+    queue_full_.fetch_add(1, std::memory_order_relaxed);
+    auto res = problem(503, "Service Unavailable",
+                       "too many requests waiting (max_queued_requests "
+                         + std::to_string(opts_.cfg.max_queued_requests) + ")");
+    res.headers.emplace_back("Retry-After", "1");
+    finish(std::move(res));
+  }
+}
+
+} // namespace argus::gateway

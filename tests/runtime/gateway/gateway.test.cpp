@@ -1,0 +1,434 @@
+#include "runtime/gateway/gateway.hpp"
+
+#include "config/load.hpp"
+#include "runtime/engine.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/engine_fixture.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/process.hpp"
+#include <nlohmann/json.hpp>
+
+using namespace argus;
+using gateway::role;
+
+namespace {
+
+const std::map<role, std::string> tokens_by_role = {
+  {role::viewer, "viewer-token-for-the-tests-0001"},
+  {role::operator_, "operator-token-for-the-tests-01"},
+  {role::admin, "admin-token-for-the-tests-00001"},
+};
+
+/// An engine with its gateway on an ephemeral loopback port and a token
+/// per role.
+struct gateway_fixture : test::engine_fixture {
+  std::unique_ptr<engine> eng;
+
+  explicit gateway_fixture(std::function<void(config::gateway_config&)> tweak
+                           = {}) {
+    cfg.gateway.enabled = true;
+    cfg.gateway.port = 0;
+    cfg.gateway.auth_failures_before_throttle = 10'000;
+    for (const auto& [r, token] : tokens_by_role) {
+      config::api_token t;
+      t.role = to_string(r);
+      t.token = config::secret{token};
+      cfg.gateway.tokens[std::string{"test-"} + to_string(r)] = t;
+    }
+    if (tweak)
+      tweak(cfg.gateway);
+  }
+
+  bool start() {
+    eng = std::make_unique<engine>(cfg, options());
+    auto err = eng->start();
+    INFO(caf::to_string(err));
+    return !err;
+  }
+
+  std::string url() {
+    return eng->http_gateway()->url();
+  }
+
+  uint16_t port() {
+    return eng->http_gateway()->port();
+  }
+
+  /// `curl` the route; @returns the status code.
+  int curl_status(const std::string& method, const std::string& path,
+                  const std::string& token) {
+    std::vector<std::string> argv{
+      "/usr/bin/curl", "-s", "-o",  "/dev/null", "-w",
+      "%{http_code}",  "-X", method};
+    if (!token.empty())
+      argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
+    if (method == "POST")
+      argv.insert(argv.end(),
+                  {"-H", "Content-Type: application/json", "-d", "{}"});
+    argv.push_back(url() + path);
+    auto r = test::run(argv);
+    return r.code == 0 ? std::atoi(r.out.c_str()) : -1;
+  }
+
+  std::string all_logs() {
+    std::string out;
+    for (const auto& line : logs->last_formatted())
+      out += line;
+    return out;
+  }
+};
+
+/// The route's pattern with each `{parameter}` filled in.
+std::string concrete(const std::string& pattern) {
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '{') {
+      i = pattern.find('}', i);
+      out += "matrix-x";
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+std::string get_request(const std::string& path, const std::string& token,
+                        const std::string& extra = {}) {
+  return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+         + (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n")
+         + extra + "Connection: close\r\n\r\n";
+}
+
+std::string header_value(const std::string& response, const std::string& name) {
+  auto at = response.find("\r\n" + name + ": ");
+  if (at == std::string::npos)
+    return {};
+  at += name.size() + 4;
+  return response.substr(at, response.find("\r\n", at) - at);
+}
+
+std::string body_of(const std::string& response) {
+  auto at = response.find("\r\n\r\n");
+  return at == std::string::npos ? std::string{} : response.substr(at + 4);
+}
+
+} // namespace
+
+TEST_CASE("every route of the table answers each role as its least role "
+          "says, through curl") {
+  gateway_fixture fx;
+  REQUIRE(fx.start());
+  const auto& routes = fx.eng->http_gateway()->routes().routes();
+  // The spec's 18 endpoints are all in the table.
+  for (auto [method, path] : {
+         std::pair{"GET", "/api/metrics/dashboard"},
+         {"GET", "/api/metrics/history/{name}"},
+         {"GET", "/api/metrics/performance"},
+         {"GET", "/api/metrics/system-health"},
+         {"GET", "/api/tracing/correlation/{id}"},
+         {"GET", "/api/tracing/performance"},
+         {"GET", "/api/tracing/errors"},
+         {"GET", "/api/ml/models"},
+         {"GET", "/api/ml/drift"},
+         {"GET", "/api/ml/features"},
+         {"GET", "/api/ml/ensembles"},
+         {"GET", "/api/reports/schedule"},
+         {"GET", "/api/reports/history"},
+         {"POST", "/api/reports/generate"},
+         {"GET", "/api/tracking/ensembles"},
+         {"GET", "/api/tracking/regimes"},
+         {"GET", "/api/tracking/features"},
+         {"GET", "/api/tracking/decisions"},
+       }) {
+    CAPTURE(path);
+    CHECK(std::any_of(routes.begin(), routes.end(), [&](const auto& r) {
+      return r.method == method && r.pattern == path;
+    }));
+  }
+  size_t checked = 0;
+  for (const auto& r : routes) {
+    auto path = concrete(r.pattern);
+    CAPTURE(r.method);
+    CAPTURE(path);
+    if (r.min_role == role::anyone) {
+      CHECK(fx.curl_status(r.method, path, "") == 200);
+      ++checked;
+      continue;
+    }
+    CHECK(fx.curl_status(r.method, path, "") == 401);
+    CHECK(fx.curl_status(r.method, path, "not-a-token-of-this-engine") == 401);
+    for (const auto& [granted, token] : tokens_by_role) {
+      CAPTURE(to_string(granted));
+      auto status = fx.curl_status(r.method, path, token);
+      if (granted < r.min_role)
+        CHECK(status == 403);
+      else
+        CHECK((status != 401 && status != 403 && status > 0));
+      ++checked;
+    }
+  }
+  CHECK(checked >= routes.size());
+  // The tokens themselves never reach the logs.
+  auto logs = fx.all_logs();
+  for (const auto& [granted, token] : tokens_by_role)
+    CHECK(logs.find(token) == std::string::npos);
+  auto counters = fx.eng->http_gateway()->counters();
+  CHECK(counters["auth_missing"] > 0);
+  CHECK(counters["auth_invalid"] > 0);
+  CHECK(counters["auth_forbidden"] > 0);
+}
+
+TEST_CASE("the spec's endpoints answer JSON with the engine's data") {
+  gateway_fixture fx;
+  REQUIRE(fx.start());
+  regime_recorded regime;
+  regime.hdr.corr = *correlation_id::parse("gw-data-1");
+  regime.regime_type = "BULL_TREND";
+  regime.regime_confidence = 0.7;
+  regime.regime_probabilities = {{"BULL_TREND", 0.7}, {"SIDEWAYS", 0.3}};
+  REQUIRE(fx.eng->client().record_regime_tracking(regime));
+  REQUIRE(fx.eng->flush());
+  const auto& viewer = tokens_by_role.at(role::viewer);
+  nlohmann::json regimes;
+  CHECK(test::eventually([&] {
+    auto res
+      = test::exchange(fx.port(), get_request("/api/tracking/regimes", viewer));
+    if (test::raw_connection::status_of(res) != 200)
+      return false;
+    regimes = nlohmann::json::parse(body_of(res), nullptr, false);
+    return regimes.is_object() && regimes.value("current", "") == "BULL_TREND";
+  }));
+  auto status = test::exchange(fx.port(), get_request("/api/status", viewer));
+  REQUIRE(test::raw_connection::status_of(status) == 200);
+  CHECK(header_value(status, "Content-Type") == "application/json");
+  auto st = nlohmann::json::parse(body_of(status));
+  std::vector<std::string> ids;
+  for (const auto& c : st["components"]) {
+    ids.push_back(c["id"]);
+    CHECK(c["state"] == "running");
+  }
+  CHECK(std::find(ids.begin(), ids.end(), "tracker") != ids.end());
+  // The engine's own series appear at the dashboard's first health tick.
+  std::string metrics;
+  CHECK(test::eventually([&] {
+    metrics = test::exchange(fx.port(), get_request("/metrics", viewer));
+    return body_of(metrics).find("# TYPE argus_component_up gauge")
+           != std::string::npos;
+  }));
+  CHECK(test::raw_connection::status_of(metrics) == 200);
+  CHECK(header_value(metrics, "Content-Type")
+        == "text/plain; version=0.0.4; charset=utf-8");
+  // The API's own requests are counted by route and status.
+  CHECK(body_of(metrics).find("argus_http_requests_total{code=\"200\",method="
+                              "\"GET\",route=\"/api/tracking/regimes\"}")
+        != std::string::npos);
+  auto status_now = nlohmann::json::parse(body_of(
+    test::exchange(fx.port(), get_request("/api/status", viewer))));
+  CHECK(status_now["counters"]["gateway_requests"].get<uint64_t>() >= 3);
+  auto ready = test::exchange(fx.port(), get_request("/readyz", viewer));
+  CHECK(test::raw_connection::status_of(ready) == 200);
+  auto bad = test::exchange(
+    fx.port(), get_request("/api/tracking/regimes?limit=0", viewer));
+  CHECK(test::raw_connection::status_of(bad) == 400);
+  CHECK(header_value(bad, "Content-Type") == "application/problem+json");
+  CHECK(nlohmann::json::parse(body_of(bad))["detail"].get<std::string>().find(
+          "limit")
+        == 0);
+  auto reports
+    = test::exchange(fx.port(), get_request("/api/reports/schedule", viewer));
+  CHECK(test::raw_connection::status_of(reports) == 503);
+  auto missing = test::exchange(
+    fx.port(), get_request("/api/tracing/correlation/never-seen", viewer));
+  CHECK(test::raw_connection::status_of(missing) == 404);
+  auto unknown = test::exchange(fx.port(), get_request("/api/nope", viewer));
+  CHECK(test::raw_connection::status_of(unknown) == 404);
+  auto wrong = test::exchange(
+    fx.port(), "DELETE /api/status HTTP/1.1\r\nHost: x\r\nAuthorization: "
+               "Bearer "
+                 + viewer + "\r\nConnection: close\r\n\r\n");
+  CHECK(test::raw_connection::status_of(wrong) == 405);
+  CHECK(header_value(wrong, "Allow") == "GET");
+}
+
+TEST_CASE("a request's correlation id is echoed, and the request is traced "
+          "as a monitoring span") {
+  gateway_fixture fx;
+  REQUIRE(fx.start());
+  const auto& viewer = tokens_by_role.at(role::viewer);
+  auto res = test::exchange(
+    fx.port(), get_request("/api/status", viewer,
+                           "X-Correlation-ID: gw-trace-1\r\n"
+                           "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-"
+                           "00f067aa0ba902b7-01\r\n"));
+  REQUIRE(test::raw_connection::status_of(res) == 200);
+  CHECK(header_value(res, "X-Correlation-ID") == "gw-trace-1");
+  REQUIRE(fx.eng->flush());
+  trace_exported trace;
+  CHECK(test::eventually([&] {
+    auto t = fx.eng->trace(*correlation_id::parse("gw-trace-1"));
+    if (!t || t->spans.empty())
+      return false;
+    trace = *t;
+    return true;
+  }));
+  REQUIRE(trace.spans.size() == 1);
+  const auto& s = trace.spans.front();
+  CHECK(s.component == component_type::monitoring);
+  CHECK(s.operation == "GET /api/status");
+  CHECK(s.kind == span_kind::server);
+  CHECK(s.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736");
+  CHECK(s.parent_span_id == "00f067aa0ba902b7");
+  // Without an id, one is minted and echoed; a malformed one is refused.
+  auto minted = test::exchange(fx.port(), get_request("/healthz", ""));
+  CHECK(header_value(minted, "X-Correlation-ID").size() == 32);
+  auto bad = test::exchange(
+    fx.port(),
+    get_request("/healthz", "",
+                "X-Correlation-ID: " + std::string(65, 'a') + "\r\n"));
+  CHECK(test::raw_connection::status_of(bad) == 400);
+}
+
+TEST_CASE("the listener answers at its limits: 431, 413, 400 and 503, and "
+          "keeps serving") {
+  gateway_fixture fx{[](config::gateway_config& g) {
+    g.max_header_bytes = 1024;
+    g.max_body_bytes = 1024;
+    g.max_connections = 3;
+  }};
+  REQUIRE(fx.start());
+  const auto& op = tokens_by_role.at(role::operator_);
+  // Request line and header fields of exactly `n` bytes, the blank line
+  // that ends them included.
+  auto sized_header = [&](size_t n) {
+    std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+    std::string tail = "\r\n\r\n";
+    return head + std::string(n - head.size() - tail.size(), 'p') + tail;
+  };
+  for (size_t n : {1023u, 1024u}) {
+    CAPTURE(n);
+    CHECK(test::raw_connection::status_of(
+            test::exchange(fx.port(), sized_header(n)))
+          == 200);
+  }
+  CHECK(test::raw_connection::status_of(
+          test::exchange(fx.port(), sized_header(1025)))
+        == 431);
+  auto post = [&](size_t body) {
+    return "POST /api/reports/generate HTTP/1.1\r\nHost: x\r\n"
+           "Authorization: Bearer "
+           + op + "\r\nContent-Type: application/json\r\nContent-Length: "
+           + std::to_string(body) + "\r\nConnection: close\r\n\r\n"
+           + std::string(body, ' ');
+  };
+  // Within the limit the route answers (503: no report scheduler yet).
+  CHECK(test::raw_connection::status_of(test::exchange(fx.port(), post(1023)))
+        == 503);
+  CHECK(test::raw_connection::status_of(test::exchange(fx.port(), post(1024)))
+        == 503);
+  auto too_big = test::exchange(fx.port(), post(1025));
+  CHECK(test::raw_connection::status_of(too_big) == 413);
+  CHECK(header_value(too_big, "Content-Type") == "application/problem+json");
+  CHECK(test::raw_connection::status_of(
+          test::exchange(fx.port(), "NOT HTTP AT ALL\r\n\r\n"))
+        == 400);
+  {
+    // Three idle connections fill the cap; the fourth is refused.
+    test::raw_connection a{fx.port()}, b{fx.port()}, c{fx.port()};
+    CHECK(test::eventually([&] {
+      return fx.eng->http_gateway()->counters()["open_connections"] == 3;
+    }));
+    auto refused = test::exchange(fx.port(), get_request("/healthz", ""));
+    CHECK(test::raw_connection::status_of(refused) == 503);
+  }
+  CHECK(test::eventually([&] {
+    return test::raw_connection::status_of(
+             test::exchange(fx.port(), get_request("/healthz", "")))
+           == 200;
+  }));
+  auto counters = fx.eng->http_gateway()->counters();
+  CHECK(counters["header_too_large"] == 1);
+  CHECK(counters["body_too_large"] == 1);
+  CHECK(counters["malformed"] == 1);
+  CHECK(counters["connections_refused_cap"] >= 1);
+}
+
+TEST_CASE("repeated failed authentications from one address are answered "
+          "429 with Retry-After") {
+  gateway_fixture fx{[](config::gateway_config& g) {
+    g.auth_failures_before_throttle = 3;
+  }};
+  REQUIRE(fx.start());
+  for (int i = 0; i < 3; ++i)
+    CHECK(
+      test::raw_connection::status_of(test::exchange(
+        fx.port(), get_request("/api/status", "guess-" + std::to_string(i))))
+      == 401);
+  // Now even the right token waits: the address is throttled.
+  auto res = test::exchange(
+    fx.port(), get_request("/api/status", tokens_by_role.at(role::viewer)));
+  CHECK(test::raw_connection::status_of(res) == 429);
+  auto wait = header_value(res, "Retry-After");
+  REQUIRE_FALSE(wait.empty());
+  CHECK(std::stoi(wait) > 0);
+  CHECK(std::stoi(wait) <= 60);
+  // The open route is not throttled.
+  CHECK(test::raw_connection::status_of(
+          test::exchange(fx.port(), get_request("/healthz", "")))
+        == 200);
+}
+
+TEST_CASE("the gateway's configuration refuses what would expose the API") {
+  config::gateway_config g;
+  g.address = "0.0.0.0";
+  auto issues = config::validate(g);
+  REQUIRE(issues.size() == 1);
+  CHECK(issues[0].path == "address");
+  CHECK(issues[0].message.find("not a loopback address") != std::string::npos);
+  g.allow_insecure_remote = true;
+  CHECK(config::validate(g).empty());
+  g = {};
+  config::api_token t;
+  t.role = "root";
+  t.token = config::secret{"short"};
+  g.tokens["x"] = t;
+  issues = config::validate(g);
+  REQUIRE(issues.size() == 2);
+  CHECK(issues[0].path == "tokens.x.role");
+  CHECK(issues[1].path == "tokens.x.token");
+  CHECK(config::is_loopback_address("127.0.0.1"));
+  CHECK(config::is_loopback_address("127.1.2.3"));
+  CHECK(config::is_loopback_address("::1"));
+  CHECK_FALSE(config::is_loopback_address("127.0.0.1.example.com"));
+  CHECK_FALSE(config::is_loopback_address("10.0.0.1"));
+}
+
+TEST_CASE("an engine whose gateway cannot listen does not start, and says "
+          "why") {
+  gateway_fixture first;
+  REQUIRE(first.start());
+  gateway_fixture second{[&](config::gateway_config& g) {
+    g.port = first.port();
+  }};
+  engine eng{second.cfg, second.options()};
+  auto err = eng.start();
+  REQUIRE(err);
+  CHECK(caf::to_string(err).find("cannot listen on 127.0.0.1:"
+                                 + std::to_string(first.port()))
+        != std::string::npos);
+  gateway_fixture no_tokens{[](config::gateway_config& g) {
+    g.tokens.clear();
+  }};
+  engine eng2{no_tokens.cfg, no_tokens.options()};
+  err = eng2.start();
+  REQUIRE(err);
+  CHECK(caf::to_string(err).find("no tokens configured") != std::string::npos);
+}
