@@ -209,7 +209,9 @@ caf::error engine::start() {
     std::string error;
     gateway_ = gateway::gateway::start(
       std::move(gopts),
-      gateway::api_routes(*this, {cfg_.gateway.request_timeout}), error);
+      gateway::api_routes(*this,
+                          {cfg_.gateway.request_timeout, cfg_.storage.path}),
+      error);
     if (!gateway_) {
       static_cast<void>(stop());
       return caf::make_error(ec::invalid_config, "gateway: " + error);

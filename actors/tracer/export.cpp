@@ -227,3 +227,232 @@ caf::expected<trace_exported> trace_from_msgpack(std::string_view bytes) {
 }
 
 } // namespace argus
+
+namespace argus {
+
+namespace {
+
+/// A 64-bit integer given as a JSON number or a decimal string.
+bool json_int(const json& j, int64_t& out) {
+  if (j.is_number_integer()) {
+    out = j.get<int64_t>();
+    return true;
+  }
+  if (j.is_number_unsigned()) {
+    auto u = j.get<uint64_t>();
+    if (u > static_cast<uint64_t>(INT64_MAX))
+      return false;
+    out = static_cast<int64_t>(u);
+    return true;
+  }
+  if (!j.is_string())
+    return false;
+  const auto& s = j.get_ref<const std::string&>();
+  if (s.empty() || s.size() > 20)
+    return false;
+  size_t i = s[0] == '-' ? 1 : 0;
+  if (i == s.size())
+    return false;
+  int64_t x = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9')
+      return false;
+    if (x > (INT64_MAX - (s[i] - '0')) / 10)
+      return false;
+    x = x * 10 + (s[i] - '0');
+  }
+  out = s[0] == '-' ? -x : x;
+  return true;
+}
+
+std::string lower_hex(const json& j) {
+  if (!j.is_string())
+    return {};
+  auto s = j.get<std::string>();
+  for (auto& c : s)
+    if (c >= 'A' && c <= 'F')
+      c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+/// One OTLP KeyValue as an attribute. @returns false when it has no key.
+bool read_attribute(const json& kv, attribute& out) {
+  if (!kv.is_object() || !kv.contains("key") || !kv["key"].is_string())
+    return false;
+  out = attribute{};
+  out.key = kv["key"].get<std::string>();
+  auto v = kv.value("value", json::object());
+  if (!v.is_object())
+    v = json::object();
+  if (v.contains("stringValue") && v["stringValue"].is_string()) {
+    out.text = v["stringValue"].get<std::string>();
+  } else if (v.contains("intValue") && json_int(v["intValue"], out.integer)) {
+    out.type = attribute_type::integer;
+  } else if (v.contains("doubleValue") && v["doubleValue"].is_number()) {
+    out.type = attribute_type::real;
+    out.real = v["doubleValue"].get<double>();
+  } else if (v.contains("boolValue") && v["boolValue"].is_boolean()) {
+    out.type = attribute_type::boolean;
+    out.boolean = v["boolValue"].get<bool>();
+  } else if (!v.empty()) {
+    // arrayValue, kvlistValue, bytesValue: kept as their JSON text.
+    out.text
+      = v.begin().value().dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return true;
+}
+
+std::vector<attribute> read_attributes(const json& xs) {
+  std::vector<attribute> out;
+  if (!xs.is_array())
+    return out;
+  for (const auto& kv : xs) {
+    attribute a;
+    if (read_attribute(kv, a))
+      out.push_back(std::move(a));
+  }
+  return out;
+}
+
+/// An enum given as an integer or as its proto name.
+int enum_value(const json& j, std::initializer_list<const char*> names) {
+  if (j.is_number_integer())
+    return j.get<int>();
+  if (j.is_string()) {
+    int i = 0;
+    for (const char* n : names) {
+      if (j.get_ref<const std::string&>() == n)
+        return i;
+      ++i;
+    }
+  }
+  return -1;
+}
+
+component_type component_of(const json& resource) {
+  auto attrs = read_attributes(resource.value("attributes", json::array()));
+  component_type result = component_type::monitoring;
+  for (const char* key : {"service.name", "argus.component"}) {
+    for (const auto& a : attrs) {
+      if (a.key != key || a.type != attribute_type::string)
+        continue;
+      auto name = a.text;
+      auto dot = name.rfind('.');
+      component_type c;
+      if (parse_component_type(name, c)
+          || (dot != std::string::npos
+              && parse_component_type(name.substr(dot + 1), c)))
+        result = c;
+    }
+  }
+  return result;
+}
+
+/// Maps one OTLP span. @returns the reason it cannot be, or empty.
+std::string read_span(const json& j, component_type component,
+                      span_recorded& out) {
+  if (!j.is_object())
+    return "not an object";
+  out = span_recorded{};
+  out.component = component;
+  out.trace_id = lower_hex(j.value("traceId", json{}));
+  out.span_id = lower_hex(j.value("spanId", json{}));
+  out.parent_span_id = lower_hex(j.value("parentSpanId", json{}));
+  if (j.contains("name") && j["name"].is_string())
+    out.operation = j["name"].get<std::string>();
+  auto kind = enum_value(j.value("kind", json(0)),
+                         {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL",
+                          "SPAN_KIND_SERVER", "SPAN_KIND_CLIENT",
+                          "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"});
+  if (kind < 0 || kind > 5)
+    return "kind is not a span kind";
+  out.kind = kind <= 1 ? span_kind::internal : static_cast<span_kind>(kind - 1);
+  if (!json_int(j.value("startTimeUnixNano", json{}), out.start_ns)
+      || !json_int(j.value("endTimeUnixNano", json{}), out.end_ns))
+    return "startTimeUnixNano and endTimeUnixNano must be integers";
+  auto status = j.value("status", json::object());
+  if (status.is_object()) {
+    auto code = enum_value(
+      status.value("code", json(0)),
+      {"STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"});
+    if (code < 0 || code > 2)
+      return "status.code is not a status code";
+    out.status = static_cast<span_status>(code);
+    if (status.contains("message") && status["message"].is_string())
+      out.status_message = status["message"].get<std::string>();
+  }
+  std::string corr_text;
+  for (auto& a : read_attributes(j.value("attributes", json::array()))) {
+    if ((a.key == "argus.correlation_id" || a.key == "correlation_id")
+        && a.type == attribute_type::string && corr_text.empty()) {
+      corr_text = a.text;
+      continue;
+    }
+    out.attributes.push_back(std::move(a));
+  }
+  if (corr_text.empty())
+    corr_text = out.trace_id;
+  auto corr = correlation_id::parse(corr_text);
+  if (!corr)
+    return "no usable correlation id (argus.correlation_id or the trace id)";
+  out.hdr = make_header<span_recorded>(*corr);
+  if (j.contains("events") && j["events"].is_array())
+    for (const auto& e : j["events"]) {
+      if (!e.is_object())
+        continue;
+      span_event ev;
+      if (e.contains("name") && e["name"].is_string())
+        ev.name = e["name"].get<std::string>();
+      json_int(e.value("timeUnixNano", json{}), ev.time_ns);
+      ev.attributes = read_attributes(e.value("attributes", json::array()));
+      out.events.push_back(std::move(ev));
+    }
+  if (j.contains("links") && j["links"].is_array())
+    for (const auto& l : j["links"])
+      if (l.is_object())
+        out.links.push_back({lower_hex(l.value("traceId", json{})),
+                             lower_hex(l.value("spanId", json{}))});
+  return {};
+}
+
+} // namespace
+
+otlp_import from_otlp_json(const json& request) {
+  otlp_import result;
+  auto resources = request.is_object()
+                     ? request.value("resourceSpans", json::array())
+                     : json::array();
+  if (!resources.is_array())
+    return result;
+  for (size_t r = 0; r < resources.size(); ++r) {
+    const auto& rs = resources[r];
+    if (!rs.is_object())
+      continue;
+    auto component = component_of(rs.value("resource", json::object()));
+    auto scopes = rs.value("scopeSpans", json::array());
+    if (!scopes.is_array())
+      continue;
+    for (size_t s = 0; s < scopes.size(); ++s) {
+      if (!scopes[s].is_object())
+        continue;
+      auto spans = scopes[s].value("spans", json::array());
+      if (!spans.is_array())
+        continue;
+      for (size_t i = 0; i < spans.size(); ++i) {
+        span_recorded x;
+        auto why = read_span(spans[i], component, x);
+        auto where = "resourceSpans[" + std::to_string(r) + "].scopeSpans["
+                     + std::to_string(s) + "].spans[" + std::to_string(i) + "]";
+        if (why.empty()) {
+          result.spans.push_back(std::move(x));
+          result.where.push_back(std::move(where));
+        } else {
+          result.rejected.push_back(where + ": " + why);
+        }
+      }
+    }
+  }
+  return result;
+}
+
+} // namespace argus

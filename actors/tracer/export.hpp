@@ -25,6 +25,28 @@ namespace argus {
 nlohmann::json to_otlp_json(const std::vector<span_recorded>& spans,
                             const std::string& service_namespace = "ares");
 
+/// What `from_otlp_json` read: the spans it could map, and for each one it
+/// could not, where it was and why.
+struct otlp_import {
+  std::vector<span_recorded> spans;
+  /// Where each of `spans` was: `resourceSpans[0].scopeSpans[1].spans[2]`.
+  std::vector<std::string> where;
+  /// `resourceSpans[0].scopeSpans[1].spans[2]: ...`
+  std::vector<std::string> rejected;
+};
+
+/// Reads an OTLP `ExportTraceServiceRequest` in the protobuf JSON mapping,
+/// as OpenTelemetry SDKs send it with `http/json`: ids as hex (either
+/// case), times and 64-bit integers as decimal strings or numbers, enums as
+/// integers or their names, unknown fields ignored. The component is the
+/// resource's `argus.component`, else its `service.name` (or the part after
+/// its last '.') when that names one, else `monitoring`. The correlation id
+/// is the span's `argus.correlation_id` (or `correlation_id`) attribute,
+/// which is then not kept as an attribute, else the trace id. Attribute
+/// values that are arrays, maps or bytes are kept as their JSON text. The
+/// spans are not validated further here: admission does that.
+otlp_import from_otlp_json(const nlohmann::json& request);
+
 /// The spans as argus's JSON: the tree in waterfall order with depth, start
 /// offset, duration, self time, status, attributes and the critical path.
 nlohmann::json to_trace_json(const std::vector<span_recorded>& spans);

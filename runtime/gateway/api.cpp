@@ -1,14 +1,18 @@
 #include "runtime/gateway/api.hpp"
 
+#include "actors/tracer/compare.hpp"
 #include "actors/tracer/export.hpp"
 #include "config/load.hpp"
 #include "messages/json_text.hpp"
 #include "messages/time.hpp"
 #include "messages/trace_context.hpp"
 #include "runtime/gateway/params.hpp"
+#include "storage/readers/traces.hpp"
 
 #include <caf/error.hpp>
 #include <caf/sec.hpp>
+
+#include <charconv>
 
 #include <nlohmann/json.hpp>
 
@@ -105,6 +109,50 @@ json to_json(const metric_point& p) {
   return j;
 }
 
+/// The read-only connection of this worker thread to `path`, opened on
+/// first use (SQLite connections are not shared across threads).
+storage::db_reader* worker_reader(const std::string& path, std::string& error) {
+  thread_local std::string opened;
+  thread_local std::unique_ptr<storage::db_reader> reader;
+  if (!reader || opened != path) {
+    reader.reset();
+    auto r = storage::db_reader::open(path);
+    if (!r) {
+      error = caf::to_string(r.error());
+      return nullptr;
+    }
+    reader = std::move(*r);
+    opened = path;
+  }
+  return reader.get();
+}
+
+/// The spans of request `id`: the tracer's memory first, else the
+/// database. @returns the error response, if any.
+std::optional<http_response> load_trace(engine& eng, const api_options& o,
+                                        const std::string& id,
+                                        std::vector<span_recorded>& spans) {
+  auto corr = correlation_id::parse(id);
+  if (!corr)
+    return bad_request(
+      "'" + id + "' is not a correlation id: " + caf::to_string(corr.error()));
+  if (auto t = eng.trace(*corr, o.timeout); t && !t->spans.empty()) {
+    spans = std::move(t->spans);
+    return std::nullopt;
+  }
+  std::string error;
+  auto reader
+    = o.database_path.empty() ? nullptr : worker_reader(o.database_path, error);
+  if (reader) {
+    auto stored = storage::spans_for(*reader, *corr);
+    if (stored && !stored->empty()) {
+      spans = std::move(*stored);
+      return std::nullopt;
+    }
+  }
+  return problem(404, "Not Found", "no spans of " + corr->str());
+}
+
 std::vector<route> metrics_routes(engine& eng, const api_options& o) {
   std::vector<route> rs;
   rs.push_back({"GET", "/api/metrics/dashboard", role::viewer,
@@ -176,20 +224,162 @@ std::vector<route> metrics_routes(engine& eng, const api_options& o) {
 
 std::vector<route> tracing_routes(engine& eng, const api_options& o) {
   std::vector<route> rs;
-  rs.push_back({"GET", "/api/tracing/correlation/{id}", role::viewer,
-                "every span of one request the tracer holds, as a trace tree",
-                [&eng, timeout = o.timeout](const request_context& ctx) {
-                  auto corr = correlation_id::parse(ctx.params.at("id"));
-                  if (!corr)
-                    return bad_request("id: " + caf::to_string(corr.error()));
-                  auto t = eng.trace(*corr, timeout);
-                  if (!t)
-                    return unavailable(t.error());
-                  if (t->spans.empty())
-                    return problem(404, "Not Found",
-                                   "no spans of " + corr->str() + " in memory");
-                  return json_response(dump_json(to_trace_json(t->spans)));
-                }});
+  rs.push_back(
+    {"GET", "/api/tracing/correlation/{id}", role::viewer,
+     "every span of one request as a trace tree (memory, else the database)",
+     [&eng, o](const request_context& ctx) {
+       std::vector<span_recorded> spans;
+       if (auto failed = load_trace(eng, o, ctx.params.at("id"), spans))
+         return *failed;
+       return json_response(dump_json(to_trace_json(spans)));
+     }});
+  rs.push_back(
+    {"GET", "/api/tracing/export/{id}", role::viewer,
+     "one trace as OTLP/JSON (format=otlp, for Jaeger or Tempo) or argus's "
+     "JSON (format=json)",
+     [&eng, o](const request_context& ctx) {
+       auto format = ctx.query.get("format") ? *ctx.query.get("format")
+                                             : std::string{"otlp"};
+       if (format != "otlp" && format != "json")
+         return bad_request("format: otlp or json, got '" + format + "'");
+       std::vector<span_recorded> spans;
+       if (auto failed = load_trace(eng, o, ctx.params.at("id"), spans))
+         return *failed;
+       return json_response(dump_json(format == "otlp" ? to_otlp_json(spans)
+                                                       : to_trace_json(spans)));
+     }});
+  rs.push_back(
+    {"GET", "/api/tracing/compare", role::viewer,
+     "two traces side by side (a=, b=): spans only in one, durations that "
+     "differ most",
+     [&eng, o](const request_context& ctx) {
+       auto a = ctx.query.get("a");
+       auto b = ctx.query.get("b");
+       if (!a || !b)
+         return bad_request("a and b: the two correlation ids to compare");
+       std::vector<span_recorded> sa;
+       std::vector<span_recorded> sb;
+       if (auto failed = load_trace(eng, o, *a, sa))
+         return *failed;
+       if (auto failed = load_trace(eng, o, *b, sb))
+         return *failed;
+       auto c = compare_traces(sa, sb);
+       auto pairs = [](const std::vector<span_pair>& xs) {
+         json out = json::array();
+         for (const auto& p : xs) {
+           json j{{"component", p.component},
+                  {"operation", p.operation},
+                  {"occurrence", p.occurrence}};
+           if (p.a_ns >= 0)
+             j["a_ns"] = p.a_ns;
+           if (p.b_ns >= 0)
+             j["b_ns"] = p.b_ns;
+           if (p.a_ns >= 0 && p.b_ns >= 0)
+             j["difference_ns"] = p.b_ns - p.a_ns;
+           out.push_back(std::move(j));
+         }
+         return out;
+       };
+       return json_response(dump_json({{"a", *a},
+                                       {"b", *b},
+                                       {"a_duration_ns", c.a_total_ns},
+                                       {"b_duration_ns", c.b_total_ns},
+                                       {"both", pairs(c.both)},
+                                       {"only_in_a", pairs(c.only_in_a)},
+                                       {"only_in_b", pairs(c.only_in_b)}}));
+     }});
+  rs.push_back(
+    {"GET", "/api/tracing/search", role::viewer,
+     "stored spans by component, operation, min_duration, max_duration, "
+     "status=error, attribute=key:value, since (default 1h), until; limit "
+     "and cursor page",
+     [o](const request_context& ctx) {
+       storage::span_search f;
+       std::string error;
+       auto now = wall_clock_ns();
+       auto range = parse_range(ctx.query, now, error);
+       if (!range)
+         return bad_request(error);
+       f.since_ns
+         = ctx.query.get("since") ? range->since_ns : now - 3'600'000'000'000;
+       f.until_ns = range->until_ns;
+       if (auto c = ctx.query.get("component")) {
+         component_type parsed;
+         if (!parse_component_type(*c, parsed))
+           return bad_request("component: unknown component '" + *c + "'");
+         f.component = *c;
+       }
+       if (auto op = ctx.query.get("operation"))
+         f.operation = *op;
+       for (auto [name, out] :
+            {std::pair{"min_duration", &f.min_duration_ns},
+             std::pair{"max_duration", &f.max_duration_ns}}) {
+         if (auto v = ctx.query.get(name)) {
+           auto d = config::parse_duration(*v);
+           if (!d || d->count() <= 0)
+             return bad_request(std::string{name} + ": '" + *v
+                                + "' is not a duration (e.g. 50ms, 2s)");
+           *out
+             = std::chrono::duration_cast<std::chrono::nanoseconds>(*d).count();
+         }
+       }
+       if (auto st = ctx.query.get("status")) {
+         if (*st != "error")
+           return bad_request("status: only 'error' filters, got '" + *st
+                              + "'");
+         f.errors_only = true;
+       }
+       if (auto a = ctx.query.get("attribute")) {
+         auto colon = a->find(':');
+         if (colon == std::string::npos || colon == 0)
+           return bad_request("attribute: key:value, got '" + *a + "'");
+         f.attribute_key = a->substr(0, colon);
+         f.attribute_value = a->substr(colon + 1);
+       }
+       auto limit = parse_count(ctx.query, "limit", 100, 1, 1000, error);
+       if (!limit)
+         return bad_request(error);
+       f.limit = *limit;
+       if (auto cur = ctx.query.get("cursor")) {
+         // `<start_ns>.<id>`, both integers (a double would round them).
+         auto dot = cur->find('.');
+         auto whole = [](std::string_view t, int64_t& out) {
+           auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+           return ec == std::errc{} && end == t.data() + t.size() && out > 0;
+         };
+         std::string_view text{*cur};
+         if (dot == std::string::npos
+             || !whole(text.substr(0, dot), f.before_start_ns)
+             || !whole(text.substr(dot + 1), f.before_id))
+           return bad_request("cursor: pass the 'next' of the previous page");
+       }
+       std::string why;
+       auto reader = worker_reader(o.database_path, why);
+       if (!reader)
+         return problem(503, "Service Unavailable", "database: " + why);
+       auto page = storage::search_spans(*reader, f);
+       if (!page)
+         return problem(503, "Service Unavailable",
+                        caf::to_string(page.error()));
+       json spans = json::array();
+       for (const auto& s : page->spans)
+         spans.push_back({{"correlation_id", s.hdr.corr.str()},
+                          {"trace_id", s.trace_id},
+                          {"span_id", s.span_id},
+                          {"parent_span_id", s.parent_span_id},
+                          {"component", to_string(s.component)},
+                          {"operation", s.operation},
+                          {"start_ns", s.start_ns},
+                          {"duration_ns", s.end_ns - s.start_ns},
+                          {"error", s.status == span_status::error},
+                          {"status_message", s.status_message}});
+       json next = nullptr;
+       if (page->more)
+         next = std::to_string(page->next_start_ns) + "."
+                + std::to_string(page->next_id);
+       return json_response(
+         dump_json({{"spans", std::move(spans)}, {"next", std::move(next)}}));
+     }});
   rs.push_back(
     {"GET", "/api/tracing/performance", role::viewer,
      "latency per component and operation over a window (default 5m)",
@@ -379,9 +569,10 @@ std::vector<route> engine_routes(engine& eng, const api_options& o) {
 
 std::vector<route> api_routes(engine& eng, const api_options& opts) {
   std::vector<route> all;
-  for (auto group : {engine_routes(eng, opts), metrics_routes(eng, opts),
-                     tracing_routes(eng, opts), ml_routes(eng, opts),
-                     tracking_routes(eng, opts), report_routes()})
+  for (auto group :
+       {engine_routes(eng, opts), metrics_routes(eng, opts),
+        tracing_routes(eng, opts), ml_routes(eng, opts),
+        tracking_routes(eng, opts), ingest_routes(eng, opts), report_routes()})
     for (auto& r : group)
       all.push_back(std::move(r));
   // The table describes itself, so a client can list it.

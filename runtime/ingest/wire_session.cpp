@@ -1,9 +1,8 @@
 #include "runtime/ingest/wire_session.hpp"
 
 #include "messages/admission.hpp"
+#include "runtime/ingest/offer.hpp"
 
-#include <chrono>
-#include <thread>
 #include <utility>
 
 namespace argus::runtime {
@@ -16,21 +15,11 @@ bool wire_session::offer_until_taken(inbound_event& event,
                                      const std::atomic<bool>& stop) {
   // A full client queue stops the reading (the sender's writes then block)
   // instead of dropping events a later flush would claim.
-  auto wait = std::chrono::microseconds{20};
-  for (;;) {
-    switch (eng_.client().offer(event)) {
-      case client::offer_result::accepted:
-        return true;
-      case client::offer_result::not_running:
-        return false;
-      case client::offer_result::queue_full:
-        if (stop.load())
-          return false;
-        std::this_thread::sleep_for(wait);
-        wait = std::min(wait * 2, std::chrono::microseconds{2000});
-        break;
-    }
-  }
+  return runtime::offer_until_taken(eng_.client(), event,
+                                    [&stop] {
+                                      return stop.load();
+                                    })
+         == client::offer_result::accepted;
 }
 
 void wire_session::answer_flush(const correlation_id& corr) {
@@ -66,14 +55,7 @@ bool wire_session::feed(std::string_view bytes, const std::atomic<bool>& stop) {
       continue;
     }
     auto& event = **item;
-    // What the client would mint anyway; minted here so that a flush can
-    // echo it and a span can take its trace id from it.
-    std::visit(
-      [&](auto& e) {
-        if (e.hdr.corr.empty())
-          e.hdr.corr = eng_.client().new_correlation_id();
-      },
-      event);
+    mint_correlation_if_missing(eng_.client(), event);
     if (auto flush = std::get_if<flush_requested>(&event)) {
       answer_flush(flush->hdr.corr);
       continue;

@@ -127,46 +127,125 @@ caf::expected<std::vector<request_outline>> requests(db_reader& r,
   });
 }
 
+namespace {
+
+/// The columns `span_from_row` reads, in its order.
+constexpr const char* span_columns
+  = "trace_id, span_id, parent_span_id, component, operation, kind, status, "
+    "status_message, start_ns, end_ns, attributes, events, links, "
+    "correlation_id, id";
+
+/// One row of `span_columns` as a span.
+span_recorded span_from_row(SQLite::Statement& q) {
+  auto text = [&](int i) {
+    auto c = q.getColumn(i);
+    return c.isNull() ? std::string{} : c.getString();
+  };
+  auto bounded = [](int64_t v, int64_t last) {
+    return v < 0 || v > last ? 0 : v;
+  };
+  span_recorded s;
+  if (auto corr = correlation_id::parse(text(13)))
+    s.hdr = make_header<span_recorded>(*corr);
+  s.trace_id = text(0);
+  s.span_id = text(1);
+  s.parent_span_id = text(2);
+  component_type c = component_type::monitoring;
+  parse_component_type(text(3), c);
+  s.component = c;
+  s.operation = text(4);
+  s.kind = static_cast<span_kind>(bounded(
+    q.getColumn(5).getInt64(), static_cast<int64_t>(span_kind::consumer)));
+  s.status = static_cast<span_status>(bounded(
+    q.getColumn(6).getInt64(), static_cast<int64_t>(span_status::error)));
+  s.status_message = text(7);
+  s.start_ns = q.getColumn(8).getInt64();
+  s.end_ns = q.getColumn(9).getInt64();
+  s.attributes = attributes_from_json(text(10));
+  s.events = events_from_json(text(11));
+  s.links = links_from_json(text(12));
+  return s;
+}
+
+} // namespace
+
 caf::expected<std::vector<span_recorded>>
 spans_for(db_reader& r, const correlation_id& corr) {
   return detail::guarded([&] {
-    SQLite::Statement q{
-      r.db(), "SELECT trace_id, span_id, parent_span_id, component, operation, "
-              "kind, status, status_message, start_ns, end_ns, attributes, "
-              "events, links FROM spans WHERE correlation_id = ? "
-              "ORDER BY start_ns, id"};
+    SQLite::Statement q{r.db(), std::string{"SELECT "} + span_columns
+                                  + " FROM spans WHERE correlation_id = ? "
+                                    "ORDER BY start_ns, id"};
     q.bind(1, corr.str());
     std::vector<span_recorded> result;
-    auto text = [&](int i) {
-      auto c = q.getColumn(i);
-      return c.isNull() ? std::string{} : c.getString();
-    };
-    auto bounded = [](int64_t v, int64_t last) {
-      return v < 0 || v > last ? 0 : v;
-    };
-    while (q.executeStep()) {
-      span_recorded s;
-      s.hdr = make_header<span_recorded>(corr);
-      s.trace_id = text(0);
-      s.span_id = text(1);
-      s.parent_span_id = text(2);
-      component_type c = component_type::monitoring;
-      parse_component_type(text(3), c);
-      s.component = c;
-      s.operation = text(4);
-      s.kind = static_cast<span_kind>(bounded(
-        q.getColumn(5).getInt64(), static_cast<int64_t>(span_kind::consumer)));
-      s.status = static_cast<span_status>(bounded(
-        q.getColumn(6).getInt64(), static_cast<int64_t>(span_status::error)));
-      s.status_message = text(7);
-      s.start_ns = q.getColumn(8).getInt64();
-      s.end_ns = q.getColumn(9).getInt64();
-      s.attributes = attributes_from_json(text(10));
-      s.events = events_from_json(text(11));
-      s.links = links_from_json(text(12));
-      result.push_back(std::move(s));
-    }
+    while (q.executeStep())
+      result.push_back(span_from_row(q));
     return result;
+  });
+}
+
+caf::expected<span_search_page> search_spans(db_reader& r,
+                                             const span_search& f) {
+  return detail::guarded([&] {
+    std::string sql = std::string{"SELECT "} + span_columns
+                      + " FROM spans WHERE start_ns >= ?1";
+    if (f.until_ns > 0)
+      sql += " AND start_ns <= ?2";
+    if (!f.component.empty())
+      sql += " AND component = ?3";
+    if (!f.operation.empty())
+      sql += " AND operation = ?4";
+    if (f.min_duration_ns > 0)
+      sql += " AND end_ns - start_ns >= ?5";
+    if (f.max_duration_ns > 0)
+      sql += " AND end_ns - start_ns <= ?6";
+    if (f.errors_only)
+      sql += " AND status = 2";
+    if (!f.attribute_key.empty())
+      sql += " AND EXISTS (SELECT 1 FROM json_each(spans.attributes) a WHERE "
+             "json_extract(a.value, '$.key') = ?7 AND CAST(json_extract("
+             "a.value, '$.value') AS TEXT) = ?8)";
+    if (f.before_start_ns > 0)
+      sql += " AND (start_ns < ?9 OR (start_ns = ?9 AND id < ?10))";
+    sql += " ORDER BY start_ns DESC, id DESC LIMIT ?11";
+    SQLite::Statement q{r.db(), sql};
+    q.bind(1, f.since_ns);
+    if (f.until_ns > 0)
+      q.bind(2, f.until_ns);
+    if (!f.component.empty())
+      q.bind(3, f.component);
+    if (!f.operation.empty())
+      q.bind(4, f.operation);
+    if (f.min_duration_ns > 0)
+      q.bind(5, f.min_duration_ns);
+    if (f.max_duration_ns > 0)
+      q.bind(6, f.max_duration_ns);
+    if (!f.attribute_key.empty()) {
+      q.bind(7, f.attribute_key);
+      q.bind(8, f.attribute_value);
+    }
+    if (f.before_start_ns > 0) {
+      q.bind(9, f.before_start_ns);
+      q.bind(10, f.before_id);
+    }
+    // One more than asked: whether there is a next page.
+    q.bind(11, static_cast<int64_t>(f.limit + 1));
+    span_search_page page;
+    int64_t last_start = 0;
+    int64_t last_id = 0;
+    while (q.executeStep()) {
+      if (page.spans.size() == f.limit) {
+        page.more = true;
+        break;
+      }
+      page.spans.push_back(span_from_row(q));
+      last_start = page.spans.back().start_ns;
+      last_id = q.getColumn(14).getInt64();
+    }
+    if (page.more) {
+      page.next_start_ns = last_start;
+      page.next_id = last_id;
+    }
+    return page;
   });
 }
 

@@ -56,4 +56,38 @@ caf::expected<std::vector<request_outline>> requests(db_reader& r,
 caf::expected<std::vector<span_recorded>> spans_for(db_reader& r,
                                                     const correlation_id& corr);
 
+/// What `search_spans` looks for (Jaeger's trace search, over spans).
+struct span_search {
+  int64_t since_ns = 0;
+  /// 0: no upper bound.
+  int64_t until_ns = 0;
+  std::string component;
+  std::string operation;
+  /// 0: no bound.
+  int64_t min_duration_ns = 0;
+  int64_t max_duration_ns = 0;
+  bool errors_only = false;
+  /// An attribute that must be present with this value (as text).
+  std::string attribute_key;
+  std::string attribute_value;
+  size_t limit = 100;
+  /// The cursor of the previous page (0: the first page).
+  int64_t before_start_ns = 0;
+  int64_t before_id = 0;
+};
+
+struct span_search_page {
+  /// Newest first.
+  std::vector<span_recorded> spans;
+  /// Whether more match: the next page starts before this cursor.
+  bool more = false;
+  int64_t next_start_ns = 0;
+  int64_t next_id = 0;
+};
+
+/// @returns the newest `limit` stored spans that match `filter`, by start
+///          time then id, walking the start-time index.
+caf::expected<span_search_page> search_spans(db_reader& r,
+                                             const span_search& filter);
+
 } // namespace argus::storage

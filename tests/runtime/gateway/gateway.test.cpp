@@ -11,117 +11,13 @@
 #include <thread>
 #include <vector>
 
-#include "tests/support/engine_fixture.hpp"
 #include "tests/support/eventually.hpp"
-#include "tests/support/http_client.hpp"
-#include "tests/support/process.hpp"
+#include "tests/support/gateway_fixture.hpp"
 #include <nlohmann/json.hpp>
 
 using namespace argus;
+using namespace argus::test;
 using gateway::role;
-
-namespace {
-
-const std::map<role, std::string> tokens_by_role = {
-  {role::viewer, "viewer-token-for-the-tests-0001"},
-  {role::operator_, "operator-token-for-the-tests-01"},
-  {role::admin, "admin-token-for-the-tests-00001"},
-};
-
-/// An engine with its gateway on an ephemeral loopback port and a token
-/// per role.
-struct gateway_fixture : test::engine_fixture {
-  std::unique_ptr<engine> eng;
-
-  explicit gateway_fixture(std::function<void(config::gateway_config&)> tweak
-                           = {}) {
-    cfg.gateway.enabled = true;
-    cfg.gateway.port = 0;
-    cfg.gateway.auth_failures_before_throttle = 10'000;
-    for (const auto& [r, token] : tokens_by_role) {
-      config::api_token t;
-      t.role = to_string(r);
-      t.token = config::secret{token};
-      cfg.gateway.tokens[std::string{"test-"} + to_string(r)] = t;
-    }
-    if (tweak)
-      tweak(cfg.gateway);
-  }
-
-  bool start() {
-    eng = std::make_unique<engine>(cfg, options());
-    auto err = eng->start();
-    INFO(caf::to_string(err));
-    return !err;
-  }
-
-  std::string url() {
-    return eng->http_gateway()->url();
-  }
-
-  uint16_t port() {
-    return eng->http_gateway()->port();
-  }
-
-  /// `curl` the route; @returns the status code.
-  int curl_status(const std::string& method, const std::string& path,
-                  const std::string& token) {
-    std::vector<std::string> argv{
-      "/usr/bin/curl", "-s", "-o",  "/dev/null", "-w",
-      "%{http_code}",  "-X", method};
-    if (!token.empty())
-      argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
-    if (method == "POST")
-      argv.insert(argv.end(),
-                  {"-H", "Content-Type: application/json", "-d", "{}"});
-    argv.push_back(url() + path);
-    auto r = test::run(argv);
-    return r.code == 0 ? std::atoi(r.out.c_str()) : -1;
-  }
-
-  std::string all_logs() {
-    std::string out;
-    for (const auto& line : logs->last_formatted())
-      out += line;
-    return out;
-  }
-};
-
-/// The route's pattern with each `{parameter}` filled in.
-std::string concrete(const std::string& pattern) {
-  std::string out;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '{') {
-      i = pattern.find('}', i);
-      out += "matrix-x";
-    } else {
-      out += pattern[i];
-    }
-  }
-  return out;
-}
-
-std::string get_request(const std::string& path, const std::string& token,
-                        const std::string& extra = {}) {
-  return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
-         + (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n")
-         + extra + "Connection: close\r\n\r\n";
-}
-
-std::string header_value(const std::string& response, const std::string& name) {
-  auto at = response.find("\r\n" + name + ": ");
-  if (at == std::string::npos)
-    return {};
-  at += name.size() + 4;
-  return response.substr(at, response.find("\r\n", at) - at);
-}
-
-std::string body_of(const std::string& response) {
-  auto at = response.find("\r\n\r\n");
-  return at == std::string::npos ? std::string{} : response.substr(at + 4);
-}
-
-} // namespace
 
 TEST_CASE("every route of the table answers each role as its least role "
           "says, through curl") {
@@ -231,8 +127,8 @@ TEST_CASE("the spec's endpoints answer JSON with the engine's data") {
   CHECK(body_of(metrics).find("argus_http_requests_total{code=\"200\",method="
                               "\"GET\",route=\"/api/tracking/regimes\"}")
         != std::string::npos);
-  auto status_now = nlohmann::json::parse(body_of(
-    test::exchange(fx.port(), get_request("/api/status", viewer))));
+  auto status_now = nlohmann::json::parse(
+    body_of(test::exchange(fx.port(), get_request("/api/status", viewer))));
   CHECK(status_now["counters"]["gateway_requests"].get<uint64_t>() >= 3);
   auto ready = test::exchange(fx.port(), get_request("/readyz", viewer));
   CHECK(test::raw_connection::status_of(ready) == 200);
@@ -431,4 +327,143 @@ TEST_CASE("an engine whose gateway cannot listen does not start, and says "
   err = eng2.start();
   REQUIRE(err);
   CHECK(caf::to_string(err).find("no tokens configured") != std::string::npos);
+}
+
+TEST_CASE("traces export as OTLP or JSON and compare side by side, from "
+          "memory and, after a restart, from the database") {
+  gateway_fixture fx;
+  REQUIRE(fx.start());
+  {
+    for (auto [id, slow] : {std::pair{"cmp-a", false}, {"cmp-b", true}}) {
+      auto corr = *correlation_id::parse(id);
+      auto root
+        = fx.eng->client().span(component_type::strategist, "decide", corr);
+      {
+        auto child
+          = fx.eng->client().span(component_type::exchange, "send", corr);
+        if (slow)
+          std::this_thread::sleep_for(std::chrono::milliseconds{20});
+      }
+      if (slow) {
+        auto extra
+          = fx.eng->client().span(component_type::tactician, "size", corr);
+      }
+    }
+    const auto& viewer = tokens_by_role.at(role::viewer);
+    nlohmann::json otlp;
+    CHECK(test::eventually([&] {
+      auto res = test::exchange(
+        fx.port(), get_request("/api/tracing/export/cmp-a", viewer));
+      if (test::raw_connection::status_of(res) != 200)
+        return false;
+      otlp = nlohmann::json::parse(body_of(res));
+      return true;
+    }));
+    REQUIRE(otlp.contains("resourceSpans"));
+    size_t spans = 0;
+    for (const auto& rs : otlp["resourceSpans"])
+      for (const auto& ss : rs["scopeSpans"])
+        spans += ss["spans"].size();
+    CHECK(spans == 2);
+    auto as_json = test::exchange(
+      fx.port(), get_request("/api/tracing/export/cmp-a?format=json", viewer));
+    CHECK(nlohmann::json::parse(body_of(as_json))["correlation_id"] == "cmp-a");
+    CHECK(
+      test::raw_connection::status_of(test::exchange(
+        fx.port(), get_request("/api/tracing/export/cmp-a?format=xml", viewer)))
+      == 400);
+    nlohmann::json cmp;
+    CHECK(test::eventually([&] {
+      auto res = test::exchange(
+        fx.port(), get_request("/api/tracing/compare?a=cmp-a&b=cmp-b", viewer));
+      if (test::raw_connection::status_of(res) != 200)
+        return false;
+      cmp = nlohmann::json::parse(body_of(res));
+      return cmp["only_in_b"].size() == 1;
+    }));
+    CHECK(cmp["only_in_b"][0]["component"] == "tactician");
+    CHECK(cmp["only_in_a"].empty());
+    REQUIRE(cmp["both"].size() == 2);
+    // The slow child differs most.
+    CHECK(cmp["both"][0]["difference_ns"].get<int64_t>() >= 19'000'000);
+    REQUIRE(fx.eng->flush());
+    REQUIRE(fx.eng->stop() == caf::none);
+  }
+  gateway_fixture again;
+  again.cfg.storage.path = fx.cfg.storage.path;
+  REQUIRE(again.start());
+  auto res = test::exchange(again.port(),
+                            get_request("/api/tracing/correlation/cmp-b",
+                                        tokens_by_role.at(role::viewer)));
+  REQUIRE(test::raw_connection::status_of(res) == 200);
+  CHECK(nlohmann::json::parse(body_of(res))["correlation_id"] == "cmp-b");
+}
+
+TEST_CASE("stored spans are searched by component, operation, duration, "
+          "status and attribute, a page at a time") {
+  gateway_fixture fx;
+  fx.cfg.advanced_tracer.trace_sampling_rate = 1.0;
+  REQUIRE(fx.start());
+  auto& c = fx.eng->client();
+  for (int i = 0; i < 3; ++i) {
+    auto s = c.span(component_type::exchange, "send_order",
+                    *correlation_id::parse("search-" + std::to_string(i)));
+    s.set("venue", i == 1 ? "binance" : "kraken");
+    if (i == 2)
+      s.error("rejected by venue");
+    if (i == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds{15});
+  }
+  {
+    auto other = c.span(component_type::analyst, "features",
+                        *correlation_id::parse("search-other"));
+  }
+  const auto& viewer = tokens_by_role.at(role::viewer);
+  auto search = [&](const std::string& query) {
+    auto res = test::exchange(
+      fx.port(), get_request("/api/tracing/search?" + query, viewer));
+    REQUIRE(test::raw_connection::status_of(res) == 200);
+    return nlohmann::json::parse(body_of(res));
+  };
+  auto ids = [](const nlohmann::json& page) {
+    std::vector<std::string> out;
+    for (const auto& s : page["spans"])
+      out.push_back(s["correlation_id"]);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  CHECK(test::eventually([&] {
+    return search("component=exchange")["spans"].size() == 3;
+  }));
+  CHECK(ids(search("operation=features"))
+        == std::vector<std::string>{"search-other"});
+  CHECK(ids(search("component=exchange&min_duration=10ms"))
+        == std::vector<std::string>{"search-0"});
+  CHECK(ids(search("component=exchange&max_duration=10ms"))
+        == std::vector<std::string>{"search-1", "search-2"});
+  CHECK(ids(search("status=error")) == std::vector<std::string>{"search-2"});
+  CHECK(ids(search("attribute=venue:binance"))
+        == std::vector<std::string>{"search-1"});
+  // Pages of one: disjoint, all of them, then no next.
+  std::vector<std::string> seen;
+  std::string cursor;
+  for (int page = 0; page < 4; ++page) {
+    auto p = search("component=exchange&limit=1"
+                    + (cursor.empty() ? "" : "&cursor=" + cursor));
+    for (const auto& s : p["spans"])
+      seen.push_back(s["correlation_id"]);
+    if (p["next"].is_null())
+      break;
+    cursor = p["next"];
+  }
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == std::vector<std::string>{"search-0", "search-1", "search-2"});
+  for (auto bad : {"component=broker", "min_duration=fast", "status=ok",
+                   "attribute=novalue", "cursor=12", "limit=5000"}) {
+    CAPTURE(bad);
+    CHECK(test::raw_connection::status_of(test::exchange(
+            fx.port(),
+            get_request(std::string{"/api/tracing/search?"} + bad, viewer)))
+          == 400);
+  }
 }

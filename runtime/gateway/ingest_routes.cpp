@@ -1,0 +1,239 @@
+// The API's ingest: events in the wire format as JSON, and OTLP/HTTP traces
+// in the protobuf JSON mapping. Both go through the admission and
+// backpressure of the msgpack wire (runtime/ingest/offer.hpp), so an event
+// is held to the same rules whichever door it came through.
+
+#include "actors/tracer/export.hpp"
+#include "messages/admission.hpp"
+#include "messages/codec.hpp"
+#include "messages/json_text.hpp"
+#include "runtime/gateway/api.hpp"
+#include "runtime/ingest/offer.hpp"
+
+#include <caf/error.hpp>
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+namespace argus::gateway {
+
+namespace {
+
+using nlohmann::json;
+using clock_type = std::chrono::steady_clock;
+
+bool is_json(const http_request& req) {
+  auto type = req.header("content-type");
+  auto semi = type.find(';');
+  auto bare = type.substr(0, semi);
+  while (!bare.empty() && bare.back() == ' ')
+    bare.remove_suffix(1);
+  return bare == "application/json";
+}
+
+/// 415 unless the body is JSON without a content encoding.
+std::optional<http_response> refuse_media(const http_request& req,
+                                          const char* hint) {
+  auto encoding = req.header("content-encoding");
+  if (!encoding.empty() && encoding != "identity")
+    return problem(415, "Unsupported Media Type",
+                   "Content-Encoding " + std::string{encoding}
+                     + " is not supported; send the body uncompressed" + hint);
+  if (!is_json(req))
+    return problem(415, "Unsupported Media Type",
+                   "the body must be application/json" + std::string{hint});
+  return std::nullopt;
+}
+
+/// Parses the body. @returns the document, or a 400 naming the byte.
+std::optional<json> parse_body(const http_request& req, http_response& error) {
+  try {
+    return json::parse(req.body);
+  } catch (const json::parse_error& e) {
+    error = problem(400, "Bad Request",
+                    "malformed JSON at byte " + std::to_string(e.byte) + ": "
+                      + e.what());
+    return std::nullopt;
+  }
+}
+
+/// What became of a batch's events.
+struct batch_outcome {
+  size_t accepted = 0;
+  size_t dropped = 0;
+  json rejected = json::array();
+};
+
+/// Offers `event` until taken or `deadline`.
+bool hand_over(engine& eng, inbound_event& event,
+               clock_type::time_point deadline) {
+  runtime::mint_correlation_if_missing(eng.client(), event);
+  return runtime::offer_until_taken(eng.client(), event,
+                                    [deadline] {
+                                      return clock_type::now() >= deadline;
+                                    })
+         == runtime::client::offer_result::accepted;
+}
+
+void count(engine& eng, const batch_outcome& o, const char* door) {
+  auto& c = eng.client();
+  for (auto [outcome, n] :
+       {std::pair{"accepted", o.accepted}, std::pair{"dropped", o.dropped},
+        std::pair{"rejected", o.rejected.size()}})
+    if (n > 0)
+      c.record("argus_http_ingested_total", static_cast<double>(n),
+               {{"door", door}, {"outcome", outcome}}, metric_kind::counter);
+}
+
+http_response post_events(engine& eng, std::chrono::milliseconds timeout,
+                          const request_context& ctx) {
+  if (auto refused = refuse_media(ctx.req, ""))
+    return *refused;
+  bool durable = false;
+  if (auto wait = ctx.query.get("wait")) {
+    if (*wait != "durable")
+      return problem(400, "Bad Request",
+                     "wait: only 'durable' is known, got '" + *wait + "'");
+    durable = true;
+  }
+  http_response error;
+  auto doc = parse_body(ctx.req, error);
+  if (!doc)
+    return error;
+  const json* events = &*doc;
+  if (doc->is_object() && doc->contains("events"))
+    events = &(*doc)["events"];
+  if (!events->is_array())
+    return problem(400, "Bad Request",
+                   "the body is an array of events, or {\"events\": [...]}; "
+                   "each event {\"type\": name, \"body\": {...}} or "
+                   "[name, {...}] as in docs/WIRE.md");
+  auto deadline = clock_type::now() + timeout;
+  batch_outcome out;
+  for (size_t i = 0; i < events->size(); ++i) {
+    const auto& e = (*events)[i];
+    auto reject = [&](std::string why) {
+      out.rejected.push_back({{"index", i}, {"reason", std::move(why)}});
+    };
+    json envelope;
+    if (e.is_object() && e.contains("type"))
+      envelope = json::array({e["type"], e.value("body", json::object())});
+    else if (e.is_array())
+      envelope = e;
+    else {
+      reject("an event is {\"type\": name, \"body\": {...}} or [name, {...}]");
+      continue;
+    }
+    std::vector<uint8_t> bytes;
+    try {
+      bytes = json::to_msgpack(envelope);
+    } catch (const std::exception& x) {
+      reject(x.what());
+      continue;
+    }
+    auto event = codec::decode_event(std::string_view{
+      reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+    if (!event) {
+      reject(eng.system().render(event.error()));
+      continue;
+    }
+    if (std::holds_alternative<flush_requested>(*event)) {
+      reject("flush_requested is not an event here: add ?wait=durable to "
+             "answer after COMMIT");
+      continue;
+    }
+    if (auto err = admit(*event)) {
+      reject(eng.system().render(err));
+      continue;
+    }
+    if (hand_over(eng, *event, deadline))
+      ++out.accepted;
+    else
+      ++out.dropped;
+  }
+  count(eng, out, "events");
+  json body{{"accepted", out.accepted},
+            {"rejected", out.rejected},
+            {"dropped", out.dropped}};
+  if (!durable)
+    return json_response(dump_json(body), out.dropped > 0 ? 503 : 202);
+  auto ack = eng.flush(timeout);
+  if (!ack || out.dropped > 0) {
+    body["durable"] = false;
+    body["reason"] = ack ? std::string{"events dropped: the engine's queue "
+                                       "stayed full"}
+                         : eng.system().render(ack.error());
+    return json_response(dump_json(body), 503);
+  }
+  body["durable"] = true;
+  body["committed_rows"] = ack->committed_rows;
+  return json_response(dump_json(body), 200);
+}
+
+http_response post_traces(engine& eng, std::chrono::milliseconds timeout,
+                          const request_context& ctx) {
+  if (auto refused = refuse_media(
+        ctx.req, " (set OTEL_EXPORTER_OTLP_PROTOCOL=http/json and no "
+                 "compression)"))
+    return *refused;
+  http_response error;
+  auto doc = parse_body(ctx.req, error);
+  if (!doc)
+    return error;
+  auto imported = from_otlp_json(*doc);
+  batch_outcome out;
+  std::vector<std::string> reasons = imported.rejected;
+  auto deadline = clock_type::now() + timeout;
+  for (size_t i = 0; i < imported.spans.size(); ++i) {
+    auto& s = imported.spans[i];
+    if (auto defect = admit(s)) {
+      reasons.push_back(imported.where[i] + ": " + describe(*defect, s));
+      continue;
+    }
+    inbound_event event{std::move(s)};
+    if (hand_over(eng, event, deadline))
+      ++out.accepted;
+    else
+      ++out.dropped;
+  }
+  for (const auto& r : reasons)
+    out.rejected.push_back(r);
+  count(eng, out, "otlp");
+  if (out.accepted == 0 && out.dropped > 0)
+    // The SDK retries a 503 within its timeout.
+    return problem(503, "Service Unavailable", "the engine's queue is full");
+  auto rejected_spans = reasons.size() + out.dropped;
+  if (rejected_spans == 0)
+    return json_response("{}");
+  std::string message;
+  for (const auto& r : reasons)
+    message += (message.empty() ? "" : "; ") + r;
+  if (out.dropped > 0)
+    message += (message.empty() ? "" : "; ") + std::to_string(out.dropped)
+               + " dropped: the engine's queue stayed full";
+  return json_response(
+    dump_json({{"partialSuccess",
+                {{"rejectedSpans", std::to_string(rejected_spans)},
+                 {"errorMessage", message}}}}));
+}
+
+} // namespace
+
+std::vector<route> ingest_routes(engine& eng, const api_options& o) {
+  auto timeout = o.timeout;
+  return {{"POST", "/api/events", role::operator_,
+           "events in the wire format as JSON, a batch per request; "
+           "?wait=durable answers after COMMIT",
+           [&eng, timeout](const request_context& ctx) {
+             return post_events(eng, timeout, ctx);
+           }},
+          {"POST", "/v1/traces", role::operator_,
+           "OTLP/HTTP traces in the JSON encoding (OpenTelemetry SDKs with "
+           "http/json)",
+           [&eng, timeout](const request_context& ctx) {
+             return post_traces(eng, timeout, ctx);
+           }}};
+}
+
+} // namespace argus::gateway
