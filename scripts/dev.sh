@@ -3,7 +3,7 @@
 #   scripts/dev.sh demo   install what is missing, build (Release), run argusd --demo
 #   scripts/dev.sh test   install what is missing, build (Release), run the test suite
 #   scripts/dev.sh build  install what is missing and build only
-#   scripts/dev.sh fuzz frames|config [SECONDS]
+#   scripts/dev.sh fuzz frames|config|http [SECONDS]
 #                         build the libFuzzer harnesses with clang (ASan,
 #                         UBSan) in build-fuzz and fuzz one for SECONDS
 #                         (default 300), starting from tests/fuzz/<name>
@@ -75,8 +75,8 @@ case "$cmd" in
   fuzz)
     harness="${1:-}"
     seconds="${2:-300}"
-    if [[ "$harness" != frames && "$harness" != config ]]; then
-      echo "usage: scripts/dev.sh fuzz frames|config [SECONDS]" >&2
+    if [[ "$harness" != frames && "$harness" != config && "$harness" != http ]]; then
+      echo "usage: scripts/dev.sh fuzz frames|config|http [SECONDS]" >&2
       exit 64
     fi
     packages+=("${fuzz_packages[@]}")

@@ -330,6 +330,8 @@ int enum_value(const json& j, std::initializer_list<const char*> names) {
 }
 
 component_type component_of(const json& resource) {
+  if (!resource.is_object())
+    return component_type::monitoring;
   auto attrs = read_attributes(resource.value("attributes", json::array()));
   component_type result = component_type::monitoring;
   for (const char* key : {"service.name", "argus.component"}) {

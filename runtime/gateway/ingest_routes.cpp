@@ -6,8 +6,10 @@
 #include "actors/tracer/export.hpp"
 #include "messages/admission.hpp"
 #include "messages/codec.hpp"
+#include "messages/error.hpp"
 #include "messages/json_text.hpp"
 #include "runtime/gateway/api.hpp"
+#include "runtime/gateway/ingest.hpp"
 #include "runtime/ingest/offer.hpp"
 
 #include <caf/error.hpp>
@@ -116,24 +118,7 @@ http_response post_events(engine& eng, std::chrono::milliseconds timeout,
     auto reject = [&](std::string why) {
       out.rejected.push_back({{"index", i}, {"reason", std::move(why)}});
     };
-    json envelope;
-    if (e.is_object() && e.contains("type"))
-      envelope = json::array({e["type"], e.value("body", json::object())});
-    else if (e.is_array())
-      envelope = e;
-    else {
-      reject("an event is {\"type\": name, \"body\": {...}} or [name, {...}]");
-      continue;
-    }
-    std::vector<uint8_t> bytes;
-    try {
-      bytes = json::to_msgpack(envelope);
-    } catch (const std::exception& x) {
-      reject(x.what());
-      continue;
-    }
-    auto event = codec::decode_event(std::string_view{
-      reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+    auto event = event_from_json(e);
     if (!event) {
       reject(eng.system().render(event.error()));
       continue;
@@ -219,6 +204,26 @@ http_response post_traces(engine& eng, std::chrono::milliseconds timeout,
 }
 
 } // namespace
+
+caf::expected<inbound_event> event_from_json(const nlohmann::json& e) {
+  json envelope;
+  if (e.is_object() && e.contains("type"))
+    envelope = json::array({e["type"], e.value("body", json::object())});
+  else if (e.is_array())
+    envelope = e;
+  else
+    return caf::make_error(ec::protocol_violation,
+                           "an event is {\"type\": name, \"body\": {...}} or "
+                           "[name, {...}]");
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = json::to_msgpack(envelope);
+  } catch (const std::exception& x) {
+    return caf::make_error(ec::protocol_violation, x.what());
+  }
+  return codec::decode_event(std::string_view{
+    reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+}
 
 std::vector<route> ingest_routes(engine& eng, const api_options& o) {
   auto timeout = o.timeout;
