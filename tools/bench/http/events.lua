@@ -5,7 +5,7 @@
 local batch = tonumber(os.getenv("ARGUS_BATCH") or "1000")
 local token = os.getenv("ARGUS_TOKEN") or ""
 local counter = 0
-local accepted = 0
+accepted = 0 -- global: done() reads it per thread
 local threads = {}
 
 function setup(thread)
