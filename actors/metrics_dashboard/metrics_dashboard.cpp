@@ -68,6 +68,7 @@ void metrics_dashboard_state::init(config::metrics_dashboard_config config,
   health
     = health_sampler{sources.proc_root, disk_path_of(sources.database_path)};
   started_at_ns = now_ns;
+  dashboard_cache_ = {};
   if (sources.resume && sources.registry)
     book.baseline(*sources.registry);
 }
@@ -220,6 +221,7 @@ void metrics_dashboard_state::reload(int64_t now_ns) {
       ++reloaded_points;
     }
   }
+  dashboard_cache_ = {};
   if (auto loaded = load_trading(**reader, trading)) {
     reloaded_trades = loaded->fills_read;
     trading_from_state = loaded->from_state;
@@ -251,6 +253,13 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
   v.time_ns = now_ns;
   switch (q.kind) {
     case metrics_view_kind::dashboard: {
+      auto& cache = dashboard_cache_;
+      if (cache.update_ns == last_update_ns
+          && cache.trading_version == trading.version()) {
+        v.body = cache.body;
+        v.time_ns = cache.time_ns;
+        break;
+      }
       nlohmann::json series = nlohmann::json::array();
       for (const auto& s : book.summaries()) {
         nlohmann::json windows = nlohmann::json::object();
@@ -271,6 +280,7 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
                        {"metrics", series},
                        {"system_health", to_json(last_health)},
                        {"performance", to_json(trading_overall(), 100)}});
+      cache = {v.body, now_ns, last_update_ns, trading.version()};
       break;
     }
     case metrics_view_kind::performance:

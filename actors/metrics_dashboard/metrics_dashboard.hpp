@@ -124,6 +124,18 @@ private:
   uint64_t saved_trading_version_ = 0;
   int64_t last_state_save_ns_ = 0;
 
+  /// The dashboard view as last rendered, with what it was rendered from:
+  /// the book changes only at an update, the trading book has a version.
+  /// Until one of them changes, every request for the view (API clients
+  /// polling at once) gets this text instead of a render of its own.
+  struct rendered_view {
+    std::string body;
+    int64_t time_ns = 0;
+    int64_t update_ns = -1;
+    uint64_t trading_version = 0;
+  };
+  rendered_view dashboard_cache_;
+
   /// Adds the increase of a cumulative counter seen elsewhere.
   void mirror_total(const std::string& name, const metric_labels& labels,
                     uint64_t value);

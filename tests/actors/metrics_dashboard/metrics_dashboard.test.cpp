@@ -315,3 +315,32 @@ TEST_CASE("metrics dashboard: a history read from the database runs off its "
   CHECK(read_ms > 20 + 10 * status_ms);
   REQUIRE(!eng.stop());
 }
+
+TEST_CASE("metrics dashboard: the unified view is rendered once per change "
+          "of what it shows, and a fill shows at once") {
+  test::engine_fixture fx;
+  // No tick during the test: the book changes only through fills.
+  fx.cfg.metrics_dashboard.update_interval = 3600s;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE_FALSE(eng.start());
+  auto first = eng.dashboard_data();
+  auto second = eng.dashboard_data();
+  REQUIRE(first);
+  REQUIRE(second);
+  // The same text, rendered at the same time: the second was not rendered.
+  CHECK(*first == *second);
+  auto fill = some_fills().front();
+  fill.time_ns = wall_clock_ns();
+  REQUIRE(eng.client().record(fill));
+  std::string after;
+  CHECK(eventually([&] {
+    auto v = eng.dashboard_data();
+    if (!v || *v == *first)
+      return false;
+    after = *v;
+    return true;
+  }));
+  CHECK(json::parse(after)["performance"]["fills"] == 1);
+  CHECK(json::parse(after)["time_ns"].get<int64_t>()
+        > json::parse(*first)["time_ns"].get<int64_t>());
+}
