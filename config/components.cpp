@@ -303,10 +303,6 @@ void check_rules(const checker& c, const gateway_config& x) {
   if (x.tls_certificate.empty() != x.tls_key.empty())
     c.fail(x.tls_key.empty() ? "tls_key" : "tls_certificate",
            "tls_certificate and tls_key go together");
-  if (!x.tls_certificate.empty())
-    c.fail("tls_certificate",
-           "TLS on the HTTP listener is not available in this version; "
-           "listen on loopback and put a TLS proxy in front");
   if (!is_loopback_address(x.address) && x.tls_certificate.empty()
       && !x.allow_insecure_remote)
     c.fail("address", "'" + x.address

@@ -443,6 +443,10 @@ struct gateway_config {
   /// after which it is answered 429 until the window passes.
   size_t auth_failures_before_throttle = 10;
   milliseconds auth_throttle_window = 60s;
+  /// Every request and failed authentication to `audit_log`.
+  bool audit = true;
+  /// Audit records waiting for storage; more are dropped and counted.
+  size_t audit_max_pending = 10'000;
 };
 std::vector<config_issue> validate(const gateway_config& x);
 

@@ -163,6 +163,8 @@ const char* to_string(table_id x) {
       return "retrain_requests";
     case table_id::trading_state:
       return "trading_state";
+    case table_id::audit_log:
+      return "audit_log";
   }
   return "unknown";
 }

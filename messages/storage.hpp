@@ -24,10 +24,11 @@ enum class table_id : uint8_t {
   model_performance = 11,
   retrain_requests = 12,
   trading_state = 13,
+  audit_log = 14,
 };
 
 /// The highest table id.
-inline constexpr table_id last_table_id = table_id::trading_state;
+inline constexpr table_id last_table_id = table_id::audit_log;
 
 /// @returns the SQL table name.
 const char* to_string(table_id x);

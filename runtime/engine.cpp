@@ -206,6 +206,16 @@ caf::error engine::start() {
                static_cast<double>(r.duration_ns) / 1e9, {{"route", r.route}},
                metric_kind::histogram);
     };
+    // Through the storage writer like every row; its answer says how many
+    // it took, and waiting for it paces the trail's thread, not a request.
+    gopts.audit_sink = [this](std::vector<db_row>&& rows) -> size_t {
+      auto n = rows.size();
+      auto taken = ask<uint64_t>(
+        storage_writer_key, std::chrono::seconds{10},
+        persist_rows{make_header<persist_rows>(correlation_id{}),
+                     std::move(rows)});
+      return taken ? std::min<size_t>(n, *taken) : 0;
+    };
     std::string error;
     gateway_ = gateway::gateway::start(
       std::move(gopts),
@@ -217,6 +227,11 @@ caf::error engine::start() {
       return caf::make_error(ec::invalid_config, "gateway: " + error);
     }
     log_->info("gateway-listening url={}", gateway_->url());
+    if (!config::is_loopback_address(cfg_.gateway.address)
+        && cfg_.gateway.tls_certificate.empty())
+      log_->warn("gateway-insecure address={} tls=off: tokens and data "
+                 "cross the network in clear text (allow_insecure_remote)",
+                 cfg_.gateway.address);
   }
   {
     std::lock_guard<std::mutex> guard{live().mtx};

@@ -288,6 +288,42 @@ CREATE TRIGGER trading_state_covers AFTER INSERT ON trading_state BEGIN
     WHERE name = NEW.name;
 END;
 )sql",
+  // The gateway's audit trail. Append only: no row changes, and rows go
+  // only from the front, up to the id the retention step recorded (with the
+  // hash of the last row it removed, which the first row left must chain
+  // to). Each row's hash covers the one before, so `argusctl audit verify`
+  // finds an edited, inserted or deleted row.
+  R"sql(
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    correlation_id TEXT,
+    time_ns INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    principal TEXT,
+    role TEXT,
+    method TEXT,
+    route TEXT,
+    path TEXT,
+    status INTEGER,
+    bytes_in INTEGER,
+    bytes_out INTEGER,
+    duration_ns INTEGER,
+    peer TEXT,
+    detail TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_time ON audit_log (time_ns);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+WHEN OLD.id > coalesce((SELECT CAST(value AS INTEGER) FROM argus_meta
+                        WHERE key = 'audit_pruned_through'), 0)
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+)sql",
 };
 
 std::vector<table_info> make_tables() {
@@ -407,6 +443,15 @@ std::vector<table_info> make_tables() {
      "saved_ns",
      tf::epoch_ns,
      true},
+    {table_id::audit_log,
+     "audit_log",
+     {"id", "time_ns", "event", "principal", "role", "method", "route", "path",
+      "status", "bytes_in", "bytes_out", "duration_ns", "peer", "detail",
+      "prev_hash", "hash"},
+     "correlation_id",
+     "time_ns",
+     tf::epoch_ns,
+     false},
   };
 }
 

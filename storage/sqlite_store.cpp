@@ -1,6 +1,7 @@
 #include "storage/sqlite_store.hpp"
 
 #include "messages/error.hpp"
+#include "storage/audit.hpp"
 #include "storage/schema.hpp"
 
 #include <SQLiteCpp/Exception.h>
@@ -133,6 +134,9 @@ caf::error sqlite_store::write(const db_row* rows, size_t count,
                                + std::to_string(t.columns.size()));
   }
   try {
+    if (!audit_end_)
+      audit_end_ = audit_chain_end(db_);
+    auto chain_end = *audit_end_;
     SQLite::Transaction tx{db_};
     if (!insert_corr_)
       insert_corr_ = std::make_unique<SQLite::Statement>(
@@ -149,7 +153,7 @@ caf::error sqlite_store::write(const db_row* rows, size_t count,
       // `rows_per_insert` at a time (they need no row_correlation entry,
       // which wants each row's id).
       size_t run = 0;
-      if (t.corr_column)
+      if (t.corr_column && row.table != table_id::audit_log)
         while (run < rows_per_insert && i + run < count
                && rows[i + run].table == row.table)
           ++run;
@@ -168,6 +172,14 @@ caf::error sqlite_store::write(const db_row* rows, size_t count,
       // Every parameter is bound below, so no clearBindings().
       stmt.tryReset();
       int index = 1;
+      if (row.table == table_id::audit_log) {
+        // Its place in the chain is known only now, in commit order.
+        auto chained = row;
+        chain_end = chain_audit_row(chained, chain_end);
+        bind_row(stmt, index, chained, true, corr);
+        stmt.exec();
+        continue;
+      }
       bind_row(stmt, index, row, t.corr_column != nullptr, corr);
       stmt.exec();
       if (!t.corr_column && !row.corr.empty()) {
@@ -185,7 +197,10 @@ caf::error sqlite_store::write(const db_row* rows, size_t count,
     set_last_write_->tryReset();
     set_last_write_->bind(1, std::to_string(now_ns));
     set_last_write_->exec();
+    if (chain_end.id != audit_end_->id)
+      save_audit_chain_end(db_, chain_end);
     tx.commit();
+    audit_end_ = std::move(chain_end);
     return caf::none;
   } catch (const SQLite::Exception& e) {
     // Statements may be mid-step after a failure; reset them so the next
@@ -208,6 +223,8 @@ caf::error sqlite_store::write(const db_row* rows, size_t count,
 caf::expected<size_t> sqlite_store::delete_older_than(table_id table,
                                                       int64_t cutoff_ns,
                                                       size_t limit) {
+  if (table == table_id::audit_log)
+    return prune_audit_log(db_, cutoff_ns, limit);
   const auto& t = info(table);
   try {
     SQLite::Transaction tx{db_};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "messages/storage.hpp"
+#include "storage/audit.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,6 +89,8 @@ private:
     batch_inserts_;
   std::unique_ptr<SQLite::Statement> insert_corr_;
   std::unique_ptr<SQLite::Statement> set_last_write_;
+  /// The audit chain's committed end, read at the first write.
+  std::optional<audit_link> audit_end_;
 };
 
 } // namespace argus::storage

@@ -3,16 +3,8 @@
 #include <algorithm>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 namespace argus::gateway {
-
-digest sha256(std::string_view text) {
-  digest out{};
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), out.data(), &len, EVP_sha256(), nullptr);
-  return out;
-}
 
 void token_store::add(std::string name, role granted, std::string_view token) {
   entries_.push_back({std::move(name), granted, sha256(token)});

@@ -3,6 +3,7 @@
 // Bearer tokens with roles, kept as SHA-256 digests and compared in constant
 // time, and a throttle that slows down an address that keeps failing.
 
+#include "messages/digest.hpp"
 #include "runtime/gateway/routes.hpp"
 
 #include <array>
@@ -16,11 +17,6 @@
 #include <vector>
 
 namespace argus::gateway {
-
-using digest = std::array<uint8_t, 32>;
-
-/// @returns the SHA-256 of `text`.
-digest sha256(std::string_view text);
 
 class token_store {
 public:
@@ -40,7 +36,7 @@ private:
   struct entry {
     std::string name;
     role granted;
-    digest hash;
+    sha256_digest hash;
   };
   std::vector<entry> entries_;
 };

@@ -23,6 +23,27 @@ std::string join(const std::vector<std::string>& xs) {
   return out;
 }
 
+storage::audit_record audit_record_of(const request_record& r) {
+  storage::audit_record a;
+  a.time_ns = r.start_ns + r.duration_ns;
+  a.event = r.auth_failure.empty() ? "request" : "auth_failed";
+  a.principal = r.principal;
+  if (r.granted != role::anyone)
+    a.role = to_string(r.granted);
+  a.method = r.method;
+  a.route = r.route;
+  a.path = r.path;
+  a.status = r.status;
+  a.bytes_in = r.bytes_in;
+  a.bytes_out = r.bytes;
+  a.duration_ns = r.duration_ns;
+  a.peer = r.peer;
+  a.detail = r.auth_failure;
+  if (auto corr = correlation_id::parse(r.correlation_id))
+    a.corr = *corr;
+  return a;
+}
+
 } // namespace
 
 gateway::gateway(gateway_options opts, std::vector<route> routes)
@@ -56,6 +77,10 @@ std::unique_ptr<gateway> gateway::start(gateway_options opts,
   // Plain text of the tokens is not kept beyond this point.
   for (auto& [name, t] : g->opts_.cfg.tokens)
     t.token = config::secret{};
+  if (g->opts_.cfg.audit && g->opts_.audit_sink)
+    g->audit_ = std::make_unique<audit_trail>(g->opts_.audit_sink,
+                                              g->opts_.cfg.audit_max_pending,
+                                              std::chrono::milliseconds{200});
   for (size_t i = 0; i < g->opts_.cfg.workers; ++i)
     g->workers_.emplace_back([p = g.get()] {
       p->run_worker();
@@ -67,6 +92,8 @@ std::unique_ptr<gateway> gateway::start(gateway_options opts,
   so.header_limit = g->opts_.cfg.max_header_bytes;
   so.body_limit = g->opts_.cfg.max_body_bytes;
   so.read_timeout = g->opts_.cfg.read_timeout;
+  so.tls_certificate = g->opts_.cfg.tls_certificate;
+  so.tls_key = g->opts_.cfg.tls_key;
   g->server_ = http_server::start(
     so,
     [p = g.get()](http_request req, responder respond) {
@@ -92,7 +119,8 @@ std::string gateway::url() const {
   auto host = opts_.cfg.address;
   if (host.find(':') != std::string::npos)
     host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(port());
+  return (opts_.cfg.tls_certificate.empty() ? "http://" : "https://") + host
+         + ":" + std::to_string(port());
 }
 
 void gateway::stop() {
@@ -111,6 +139,9 @@ void gateway::stop() {
   }
   if (server_)
     server_->stop();
+  // Last: the requests answered while stopping are audited too.
+  if (audit_)
+    audit_->stop();
 }
 
 std::map<std::string, uint64_t> gateway::counters() const {
@@ -128,6 +159,12 @@ std::map<std::string, uint64_t> gateway::counters() const {
   result["queue_full"] = get(queue_full_);
   result["handler_errors"] = get(handler_errors_);
   result["bad_correlation_id"] = get(bad_correlation_id_);
+  if (audit_) {
+    auto a = audit_->get_counters();
+    result["audit_recorded"] = a.recorded;
+    result["audit_taken"] = a.taken;
+    result["audit_dropped"] = a.dropped;
+  }
   return result;
 }
 
@@ -165,6 +202,8 @@ void gateway::handle(http_request req, responder respond) {
   rec->method = req.method;
   // A pattern, never the raw path: the route is a metric label.
   rec->route = "(no route)";
+  rec->path = req.path;
+  rec->bytes_in = req.body.size();
   rec->peer = req.peer;
   rec->start_ns = start_ns;
   rec->traceparent = std::string{req.header("traceparent")};
@@ -177,6 +216,8 @@ void gateway::handle(http_request req, responder respond) {
       res.headers.emplace_back(opts_.correlation_header, rec->correlation_id);
     if (opts_.on_request)
       opts_.on_request(*rec);
+    if (audit_)
+      audit_->record(audit_record_of(*rec));
     respond(std::move(res));
   };
   auto given = req.header(correlation_key_);
@@ -216,6 +257,7 @@ void gateway::handle(http_request req, responder respond) {
     auto wait = throttle_.blocked_for(address, now);
     if (wait.count() > 0) {
       auth_throttled_.fetch_add(1, std::memory_order_relaxed);
+      rec->auth_failure = "throttled";
       auto res = problem(429, "Too Many Requests",
                          "too many failed authentications from this address");
       res.headers.emplace_back("Retry-After",
@@ -225,6 +267,7 @@ void gateway::handle(http_request req, responder respond) {
     auto token = bearer_token(req.header("authorization"));
     if (!token) {
       auth_missing_.fetch_add(1, std::memory_order_relaxed);
+      rec->auth_failure = "no bearer token";
       throttle_.failed(address, now);
       auto res = problem(401, "Unauthorized",
                          "this route needs a bearer token (Authorization: "
@@ -235,6 +278,7 @@ void gateway::handle(http_request req, responder respond) {
     auto found = tokens_.find(*token);
     if (!found) {
       auth_invalid_.fetch_add(1, std::memory_order_relaxed);
+      rec->auth_failure = "unknown token";
       throttle_.failed(address, now);
       auto res = problem(401, "Unauthorized", "the bearer token is not valid");
       res.headers.emplace_back(
@@ -247,6 +291,8 @@ void gateway::handle(http_request req, responder respond) {
     rec->granted = who.granted;
     if (who.granted < r.min_role) {
       auth_forbidden_.fetch_add(1, std::memory_order_relaxed);
+      rec->auth_failure = std::string{"role "} + to_string(who.granted)
+                          + " is below " + to_string(r.min_role);
       return finish(problem(403, "Forbidden",
                             std::string{"this route needs the "}
                               + to_string(r.min_role) + " role; token '"

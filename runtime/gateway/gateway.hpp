@@ -5,6 +5,7 @@
 // handlers ask the engine's components or read SQLite.
 
 #include "config/components.hpp"
+#include "runtime/gateway/audit_trail.hpp"
 #include "runtime/gateway/auth.hpp"
 #include "runtime/gateway/http_server.hpp"
 #include "runtime/gateway/routes.hpp"
@@ -32,8 +33,13 @@ struct request_record {
   std::string method;
   /// The route's pattern, or `(no route)`.
   std::string route;
+  /// The path asked for, without the query.
+  std::string path;
   int status = 0;
+  size_t bytes_in = 0;
   size_t bytes = 0;
+  /// Why authentication failed (empty: it did not).
+  std::string auth_failure;
   int64_t start_ns = 0;
   int64_t duration_ns = 0;
   std::string peer;
@@ -47,6 +53,8 @@ struct gateway_options {
   /// The header that carries a request's correlation id.
   std::string correlation_header = "X-Correlation-ID";
   std::function<void(const request_record&)> on_request;
+  /// Where the audit trail's rows go (`cfg.audit`); none: no audit trail.
+  audit_trail::sink audit_sink;
 };
 
 class gateway {
@@ -63,7 +71,7 @@ public:
 
   uint16_t port() const noexcept;
 
-  /// `http://address:port`.
+  /// `http://address:port`, or `https://` with TLS.
   std::string url() const;
 
   const router& routes() const noexcept {
@@ -76,7 +84,8 @@ public:
 
   /// The listener's counters and the gateway's own (`auth_missing`,
   /// `auth_invalid`, `auth_forbidden`, `auth_throttled`, `not_found`,
-  /// `method_not_allowed`, `queue_full`, `handler_errors`).
+  /// `method_not_allowed`, `queue_full`, `handler_errors`, and the audit
+  /// trail's `audit_recorded`, `audit_taken`, `audit_dropped`).
   std::map<std::string, uint64_t> counters() const;
 
 private:
@@ -108,6 +117,8 @@ private:
   std::atomic<uint64_t> queue_full_{0};
   std::atomic<uint64_t> handler_errors_{0};
   std::atomic<uint64_t> bad_correlation_id_{0};
+
+  std::unique_ptr<audit_trail> audit_;
 
   // `stop` (also from the destructor) joins the workers and drops the
   // queued jobs, whose responders hold sessions, before the listener goes.

@@ -4,13 +4,16 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace argus::gateway {
 
@@ -19,7 +22,9 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 /// What outlives the server object for the sessions and responders still
 /// holding it: the counters and whether responses may still be written.
@@ -35,7 +40,12 @@ struct shared_state {
   std::atomic<uint64_t> body_too_large{0};
   std::atomic<uint64_t> malformed{0};
   std::atomic<uint64_t> timeouts{0};
+  std::atomic<uint64_t> tls_handshake_failures{0};
 };
+
+/// How long a connection is drained after an error answer (below).
+constexpr auto linger_time = std::chrono::seconds{2};
+constexpr size_t linger_bytes = 4 * 1024 * 1024;
 
 /// A plain response for the failures the listener answers itself.
 http::response<http::string_body> canned(unsigned status, std::string title,
@@ -52,12 +62,18 @@ http::response<http::string_body> canned(unsigned status, std::string title,
   return res;
 }
 
-class session : public std::enable_shared_from_this<session> {
+/// One connection, plain or TLS (`Stream` is `beast::tcp_stream` or
+/// `tls_stream`).
+template <class Stream>
+class session : public std::enable_shared_from_this<session<Stream>> {
 public:
-  session(tcp::socket&& socket, std::shared_ptr<shared_state> st)
-      : stream_(std::move(socket)), st_(std::move(st)) {
+  static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
+
+  template <class... Ts>
+  session(tcp::socket&& socket, std::shared_ptr<shared_state> st, Ts&... tls)
+      : stream_(std::move(socket), tls...), st_(std::move(st)) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = lowest().socket().remote_endpoint(ec);
     if (!ec)
       peer_ = (ep.address().is_v6() ? "[" + ep.address().to_string() + "]"
                                     : ep.address().to_string())
@@ -70,37 +86,69 @@ public:
   }
 
   void run() {
-    net::dispatch(
-      stream_.get_executor(),
-      beast::bind_front_handler(&session::read, shared_from_this()));
+    net::dispatch(lowest().get_executor(), [self = this->shared_from_this()] {
+      self->handshake([self] {
+        self->read();
+      });
+    });
   }
 
   /// Writes a canned answer and closes (connection cap).
   void refuse(http::response<http::string_body> res) {
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     auto msg
       = std::make_shared<http::response<http::string_body>>(std::move(res));
-    stream_.expires_after(std::chrono::seconds{5});
-    http::async_write(stream_, *msg,
-                      [self, msg](beast::error_code, std::size_t) {
-                        self->close();
-                      });
+    handshake([self, msg] {
+      self->lowest().expires_after(std::chrono::seconds{5});
+      http::async_write(self->stream_, *msg,
+                        [self, msg](beast::error_code, std::size_t) {
+                          self->close();
+                        });
+    });
   }
 
 private:
+  beast::tcp_stream& lowest() {
+    return beast::get_lowest_layer(stream_);
+  }
+
+  /// Runs `next` once the connection is ready for HTTP: at once when plain,
+  /// after the TLS handshake (within the read timeout) when not.
+  template <class F>
+  void handshake(F next) {
+    if constexpr (is_tls) {
+      lowest().expires_after(st_->opts.read_timeout);
+      stream_.async_handshake(
+        ssl::stream_base::server,
+        [self = this->shared_from_this(), next](beast::error_code ec) {
+          if (ec) {
+            // A plain-text client, an unknown CA, a scanner: nothing to
+            // answer in a protocol both speak.
+            self->st_->tls_handshake_failures.fetch_add(
+              1, std::memory_order_relaxed);
+            return self->lowest().close();
+          }
+          next();
+        });
+    } else {
+      next();
+    }
+  }
+
   void read() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(st_->opts.header_limit));
     parser_->body_limit(st_->opts.body_limit);
-    stream_.expires_after(st_->opts.read_timeout);
+    lowest().expires_after(st_->opts.read_timeout);
     http::async_read(
       stream_, buffer_, *parser_,
-      beast::bind_front_handler(&session::on_read, shared_from_this()));
+      beast::bind_front_handler(&session::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream || ec == net::error::eof
-        || ec == net::error::connection_reset)
+        || ec == net::error::connection_reset
+        || ec == ssl::error::stream_truncated)
       return close();
     if (ec == beast::error::timeout) {
       // An idle keep-alive connection, or a request that never arrived
@@ -165,14 +213,14 @@ private:
       return fail(400, "Bad Request", "the request target is not a valid path");
     }
     // No timer while the handler works: the deadline is the handler's.
-    stream_.expires_never();
-    auto self = shared_from_this();
+    lowest().expires_never();
+    auto self = this->shared_from_this();
     auto st = st_;
     bool keep_alive = req.keep_alive;
     responder respond = [self, st, keep_alive](http_response res) {
       if (st->stopped.load(std::memory_order_acquire))
         return;
-      net::post(self->stream_.get_executor(),
+      net::post(self->lowest().get_executor(),
                 [self, keep_alive, res = std::move(res)]() mutable {
                   self->write(std::move(res), keep_alive);
                 });
@@ -195,34 +243,75 @@ private:
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive && !r.close);
     res->prepare_payload();
-    stream_.expires_after(st_->opts.read_timeout);
-    http::async_write(
-      stream_, *res,
-      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-        if (ec || !res->keep_alive())
-          return self->close();
-        self->read();
-      });
+    lowest().expires_after(st_->opts.read_timeout);
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(),
+                       res](beast::error_code ec, std::size_t) {
+                        if (ec || !res->keep_alive())
+                          return self->close();
+                        self->read();
+                      });
   }
 
+  /// Answers an error and closes. The client may still be sending (a body
+  /// over the limit): closing at once would make the kernel answer its
+  /// next bytes with a reset, which can destroy the answer before the
+  /// client reads it; so the rest is drained for a while first.
   void fail(unsigned status, std::string title, std::string detail) {
     auto res = std::make_shared<http::response<http::string_body>>(
       canned(status, std::move(title), std::move(detail)));
-    stream_.expires_after(std::chrono::seconds{5});
-    http::async_write(
-      stream_, *res,
-      [self = shared_from_this(), res](beast::error_code, std::size_t) {
-        self->close();
+    lowest().expires_after(std::chrono::seconds{5});
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(),
+                       res](beast::error_code ec, std::size_t) {
+                        if (ec)
+                          return self->close();
+                        self->linger();
+                      });
+  }
+
+  void linger() {
+    if constexpr (is_tls) {
+      // TLS: the shutdown exchange reads (and discards) what still comes,
+      // within the timeout.
+      close();
+    } else {
+      beast::error_code ec;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+      lowest().expires_after(linger_time);
+      drain();
+    }
+  }
+
+  void drain() {
+    scratch_.resize(16 * 1024);
+    lowest().async_read_some(
+      net::buffer(scratch_),
+      [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+        self->drained_ += n;
+        if (ec || self->drained_ >= linger_bytes)
+          return self->lowest().close();
+        self->drain();
       });
   }
 
   void close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    if constexpr (is_tls) {
+      lowest().expires_after(std::chrono::seconds{2});
+      stream_.async_shutdown(
+        [self = this->shared_from_this()](beast::error_code) {
+          self->lowest().close();
+        });
+    } else {
+      beast::error_code ec;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+      lowest().close();
+    }
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
+  std::vector<char> scratch_;
+  size_t drained_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<shared_state> st_;
@@ -233,6 +322,36 @@ class beast_server final : public http_server {
 public:
   beast_server(std::shared_ptr<shared_state> st)
       : st_(std::move(st)), acceptor_(net::make_strand(ioc_)) {
+  }
+
+  /// Loads the certificate chain and key (PEM). @returns false with `error`
+  /// set if either cannot be loaded or they do not match.
+  bool use_tls(const std::string& certificate, const std::string& key,
+               std::string& error) {
+    tls_.emplace(ssl::context::tls_server);
+    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2
+                      | ssl::context::no_sslv3 | ssl::context::no_tlsv1
+                      | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    beast::error_code ec;
+    tls_->use_certificate_chain_file(certificate, ec);
+    if (ec) {
+      error = "cannot load the TLS certificate '" + certificate
+              + "': " + ec.message();
+      return false;
+    }
+    tls_->use_private_key_file(key, ssl::context::pem, ec);
+    // OpenSSL checks the pair as it loads the key ("key values mismatch").
+    if ((ec && ec.message().find("mismatch") != std::string::npos)
+        || (!ec && SSL_CTX_check_private_key(tls_->native_handle()) != 1)) {
+      error = "the TLS key '" + key + "' does not belong to the certificate '"
+              + certificate + "'";
+      return false;
+    }
+    if (ec) {
+      error = "cannot load the TLS key '" + key + "': " + ec.message();
+      return false;
+    }
+    return true;
   }
 
   ~beast_server() override {
@@ -295,7 +414,8 @@ public:
             {"header_too_large", get(st_->header_too_large)},
             {"body_too_large", get(st_->body_too_large)},
             {"malformed", get(st_->malformed)},
-            {"timeouts", get(st_->timeouts)}};
+            {"timeouts", get(st_->timeouts)},
+            {"tls_handshake_failures", get(st_->tls_handshake_failures)}};
   }
 
 private:
@@ -313,9 +433,18 @@ private:
   }
 
   void on_accept(tcp::socket socket) {
+    if (tls_)
+      start_session(
+        std::make_shared<session<tls_stream>>(std::move(socket), st_, *tls_));
+    else
+      start_session(
+        std::make_shared<session<beast::tcp_stream>>(std::move(socket), st_));
+  }
+
+  template <class Session>
+  void start_session(std::shared_ptr<Session> s) {
     auto full
-      = st_->open.load(std::memory_order_relaxed) >= st_->opts.max_connections;
-    auto s = std::make_shared<session>(std::move(socket), st_);
+      = st_->open.load(std::memory_order_relaxed) > st_->opts.max_connections;
     if (full) {
       st_->refused_cap.fetch_add(1, std::memory_order_relaxed);
       s->refuse(canned(503, "Service Unavailable",
@@ -328,6 +457,7 @@ private:
   }
 
   std::shared_ptr<shared_state> st_;
+  std::optional<ssl::context> tls_;
   net::io_context ioc_{1};
   tcp::acceptor acceptor_;
   std::thread thread_;
@@ -344,6 +474,9 @@ std::unique_ptr<http_server> http_server::start(const http_server_options& opts,
   st->opts = opts;
   st->handler = std::move(handler);
   auto server = std::make_unique<beast_server>(std::move(st));
+  if (!opts.tls_certificate.empty()
+      && !server->use_tls(opts.tls_certificate, opts.tls_key, error))
+    return nullptr;
   if (!server->listen(error))
     return nullptr;
   return server;

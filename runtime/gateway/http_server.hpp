@@ -30,6 +30,9 @@ struct http_server_options {
   /// A request must arrive whole within this time (slow clients), and an
   /// idle keep-alive connection is closed after it.
   std::chrono::milliseconds read_timeout{30'000};
+  /// PEM files; both set: TLS (1.2 and later) on every connection.
+  std::string tls_certificate;
+  std::string tls_key;
 };
 
 /// Sends the response of one request; call exactly once, from any thread.
@@ -58,7 +61,8 @@ public:
 
   /// Connections and rejections by reason (`connections_accepted`,
   /// `connections_refused_cap`, `requests`, `header_too_large`,
-  /// `body_too_large`, `malformed`, `timeouts`, `open_connections`).
+  /// `body_too_large`, `malformed`, `timeouts`, `open_connections`,
+  /// `tls_handshake_failures`).
   virtual std::map<std::string, uint64_t> counters() const = 0;
 };
 

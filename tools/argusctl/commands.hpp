@@ -93,5 +93,7 @@ void add_metrics_commands(CLI::App& app, command_table& table);
 void add_ml_commands(CLI::App& app, command_table& table);
 /// tracking regimes|ensembles|features|decisions.
 void add_tracking_commands(CLI::App& app, command_table& table);
+/// audit verify|list.
+void add_audit_commands(CLI::App& app, command_table& table);
 
 } // namespace argus::ctl

@@ -26,6 +26,8 @@ inline constexpr int exit_failed = 1;
 inline constexpr int exit_usage = 2;
 /// `drift-test` found drift (0: it did not), so a script can branch on it.
 inline constexpr int exit_drift = 3;
+/// `audit verify` found the hash chain broken.
+inline constexpr int exit_audit_broken = 4;
 
 /// Prints `argusctl: <message>` on standard error. @returns `code`.
 int fail(const std::string& message, int code = exit_failed);

@@ -13,10 +13,11 @@
 //            ml_commands.hpp)
 //   argusctl tracking regimes|ensembles|features|decisions (see
 //            tracking_commands.hpp)
+//   argusctl audit verify|list --db FILE (see audit_commands.cpp)
 //
 // `--db` defaults to $ARGUS_DB. Exit codes: 0 success, 1 the command
 // failed (e.g. unreadable database), 2 invalid input (bad flags, config with
-// errors).
+// errors), 3 drift found (drift-test), 4 the audit chain is broken.
 
 #include "messages/suggest.hpp"
 
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
   add_metrics_commands(app, commands);
   add_ml_commands(app, commands);
   add_tracking_commands(app, commands);
+  add_audit_commands(app, commands);
   // A word where the command belongs that names no command: say so, with
   // the nearest one (CLI11 alone would only say that one is required).
   if (argc > 1 && argv[1][0] != '-') {

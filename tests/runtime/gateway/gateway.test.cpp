@@ -2,15 +2,22 @@
 
 #include "config/load.hpp"
 #include "runtime/engine.hpp"
+#include "storage/audit.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <fstream>
+#include <iterator>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "tests/support/certificates.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/gateway_fixture.hpp"
 #include <nlohmann/json.hpp>
@@ -465,5 +472,228 @@ TEST_CASE("stored spans are searched by component, operation, duration, "
             fx.port(),
             get_request(std::string{"/api/tracing/search?"} + bad, viewer)))
           == 400);
+  }
+}
+
+TEST_CASE("every request and failed authentication is in the audit log, "
+          "chained, without a token, and argusctl audit verify finds an "
+          "edited row") {
+  gateway_fixture fx;
+  REQUIRE(fx.start());
+  const auto& viewer = tokens_by_role.at(role::viewer);
+  const auto& admin = tokens_by_role.at(role::admin);
+  CHECK(fx.curl_status("GET", "/api/status", viewer) == 200);
+  CHECK(fx.curl_status("GET", "/api/status", "") == 401);
+  CHECK(fx.curl_status("GET", "/api/status", "not-a-token-of-ours-at-all")
+        == 401);
+  CHECK(fx.curl_status("POST", "/api/events", viewer) == 403);
+  CHECK(fx.curl_status("GET", "/api/ml/models", admin) == 200);
+  auto res = test::exchange(fx.port(),
+                            get_request("/api/tracing/errors?since=1h", viewer,
+                                        "X-Correlation-ID: audited-1\r\n"));
+  CHECK(test::raw_connection::status_of(res) == 200);
+  CHECK(test::eventually([&] {
+    return fx.eng->http_gateway()->counters()["audit_recorded"] >= 6;
+  }));
+  auto db_path = fx.cfg.storage.path;
+  REQUIRE_FALSE(fx.eng->stop());
+  SQLite::Database db{db_path, SQLite::OPEN_READONLY};
+  auto entries = storage::audit_entries(db, storage::audit_query{});
+  REQUIRE(entries);
+  REQUIRE(entries->size() == 6);
+  std::map<std::string, int> by_event;
+  for (const auto& e : *entries)
+    ++by_event[e.record.event];
+  CHECK(by_event["request"] == 3);
+  CHECK(by_event["auth_failed"] == 3);
+  // Newest first.
+  const auto& last = (*entries)[0].record;
+  CHECK(last.principal == "test-viewer");
+  CHECK(last.role == "viewer");
+  CHECK(last.method == "GET");
+  CHECK(last.route == "/api/tracing/errors");
+  CHECK(last.path == "/api/tracing/errors");
+  CHECK(last.status == 200);
+  CHECK(last.bytes_out > 0);
+  CHECK(last.duration_ns > 0);
+  CHECK(last.peer.rfind("127.0.0.1:", 0) == 0);
+  CHECK((*entries)[0].correlation_id == "audited-1");
+  const auto& forbidden = (*entries)[2].record;
+  CHECK(forbidden.event == "auth_failed");
+  CHECK(forbidden.status == 403);
+  CHECK(forbidden.principal == "test-viewer");
+  CHECK(forbidden.detail == "role viewer is below operator");
+  CHECK(forbidden.bytes_in == 2);
+  CHECK((*entries)[3].record.detail == "unknown token");
+  CHECK((*entries)[4].record.detail == "no bearer token");
+  // No token, in any form, anywhere in the file.
+  {
+    std::ifstream in{db_path, std::ios::binary};
+    std::string bytes{std::istreambuf_iterator<char>{in}, {}};
+    for (const auto& [r, token] : tokens_by_role)
+      CHECK(bytes.find(token) == std::string::npos);
+    CHECK(bytes.find("not-a-token-of-ours") == std::string::npos);
+  }
+  auto ok = test::run({ARGUSCTL_PATH, "audit", "verify", "--db", db_path});
+  CHECK(ok.code == 0);
+  CHECK(ok.out.find("ok: 6 rows") != std::string::npos);
+  auto listed = test::run({ARGUSCTL_PATH, "audit", "list", "--db", db_path,
+                           "--event", "auth_failed", "-o", "json"});
+  REQUIRE(listed.code == 0);
+  auto j = nlohmann::json::parse(listed.out);
+  CHECK(j.size() == 3);
+  CHECK(j[0]["status"] == 403);
+  {
+    SQLite::Database rw{db_path, SQLite::OPEN_READWRITE};
+    rw.exec("DROP TRIGGER audit_log_no_update");
+    rw.exec("UPDATE audit_log SET principal = 'test-admin' WHERE id = 4");
+  }
+  auto broken = test::run({ARGUSCTL_PATH, "audit", "verify", "--db", db_path});
+  CHECK(broken.code == 4);
+  CHECK(broken.out.find("row 4 was changed") != std::string::npos);
+}
+
+TEST_CASE("the audit trail is bounded: records beyond its capacity are "
+          "dropped and counted, never waited for") {
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool release = false;
+  std::vector<db_row> stored;
+  gateway::audit_trail trail{[&](std::vector<db_row>&& rows) -> size_t {
+                               std::unique_lock<std::mutex> lock{mtx};
+                               cv.wait(lock, [&] {
+                                 return release;
+                               });
+                               for (auto& r : rows)
+                                 stored.push_back(std::move(r));
+                               // The writer takes all but one.
+                               return rows.size() - 1;
+                             },
+                             5, std::chrono::milliseconds{1}, 2};
+  storage::audit_record rec;
+  rec.method = "GET";
+  // The first two go to the blocked sink; five wait; the rest are dropped.
+  trail.record(rec);
+  trail.record(rec);
+  CHECK(test::eventually([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    for (int i = 0; i < 20; ++i)
+      trail.record(rec);
+    return trail.get_counters().dropped > 0;
+  }));
+  auto before = trail.get_counters();
+  CHECK(before.recorded + before.dropped >= 22);
+  CHECK(before.recorded <= 7);
+  {
+    std::lock_guard<std::mutex> guard{mtx};
+    release = true;
+  }
+  cv.notify_all();
+  trail.stop();
+  auto after = trail.get_counters();
+  // Every record is accounted for: taken, or dropped (by the trail or the
+  // sink).
+  CHECK(after.taken + after.dropped == after.recorded + before.dropped);
+  CHECK(stored.size() == after.recorded);
+  trail.record(rec);
+  CHECK(trail.get_counters().dropped == after.dropped + 1);
+}
+
+TEST_CASE("an answer over a limit reaches a client that is still sending: "
+          "the rest is drained before the connection closes") {
+  gateway_fixture fx{[](config::gateway_config& g) {
+    g.max_body_bytes = 1024;
+  }};
+  REQUIRE(fx.start());
+  const auto& op = tokens_by_role.at(role::operator_);
+  // A client that sends its whole 3 MiB body before it reads: closed at
+  // once, the server's kernel would answer the body with a reset, and the
+  // client's kernel would throw the 413 away with it.
+  for (int i = 0; i < 3; ++i) {
+    test::raw_connection c{fx.port()};
+    REQUIRE(c.fd >= 0);
+    size_t body = 3 * 1024 * 1024;
+    CHECK(c.send_all("POST /api/events HTTP/1.1\r\nHost: x\r\n"
+                     "Authorization: Bearer "
+                     + op
+                     + "\r\nContent-Type: application/json\r\n"
+                       "Content-Length: "
+                     + std::to_string(body) + "\r\n\r\n"));
+    CHECK(c.send_all(std::string(body, ' ')));
+    auto res = c.read_response();
+    CHECK(test::raw_connection::status_of(res) == 413);
+  }
+  CHECK(fx.eng->http_gateway()->counters()["body_too_large"] == 3);
+}
+
+TEST_CASE("with a certificate the listener speaks TLS only: a client that "
+          "trusts the CA is served, others are refused") {
+  test::certificates certs;
+  auto [cert, key] = certs.issue("argusd");
+  gateway_fixture fx{[&, cert = cert, key = key](config::gateway_config& g) {
+    g.tls_certificate = cert;
+    g.tls_key = key;
+    // Off loopback is allowed with TLS (reached here through 127.0.0.1).
+    g.address = "0.0.0.0";
+  }};
+  REQUIRE(config::validate(fx.cfg.gateway).empty());
+  REQUIRE(fx.start());
+  auto url = "https://127.0.0.1:" + std::to_string(fx.port());
+  CHECK(fx.url().rfind("https://", 0) == 0);
+  const auto& viewer = tokens_by_role.at(role::viewer);
+  auto trusted
+    = test::run({"/usr/bin/curl", "-s", "--cacert", certs.ca, "-H",
+                 "Authorization: Bearer " + viewer, url + "/api/status"});
+  REQUIRE(trusted.code == 0);
+  auto status = nlohmann::json::parse(trusted.out);
+  CHECK(status.contains("components"));
+  // TLS 1.2 and 1.3 are offered; 1.1 is not.
+  CHECK(test::run({"/usr/bin/curl", "-s", "-o", "/dev/null", "--cacert",
+                   certs.ca, "--tlsv1.2", "--tls-max", "1.2", url + "/healthz"})
+          .code
+        == 0);
+  CHECK(test::run({"/usr/bin/curl", "-s", "-o", "/dev/null", "--cacert",
+                   certs.ca, "--tlsv1.1", "--tls-max", "1.1", url + "/healthz"})
+          .code
+        != 0);
+  // Not trusting the CA: curl refuses the certificate (60).
+  CHECK(
+    test::run({"/usr/bin/curl", "-s", "-o", "/dev/null", url + "/healthz"}).code
+    == 60);
+  // Plain HTTP to the TLS port gets no HTTP answer, and the listener goes on.
+  auto plain = test::exchange(fx.port(), get_request("/healthz", ""));
+  CHECK(test::raw_connection::status_of(plain) == 0);
+  CHECK(test::eventually([&] {
+    return fx.eng->http_gateway()->counters()["tls_handshake_failures"] >= 1;
+  }));
+  CHECK(test::run({"/usr/bin/curl", "-s", "-o", "/dev/null", "--cacert",
+                   certs.ca, url + "/healthz"})
+          .code
+        == 0);
+}
+
+TEST_CASE("a certificate or key that cannot be used stops the engine from "
+          "starting, naming the file") {
+  test::certificates certs;
+  auto [cert, key] = certs.issue("argusd");
+  auto [other_cert, other_key] = certs.issue("other");
+  struct case_t {
+    std::string cert, key, expect;
+  };
+  for (const auto& c :
+       {case_t{certs.dir.file("missing.pem"), key, "missing.pem"},
+        case_t{cert, certs.dir.write("garbage.key", "not a key\n"),
+               "garbage.key"},
+        case_t{cert, other_key, "does not belong to the certificate"}}) {
+    CAPTURE(c.expect);
+    gateway_fixture fx{[&](config::gateway_config& g) {
+      g.tls_certificate = c.cert;
+      g.tls_key = c.key;
+    }};
+    engine eng{fx.cfg, fx.options()};
+    auto err = eng.start();
+    REQUIRE(err);
+    INFO(caf::to_string(err));
+    CHECK(caf::to_string(err).find(c.expect) != std::string::npos);
   }
 }

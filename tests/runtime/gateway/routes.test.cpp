@@ -5,7 +5,6 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdio>
 
 using namespace argus::gateway;
 
@@ -15,16 +14,6 @@ route_handler nothing() {
   return [](const request_context&) {
     return http_response{};
   };
-}
-
-std::string hex(const digest& d) {
-  std::string out;
-  char buf[3];
-  for (auto b : d) {
-    std::snprintf(buf, sizeof(buf), "%02x", b);
-    out += buf;
-  }
-  return out;
 }
 
 } // namespace
@@ -148,7 +137,7 @@ TEST_CASE("counts are whole numbers within their bounds") {
 }
 
 TEST_CASE("tokens are kept as SHA-256 digests and found by their value") {
-  CHECK(hex(sha256("abc"))
+  CHECK(argus::to_hex(argus::sha256("abc"))
         == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   token_store tokens;
   tokens.add("grafana", role::viewer, "viewer-token-0123456789");
