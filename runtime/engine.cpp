@@ -217,11 +217,11 @@ caf::error engine::start() {
       return taken ? std::min<size_t>(n, *taken) : 0;
     };
     std::string error;
-    gateway_ = gateway::gateway::start(
-      std::move(gopts),
-      gateway::api_routes(*this,
-                          {cfg_.gateway.request_timeout, cfg_.storage.path}),
-      error);
+    auto routes = gateway::api_routes(
+      *this, {cfg_.gateway.request_timeout, cfg_.storage.path});
+    routes.insert(routes.end(), opts_.routes.begin(), opts_.routes.end());
+    gateway_
+      = gateway::gateway::start(std::move(gopts), std::move(routes), error);
     if (!gateway_) {
       static_cast<void>(stop());
       return caf::make_error(ec::invalid_config, "gateway: " + error);

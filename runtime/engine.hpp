@@ -4,6 +4,7 @@
 #include "config/components.hpp"
 #include "messages/interfaces.hpp"
 #include "runtime/client.hpp"
+#include "runtime/gateway/routes.hpp"
 #include "runtime/logging.hpp"
 
 #include <caf/actor_system.hpp>
@@ -32,6 +33,9 @@ struct engine_options {
   /// Components beside the built-in ones, spawned, supervised and routed to
   /// like them.
   std::vector<component_spec> components;
+  /// Routes the gateway serves beside the API's (argusd adds the one
+  /// `argusctl --server` asks).
+  std::vector<gateway::route> routes;
 };
 
 /// The monitoring engine, embedded in the bot's process: an actor system, the

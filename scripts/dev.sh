@@ -20,7 +20,7 @@ packages=(
   libcaf-dev libmsgpack-cxx-dev libyaml-cpp-dev libsqlitecpp-dev
   libsqlite3-dev libspdlog-dev doctest-dev nlohmann-json3-dev libcli11-dev
   libbenchmark-dev prometheus-cpp-dev sqlite3 python3 python3-msgpack
-  libre2-dev libssl-dev pkg-config libboost-dev
+  libre2-dev libssl-dev pkg-config libboost-dev libcurl4-openssl-dev
 )
 # Only the tests need these: promtool (package prometheus) checks the
 # Prometheus text the dashboard renders; SciPy is the oracle the drift

@@ -10,6 +10,7 @@
 #include "messages/json_text.hpp"
 #include "runtime/gateway/api.hpp"
 #include "runtime/gateway/ingest.hpp"
+#include "runtime/gateway/json_body.hpp"
 #include "runtime/ingest/offer.hpp"
 
 #include <caf/error.hpp>
@@ -24,41 +25,6 @@ namespace {
 
 using nlohmann::json;
 using clock_type = std::chrono::steady_clock;
-
-bool is_json(const http_request& req) {
-  auto type = req.header("content-type");
-  auto semi = type.find(';');
-  auto bare = type.substr(0, semi);
-  while (!bare.empty() && bare.back() == ' ')
-    bare.remove_suffix(1);
-  return bare == "application/json";
-}
-
-/// 415 unless the body is JSON without a content encoding.
-std::optional<http_response> refuse_media(const http_request& req,
-                                          const char* hint) {
-  auto encoding = req.header("content-encoding");
-  if (!encoding.empty() && encoding != "identity")
-    return problem(415, "Unsupported Media Type",
-                   "Content-Encoding " + std::string{encoding}
-                     + " is not supported; send the body uncompressed" + hint);
-  if (!is_json(req))
-    return problem(415, "Unsupported Media Type",
-                   "the body must be application/json" + std::string{hint});
-  return std::nullopt;
-}
-
-/// Parses the body. @returns the document, or a 400 naming the byte.
-std::optional<json> parse_body(const http_request& req, http_response& error) {
-  try {
-    return json::parse(req.body);
-  } catch (const json::parse_error& e) {
-    error = problem(400, "Bad Request",
-                    "malformed JSON at byte " + std::to_string(e.byte) + ": "
-                      + e.what());
-    return std::nullopt;
-  }
-}
 
 /// What became of a batch's events.
 struct batch_outcome {
@@ -100,7 +66,7 @@ http_response post_events(engine& eng, std::chrono::milliseconds timeout,
     durable = true;
   }
   http_response error;
-  auto doc = parse_body(ctx.req, error);
+  auto doc = parse_json_body(ctx.req, error);
   if (!doc)
     return error;
   const json* events = &*doc;
@@ -163,7 +129,7 @@ http_response post_traces(engine& eng, std::chrono::milliseconds timeout,
                  "compression)"))
     return *refused;
   http_response error;
-  auto doc = parse_body(ctx.req, error);
+  auto doc = parse_json_body(ctx.req, error);
   if (!doc)
     return error;
   auto imported = from_otlp_json(*doc);

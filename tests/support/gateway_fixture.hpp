@@ -17,6 +17,7 @@
 #include "tests/support/engine_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
+#include "tools/argusctl/remote.hpp"
 
 namespace argus::test {
 
@@ -49,7 +50,10 @@ struct gateway_fixture : engine_fixture {
   }
 
   bool start() {
-    eng = std::make_unique<engine>(cfg, options());
+    // The routes argusd serves, its own included.
+    auto opts = options();
+    opts.routes.push_back(ctl::ctl_route(cfg.storage.path));
+    eng = std::make_unique<engine>(cfg, opts);
     auto err = eng->start();
     INFO(caf::to_string(err));
     return !err;

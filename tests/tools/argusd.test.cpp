@@ -638,11 +638,11 @@ TEST_CASE("argusd --demo trades and records latencies - argusctl shows the "
 TEST_CASE("argusd --demo prints its URL and a viewer token, and a real "
           "Prometheus server scrapes it with that token") {
   daemon_fixture fx;
-  auto r = test::run({"/usr/bin/python3",
-                      std::string{ARGUS_SOURCE_DIR}
-                        + "/tests/tools/prometheus_scrape.py",
-                      ARGUSD_PATH, fx.config, fx.dir.file("prometheus")},
-                     150s);
+  auto r = test::run(
+    {"/usr/bin/python3",
+     std::string{ARGUS_SOURCE_DIR} + "/tests/tools/prometheus_scrape.py",
+     ARGUSD_PATH, fx.config, fx.dir.file("prometheus")},
+    150s);
   INFO(r.out << r.err);
   CHECK(r.code == 0);
   CHECK(r.out.find("up=1") != std::string::npos);
@@ -858,4 +858,131 @@ TEST_CASE("argusd --demo: argusctl tracking shows the regimes' transition "
   CHECK(nlohmann::json::parse(trace_json.out)["decision_path"]["steps"] == 5);
   auto path_table = ctl({"tracking", "decisions", cid, "--db", fx.db});
   CHECK(path_table.out.find("argusctl trace " + cid) != std::string::npos);
+}
+
+TEST_CASE("argusctl --server asks a running argusd and prints what reading "
+          "its database prints, byte for byte") {
+  daemon_fixture fx;
+  const std::string viewer = "viewer-token-for-argusctl-01";
+  const std::string admin = "admin-token-for-argusctl-0001";
+  auto config
+    = fx.dir.write("server.yaml", "monitoring:\n"
+                                  "  storage:\n"
+                                  "    path: "
+                                    + fx.db
+                                    + "\n"
+                                      "    batch_interval: 50ms\n"
+                                      "  gateway:\n"
+                                      "    enabled: true\n"
+                                      "    port: 0\n"
+                                      "    tokens:\n"
+                                      "      grafana: {role: viewer, token: \""
+                                    + viewer
+                                    + "\"}\n"
+                                      "      me: {role: admin, token: \""
+                                    + admin + "\"}\n");
+  auto start = [&](std::vector<std::string> extra, std::string& url) {
+    std::vector<std::string> argv{ARGUSD_PATH, "--config", config};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto p = std::make_unique<test::child_process>(argv);
+    auto ready = p->wait_for_line("argusd ready", 30s);
+    REQUIRE_MESSAGE(ready, p->drain_stderr());
+    auto at = ready->find("url=");
+    REQUIRE(at != std::string::npos);
+    url = ready->substr(at + 4, ready->find_first_of(" \n", at) - at - 4);
+    return p;
+  };
+  std::string url;
+  // A database with a demo's regimes, models and traces, then an argusd
+  // that only serves it (the demo's tables stay as they are).
+  {
+    auto demo = start(
+      {"--demo", "--demo-rate", "100", "--demo-regime-length", "1"}, url);
+    REQUIRE(demo->wait_for_line("demo requests=", 30s));
+    demo->signal(SIGTERM);
+    REQUIRE(demo->wait(30s) == 0);
+  }
+  auto p = start({}, url);
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), ARGUSCTL_PATH);
+    return test::run(std::move(args));
+  };
+  auto slowest = ctl({"traces", "--slowest", "1", "--db", fx.db, "-o", "json"});
+  REQUIRE(slowest.code == 0);
+  auto cid = nlohmann::json::parse(slowest.out)[0]["correlation_id"]
+               .get<std::string>();
+  auto out_local = fx.dir.file("local.msgpack");
+  auto out_remote = fx.dir.file("remote.msgpack");
+  for (std::vector<std::string> command :
+       {std::vector<std::string>{"tracking", "regimes"},
+        {"tracking", "regimes", "-o", "json"},
+        {"tracking", "ensembles", "-o", "yaml"},
+        {"models", "-o", "json"},
+        {"trace", cid},
+        {"export", cid, "--format", "otlp"},
+        {"tracking", "features", "--since", "all"},
+        {"tracking", "decisions", cid}}) {
+    auto local = command;
+    local.insert(local.end(), {"--db", fx.db});
+    auto remote = command;
+    remote.insert(remote.end(), {"--server", url, "--token", viewer});
+    auto a = ctl(local);
+    auto b = ctl(remote);
+    CAPTURE(command);
+    INFO(b.err);
+    CHECK(b.code == a.code);
+    CHECK(b.out == a.out);
+    CHECK(b.err == a.err);
+    CHECK_FALSE(a.out.empty());
+  }
+  // Binary output (msgpack) arrives intact, written where --out says.
+  REQUIRE(ctl({"export", cid, "--format", "msgpack", "--db", fx.db, "--out",
+               out_local})
+            .code
+          == 0);
+  REQUIRE(ctl({"export", cid, "--format", "msgpack", "--out", out_remote,
+               "--server", url, "--token", viewer})
+            .code
+          == 0);
+  CHECK(test::read_file(out_remote) == test::read_file(out_local));
+  CHECK(test::read_file(out_local).size() > 100);
+  // A failing command fails the same way (unknown id: exit 1, same words).
+  auto missing_local = ctl({"trace", "no-such-request", "--db", fx.db});
+  auto missing_remote
+    = ctl({"trace", "no-such-request", "--server", url, "--token", viewer});
+  CHECK(missing_remote.code == missing_local.code);
+  CHECK(missing_remote.code != 0);
+  CHECK(missing_remote.err == missing_local.err);
+  // From the environment, as a user sets it once.
+  auto env
+    = test::run({"/usr/bin/env", "ARGUS_SERVER=" + url, "ARGUS_TOKEN=" + viewer,
+                 ARGUSCTL_PATH, "models", "-o", "json"});
+  CHECK(env.code == 0);
+  CHECK(env.out == ctl({"models", "-o", "json", "--db", fx.db}).out);
+  // The audit trail needs the admin role there.
+  auto denied = ctl({"audit", "verify", "--server", url, "--token", viewer});
+  CHECK(denied.code == 1);
+  CHECK(denied.err.find("403") != std::string::npos);
+  CHECK(denied.err.find("needs the admin role") != std::string::npos);
+  auto verified = ctl({"audit", "verify", "--server", url, "--token", admin});
+  CHECK(verified.code == 0);
+  CHECK(verified.out.find("chain intact") != std::string::npos);
+  // No token, a wrong one, no server: said, exit codes 2, 1, 1.
+  auto no_token = ctl({"models", "--server", url});
+  CHECK(no_token.code == 2);
+  CHECK(no_token.err.find("needs a token") != std::string::npos);
+  auto wrong
+    = ctl({"models", "--server", url, "--token", "not-the-token-at-all-000"});
+  CHECK(wrong.code == 1);
+  CHECK(wrong.err.find("401") != std::string::npos);
+  auto nobody
+    = ctl({"models", "--server", "http://127.0.0.1:1", "--token", viewer});
+  CHECK(nobody.code == 1);
+  CHECK(nobody.err.find("cannot ask http://127.0.0.1:1") != std::string::npos);
+  // Commands on local files run here even with a server.
+  auto check = ctl({"check-config", config, "--server", url});
+  CHECK(check.code == 0);
+  CHECK(check.out == "ok\n");
+  p->signal(SIGTERM);
+  CHECK(p->wait(30s) == 0);
 }

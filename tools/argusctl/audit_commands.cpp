@@ -43,19 +43,19 @@ int verify(const std::string& db, const std::string& output) {
   }
   if (v->ok()) {
     if (v->rows == 0)
-      std::cout << "ok: the audit log is empty\n";
+      out() << "ok: the audit log is empty\n";
     else
-      std::cout << "ok: " << v->rows << " rows, ids " << v->first_id << ".."
-                << v->last_id << ", chain intact\n"
-                << "head " << v->head.id << " " << v->head.hash << "\n";
+      out() << "ok: " << v->rows << " rows, ids " << v->first_id << ".."
+            << v->last_id << ", chain intact\n"
+            << "head " << v->head.id << " " << v->head.hash << "\n";
     return code;
   }
-  std::cout << "BROKEN: " << v->breaks << " break"
-            << (v->breaks == 1 ? "" : "s") << " in " << v->rows << " rows\n";
+  out() << "BROKEN: " << v->breaks << " break" << (v->breaks == 1 ? "" : "s")
+        << " in " << v->rows << " rows\n";
   for (const auto& p : v->problems)
-    std::cout << "  " << p << "\n";
+    out() << "  " << p << "\n";
   if (v->breaks > v->problems.size())
-    std::cout << "  (and " << v->breaks - v->problems.size() << " more)\n";
+    out() << "  (and " << v->breaks - v->problems.size() << " more)\n";
   return code;
 }
 
@@ -122,7 +122,7 @@ int list(const list_options& o) {
          r.method, r.path, std::to_string(r.status), bytes_text(r.bytes_out),
          duration_text(r.duration_ns), r.peer, e.correlation_id, r.detail});
     }
-    table.print(std::cout);
+    table.print(out());
   }
   note_if_cut(entries->size(), o.limit);
   return 0;
@@ -139,14 +139,14 @@ void add_audit_commands(CLI::App& app, command_table& table) {
   auto v = audit->add_subcommand(
     "verify", "walk the hash chain; exit 4 if a row was changed, inserted or "
               "deleted");
-  add_db(v, *db)->required();
+  add_db(v, *db);
   add_output(v, *output);
   table.push_back({v, [db, output] {
                      return verify(*db, *output);
                    }});
   auto o = std::make_shared<list_options>();
   auto l = audit->add_subcommand("list", "audit entries, newest first");
-  add_db(l, o->db)->required();
+  add_db(l, o->db);
   add_since(l, o->since);
   l->add_option("--principal", o->principal, "only this token's name");
   l->add_option("--event", o->event, "request or auth_failed")

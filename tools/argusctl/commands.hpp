@@ -75,12 +75,15 @@ inline CLI::Option* add_since(CLI::App* cmd, std::string& since) {
                            + default_since + "; 'all': everything stored)");
 }
 
-/// Adds `--db FILE` to `cmd`.
-inline CLI::Option* add_db(CLI::App* cmd, std::string& db) {
+/// Adds `--db FILE` to `cmd`, required unless `required` is false or the
+/// command asks a server (`require_db`).
+inline CLI::Option* add_db(CLI::App* cmd, std::string& db,
+                           bool required = true) {
   return cmd
     ->add_option("--db", db,
                  "SQLite file written by argusd (default: $ARGUS_DB)")
-    ->envname("ARGUS_DB");
+    ->envname("ARGUS_DB")
+    ->required(required && db_required());
 }
 
 /// status, check-config.

@@ -20,8 +20,57 @@
 
 namespace argus::ctl {
 
+namespace {
+
+thread_local std::ostream* out_stream = nullptr;
+thread_local std::ostream* err_stream = nullptr;
+thread_local bool db_flag_required = true;
+
+} // namespace
+
+std::ostream& out() {
+  return out_stream ? *out_stream : std::cout;
+}
+
+std::ostream& err() {
+  return err_stream ? *err_stream : std::cerr;
+}
+
+captured_output::captured_output()
+    : out_(std::make_unique<std::ostringstream>()),
+      err_(std::make_unique<std::ostringstream>()),
+      prev_out_(out_stream),
+      prev_err_(err_stream),
+      prev_headers_(text_table::headers_shown()) {
+  out_stream = out_.get();
+  err_stream = err_.get();
+  text_table::show_headers(true);
+}
+
+captured_output::~captured_output() {
+  out_stream = prev_out_;
+  err_stream = prev_err_;
+  text_table::show_headers(prev_headers_);
+}
+
+std::string captured_output::out() const {
+  return out_->str();
+}
+
+std::string captured_output::err() const {
+  return err_->str();
+}
+
+void require_db(bool on) noexcept {
+  db_flag_required = on;
+}
+
+bool db_required() noexcept {
+  return db_flag_required;
+}
+
 int fail(const std::string& message, int code) {
-  std::cerr << "argusctl: " << message << "\n";
+  err() << "argusctl: " << message << "\n";
   return code;
 }
 
@@ -223,15 +272,15 @@ std::string to_yaml(const nlohmann::json& j) {
 
 void print_structured(const nlohmann::json& j, const std::string& output) {
   if (output == "yaml")
-    std::cout << to_yaml(j) << "\n";
+    out() << to_yaml(j) << "\n";
   else
-    std::cout << dump_json(j, 2) << "\n";
+    out() << dump_json(j, 2) << "\n";
 }
 
 void note_if_cut(size_t shown, size_t limit) {
   if (limit > 0 && shown >= limit)
-    std::cerr << "argusctl: showing the first " << limit
-              << "; --limit N for more\n";
+    err() << "argusctl: showing the first " << limit
+          << "; --limit N for more\n";
 }
 
 int nothing_yet(const std::string& what, const std::string& output,
@@ -239,26 +288,30 @@ int nothing_yet(const std::string& what, const std::string& output,
   if (structured(output))
     print_structured(empty, output);
   else
-    std::cout << "no " << what << " yet\n";
+    out() << "no " << what << " yet\n";
   return 0;
 }
 
 int nothing_yet_since(const std::string& what, const std::string& since,
                       const std::string& output, const nlohmann::json& empty) {
   if (!since.empty() && since != "all")
-    std::cerr << "note: only the last " << since
-              << " was read (--since all: everything stored)\n";
+    err() << "note: only the last " << since
+          << " was read (--since all: everything stored)\n";
   return nothing_yet(what, output, empty);
 }
 
 namespace {
 
-bool headers_shown = true;
+thread_local bool show_table_headers = true;
 
 } // namespace
 
 void text_table::show_headers(bool on) noexcept {
-  headers_shown = on;
+  show_table_headers = on;
+}
+
+bool text_table::headers_shown() noexcept {
+  return show_table_headers;
 }
 
 text_table::text_table(std::vector<std::string> headers)
@@ -278,7 +331,7 @@ void text_table::print(std::ostream& out) const {
     for (size_t i = 0; i < row.size(); ++i)
       width[i] = std::max(width[i], text_width(row[i]));
   };
-  if (headers_shown)
+  if (show_table_headers)
     measure(headers_);
   for (const auto& r : rows_)
     measure(r);
@@ -290,7 +343,7 @@ void text_table::print(std::ostream& out) const {
     }
     out << "\n";
   };
-  if (headers_shown)
+  if (show_table_headers)
     line(headers_);
   for (const auto& r : rows_)
     line(r);

@@ -13,6 +13,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,37 @@ inline constexpr int exit_usage = 2;
 inline constexpr int exit_drift = 3;
 /// `audit verify` found the hash chain broken.
 inline constexpr int exit_audit_broken = 4;
+
+/// Where a command writes: standard output and standard error, or, while a
+/// `captured_output` lives on this thread, its buffers (argusd runs the
+/// read commands for a remote argusctl this way, on its own threads).
+std::ostream& out();
+std::ostream& err();
+
+/// Sends this thread's `out()` and `err()` to two buffers for its life;
+/// also starts with table headers shown.
+class captured_output {
+public:
+  captured_output();
+  ~captured_output();
+  captured_output(const captured_output&) = delete;
+  captured_output& operator=(const captured_output&) = delete;
+
+  std::string out() const;
+  std::string err() const;
+
+private:
+  std::unique_ptr<std::ostringstream> out_;
+  std::unique_ptr<std::ostringstream> err_;
+  std::ostream* prev_out_;
+  std::ostream* prev_err_;
+  bool prev_headers_;
+};
+
+/// Whether the commands built on this thread from now on require `--db`
+/// (not when they ask a server: `--server`).
+void require_db(bool on) noexcept;
+bool db_required() noexcept;
 
 /// Prints `argusctl: <message>` on standard error. @returns `code`.
 int fail(const std::string& message, int code = exit_failed);
@@ -123,7 +155,9 @@ public:
   void print(std::ostream& out) const;
 
   /// `--no-headers`: tables print their rows only (for scripts).
+  /// For the tables printed on this thread.
   static void show_headers(bool on) noexcept;
+  static bool headers_shown() noexcept;
 
   /// @returns what `print` writes.
   std::string str() const;

@@ -15,19 +15,24 @@
 //            tracking_commands.hpp)
 //   argusctl audit verify|list --db FILE (see audit_commands.cpp)
 //
-// `--db` defaults to $ARGUS_DB. Exit codes: 0 success, 1 the command
-// failed (e.g. unreadable database), 2 invalid input (bad flags, config with
-// errors), 3 drift found (drift-test), 4 the audit chain is broken.
+// With `--server URL` (or $ARGUS_SERVER) and `--token` (or $ARGUS_TOKEN)
+// the read commands ask that running argusd instead (tools/argusctl/
+// remote.hpp), with the same output. `--db` defaults to $ARGUS_DB. Exit codes:
+// 0 success, 1 the command failed (e.g. unreadable database), 2 invalid input
+// (bad flags, config with errors), 3 drift found (drift-test), 4 the audit
+// chain is broken.
 
 #include "messages/suggest.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "tools/argusctl/commands.hpp"
 #include "tools/argusctl/common.hpp"
+#include "tools/argusctl/remote.hpp"
 
 namespace {
 
@@ -65,13 +70,32 @@ int main(int argc, char** argv) {
   CLI::App app{"argusctl: inspect argus databases and configurations"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string{"argusctl "} + ARGUS_VERSION);
+  // `--server` may come anywhere on the line: subcommands pass the flags
+  // they do not know to this level.
+  app.fallthrough();
+  server_options server;
+  app
+    .add_option("--server", server.url,
+                "ask this running argusd (http[s]://host:port) instead of "
+                "reading --db (default: $ARGUS_SERVER)")
+    ->envname("ARGUS_SERVER");
+  app
+    .add_option("--token", server.token,
+                "bearer token for --server (default: $ARGUS_TOKEN)")
+    ->envname("ARGUS_TOKEN");
+  app
+    .add_option("--ca-file", server.ca_file,
+                "CA certificate for an https --server (default: "
+                "$ARGUS_CA_FILE, else the system's)")
+    ->envname("ARGUS_CA_FILE");
+  std::vector<std::string> args{argv + 1, argv + argc};
+  bool remote = std::getenv("ARGUS_SERVER") && *std::getenv("ARGUS_SERVER");
+  for (const auto& a : args)
+    remote = remote || a == "--server" || a.rfind("--server=", 0) == 0;
+  // Asking a server, a command needs no --db.
+  require_db(!remote);
   command_table commands;
-  add_status_commands(app, commands);
-  add_trace_commands(app, commands);
-  add_metrics_commands(app, commands);
-  add_ml_commands(app, commands);
-  add_tracking_commands(app, commands);
-  add_audit_commands(app, commands);
+  add_all_commands(app, commands);
   // A word where the command belongs that names no command: say so, with
   // the nearest one (CLI11 alone would only say that one is required).
   if (argc > 1 && argv[1][0] != '-') {
@@ -106,6 +130,10 @@ int main(int argc, char** argv) {
     }
     return exit_usage;
   }
+  std::string out_path;
+  auto forwarded = forwarded_args(args, out_path);
+  if (!server.url.empty() && place_of(forwarded) != command_place::local)
+    return run_on_server(server, forwarded, out_path);
   for (const auto& c : commands)
     if (c.app->parsed())
       return c.run();

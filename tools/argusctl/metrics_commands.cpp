@@ -99,7 +99,7 @@ int metrics_list(const std::string& db, const std::string& window,
   for (const auto& p : points)
     table.add({p.name, to_string(p.kind), labels_text(p.labels),
                metric_value_text(p.name, headline(p)), time_text(p.start_ns)});
-  table.print(std::cout);
+  table.print(out());
   return 0;
 }
 
@@ -147,8 +147,8 @@ int metrics_get(const std::string& db, const std::string& name,
     return 0;
   }
   bool histogram = shown.front().kind == metric_kind::histogram;
-  std::cout << name << " (" << to_string(shown.front().kind) << ", window "
-            << window << ")\n";
+  out() << name << " (" << to_string(shown.front().kind) << ", window "
+        << window << ")\n";
   std::vector<std::string> headers{"WINDOW START", "LABELS", "COUNT", "SUM",
                                    "MIN",          "MAX",    "MEAN"};
   for (const char* h : histogram
@@ -172,7 +172,7 @@ int metrics_get(const std::string& db, const std::string& name,
       row.push_back(num(p.last));
     table.add(std::move(row));
   }
-  table.print(std::cout);
+  table.print(out());
   return 0;
 }
 
@@ -200,7 +200,7 @@ int metrics_prometheus(const std::string& db, const std::string& window,
     return 1;
   add_trading_families(families, book.overall(), book.by_symbol(),
                        book.by_tag());
-  std::cout << render_prometheus(families);
+  out() << render_prometheus(families);
   return 0;
 }
 
@@ -247,7 +247,7 @@ int health(const std::string& db, const std::string& window,
                  : value(p->count ? p->sum / static_cast<double>(p->count) : 0),
                counter ? "-" : value(p->max)});
   }
-  table.print(std::cout);
+  table.print(out());
   return 0;
 }
 
@@ -280,35 +280,33 @@ int trading(const std::string& db, const std::string& by,
     auto pct = [](double x) {
       return num(std::round(x * 10000) / 100) + "%";
     };
-    std::cout << "FILLS              " << overall.fills << " ("
-              << overall.closed_trades << " closed: " << overall.wins
-              << " won, " << overall.losses << " lost)\n"
-              << "REALISED PNL       " << num(overall.realized_pnl) << " (fees "
-              << num(overall.fees) << ")\n"
-              << "UNREALISED PNL     " << num(overall.unrealized_pnl) << "\n"
-              << "TOTAL PNL          " << num(overall.total_pnl) << "\n"
-              << "WIN RATE           " << pct(overall.win_rate) << "\n"
-              << "PROFIT FACTOR      " << num(overall.profit_factor) << "\n"
-              << "EXPECTANCY         " << num(overall.expectancy) << "\n"
-              << "AVG WIN / LOSS     " << num(overall.average_win) << " / "
-              << num(overall.average_loss) << "\n"
-              << "SHARPE             " << num(overall.sharpe) << "\n"
-              << "SORTINO            " << num(overall.sortino) << "\n"
-              << "CALMAR             " << num(overall.calmar) << "\n"
-              << "MAX DRAWDOWN       " << num(overall.max_drawdown) << " ("
-              << pct(overall.max_drawdown_pct) << ", "
-              << num(static_cast<double>(overall.max_drawdown_duration_ns)
-                     / 3.6e12)
-              << " h)\n"
-              << "CURRENT DRAWDOWN   " << num(overall.current_drawdown) << " ("
-              << pct(overall.current_drawdown_pct) << ")\n"
-              << "EXPOSURE           " << num(overall.exposure) << "\n"
-              << "(ratios annualised from " << overall.days
-              << " daily returns, " << num(basis.periods_per_year)
-              << " periods a year, on capital " << num(basis.starting_capital)
-              << ")\n\nPNL BY DAY\n";
+    out() << "FILLS              " << overall.fills << " ("
+          << overall.closed_trades << " closed: " << overall.wins << " won, "
+          << overall.losses << " lost)\n"
+          << "REALISED PNL       " << num(overall.realized_pnl) << " (fees "
+          << num(overall.fees) << ")\n"
+          << "UNREALISED PNL     " << num(overall.unrealized_pnl) << "\n"
+          << "TOTAL PNL          " << num(overall.total_pnl) << "\n"
+          << "WIN RATE           " << pct(overall.win_rate) << "\n"
+          << "PROFIT FACTOR      " << num(overall.profit_factor) << "\n"
+          << "EXPECTANCY         " << num(overall.expectancy) << "\n"
+          << "AVG WIN / LOSS     " << num(overall.average_win) << " / "
+          << num(overall.average_loss) << "\n"
+          << "SHARPE             " << num(overall.sharpe) << "\n"
+          << "SORTINO            " << num(overall.sortino) << "\n"
+          << "CALMAR             " << num(overall.calmar) << "\n"
+          << "MAX DRAWDOWN       " << num(overall.max_drawdown) << " ("
+          << pct(overall.max_drawdown_pct) << ", "
+          << num(static_cast<double>(overall.max_drawdown_duration_ns) / 3.6e12)
+          << " h)\n"
+          << "CURRENT DRAWDOWN   " << num(overall.current_drawdown) << " ("
+          << pct(overall.current_drawdown_pct) << ")\n"
+          << "EXPOSURE           " << num(overall.exposure) << "\n"
+          << "(ratios annualised from " << overall.days << " daily returns, "
+          << num(basis.periods_per_year) << " periods a year, on capital "
+          << num(basis.starting_capital) << ")\n\nPNL BY DAY\n";
     for (const auto& [day, pnl] : overall.pnl_by_day)
-      std::cout << "  " << day << "  " << num(pnl) << "\n";
+      out() << "  " << day << "  " << num(pnl) << "\n";
     return 0;
   }
   auto groups = by == "symbol" ? book.by_symbol() : book.by_tag();
@@ -320,7 +318,7 @@ int trading(const std::string& db, const std::string& by,
                num(f.profit_factor), num(f.sharpe),
                num(std::round(f.max_drawdown_pct * 1000) / 10),
                num(f.exposure)});
-  table.print(std::cout);
+  table.print(out());
   return 0;
 }
 
@@ -348,13 +346,13 @@ void add_metrics_commands(CLI::App& app, command_table& table) {
   };
   auto metrics = app.add_subcommand(
     "metrics", "metric series and their rollups (--prom: Prometheus text)");
-  add_db(metrics, o->db);
+  add_db(metrics, o->db, false);
   metrics->add_flag("--prom", o->prom,
                     "every series and the trading figures as Prometheus text");
   add_window(metrics);
   add_basis(metrics);
   auto list = metrics->add_subcommand("list", "every series, newest value");
-  add_db(list, o->db)->required();
+  add_db(list, o->db);
   add_window(list);
   add_output(list, o->output);
   table.push_back({list, [o] {
@@ -362,7 +360,7 @@ void add_metrics_commands(CLI::App& app, command_table& table) {
                    }});
   auto get = metrics->add_subcommand("get", "one metric's rollups over time");
   get->add_option("name", o->name, "metric name")->required();
-  add_db(get, o->db)->required();
+  add_db(get, o->db);
   add_window(get);
   get->add_option("--labels", o->labels, "only series with these k=v labels")
     ->delimiter(',');
@@ -383,7 +381,7 @@ void add_metrics_commands(CLI::App& app, command_table& table) {
 
   auto h = app.add_subcommand(
     "health", "system and engine health: CPU, memory, queues, drops, lag");
-  add_db(h, o->db)->required();
+  add_db(h, o->db);
   add_window(h);
   add_output(h, o->output);
   table.push_back({h, [o] {
@@ -392,7 +390,7 @@ void add_metrics_commands(CLI::App& app, command_table& table) {
 
   auto tr = app.add_subcommand(
     "trading", "PnL, Sharpe/Sortino/Calmar, drawdown, win rate, exposure");
-  add_db(tr, o->db)->required();
+  add_db(tr, o->db);
   tr->add_option("--by", o->by, "break down by symbol or tag")
     ->check(CLI::IsMember({"symbol", "tag"}));
   add_basis(tr);

@@ -121,20 +121,19 @@ int drift_test(const drift_test_options& o, const std::string& output) {
                      output);
     return r.drift ? exit_drift : 0;
   }
-  std::cout << std::setprecision(10) << "METHOD     " << r.method << "\n"
-            << "STATISTIC  " << r.statistic << "\n"
-            << "P-VALUE    "
-            << (std::isfinite(r.pvalue) ? std::to_string(r.pvalue) : "-")
-            << "\n"
-            << "SCORE      " << r.score << "\n"
-            << "DRIFT      " << (r.drift ? "yes" : "no") << " (severity "
-            << to_string(r.level) << ")\n"
-            << "SAMPLES    " << nr << " reference, " << nc << " current\n";
+  out() << std::setprecision(10) << "METHOD     " << r.method << "\n"
+        << "STATISTIC  " << r.statistic << "\n"
+        << "P-VALUE    "
+        << (std::isfinite(r.pvalue) ? std::to_string(r.pvalue) : "-") << "\n"
+        << "SCORE      " << r.score << "\n"
+        << "DRIFT      " << (r.drift ? "yes" : "no") << " (severity "
+        << to_string(r.level) << ")\n"
+        << "SAMPLES    " << nr << " reference, " << nc << " current\n";
   if (!r.new_categories.empty()) {
-    std::cout << "NEW        ";
+    out() << "NEW        ";
     for (const auto& c : r.new_categories)
-      std::cout << c << " ";
-    std::cout << "\n";
+      out() << c << " ";
+    out() << "\n";
   }
   return r.drift ? exit_drift : 0;
 }
@@ -240,11 +239,11 @@ int detect(const std::string& detector, const std::string& stream,
                      output);
     return 0;
   }
-  std::cout << "DETECTOR  " << detector << " (" << xs->size() << " values)\n"
-            << "DRIFTS   ";
+  out() << "DETECTOR  " << detector << " (" << xs->size() << " values)\n"
+        << "DRIFTS   ";
   for (auto i : drifts)
-    std::cout << " " << i;
-  std::cout << "\nWARNINGS  " << warnings.size() << "\n";
+    out() << " " << i;
+  out() << "\nWARNINGS  " << warnings.size() << "\n";
   return 0;
 }
 
@@ -322,7 +321,7 @@ int models(const std::string& db, const std::string& output) {
     }
     table.add(std::move(row));
   }
-  table.print(std::cout);
+  table.print(out());
   return 0;
 }
 
@@ -357,7 +356,7 @@ int drift_alerts(const std::string& db, const std::string& model,
                a["feature"] == "" ? std::string{"(model)"} : cell(a["feature"]),
                cell(a["method"]), cell(a["change"]), cell(a["severity"]),
                cell(a["message"])});
-  table.print(std::cout);
+  table.print(out());
   return 0;
 }
 
@@ -386,19 +385,19 @@ int model(const std::string& db, const std::string& model, bool history,
     print_structured(j, output);
     return 0;
   }
-  std::cout << "MODEL " << model << ": latest drift check\n";
+  out() << "MODEL " << model << ": latest drift check\n";
   text_table table{
     {"FEATURE", "TEST", "P-VALUE", "SCORE", "VALUE", "DRIFT", "SEVERITY"}};
   for (const auto& f : *drift)
     table.add({cell(f["feature"]), cell(f["test"]), cell(f["p_value"]),
                cell(f["score_method"]), cell(f["score"]),
                f["drift"] == 1 ? "yes" : "no", cell(f["severity"])});
-  table.print(std::cout);
+  table.print(out());
   if (perf) {
-    std::cout << "\nPERFORMANCE (newest first)\n";
+    out() << "\nPERFORMANCE (newest first)\n";
     for (const auto& p : *perf)
-      std::cout << "  " << when(p["time_ns"]) << "  degradation "
-                << cell(p["degradation"]) << "  " << cell(p["metrics"]) << "\n";
+      out() << "  " << when(p["time_ns"]) << "  degradation "
+            << cell(p["degradation"]) << "  " << cell(p["metrics"]) << "\n";
   }
   return 0;
 }
@@ -458,14 +457,14 @@ void add_ml_commands(CLI::App& app, command_table& table) {
 
   auto ms = app.add_subcommand(
     "models", "the ML monitor's models: latest check, drift, performance");
-  add_db(ms, o->db)->required();
+  add_db(ms, o->db);
   add_output(ms, o->output);
   table.push_back({ms, [o] {
                      return models(o->db, o->output);
                    }});
 
   auto dr = app.add_subcommand("drift", "drift alerts, newest first");
-  add_db(dr, o->db)->required();
+  add_db(dr, o->db);
   dr->add_option("--model", o->model, "only this model");
   dr->add_option("--severity", o->min_severity,
                  "at least: low, medium, high or critical");
@@ -479,7 +478,7 @@ void add_ml_commands(CLI::App& app, command_table& table) {
   auto m = app.add_subcommand(
     "model", "one model: its features' latest drift, --history performance");
   m->add_option("model", o->model, "model id")->required();
-  add_db(m, o->db)->required();
+  add_db(m, o->db);
   m->add_flag("--history", o->history, "performance checks, newest first");
   add_output(m, o->output);
   table.push_back({m, [o] {

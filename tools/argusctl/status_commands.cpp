@@ -37,19 +37,19 @@ int status(const std::string& db, const std::string& output) {
     print_structured(j, output);
     return 0;
   }
-  std::cout << "DATABASE        " << s.path << "\n"
-            << "SCHEMA VERSION  " << s.schema_version << " (latest "
-            << s.latest_schema_version << ")\n"
-            << "JOURNAL MODE    " << s.journal_mode << "\n"
-            << "LAST WRITE      " << time_text(s.last_write_ns) << "\n\n";
+  out() << "DATABASE        " << s.path << "\n"
+        << "SCHEMA VERSION  " << s.schema_version << " (latest "
+        << s.latest_schema_version << ")\n"
+        << "JOURNAL MODE    " << s.journal_mode << "\n"
+        << "LAST WRITE      " << time_text(s.last_write_ns) << "\n\n";
   text_table table{{"TABLE", "ROWS"}};
   for (const auto& [name, rows] : s.rows)
     table.add({name, std::string{s.estimated.count(name) ? "~" : ""}
                        + std::to_string(rows)});
-  table.print(std::cout);
+  table.print(out());
   if (!s.estimated.empty())
-    std::cout << "(~: more than " << storage::exact_row_limit
-              << " rows, estimated from the table's row ids)\n";
+    out() << "(~: more than " << storage::exact_row_limit
+          << " rows, estimated from the table's row ids)\n";
   return 0;
 }
 
@@ -69,14 +69,14 @@ int check_config(const std::string& path, const std::string& output) {
     return result.ok() ? 0 : exit_usage;
   }
   if (result.ok()) {
-    std::cout << "ok\n";
+    out() << "ok\n";
     return 0;
   }
   text_table table{{"LINE", "COLUMN", "KEY", "PROBLEM"}};
   for (const auto& d : result.diagnostics)
     table.add({std::to_string(d.line), std::to_string(d.column),
                d.path.empty() ? "-" : d.path, d.message});
-  table.print(std::cout);
+  table.print(out());
   return exit_usage;
 }
 
@@ -91,7 +91,7 @@ void add_status_commands(CLI::App& app, command_table& table) {
   auto o = std::make_shared<options>();
   auto st = app.add_subcommand(
     "status", "schema version, rows per table and last write of a database");
-  add_db(st, o->db)->required();
+  add_db(st, o->db);
   add_output(st, o->output);
   table.push_back({st, [o] {
                      return status(o->db, o->output);

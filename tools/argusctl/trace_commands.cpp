@@ -70,10 +70,9 @@ int trace(const std::string& db, const std::string& cid,
     print_structured(j, output);
     return 0;
   }
-  std::cout << render_waterfall(*spans);
+  out() << render_waterfall(*spans);
   if (steps > 0)
-    std::cout << "\nDECISION PATH  " << steps << " steps: " << path_command
-              << "\n";
+    out() << "\nDECISION PATH  " << steps << " steps: " << path_command << "\n";
   return 0;
 }
 
@@ -91,12 +90,12 @@ int export_trace(const std::string& db, const std::string& cid,
   else
     bytes = to_trace_msgpack(spans->front().hdr.corr, *spans);
   if (out_path.empty() || out_path == "-") {
-    std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out().write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return 0;
   }
-  std::ofstream out{out_path, std::ios::binary};
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out)
+  std::ofstream file{out_path, std::ios::binary};
+  file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!file)
     return fail("cannot write " + out_path);
   return 0;
 }
@@ -158,7 +157,7 @@ int error_groups(storage::db_reader& r, const window& w, size_t limit,
   for (const auto& g : *groups)
     table.add(
       {std::to_string(g.count), g.component, g.message, joined(g.samples)});
-  table.print(std::cout);
+  table.print(out());
   return 0;
 }
 
@@ -186,7 +185,7 @@ int operation_latencies(storage::db_reader& r, const window& w,
   else if (by_op.empty())
     return nothing_yet_since("spans", w.text, output);
   else
-    table.print(std::cout);
+    table.print(out());
   return 0;
 }
 
@@ -215,7 +214,7 @@ int slowest_traces(storage::db_reader& r, const window& w, size_t slowest,
     table.add({ms_text(t.duration_ns), std::to_string(t.spans),
                std::to_string(t.errors), time_text(t.start_ns),
                t.correlation_id});
-  table.print(std::cout);
+  table.print(out());
   return 0;
 }
 
@@ -285,31 +284,31 @@ int correlation_stats(const std::string& db, const std::string& since,
                      output);
     return 0;
   }
-  std::cout << "REQUESTS  " << rows->size() << "\n";
+  out() << "REQUESTS  " << rows->size() << "\n";
   for (const auto& [status, n] : stats.by_status)
-    std::cout << "  " << status << "  " << n << "\n";
-  std::cout << "\n";
+    out() << "  " << status << "  " << n << "\n";
+  out() << "\n";
   text_table paths{
     {"COMPONENT PATH", "COUNT", "P50_MS", "P95_MS", "P99_MS", "MAX_MS"}};
   paths.add(concat({"(all)"}, latency_cells(stats.latency)));
   for (const auto& p : stats.paths)
     paths.add(concat({p.path}, latency_cells(p.latency)));
-  paths.print(std::cout);
+  paths.print(out());
   if (!stats.critical_path.empty()) {
-    std::cout << "\nWHERE THE TIME GOES (critical path, own time)\n";
+    out() << "\nWHERE THE TIME GOES (critical path, own time)\n";
     text_table critical{{"COMPONENT", "SHARE", "TOTAL_MS", "REQUESTS"}};
     for (const auto& c : stats.critical_path)
       critical.add({c.component, fixed(c.share * 100, 1) + "%",
                     ms_text(c.critical_ns), std::to_string(c.requests)});
-    critical.print(std::cout);
+    critical.print(out());
   }
   if (!stats.errors.empty()) {
-    std::cout << "\nERRORS (by component and type)\n";
+    out() << "\nERRORS (by component and type)\n";
     text_table errors{{"COUNT", "COMPONENT", "TYPE", "MESSAGE", "SAMPLES"}};
     for (const auto& e : stats.errors)
       errors.add({std::to_string(e.count), e.component, e.type, e.message,
                   joined(e.samples)});
-    errors.print(std::cout);
+    errors.print(out());
   }
   return 0;
 }
@@ -330,7 +329,7 @@ void add_trace_commands(CLI::App& app, command_table& table) {
   auto tr = app.add_subcommand(
     "trace", "the waterfall of one request's spans, critical path marked");
   tr->add_option("cid", o->cid, "correlation id")->required();
-  add_db(tr, o->db)->required();
+  add_db(tr, o->db);
   add_output(tr, o->output);
   table.push_back({tr, [o] {
                      return trace(o->db, o->cid, o->output);
@@ -339,7 +338,7 @@ void add_trace_commands(CLI::App& app, command_table& table) {
   auto exp = app.add_subcommand(
     "export", "one request's spans as OTLP/JSON, argus JSON or msgpack");
   exp->add_option("cid", o->cid, "correlation id")->required();
-  add_db(exp, o->db)->required();
+  add_db(exp, o->db);
   exp->add_option("--format", o->format, "otlp, json or msgpack")
     ->check(CLI::IsMember({"otlp", "json", "msgpack"}));
   exp->add_option("--out", o->out_path, "file to write (default: stdout)");
@@ -350,7 +349,7 @@ void add_trace_commands(CLI::App& app, command_table& table) {
   auto& t = o->traces;
   auto trs = app.add_subcommand(
     "traces", "slowest traces, errors grouped, or latency per operation");
-  add_db(trs, t.db)->required();
+  add_db(trs, t.db);
   auto slowest
     = trs->add_option("--slowest", t.slowest, "the N slowest traces (default)");
   auto errors = trs->add_flag("--errors", t.errors,
@@ -370,7 +369,7 @@ void add_trace_commands(CLI::App& app, command_table& table) {
     = app.add_subcommand("correlations", "the correlation manager's requests");
   auto stats = correlations->add_subcommand(
     "stats", "requests by status, latency overall and per component path");
-  add_db(stats, o->db)->required();
+  add_db(stats, o->db);
   add_since(stats, o->since);
   add_output(stats, o->output);
   correlations->require_subcommand(1);

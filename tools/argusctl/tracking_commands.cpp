@@ -80,15 +80,15 @@ int tracking_regimes(const std::string& db, const std::string& since,
   // known to have lasted until its last observation.
   auto s = summarize_regimes(xs, xs.back().time_ns);
   if (structured(output)) {
-    auto out = to_json(s);
-    out["observations"] = xs.size();
-    print_structured(out, output);
+    auto j = to_json(s);
+    j["observations"] = xs.size();
+    print_structured(j, output);
     return 0;
   }
-  std::cout << "CURRENT  " << s.current << " since "
-            << time_text(s.current_since_ns) << " ("
-            << fixed(static_cast<double>(s.current_duration_ns) / 1e9, 1)
-            << " s)\n\nTRANSITION MATRIX (row: from, column: to)\n";
+  out() << "CURRENT  " << s.current << " since "
+        << time_text(s.current_since_ns) << " ("
+        << fixed(static_cast<double>(s.current_duration_ns) / 1e9, 1)
+        << " s)\n\nTRANSITION MATRIX (row: from, column: to)\n";
   std::vector<std::string> names;
   for (const auto& [regime, share] : s.time_share)
     names.push_back(regime);
@@ -107,17 +107,17 @@ int tracking_regimes(const std::string& db, const std::string& since,
     }
     matrix.add(std::move(cells));
   }
-  matrix.print(std::cout);
-  std::cout << "\n";
+  matrix.print(out());
+  out() << "\n";
   text_table durations{{"REGIME", "MEAN_S", "MEDIAN_S", "TIME SHARE"}};
   for (const auto& n : names)
     durations.add({n, fixed(s.mean_duration_s[n], 1),
                    fixed(s.median_duration_s[n], 1),
                    fixed(s.time_share[n] * 100, 1) + "%"});
-  durations.print(std::cout);
-  std::cout << "\n"
-            << s.transitions.size() << " transitions over " << xs.size()
-            << " observations\n";
+  durations.print(out());
+  out() << "\n"
+        << s.transitions.size() << " transitions over " << xs.size()
+        << " observations\n";
   return 0;
 }
 
@@ -143,26 +143,26 @@ int tracking_ensembles(const std::string& db, const std::string& id,
     x.meta_learner_prediction = std::move(e.meta_learner_prediction);
     by_id[e.ensemble_id].push_back(std::move(x));
   }
-  json out = json::object();
+  json by_ensemble = json::object();
   for (const auto& [ensemble, xs] : by_id) {
     auto s = summarize_ensembles(xs);
     if (structured(output)) {
-      out[ensemble] = to_json(s);
+      by_ensemble[ensemble] = to_json(s);
       continue;
     }
     auto percent = [](double x) {
       return std::isfinite(x) ? fixed(x * 100, 1) + "%" : std::string{"-"};
     };
-    std::cout << "ENSEMBLE " << ensemble << ": " << s.decisions
-              << " decisions, disagreement " << fixed(s.mean_disagreement, 4)
-              << ", vote entropy " << fixed(s.mean_vote_entropy, 3)
-              << " bits, meta-learner overrides "
-              << fixed(s.override_rate * 100, 1) << "%\n"
-              << "OUTCOMES " << s.with_outcome
-              << " decisions with PnL: final right "
-              << percent(s.final_hit_rate) << ", weighted vote right "
-              << percent(s.weighted_vote_hit_rate) << ", meta-learner right "
-              << percent(s.meta_learner_hit_rate) << "\n";
+    out() << "ENSEMBLE " << ensemble << ": " << s.decisions
+          << " decisions, disagreement " << fixed(s.mean_disagreement, 4)
+          << ", vote entropy " << fixed(s.mean_vote_entropy, 3)
+          << " bits, meta-learner overrides " << fixed(s.override_rate * 100, 1)
+          << "%\n"
+          << "OUTCOMES " << s.with_outcome
+          << " decisions with PnL: final right " << percent(s.final_hit_rate)
+          << ", weighted vote right " << percent(s.weighted_vote_hit_rate)
+          << ", meta-learner right " << percent(s.meta_learner_hit_rate)
+          << "\n";
     text_table members{
       {"  MEMBER", "AGREES WITH", "RIGHT", "WEIGHT NOW", "MEAN WEIGHT"}};
     for (const auto& [m, a] : s.agreement_with_final) {
@@ -173,10 +173,10 @@ int tracking_ensembles(const std::string& db, const std::string& id,
                      : percent(right->second),
                    fixed(s.latest_weight[m], 3), fixed(s.mean_weight[m], 3)});
     }
-    members.print(std::cout);
+    members.print(out());
   }
   if (structured(output))
-    print_structured(out, output);
+    print_structured(by_ensemble, output);
   return 0;
 }
 
@@ -209,7 +209,7 @@ int tracking_features(const std::string& db, const std::string& model_id,
   for (const auto& [model, records] : features.models()) {
     if (!model_id.empty() && model != model_id)
       continue;
-    std::cout << "MODEL " << model << "\n";
+    out() << "MODEL " << model << "\n";
     text_table table{
       {"RANK", "FEATURE", "IMPORTANCE", "STABILITY", "DRIFT", "RANK CHANGES"}};
     for (const auto& [name, rec] : features.ranked(model, top)) {
@@ -218,8 +218,8 @@ int tracking_features(const std::string& db, const std::string& model_id,
                  value(p.importance, 4), value(p.stability, 3),
                  value(p.drift, 4), std::to_string(rec->rank_changes)});
     }
-    table.print(std::cout);
-    std::cout << "\n";
+    table.print(out());
+    out() << "\n";
   }
   size_t shown = 0;
   const auto& changes = features.recent_changes();
@@ -227,12 +227,12 @@ int tracking_features(const std::string& db, const std::string& model_id,
     if ((!model_id.empty() && i->model_id != model_id) || i->from_rank == 0)
       continue;
     if (shown++ == 0)
-      std::cout << "LATEST RANK CHANGES\n";
-    std::cout << "  " << time_text(i->time_ns) << "  " << i->model_id << "/"
-              << i->feature << "  " << i->from_rank << " -> "
-              << (i->to_rank == 0 ? std::string{"unranked"}
-                                  : std::to_string(i->to_rank))
-              << "\n";
+      out() << "LATEST RANK CHANGES\n";
+    out() << "  " << time_text(i->time_ns) << "  " << i->model_id << "/"
+          << i->feature << "  " << i->from_rank << " -> "
+          << (i->to_rank == 0 ? std::string{"unranked"}
+                              : std::to_string(i->to_rank))
+          << "\n";
   }
   return 0;
 }
@@ -261,7 +261,7 @@ int tracking_decisions(const std::string& db, const std::string& cid,
       output);
     return 0;
   }
-  std::cout << "DECISION PATH " << cid << "\n";
+  out() << "DECISION PATH " << cid << "\n";
   text_table table{
     {"STEP", "COMPONENT", "NAME", "DECIDED BY", "MS", "OUTPUTS"}};
   for (const auto& s : *steps)
@@ -271,9 +271,9 @@ int tracking_decisions(const std::string& db, const std::string& cid,
        s["decided_by"].get<std::string>(),
        ms_text(s["end_ns"].get<int64_t>() - s["start_ns"].get<int64_t>()),
        dump_json(s["outputs"])});
-  table.print(std::cout);
-  std::cout << "\nTRACE    " << spans << " spans: argusctl trace " << cid
-            << " --db " << db << "\n";
+  table.print(out());
+  out() << "\nTRACE    " << spans << " spans: argusctl trace " << cid
+        << " --db " << db << "\n";
   return 0;
 }
 
@@ -297,7 +297,7 @@ void add_tracking_commands(CLI::App& app, command_table& table) {
   };
   auto regimes = tracking->add_subcommand(
     "regimes", "current regime, transition matrix, durations, time shares");
-  add_db(regimes, o->db)->required();
+  add_db(regimes, o->db);
   since(regimes);
   add_output(regimes, o->output);
   table.push_back({regimes, [o] {
@@ -306,7 +306,7 @@ void add_tracking_commands(CLI::App& app, command_table& table) {
   auto ensembles = tracking->add_subcommand(
     "ensembles", "disagreement, vote entropy, meta-learner overrides, "
                  "members' agreement and weights");
-  add_db(ensembles, o->db)->required();
+  add_db(ensembles, o->db);
   ensembles->add_option("--id", o->id, "only this ensemble");
   since(ensembles);
   add_output(ensembles, o->output);
@@ -317,7 +317,7 @@ void add_tracking_commands(CLI::App& app, command_table& table) {
   auto features = tracking->add_subcommand(
     "features", "feature importance, stability, drift and rank per model, "
                 "and the latest rank changes");
-  add_db(features, o->db)->required();
+  add_db(features, o->db);
   features->add_option("--model", o->model, "only this model");
   features->add_option("--top", o->top, "only the top K features by rank")
     ->check(CLI::PositiveNumber);
@@ -330,7 +330,7 @@ void add_tracking_commands(CLI::App& app, command_table& table) {
   auto decisions = tracking->add_subcommand(
     "decisions", "one request's decision path, linked to its trace");
   decisions->add_option("cid", o->cid, "correlation id")->required();
-  add_db(decisions, o->db)->required();
+  add_db(decisions, o->db);
   add_output(decisions, o->output);
   table.push_back({decisions, [o] {
                      return tracking_decisions(o->db, o->cid, o->output);

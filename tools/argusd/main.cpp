@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "tools/argusctl/remote.hpp"
 #include "tools/argusd/demo.hpp"
 #include <CLI/CLI.hpp>
 #include <poll.h>
@@ -315,8 +316,9 @@ int main(int argc, char** argv) {
     // The table does not depend on the configuration; an engine that never
     // starts is enough to build it.
     argus::engine idle{argus::config::engine_config{}};
-    std::cout << argus::gateway::routes_markdown(
-      argus::gateway::api_routes(idle, {}));
+    auto routes = argus::gateway::api_routes(idle, {});
+    routes.push_back(argus::ctl::ctl_route({}));
+    std::cout << argus::gateway::routes_markdown(routes);
     return 0;
   }
   if (o.config_path.empty()) {
@@ -340,6 +342,7 @@ int main(int argc, char** argv) {
   argus::engine_options opts;
   if (!o.log_level.empty())
     opts.log_level = o.log_level;
+  opts.routes.push_back(argus::ctl::ctl_route(cfg->storage.path));
   argus::engine eng{*cfg, opts};
   if (auto err = eng.start()) {
     std::cerr << "argusd: cannot start: " << argus::describe(err) << "\n";
