@@ -66,6 +66,7 @@ void engine::shut_down() {
   dispatcher_ = nullptr;
   ingress_->dispatcher = nullptr;
   snapshot_listeners_.clear();
+  forget_directory();
   system_.reset();
   system_cfg_.reset();
 }
@@ -146,6 +147,7 @@ caf::error engine::start() {
     return c.counter_map();
   };
   resources.metrics.database_path = cfg_.storage.path;
+  resources.metrics.published = dashboard_view_;
   auto registry = builtin_components(resources);
   for (const auto& spec : opts_.components)
     if (auto err = registry.add(spec))
@@ -254,6 +256,15 @@ caf::expected<Handle> engine::find(component_key<Handle> key,
                                    std::chrono::milliseconds timeout) {
   if (!running())
     return caf::make_error(ec::component_down, "engine is not running");
+  {
+    // The directory changes only when a component starts or stops, and a
+    // handle that went stale fails its request at once (see `ask`): no
+    // round trip to the supervisor per question.
+    std::lock_guard<std::mutex> guard{directory_->mtx};
+    if (directory_->known)
+      if (auto handle = directory_->known->get(key))
+        return handle;
+  }
   caf::scoped_actor self{*system_};
   caf::expected<Handle> result{caf::make_error(ec::timeout)};
   self->request(supervisor_, timeout, atom::lookup_v)
@@ -264,11 +275,18 @@ caf::expected<Handle> engine::find(component_key<Handle> key,
         else
           result = caf::make_error(ec::component_down,
                                    std::string{key.id} + " is not running");
+        std::lock_guard<std::mutex> guard{directory_->mtx};
+        directory_->known = std::move(directory);
       },
       [&](caf::error& err) {
         result = std::move(err);
       });
   return result;
+}
+
+void engine::forget_directory() {
+  std::lock_guard<std::mutex> guard{directory_->mtx};
+  directory_->known.reset();
 }
 
 template <class Result, class Handle, class... Ts>
@@ -280,14 +298,26 @@ caf::expected<Result> engine::ask(component_key<Handle> key,
     return std::move(handle.error());
   caf::scoped_actor self{*system_};
   caf::expected<Result> result{caf::make_error(ec::timeout)};
-  self->request(*handle, timeout, std::forward<Ts>(xs)...)
-    .receive(
-      [&](Result& x) {
-        result = std::move(x);
-      },
-      [&](caf::error& err) {
-        result = std::move(err);
-      });
+  auto asked = [&](const Handle& to) {
+    self->request(to, timeout, xs...)
+      .receive(
+        [&](Result& x) {
+          result = std::move(x);
+        },
+        [&](caf::error& err) {
+          result = std::move(err);
+        });
+  };
+  asked(*handle);
+  // The component restarted since the directory was read: read it again
+  // and ask the one running now.
+  if (!result && result.error() == caf::sec::request_receiver_down) {
+    forget_directory();
+    handle = find(key, timeout);
+    if (!handle)
+      return std::move(handle.error());
+    asked(*handle);
+  }
   return result;
 }
 
@@ -309,6 +339,21 @@ caf::expected<metrics_view> engine::metrics(metrics_query query,
   if (query.hdr.corr.empty())
     query.hdr.corr = client_.new_correlation_id();
   return ask<metrics_view>(metrics_dashboard_key, timeout, std::move(query));
+}
+
+caf::expected<std::shared_ptr<const std::string>>
+engine::dashboard_text(std::chrono::milliseconds timeout) {
+  if (auto text = dashboard_view_->current())
+    return text;
+  metrics_query q;
+  q.kind = metrics_view_kind::dashboard;
+  auto v = metrics(std::move(q), timeout);
+  if (!v)
+    return std::move(v.error());
+  // Asking published it: share that text with the readers to come.
+  if (auto text = dashboard_view_->current(); text && *text == v->body)
+    return text;
+  return std::make_shared<const std::string>(std::move(v->body));
 }
 
 caf::expected<std::string> engine::view_body(metrics_view_kind kind) {

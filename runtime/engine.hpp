@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/common/component_registry.hpp"
+#include "actors/metrics_dashboard/published_view.hpp"
 #include "config/components.hpp"
 #include "messages/interfaces.hpp"
 #include "runtime/client.hpp"
@@ -92,6 +93,12 @@ public:
   caf::expected<metrics_view> metrics(metrics_query query,
                                       std::chrono::milliseconds timeout
                                       = std::chrono::seconds{10});
+
+  /// The unified dashboard's JSON text, shared: the text the dashboard
+  /// published while it is current (no round trip to the actor; what
+  /// asking would answer), else asked for.
+  caf::expected<std::shared_ptr<const std::string>>
+  dashboard_text(std::chrono::milliseconds timeout = std::chrono::seconds{10});
 
   /// Spec: `MetricsDashboard.get_dashboard_data()` (JSON text).
   caf::expected<std::string> dashboard_data() {
@@ -221,6 +228,9 @@ private:
   caf::expected<Handle> find(component_key<Handle> key,
                              std::chrono::milliseconds timeout);
 
+  /// Drops the directory `find` keeps, so the next one asks the supervisor.
+  void forget_directory();
+
   /// Spawns a listener with `bhvr` and subscribes it to component `key`.
   template <class Handle>
   caf::error subscribe_listener(component_key<Handle> key, caf::behavior bhvr);
@@ -251,6 +261,16 @@ private:
     caf::error reason;
   };
   std::shared_ptr<termination> termination_;
+  /// Where the components ran at the last lookup (`find`).
+  struct directory_cache {
+    std::mutex mtx;
+    std::optional<component_directory> known;
+  };
+  /// The dashboard's unified view, as it publishes it.
+  std::shared_ptr<published_view> dashboard_view_
+    = std::make_shared<published_view>();
+  std::unique_ptr<directory_cache> directory_
+    = std::make_unique<directory_cache>();
   // Read by `running()` from any thread.
   std::atomic<bool> started_{false};
   std::atomic<bool> stopped_{false};

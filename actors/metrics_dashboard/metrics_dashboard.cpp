@@ -69,6 +69,7 @@ void metrics_dashboard_state::init(config::metrics_dashboard_config config,
     = health_sampler{sources.proc_root, disk_path_of(sources.database_path)};
   started_at_ns = now_ns;
   dashboard_cache_ = {};
+  view_changed();
   if (sources.resume && sources.registry)
     book.baseline(*sources.registry);
 }
@@ -91,7 +92,14 @@ std::vector<db_row> metrics_dashboard_state::take(metrics_batch batch) {
     rows.push_back(storage::to_row(t));
     trading.add(t);
   }
+  if (!batch.trades.empty())
+    view_changed();
   return rows;
+}
+
+void metrics_dashboard_state::view_changed() {
+  if (sources.published)
+    sources.published->invalidate();
 }
 
 void metrics_dashboard_state::mirror_total(const std::string& name,
@@ -185,6 +193,7 @@ std::vector<db_row> metrics_dashboard_state::update(int64_t now_ns) {
   book.scrape(reg, since + (now_ns - since) / 2, closed);
   book.roll(since + (now_ns - since) / 2, closed);
   last_update_ns = now_ns;
+  view_changed();
   rows.reserve(closed.size());
   for (const auto& p : closed)
     rows.push_back(storage::to_row(p));
@@ -222,6 +231,7 @@ void metrics_dashboard_state::reload(int64_t now_ns) {
     }
   }
   dashboard_cache_ = {};
+  view_changed();
   if (auto loaded = load_trading(**reader, trading)) {
     reloaded_trades = loaded->fills_read;
     trading_from_state = loaded->from_state;
@@ -254,9 +264,9 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
   switch (q.kind) {
     case metrics_view_kind::dashboard: {
       auto& cache = dashboard_cache_;
-      if (cache.update_ns == last_update_ns
+      if (cache.body && cache.update_ns == last_update_ns
           && cache.trading_version == trading.version()) {
-        v.body = cache.body;
+        v.body = *cache.body;
         v.time_ns = cache.time_ns;
         break;
       }
@@ -280,7 +290,10 @@ metrics_view metrics_dashboard_state::view(const metrics_query& q,
                        {"metrics", series},
                        {"system_health", to_json(last_health)},
                        {"performance", to_json(trading_overall(), 100)}});
-      cache = {v.body, now_ns, last_update_ns, trading.version()};
+      cache = {std::make_shared<const std::string>(v.body), now_ns,
+               last_update_ns, trading.version()};
+      if (sources.published)
+        sources.published->publish(cache.body);
       break;
     }
     case metrics_view_kind::performance:

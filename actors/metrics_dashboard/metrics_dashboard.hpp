@@ -2,6 +2,7 @@
 
 #include "actors/metrics_dashboard/book.hpp"
 #include "actors/metrics_dashboard/history.hpp"
+#include "actors/metrics_dashboard/published_view.hpp"
 #include "actors/metrics_dashboard/system_health.hpp"
 #include "actors/metrics_dashboard/trading_performance.hpp"
 #include "config/components.hpp"
@@ -35,6 +36,9 @@ struct metrics_dashboard_sources {
   /// again. What the predecessor had not persisted of the open windows is
   /// lost; nothing is counted twice.
   bool resume = false;
+  /// Where the unified view's text is published for readers on other
+  /// threads (none: not published).
+  std::shared_ptr<published_view> published;
 };
 
 /// State of the METRICS DASHBOARD (spec: Metrics Dashboard). Every
@@ -44,6 +48,15 @@ struct metrics_dashboard_sources {
 /// subscribers. Fills feed the trading performance figures.
 struct metrics_dashboard_state {
   static inline const char* name = "metrics_dashboard";
+
+  metrics_dashboard_state() = default;
+  metrics_dashboard_state(const metrics_dashboard_state&) = delete;
+  metrics_dashboard_state& operator=(const metrics_dashboard_state&) = delete;
+
+  /// A dashboard that is gone publishes nothing current.
+  ~metrics_dashboard_state() {
+    view_changed();
+  }
 
   void init(config::metrics_dashboard_config config,
             metrics_dashboard_sources from, int64_t now_ns);
@@ -129,12 +142,15 @@ private:
   /// Until one of them changes, every request for the view (API clients
   /// polling at once) gets this text instead of a render of its own.
   struct rendered_view {
-    std::string body;
+    std::shared_ptr<const std::string> body;
     int64_t time_ns = 0;
     int64_t update_ns = -1;
     uint64_t trading_version = 0;
   };
   rendered_view dashboard_cache_;
+
+  /// What the published view shows is no longer current.
+  void view_changed();
 
   /// Adds the increase of a cumulative counter seen elsewhere.
   void mirror_total(const std::string& name, const metric_labels& labels,

@@ -158,8 +158,12 @@ std::vector<route> metrics_routes(engine& eng, const api_options& o) {
   rs.push_back({"GET", "/api/metrics/dashboard", role::viewer,
                 "the unified dashboard: every series, health, trading",
                 [&eng, timeout = o.timeout](const request_context&) {
-                  return body_of(
-                    eng.metrics(view(metrics_view_kind::dashboard), timeout));
+                  auto text = eng.dashboard_text(timeout);
+                  if (!text)
+                    return unavailable(text.error());
+                  http_response res;
+                  res.shared_body = std::move(*text);
+                  return res;
                 }});
   rs.push_back({"GET", "/api/metrics/performance", role::viewer,
                 "trading performance, overall, by symbol and by tag",

@@ -210,7 +210,7 @@ void gateway::handle(http_request req, responder respond) {
   // Every answer carries the request's correlation id and is recorded.
   auto finish = [this, rec, respond](http_response res) {
     rec->status = res.status;
-    rec->bytes = res.body.size();
+    rec->bytes = res.shared_body ? res.shared_body->size() : res.body.size();
     rec->duration_ns = wall_clock_ns() - rec->start_ns;
     if (!rec->correlation_id.empty())
       res.headers.emplace_back(opts_.correlation_header, rec->correlation_id);

@@ -13,6 +13,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/ssl.hpp>
 
 namespace argus::gateway {
@@ -233,24 +234,40 @@ private:
   }
 
   void write(http_response r, bool keep_alive) {
+    if (r.shared_body) {
+      // The shared text is kept alive by the completion handler.
+      auto text = std::move(r.shared_body);
+      auto res = std::make_shared<http::response<http::span_body<const char>>>(
+        static_cast<http::status>(r.status), 11);
+      res->body() = {text->data(), text->size()};
+      send(std::move(res), std::move(r), keep_alive, std::move(text));
+      return;
+    }
     auto res = std::make_shared<http::response<http::string_body>>(
       static_cast<http::status>(r.status), 11);
+    res->body() = std::move(r.body);
+    send(std::move(res), std::move(r), keep_alive, nullptr);
+  }
+
+  template <class Body>
+  void send(std::shared_ptr<http::response<Body>> res, http_response r,
+            bool keep_alive, std::shared_ptr<const std::string> keep) {
     res->set(http::field::server, "argus");
     if (!r.content_type.empty())
       res->set(http::field::content_type, r.content_type);
     for (auto& [k, v] : r.headers)
       res->set(k, v);
-    res->body() = std::move(r.body);
     res->keep_alive(keep_alive && !r.close);
     res->prepare_payload();
     lowest().expires_after(st_->opts.read_timeout);
-    http::async_write(stream_, *res,
-                      [self = this->shared_from_this(),
-                       res](beast::error_code ec, std::size_t) {
-                        if (ec || !res->keep_alive())
-                          return self->close();
-                        self->read();
-                      });
+    http::async_write(
+      stream_, *res,
+      [self = this->shared_from_this(), res,
+       keep = std::move(keep)](beast::error_code ec, std::size_t) {
+        if (ec || !res->keep_alive())
+          return self->close();
+        self->read();
+      });
   }
 
   /// Answers an error and closes. The client may still be sending (a body

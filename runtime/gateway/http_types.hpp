@@ -4,6 +4,7 @@
 // auth check and the tests see. Only `http_server.cpp` knows Boost.Beast.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,6 +42,9 @@ struct http_response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  /// When set, the body instead of `body`: text shared with others (a
+  /// cached view), written without a copy.
+  std::shared_ptr<const std::string> shared_body;
   /// Extra header fields (`Allow`, `WWW-Authenticate`, ...).
   std::vector<std::pair<std::string, std::string>> headers;
   /// Closes the connection after this response.

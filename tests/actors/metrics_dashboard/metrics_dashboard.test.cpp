@@ -344,3 +344,34 @@ TEST_CASE("metrics dashboard: the unified view is rendered once per change "
   CHECK(json::parse(after)["time_ns"].get<int64_t>()
         > json::parse(*first)["time_ns"].get<int64_t>());
 }
+
+TEST_CASE("metrics dashboard: readers share the published view while it is "
+          "current, and a fill replaces it") {
+  test::engine_fixture fx;
+  fx.cfg.metrics_dashboard.update_interval = 3600s;
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE_FALSE(eng.start());
+  auto first = eng.dashboard_text();
+  auto second = eng.dashboard_text();
+  REQUIRE(first);
+  REQUIRE(second);
+  // One text object: the second reader did not ask the actor.
+  CHECK(first->get() == second->get());
+  auto fill = some_fills().front();
+  fill.time_ns = wall_clock_ns();
+  REQUIRE(eng.client().record(fill));
+  std::shared_ptr<const std::string> after;
+  CHECK(eventually([&] {
+    auto v = eng.dashboard_text();
+    if (!v || **v == **first)
+      return false;
+    after = *v;
+    return true;
+  }));
+  REQUIRE(after);
+  CHECK(json::parse(*after)["performance"]["fills"] == 1);
+  auto again = eng.dashboard_text();
+  REQUIRE(again);
+  CHECK(**again == *after);
+  REQUIRE(!eng.stop());
+}
