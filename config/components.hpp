@@ -371,6 +371,11 @@ struct runtime_config {
   /// trace, debug, info, warn, error, critical or off.
   std::string log_level = "info";
   size_t client_queue_capacity = defaults::client_queue_capacity;
+  /// How much of that queue, in percent, the doors that can wait for room
+  /// (the wire, the HTTP ingest) may fill. The rest stays for the bot's own
+  /// records, which cannot wait and are dropped on a full queue: a flood at
+  /// a door slows that door, not the bot.
+  size_t door_queue_percent = 75;
   /// The tracer and the storage writer on threads of their own (CAF
   /// `detached`), so a COMMIT never delays draining the bot's span
   /// buffers. Off only for deterministic tests, where every actor must run

@@ -264,6 +264,7 @@ if_config<C, runtime_config> fields(V& v, C& c) {
   v("threads", c.threads, at_most{256});
   v("log_level", c.log_level, log_level_name{});
   v("client_queue_capacity", c.client_queue_capacity, positive{});
+  v("door_queue_percent", c.door_queue_percent, positive{}, at_most{100});
   v("dedicated_threads", c.dedicated_threads);
 }
 

@@ -23,10 +23,13 @@ struct has_time_ns<T, std::void_t<decltype(std::declval<T&>().time_ns)>>
 
 } // namespace
 
-client::offer_result client::offer(inbound_event& event) noexcept {
+client::offer_result client::offer_within(inbound_event& event,
+                                          size_t limit) noexcept {
   auto& core = *core_;
   if (!core.accepting.load(std::memory_order_acquire))
     return offer_result::not_running;
+  if (limit < core.queue.capacity() && core.queue.size_approx() >= limit)
+    return offer_result::queue_full;
   std::visit(
     [&](auto& e) {
       using type = std::decay_t<decltype(e)>;
@@ -57,7 +60,7 @@ client::offer_result client::offer(inbound_event& event) noexcept {
 
 bool client::publish(inbound_event event) noexcept {
   auto& core = *core_;
-  switch (offer(event)) {
+  switch (offer_within(event, core.queue.capacity())) {
     case offer_result::accepted:
       return true;
     case offer_result::queue_full:

@@ -10,6 +10,7 @@
 
 #include <caf/actor_control_block.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -53,13 +54,20 @@ namespace detail {
 struct ingress {
   explicit ingress(size_t capacity,
                    std::shared_ptr<span_buffers> span_bufs = nullptr,
-                   size_t max_series_per_metric = 1000)
+                   size_t max_series_per_metric = 1000,
+                   size_t door_queue_percent = 100)
       : queue(capacity),
+        door_limit(std::max<size_t>(
+          1,
+          queue.capacity() * std::min<size_t>(door_queue_percent, 100) / 100)),
         spans(std::move(span_bufs)),
         metrics(max_series_per_metric) {
   }
 
   bounded_queue<inbound_event> queue;
+  /// Events in the queue beyond which `offer` (a door that can wait) finds
+  /// it full; `publish` (the bot) may fill it whole.
+  size_t door_limit;
   /// The threads' span buffers (null: no tracing).
   std::shared_ptr<span_buffers> spans;
   /// The metric series the bot records into (read by the dashboard).
@@ -218,8 +226,11 @@ public:
   /// Like `publish`, for a caller that can wait (a reader of the wire): on a
   /// full queue `event` stays with the caller, nothing is counted, and the
   /// caller offers it again once there is room, instead of dropping it.
-  /// Stamps the header as `publish` does, once.
-  offer_result offer(inbound_event& event) noexcept;
+  /// Such a caller finds the queue full at its share (`door_limit`), so
+  /// the rest stays for `publish`. Stamps the header as `publish` does, once.
+  offer_result offer(inbound_event& event) noexcept {
+    return offer_within(event, core_->door_limit);
+  }
 
   /// Typed convenience for `publish`.
   template <class Event>
@@ -351,6 +362,9 @@ public:
   client_counters counters() const noexcept;
 
 private:
+  /// Queues `event` unless `limit` events or more are waiting already.
+  offer_result offer_within(inbound_event& event, size_t limit) noexcept;
+
   /// `labels` anonymised: a series is named by what may be stored.
   metric_labels private_labels(metric_labels labels) const;
 

@@ -85,7 +85,8 @@ engine::engine(config::engine_config cfg, engine_options opts)
           std::max<size_t>(cfg_.advanced_tracer.thread_buffer_spans, 2),
           recording_options{cfg_.advanced_tracer.enable_tracing,
                             cfg_.advanced_tracer.enable_error_tracing}),
-        cfg_.metrics_dashboard.max_series_per_metric)),
+        cfg_.metrics_dashboard.max_series_per_metric,
+        cfg_.runtime.door_queue_percent)),
       client_(ingress_),
       termination_(std::make_shared<termination>()) {
 }

@@ -109,6 +109,7 @@ TEST_CASE("validate checks every section's values and its rules across "
   c.monitoring_integration.restart_backoff_max = 1ms;
   c.metrics_dashboard.aggregation_windows = {{"1m", 60s}, {"1m", 60s}};
   c.runtime.threads = 1000;
+  c.runtime.door_queue_percent = 101;
   c.tracking_system.ensemble_update_interval = 0ms;
   auto issues = validate(c);
   CHECK(has_issue(issues, "monitoring.advanced_tracer.correlation_id_header",
@@ -127,6 +128,8 @@ TEST_CASE("validate checks every section's values and its rules across "
                   "is defined twice"));
   CHECK(has_issue(issues, "monitoring.runtime.threads",
                   "must be within [0, 256], got 1000"));
+  CHECK(has_issue(issues, "monitoring.runtime.door_queue_percent",
+                  "101"));
   CHECK(has_issue(issues, "monitoring.tracking_system.ensemble_update_interval",
                   "must be a positive duration"));
   // A section validated alone names its keys without the prefix.

@@ -19,8 +19,10 @@ struct detached_client {
   runtime::client client;
 
   explicit detached_client(size_t capacity = 16,
-                           std::shared_ptr<span_buffers> spans = nullptr)
-      : core(std::make_shared<detail::ingress>(capacity, std::move(spans))),
+                           std::shared_ptr<span_buffers> spans = nullptr,
+                           size_t door_queue_percent = 100)
+      : core(std::make_shared<detail::ingress>(capacity, std::move(spans), 1000,
+                                               door_queue_percent)),
         client(core) {
     core->drain_scheduled = true;
     core->accepting = true;
@@ -88,6 +90,33 @@ TEST_CASE("the client drops and counts what a full queue cannot take: "
   CHECK(m.at("client_offered") == 3);
   CHECK(m.at("client_dropped_queue_full") == 1);
   CHECK(m.at("client_queued") == 2);
+}
+
+TEST_CASE("a door that can wait fills the queue only to its share and leaves "
+          "the rest to the bot") {
+  detached_client fx{16, nullptr, 75};
+  CHECK(fx.core->door_limit == 12);
+  size_t taken = 0;
+  for (int i = 0; i < 20; ++i) {
+    inbound_event e{test::sample_regime_recorded()};
+    if (fx.client.offer(e) == client::offer_result::accepted)
+      ++taken;
+  }
+  CHECK(taken == 12);
+  // The door's refusals are not drops: the door keeps the event and waits.
+  CHECK(fx.client.counters().dropped_queue_full == 0);
+  for (int i = 0; i < 4; ++i)
+    CHECK(fx.client.record(test::sample_trade_executed()));
+  CHECK(!fx.client.record(test::sample_trade_executed()));
+  CHECK(fx.client.counters().dropped_queue_full == 1);
+  // Room again below the share: the door is taken again.
+  fx.pop();
+  fx.pop();
+  fx.pop();
+  fx.pop();
+  fx.pop();
+  inbound_event e{test::sample_regime_recorded()};
+  CHECK(fx.client.offer(e) == client::offer_result::accepted);
 }
 
 TEST_CASE("a request scope reports its start and, at scope exit, a "
