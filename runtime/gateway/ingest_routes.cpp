@@ -65,26 +65,22 @@ http_response post_events(engine& eng, std::chrono::milliseconds timeout,
                      "wait: only 'durable' is known, got '" + *wait + "'");
     durable = true;
   }
-  http_response error;
-  auto doc = parse_json_body(ctx.req, error);
-  if (!doc)
-    return error;
-  const json* events = &*doc;
-  if (doc->is_object() && doc->contains("events"))
-    events = &(*doc)["events"];
-  if (!events->is_array())
-    return problem(400, "Bad Request",
-                   "the body is an array of events, or {\"events\": [...]}; "
-                   "each event {\"type\": name, \"body\": {...}} or "
-                   "[name, {...}] as in docs/WIRE.md");
+  std::string not_a_batch;
+  auto batch = read_event_batch(ctx.req.body, not_a_batch);
+  if (!batch)
+    return problem(400, "Bad Request", not_a_batch);
   auto deadline = clock_type::now() + timeout;
   batch_outcome out;
-  for (size_t i = 0; i < events->size(); ++i) {
-    const auto& e = (*events)[i];
+  for (size_t i = 0; i < batch->entries.size(); ++i) {
+    const auto& entry = batch->entries[i];
     auto reject = [&](std::string why) {
       out.rejected.push_back({{"index", i}, {"reason", std::move(why)}});
     };
-    auto event = event_from_json(e);
+    if (!entry.defect.empty()) {
+      reject(entry.defect);
+      continue;
+    }
+    auto event = codec::decode_event(batch->envelope(entry));
     if (!event) {
       reject(eng.system().render(event.error()));
       continue;
@@ -170,26 +166,6 @@ http_response post_traces(engine& eng, std::chrono::milliseconds timeout,
 }
 
 } // namespace
-
-caf::expected<inbound_event> event_from_json(const nlohmann::json& e) {
-  json envelope;
-  if (e.is_object() && e.contains("type"))
-    envelope = json::array({e["type"], e.value("body", json::object())});
-  else if (e.is_array())
-    envelope = e;
-  else
-    return caf::make_error(ec::protocol_violation,
-                           "an event is {\"type\": name, \"body\": {...}} or "
-                           "[name, {...}]");
-  std::vector<uint8_t> bytes;
-  try {
-    bytes = json::to_msgpack(envelope);
-  } catch (const std::exception& x) {
-    return caf::make_error(ec::protocol_violation, x.what());
-  }
-  return codec::decode_event(std::string_view{
-    reinterpret_cast<const char*>(bytes.data()), bytes.size()});
-}
 
 std::vector<route> ingest_routes(engine& eng, const api_options& o) {
   auto timeout = o.timeout;

@@ -8,6 +8,7 @@
 
 #include "actors/tracer/export.hpp"
 #include "messages/admission.hpp"
+#include "messages/codec.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/gateway/api.hpp"
 #include "runtime/gateway/auth.hpp"
@@ -84,18 +85,50 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto token = gateway::bearer_token(authorization))
     static_cast<void>(tokens().find(*token));
+  std::string not_a_batch;
+  if (auto batch = gateway::read_event_batch(body, not_a_batch)) {
+    for (const auto& e : batch->entries) {
+      if (!e.defect.empty())
+        continue;
+      if (e.offset + e.size > batch->envelopes.size())
+        std::abort();
+      if (auto event = codec::decode_event(batch->envelope(e)))
+        static_cast<void>(admit(*event));
+    }
+  } else if (not_a_batch.empty()) {
+    std::abort();
+  }
   auto doc = nlohmann::json::parse(body, nullptr, false);
   if (doc.is_discarded())
     return 0;
+  // The streamed batch says what the document says: as many events, each
+  // envelope the JSON event itself.
+  if (doc.is_array()) {
+    std::string why;
+    auto batch = gateway::read_event_batch(body, why);
+    if (!batch || batch->entries.size() != doc.size())
+      std::abort();
+    for (size_t i = 0; i < doc.size(); ++i) {
+      const auto& entry = batch->entries[i];
+      if (!entry.defect.empty())
+        continue;
+      const auto& e = doc[i];
+      auto expected
+        = e.is_array()
+            ? e
+            : nlohmann::json::array(
+              {e["type"], e.value("body", nlohmann::json::object())});
+      auto bytes = batch->envelope(entry);
+      if (nlohmann::json::from_msgpack(bytes.begin(), bytes.end(), true, false)
+          != expected)
+        std::abort();
+    }
+  }
   auto imported = from_otlp_json(doc);
   if (imported.spans.size() != imported.where.size())
     std::abort();
   for (auto& s : imported.spans)
     if (auto defect = admit(s))
       static_cast<void>(describe(*defect, s));
-  if (doc.is_array())
-    for (const auto& e : doc)
-      if (auto event = gateway::event_from_json(e))
-        static_cast<void>(admit(*event));
   return 0;
 }
