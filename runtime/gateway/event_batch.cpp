@@ -154,8 +154,6 @@ private:
   std::string* out_ = nullptr;
   std::string type_;
   std::string body_;
-  bool has_type_ = false;
-  bool has_body_ = false;
   /// The event being read nests deeper than the wire allows.
   bool too_deep_ = false;
 
@@ -188,7 +186,6 @@ private:
     if (next_ != slot::type && next_ != slot::body)
       return false;
     auto& target = next_ == slot::type ? type_ : body_;
-    (next_ == slot::type ? has_type_ : has_body_) = true;
     target.clear();
     out_ = &target;
     return true;
@@ -242,7 +239,8 @@ private:
       case role::events:
         begin_event();
         if (object) {
-          has_type_ = has_body_ = false;
+          type_.clear(); // a value written is never empty: empty is absent
+          body_.clear();
           roles_.push_back(role::event_object);
           return true;
         }
@@ -314,7 +312,7 @@ private:
 
   bool end_object_event() {
     auto& e = batch.entries.back();
-    if (!has_type_) {
+    if (type_.empty()) {
       e.defect = event_shape;
       return true;
     }
@@ -325,7 +323,7 @@ private:
     auto& out = batch.envelopes;
     out.push_back(static_cast<char>(0x92));
     out += type_;
-    if (has_body_)
+    if (!body_.empty())
       out += body_;
     else
       out.push_back(static_cast<char>(0x80));
