@@ -21,11 +21,9 @@ using self_ptr = dispatcher_actor::stateful_pointer<dispatcher_state>;
 /// was taken by the components.
 void release_flushes(self_ptr self) {
   auto& st = self->state;
-  if (st.in_flight > 0)
-    return;
   auto i = st.flushes.begin();
   while (i != st.flushes.end()) {
-    if (st.popped < i->target) {
+    if (st.taken_through() < i->target) {
       ++i;
       continue;
     }
@@ -56,12 +54,12 @@ void release_flushes(self_ptr self) {
   }
 }
 
-/// Moves batches out of the client queue until it is empty or batches are
-/// in flight.
+/// Moves batches out of the client queue until it is empty or
+/// `rounds_in_flight` rounds wait for their answers.
 void pump(self_ptr self) {
   auto& st = self->state;
   auto& core = *st.core;
-  while (st.in_flight == 0) {
+  while (st.rounds.size() < rounds_in_flight) {
     // From here on, a producer that finds the flag down wakes us up.
     core.drain_scheduled.store(false, std::memory_order_release);
     auto taken = st.take(dispatcher_batch);
@@ -69,30 +67,33 @@ void pump(self_ptr self) {
       break;
     core.drain_scheduled.store(true, std::memory_order_release);
     core.unrouted.fetch_add(taken.unrouted, std::memory_order_relaxed);
+    auto round = st.open_round(taken.popped);
     // In dependency order: the correlation manager knows a request before
     // the tracer reports the components its spans touched.
     for (size_t r = 0; r < st.routes.size(); ++r) {
       auto& route = st.routes[r];
       if (route->empty())
         continue;
-      ++st.in_flight;
+      st.add_delivery(round);
       route->deliver(
         self, delivery_timeout,
-        [self](uint64_t n) {
+        [self, round](uint64_t n) {
           self->state.core->dispatched.fetch_add(n, std::memory_order_relaxed);
-          --self->state.in_flight;
+          self->state.answered(round);
           pump(self);
         },
-        [self, r](size_t n) {
+        [self, r, round](size_t n) {
           // The component crashed or timed out: the supervisor restarts it
           // and the next flush reports the crash; these events are counted.
           self->state.core->failed_delivery.fetch_add(
             n, std::memory_order_relaxed);
           self->state.failed_by_route[r] += n;
-          --self->state.in_flight;
+          self->state.answered(round);
           pump(self);
         });
     }
+    // A round no component had to take (all unrouted) is done at once.
+    st.retire_rounds();
   }
   release_flushes(self);
 }
@@ -146,6 +147,34 @@ void dispatcher_state::route(const component_directory& directory) {
   for (auto& r : routes)
     r->locate(directory);
   supervisor = directory.get(supervisor_key);
+}
+
+uint64_t dispatcher_state::open_round(size_t events) {
+  auto seq = next_round++;
+  rounds.push_back({popped - events, 0});
+  return seq;
+}
+
+void dispatcher_state::add_delivery(uint64_t round) {
+  ++rounds[round - first_round].outstanding;
+}
+
+void dispatcher_state::answered(uint64_t round) {
+  --rounds[round - first_round].outstanding;
+  retire_rounds();
+}
+
+void dispatcher_state::retire_rounds() {
+  // Answers come in any order across components; a round counts as taken
+  // only with every round before it.
+  while (!rounds.empty() && rounds.front().outstanding == 0) {
+    rounds.pop_front();
+    ++first_round;
+  }
+}
+
+uint64_t dispatcher_state::taken_through() const {
+  return rounds.empty() ? popped : rounds.front().begin;
 }
 
 dispatcher_state::take_result dispatcher_state::take(size_t max) {

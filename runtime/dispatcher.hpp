@@ -4,6 +4,7 @@
 #include "messages/interfaces.hpp"
 #include "runtime/client.hpp"
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,12 +12,15 @@
 namespace argus::runtime {
 
 /// State of the dispatcher: moves events from the client queue to the
-/// components, one batch per component in flight at a time. Because the next
-/// batch leaves only when the last one was taken (and the components answer
+/// components in rounds (one batch popped, split among the components that
+/// take its events), at most `rounds_in_flight` unanswered at a time.
+/// Because a round leaves only when there is room (and the components answer
 /// only once the storage writer has the rows), the bounded client queue is
 /// the one place where events wait: when the engine falls behind it fills up
 /// and the client drops and counts, instead of mailboxes growing without
-/// bound. Which component takes which event comes from the registry.
+/// bound. Two rounds rather than one keep every stage busy: a component
+/// works on one batch while the dispatcher pops the next. Which component
+/// takes which event comes from the registry.
 struct dispatcher_state {
   static inline const char* name = "dispatcher";
 
@@ -67,8 +71,35 @@ struct dispatcher_state {
   /// Events lost because copying one out of the queue ran out of memory,
   /// since the last flush.
   uint64_t lost_out_of_memory = 0;
-  /// Batches handed out and not yet answered (at most one per component).
-  int in_flight = 0;
+  /// One batch popped and handed to the components that take its events.
+  struct round {
+    /// `popped` before the round's events.
+    uint64_t begin;
+    /// Components that have not answered yet.
+    int outstanding;
+  };
+
+  /// Starts a round with the `events` popped last. @returns its number.
+  uint64_t open_round(size_t events);
+
+  /// One more component must answer for `round`.
+  void add_delivery(uint64_t round);
+
+  /// A component answered (taken or failed) for `round`.
+  void answered(uint64_t round);
+
+  /// Forgets the oldest rounds every component has answered for.
+  void retire_rounds();
+
+  /// @returns how many popped events every component has answered for, in
+  /// pop order: a flush waits for this to reach its target.
+  uint64_t taken_through() const;
+
+  /// Rounds not yet answered by all their components, oldest first.
+  std::deque<round> rounds;
+  /// The number of `rounds.front()`.
+  uint64_t first_round = 0;
+  uint64_t next_round = 0;
   /// Events popped since start.
   uint64_t popped = 0;
   std::vector<pending_flush> flushes;
@@ -76,6 +107,9 @@ struct dispatcher_state {
 
 /// Events popped per batch.
 inline constexpr size_t dispatcher_batch = 512;
+
+/// Rounds handed out and not yet answered, at most.
+inline constexpr size_t rounds_in_flight = 2;
 
 dispatcher_actor::behavior_type
 dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self,

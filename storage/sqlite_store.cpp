@@ -122,6 +122,56 @@ SQLite::Statement& sqlite_store::insert_statement(table_id table, size_t rows) {
   return *slot;
 }
 
+void sqlite_store::link_correlation(const char* table, int64_t row_id,
+                                    const std::string& corr) {
+  if (!insert_corr_)
+    insert_corr_ = std::make_unique<SQLite::Statement>(
+      db_, "INSERT OR REPLACE INTO row_correlation "
+           "(table_name, row_id, correlation_id) VALUES (?, ?, ?)");
+  insert_corr_->tryReset();
+  insert_corr_->bindNoCopy(1, table);
+  insert_corr_->bind(2, static_cast<int64_t>(row_id));
+  insert_corr_->bindNoCopy(3, corr);
+  insert_corr_->exec();
+}
+
+void sqlite_store::link_correlations(
+  const char* table, const db_row* rows,
+  std::array<std::string, rows_per_insert>& corrs) {
+  // A multi-row INSERT into a table with an INTEGER PRIMARY KEY (every
+  // spec table's AUTOINCREMENT id) gives its rows consecutive ids in
+  // VALUES order, the last of them the last insert rowid.
+  auto first
+    = db_.getLastInsertRowid() - static_cast<int64_t>(rows_per_insert) + 1;
+  bool all = true;
+  for (size_t k = 0; k < rows_per_insert; ++k) {
+    corrs[k].assign(rows[k].corr.view());
+    all = all && !corrs[k].empty();
+  }
+  if (!all) {
+    for (size_t k = 0; k < rows_per_insert; ++k)
+      if (!corrs[k].empty())
+        link_correlation(table, first + static_cast<int64_t>(k), corrs[k]);
+    return;
+  }
+  if (!insert_corrs_) {
+    std::string sql = "INSERT OR REPLACE INTO row_correlation "
+                      "(table_name, row_id, correlation_id) VALUES (?, ?, ?)";
+    for (size_t k = 1; k < rows_per_insert; ++k)
+      sql += ", (?, ?, ?)";
+    insert_corrs_ = std::make_unique<SQLite::Statement>(db_, sql);
+  }
+  auto& stmt = *insert_corrs_;
+  stmt.tryReset();
+  int index = 1;
+  for (size_t k = 0; k < rows_per_insert; ++k) {
+    stmt.bindNoCopy(index++, table);
+    stmt.bind(index++, first + static_cast<int64_t>(k));
+    stmt.bindNoCopy(index++, corrs[k]);
+  }
+  stmt.exec();
+}
+
 caf::error sqlite_store::write(const db_row* rows, size_t count,
                                int64_t now_ns) {
   for (size_t i = 0; i < count; ++i) {
@@ -138,10 +188,6 @@ caf::error sqlite_store::write(const db_row* rows, size_t count,
       audit_end_ = audit_chain_end(db_);
     auto chain_end = *audit_end_;
     SQLite::Transaction tx{db_};
-    if (!insert_corr_)
-      insert_corr_ = std::make_unique<SQLite::Statement>(
-        db_, "INSERT OR REPLACE INTO row_correlation "
-             "(table_name, row_id, correlation_id) VALUES (?, ?, ?)");
     // Buffers for the rows' correlation ids, bound without a copy: they
     // stay unchanged until the statement has run.
     std::array<std::string, rows_per_insert> corrs;
@@ -149,11 +195,11 @@ caf::error sqlite_store::write(const db_row* rows, size_t count,
     for (size_t i = 0; i < count;) {
       const auto& row = rows[i];
       const auto& t = info(row.table);
-      // A run of rows of one table with a correlation-id column goes in
-      // `rows_per_insert` at a time (they need no row_correlation entry,
-      // which wants each row's id).
+      // A run of rows of one table goes in `rows_per_insert` at a time: one
+      // statement step for many rows. The audit log is chained row by row;
+      // an upsert may replace rows, so its ids are not known in advance.
       size_t run = 0;
-      if (t.corr_column && row.table != table_id::audit_log)
+      if (row.table != table_id::audit_log && (t.corr_column || !t.upsert))
         while (run < rows_per_insert && i + run < count
                && rows[i + run].table == row.table)
           ++run;
@@ -162,8 +208,11 @@ caf::error sqlite_store::write(const db_row* rows, size_t count,
         stmt.tryReset();
         int index = 1;
         for (size_t k = 0; k < run; ++k)
-          bind_row(stmt, index, rows[i + k], true, corrs[k]);
+          bind_row(stmt, index, rows[i + k], t.corr_column != nullptr,
+                   corrs[k]);
         stmt.exec();
+        if (!t.corr_column)
+          link_correlations(t.name, rows + i, corrs);
         i += run;
         continue;
       }
@@ -182,13 +231,8 @@ caf::error sqlite_store::write(const db_row* rows, size_t count,
       }
       bind_row(stmt, index, row, t.corr_column != nullptr, corr);
       stmt.exec();
-      if (!t.corr_column && !row.corr.empty()) {
-        insert_corr_->tryReset();
-        insert_corr_->bind(1, t.name);
-        insert_corr_->bind(2, static_cast<int64_t>(db_.getLastInsertRowid()));
-        insert_corr_->bindNoCopy(3, corr);
-        insert_corr_->exec();
-      }
+      if (!t.corr_column && !row.corr.empty())
+        link_correlation(t.name, db_.getLastInsertRowid(), corr);
     }
     if (!set_last_write_)
       set_last_write_ = std::make_unique<SQLite::Statement>(

@@ -71,9 +71,19 @@ public:
 private:
   explicit sqlite_store(const writer_options& opts);
 
-  /// Rows per multi-row INSERT (tables with a correlation-id column): one
-  /// statement step for many rows instead of one each.
+  /// Rows per multi-row INSERT: one statement step for many rows instead of
+  /// one each.
   static constexpr size_t rows_per_insert = 32;
+
+  /// Files `corr` as the correlation id of row `row_id` of `table` (a table
+  /// without a correlation-id column of its own).
+  void link_correlation(const char* table, int64_t row_id,
+                        const std::string& corr);
+
+  /// The same for the `rows_per_insert` rows just inserted from `rows`,
+  /// with `corrs` as buffers for their ids.
+  void link_correlations(const char* table, const db_row* rows,
+                         std::array<std::string, rows_per_insert>& corrs);
 
   /// @returns the prepared INSERT of `rows` rows (1 or `rows_per_insert`)
   ///          into `table`.
@@ -88,6 +98,7 @@ private:
              static_cast<size_t>(last_table_id) + 1>
     batch_inserts_;
   std::unique_ptr<SQLite::Statement> insert_corr_;
+  std::unique_ptr<SQLite::Statement> insert_corrs_;
   std::unique_ptr<SQLite::Statement> set_last_write_;
   /// The audit chain's committed end, read at the first write.
   std::optional<audit_link> audit_end_;

@@ -238,14 +238,20 @@ storage_writer_actor::behavior_type storage_writer(
     self->quit(msg.reason);
   });
   return {
-    [=](persist_rows& x) -> uint64_t {
+    [=](persist_rows& x) -> caf::result<uint64_t> {
       auto& st = self->state;
       auto now = wall_clock_ns();
       auto offered = x.rows.size();
       auto dropped = st.add(std::move(x.rows), now);
+      // The answer says the writer holds the rows (a flush, not this
+      // answer, says they are durable), so it leaves before the commit: the
+      // sender goes on with its next batch while this one is written,
+      // instead of the whole pipeline waiting for each transaction.
+      auto rp = self->make_response_promise<uint64_t>();
+      rp.deliver(static_cast<uint64_t>(offered - dropped));
       if (st.batch_full() && !st.last_error)
         static_cast<void>(st.commit(now));
-      return offered - dropped;
+      return rp;
     },
     [=](atom::tick, uint64_t generation) {
       auto& st = self->state;

@@ -124,8 +124,8 @@ TEST_CASE("dispatcher files each event with the route that takes it, lets "
   fx.run();
 }
 
-TEST_CASE("dispatcher keeps one batch in flight, so the client queue is the "
-          "only place events wait") {
+TEST_CASE("dispatcher keeps a bounded number of batches in flight, so the "
+          "client queue is the only place events wait") {
   test::deterministic_fixture fx;
   auto core = std::make_shared<runtime::detail::ingress>(2048);
   core->accepting = true;
@@ -146,39 +146,48 @@ TEST_CASE("dispatcher keeps one batch in flight, so the client queue is the "
     client.record_regime_tracking(test::sample_regime_recorded());
   fx.run();
   auto& held = *log;
-  // One batch went out; the rest waits in the bounded queue, and what did
+  // Two batches went out; the rest waits in the bounded queue, and what did
   // not fit there was dropped and counted at the client.
-  REQUIRE(held.batch_sizes.size() == 1);
-  CHECK(held.batch_sizes[0] == runtime::dispatcher_batch);
+  constexpr auto in_flight = runtime::rounds_in_flight;
+  static_assert(in_flight >= 2 && in_flight * runtime::dispatcher_batch < 2048);
+  REQUIRE(held.batch_sizes.size() == in_flight);
+  for (auto n : held.batch_sizes)
+    CHECK(n == runtime::dispatcher_batch);
   auto c = client.counters();
   CHECK(c.accepted == 2048);
   CHECK(c.dropped_queue_full == 3000 - 2048);
-  CHECK(c.queued == 2048 - runtime::dispatcher_batch);
+  CHECK(c.queued == 2048 - in_flight * runtime::dispatcher_batch);
   // A flush now must wait for everything accepted before it.
   fx.self->send(disp, atom::flush_v, message_header{});
   fx.run();
-  // Each answer lets exactly one more batch go.
+  auto flush_answered = [&] {
+    bool answered = false;
+    fx.self->receive(
+      [&](flush_ack&) {
+        answered = true;
+      },
+      [&](caf::error& err) {
+        answered = true;
+        CHECK(err == ec::component_down);
+      },
+      caf::after(0s) >> [] {});
+    return answered;
+  };
+  // Each answer lets exactly one more batch go, and the flush waits for the
+  // last one.
   while (held.released < held.held.size()) {
+    INFO("released ", held.released);
+    CHECK_FALSE(flush_answered());
     fx.self->send(tracker, atom::drain_v);
     fx.run();
-    CHECK(held.batch_sizes.size() <= held.released + 1);
+    CHECK(held.batch_sizes.size() <= held.released + in_flight);
   }
   CHECK(held.batch_sizes.size() == 4); // 512 + 512 + 512 + 512 = 2048
   CHECK(client.counters().dispatched == 2048);
   CHECK(client.counters().queued == 0);
   // The flush went on once the queue was empty; with no supervisor it says
   // the engine is not started.
-  bool answered = false;
-  fx.self->receive(
-    [&](flush_ack&) {
-      answered = true;
-    },
-    [&](caf::error& err) {
-      answered = true;
-      CHECK(err == ec::component_down);
-    },
-    caf::after(0s) >> [] {});
-  CHECK(answered);
+  CHECK(flush_answered());
   fx.self->send_exit(disp, caf::exit_reason::user_shutdown);
   fx.self->send_exit(tracker, caf::exit_reason::user_shutdown);
   fx.run();

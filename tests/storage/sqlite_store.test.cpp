@@ -206,6 +206,55 @@ TEST_CASE("runs of span rows go in many rows per INSERT, each row whole and "
   CHECK((*back)[0].attributes == test::sample_span_recorded().attributes);
 }
 
+TEST_CASE("runs of spec-table rows go in many rows per INSERT, each filed "
+          "under its own correlation id") {
+  test::temp_dir dir;
+  auto path = dir.file("a.db");
+  auto store = open_store(path);
+  // Full runs with every id, a full run with one row that has none, a
+  // decision step breaking a run, single-row remainders: 105 regime rows.
+  std::vector<db_row> rows;
+  auto has_corr = [](int i) {
+    return i != 70;
+  };
+  for (int i = 0; i < 105; ++i) {
+    auto row = regime_row("req_" + std::to_string(i), t0 + i * second);
+    if (!has_corr(i))
+      row.corr = {};
+    rows.push_back(std::move(row));
+    if (i == 40)
+      rows.push_back(to_row(test::sample_decision_step_recorded()));
+  }
+  REQUIRE(!store->write(rows, t0));
+  CHECK(count(path, "regime_tracking") == 105);
+  // The decision step has its own correlation-id column.
+  CHECK(count(path, "row_correlation") == 104);
+  SQLite::Database db{path, SQLite::OPEN_READONLY};
+  SQLite::Statement q{db, "SELECT r.timestamp, c.correlation_id FROM "
+                          "regime_tracking r LEFT JOIN row_correlation c "
+                          "ON c.table_name = 'regime_tracking' AND "
+                          "c.row_id = r.id ORDER BY r.id"};
+  for (int i = 0; i < 105; ++i) {
+    REQUIRE(q.executeStep());
+    CHECK(q.getColumn(0).getString() == sql_datetime(t0 + i * second));
+    if (has_corr(i))
+      CHECK(q.getColumn(1).getString() == "req_" + std::to_string(i));
+    else
+      CHECK(q.getColumn(1).isNull());
+  }
+  CHECK_FALSE(q.executeStep());
+  // A second write continues the ids where the first left off.
+  std::vector<db_row> more;
+  for (int i = 0; i < 32; ++i)
+    more.push_back(regime_row("more_" + std::to_string(i), t0 + i));
+  REQUIRE(!store->write(more, t0));
+  CHECK(db.execAndGet("SELECT correlation_id FROM row_correlation WHERE "
+                      "table_name = 'regime_tracking' AND row_id = "
+                      "(SELECT max(id) FROM regime_tracking)")
+          .getString()
+        == "more_31");
+}
+
 TEST_CASE("a row with the wrong number of values is refused, with the whole "
           "batch") {
   test::temp_dir dir;
