@@ -6,6 +6,7 @@
 #include "runtime/dispatcher.hpp"
 #include "runtime/gateway/api.hpp"
 #include "runtime/gateway/gateway.hpp"
+#include "runtime/gateway/request_meters.hpp"
 #include "runtime/privacy/redactor.hpp"
 #include "runtime/system.hpp"
 #include "storage/sqlite_store.hpp"
@@ -198,17 +199,6 @@ caf::error engine::start() {
     gateway::gateway_options gopts;
     gopts.cfg = cfg_.gateway;
     gopts.correlation_header = cfg_.advanced_tracer.correlation_id_header;
-    // Requests by route and status, and their latency, on /metrics.
-    gopts.on_request = [c = client_](const gateway::request_record& r) mutable {
-      c.record("argus_http_requests_total", 1,
-               {{"route", r.route},
-                {"method", r.method},
-                {"code", std::to_string(r.status)}},
-               metric_kind::counter);
-      c.record("argus_http_request_duration_seconds",
-               static_cast<double>(r.duration_ns) / 1e9, {{"route", r.route}},
-               metric_kind::histogram);
-    };
     // Through the storage writer like every row; its answer says how many
     // it took, and waiting for it paces the trail's thread, not a request.
     gopts.audit_sink = [this](std::vector<db_row>&& rows) -> size_t {
@@ -223,6 +213,11 @@ caf::error engine::start() {
     auto routes = gateway::api_routes(
       *this, {cfg_.gateway.request_timeout, cfg_.storage.path});
     routes.insert(routes.end(), opts_.routes.begin(), opts_.routes.end());
+    // Requests by route and status, and their latency, on /metrics.
+    auto meters = std::make_shared<gateway::request_meters>(client_, routes);
+    gopts.on_request = [meters](const gateway::request_record& r) {
+      meters->record(r);
+    };
     gateway_
       = gateway::gateway::start(std::move(gopts), std::move(routes), error);
     if (!gateway_) {

@@ -44,17 +44,32 @@ bool hand_over(engine& eng, inbound_event& event,
          == runtime::client::offer_result::accepted;
 }
 
-void count(engine& eng, const batch_outcome& o, const char* door) {
-  auto& c = eng.client();
-  for (auto [outcome, n] :
-       {std::pair{"accepted", o.accepted}, std::pair{"dropped", o.dropped},
-        std::pair{"rejected", o.rejected.size()}})
-    if (n > 0)
-      c.record("argus_http_ingested_total", static_cast<double>(n),
-               {{"door", door}, {"outcome", outcome}}, metric_kind::counter);
-}
+/// `argus_http_ingested_total{door,outcome}` of one door, resolved once.
+class door_meter {
+public:
+  door_meter(runtime::client& c, const char* door)
+      : accepted_(
+        c.counter(ingested, {{"door", door}, {"outcome", "accepted"}})),
+        dropped_(c.counter(ingested, {{"door", door}, {"outcome", "dropped"}})),
+        rejected_(
+          c.counter(ingested, {{"door", door}, {"outcome", "rejected"}})) {
+  }
 
-http_response post_events(engine& eng, std::chrono::milliseconds timeout,
+  void count(const batch_outcome& o) noexcept {
+    accepted_.inc(o.accepted);
+    dropped_.inc(o.dropped);
+    rejected_.inc(o.rejected.size());
+  }
+
+private:
+  static constexpr const char* ingested = "argus_http_ingested_total";
+  runtime::counter_handle accepted_;
+  runtime::counter_handle dropped_;
+  runtime::counter_handle rejected_;
+};
+
+http_response post_events(engine& eng, door_meter& meter,
+                          std::chrono::milliseconds timeout,
                           const request_context& ctx) {
   if (auto refused = refuse_media(ctx.req, ""))
     return *refused;
@@ -99,7 +114,7 @@ http_response post_events(engine& eng, std::chrono::milliseconds timeout,
     else
       ++out.dropped;
   }
-  count(eng, out, "events");
+  meter.count(out);
   json body{{"accepted", out.accepted},
             {"rejected", out.rejected},
             {"dropped", out.dropped}};
@@ -118,7 +133,8 @@ http_response post_events(engine& eng, std::chrono::milliseconds timeout,
   return json_response(dump_json(body), 200);
 }
 
-http_response post_traces(engine& eng, std::chrono::milliseconds timeout,
+http_response post_traces(engine& eng, door_meter& meter,
+                          std::chrono::milliseconds timeout,
                           const request_context& ctx) {
   if (auto refused = refuse_media(
         ctx.req, " (set OTEL_EXPORTER_OTLP_PROTOCOL=http/json and no "
@@ -146,7 +162,7 @@ http_response post_traces(engine& eng, std::chrono::milliseconds timeout,
   }
   for (const auto& r : reasons)
     out.rejected.push_back(r);
-  count(eng, out, "otlp");
+  meter.count(out);
   if (out.accepted == 0 && out.dropped > 0)
     // The SDK retries a 503 within its timeout.
     return problem(503, "Service Unavailable", "the engine's queue is full");
@@ -169,17 +185,19 @@ http_response post_traces(engine& eng, std::chrono::milliseconds timeout,
 
 std::vector<route> ingest_routes(engine& eng, const api_options& o) {
   auto timeout = o.timeout;
+  auto events = std::make_shared<door_meter>(eng.client(), "events");
+  auto otlp = std::make_shared<door_meter>(eng.client(), "otlp");
   return {{"POST", "/api/events", role::operator_,
            "events in the wire format as JSON, a batch per request; "
            "?wait=durable answers after COMMIT",
-           [&eng, timeout](const request_context& ctx) {
-             return post_events(eng, timeout, ctx);
+           [&eng, events, timeout](const request_context& ctx) {
+             return post_events(eng, *events, timeout, ctx);
            }},
           {"POST", "/v1/traces", role::operator_,
            "OTLP/HTTP traces in the JSON encoding (OpenTelemetry SDKs with "
            "http/json)",
-           [&eng, timeout](const request_context& ctx) {
-             return post_traces(eng, timeout, ctx);
+           [&eng, otlp, timeout](const request_context& ctx) {
+             return post_traces(eng, *otlp, timeout, ctx);
            }}};
 }
 

@@ -6,7 +6,10 @@
 //   build/tools/bench_sustained --benchmark_filter='sustained_spans/250000/'
 // ARGUS_BENCH_SECONDS sets the recording time (default 10 s);
 // ARGUS_BENCH_BATCH_ROWS overrides storage.batch_max_rows and
-// ARGUS_BENCH_RING advanced_tracer.thread_buffer_spans.
+// ARGUS_BENCH_RING advanced_tracer.thread_buffer_spans;
+// ARGUS_BENCH_HTTP_PORT turns the HTTP API on at that port, with the viewer
+// token ARGUS_BENCH_TOKEN (tools/bench/http/spans_under_load.sh puts it
+// under API load).
 //
 // Counters:
 //   recorded_per_s  spans the bot thread recorded per second (the pace held)
@@ -158,6 +161,15 @@ void sustained_spans(benchmark::State& state) {
         c.advanced_tracer.thread_buffer_spans = std::strtoul(env, nullptr, 10);
       if (auto env = std::getenv("ARGUS_BENCH_BATCH_ROWS"))
         c.storage.batch_max_rows = std::strtoul(env, nullptr, 10);
+      // The HTTP API on, for a run under API load (tools/bench/http/
+      // spans_under_load.sh) and the run without it that it compares to.
+      if (auto port = std::getenv("ARGUS_BENCH_HTTP_PORT")) {
+        c.gateway.enabled = true;
+        c.gateway.port = static_cast<uint16_t>(std::strtoul(port, nullptr, 10));
+        auto token = std::getenv("ARGUS_BENCH_TOKEN");
+        c.gateway.tokens["bench"] = {"viewer",
+                                     argus::config::secret{token ? token : ""}};
+      }
       ring_spans = c.advanced_tracer.thread_buffer_spans;
     }};
   if (!fx.start(state))

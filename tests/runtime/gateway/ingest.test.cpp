@@ -231,6 +231,17 @@ TEST_CASE("POST /api/events?wait=durable answers after COMMIT, per event: "
     post_request("/api/events", op,
                  json::array({regime_event("http-q", "BEAR_TREND")}).dump()));
   CHECK(raw_connection::status_of(quick) == 202);
+  // offered = accepted + rejected + dropped, on /metrics by door.
+  auto metrics = body_of(exchange(
+    fx.port(),
+    get_request("/metrics", tokens_by_role.at(gateway::role::viewer))));
+  auto series = [&](const char* outcome) {
+    return "argus_http_ingested_total{door=\"events\",outcome=\""
+           + std::string{outcome} + "\"} ";
+  };
+  CHECK(metrics.find(series("accepted") + "996\n") != std::string::npos);
+  CHECK(metrics.find(series("rejected") + "5\n") != std::string::npos);
+  CHECK(metrics.find(series("dropped") + "0\n") != std::string::npos);
 }
 
 TEST_CASE("OTLP/HTTP JSON posted as an SDK sends it (chunked) is traced, and "
