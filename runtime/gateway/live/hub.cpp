@@ -1,0 +1,127 @@
+#include "runtime/gateway/live/hub.hpp"
+
+#include <algorithm>
+
+namespace argus::gateway::live {
+
+void connection::subscribe(topic t, filter f) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  subs_.subscribe(t, std::move(f));
+}
+
+bool connection::unsubscribe(topic t) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return subs_.unsubscribe(t);
+}
+
+std::optional<outbox::frame> connection::take() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return box_.take();
+}
+
+size_t connection::waiting() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return box_.messages();
+}
+
+size_t connection::waiting_bytes() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return box_.bytes();
+}
+
+uint64_t connection::dropped() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return box_.dropped();
+}
+
+bool connection::wants(topic t, const message_facts& facts) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return !closing_ && subs_.wants(t, facts);
+}
+
+connection::after
+connection::offer(topic t, const std::shared_ptr<const std::string>& text,
+                  uint64_t seq) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (closing_)
+    return after::nothing;
+  bool was_empty = box_.messages() == 0;
+  if (box_.offer({t, seq, text}) == outbox::offer_result::close) {
+    closing_ = true;
+    return after::close;
+  }
+  return was_empty ? after::wake : after::nothing;
+}
+
+std::shared_ptr<connection> hub::attach(outbox_limits limits,
+                                        connection::notify n) {
+  auto c = std::make_shared<connection>(limits, std::move(n));
+  std::lock_guard<std::mutex> guard{mtx_};
+  connections_.push_back(c);
+  return c;
+}
+
+void hub::detach(const std::shared_ptr<connection>& c) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  connections_.erase(std::remove(connections_.begin(), connections_.end(), c),
+                     connections_.end());
+}
+
+uint64_t hub::publish(topic t, const message_facts& facts,
+                      const std::function<std::string(uint64_t seq)>& render) {
+  std::vector<std::pair<std::shared_ptr<connection>, bool>> to_notify;
+  uint64_t seq = 0;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = static_cast<size_t>(t);
+    seq = ++seq_[i];
+    ++stats_.published[i];
+    std::shared_ptr<const std::string> text;
+    for (const auto& c : connections_) {
+      if (!c->wants(t, facts))
+        continue;
+      // Rendered once, for the first connection that wants it.
+      if (!text)
+        text = std::make_shared<const std::string>(render(seq));
+      ++stats_.offered;
+      switch (c->offer(t, text, seq)) {
+        case connection::after::nothing:
+          break;
+        case connection::after::wake:
+          to_notify.emplace_back(c, false);
+          break;
+        case connection::after::close:
+          ++stats_.closed_slow;
+          to_notify.emplace_back(c, true);
+          break;
+      }
+    }
+  }
+  // Outside the locks: a notify may post to a socket's executor, or detach.
+  for (auto& [c, close] : to_notify)
+    if (c->notify_)
+      c->notify_(close);
+  return seq;
+}
+
+bool hub::wanted(topic t) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (const auto& c : connections_) {
+    std::lock_guard<std::mutex> inner{c->mtx_};
+    if (!c->closing_ && c->subs_.has(t))
+      return true;
+  }
+  return false;
+}
+
+size_t hub::connections() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return connections_.size();
+}
+
+hub::counters hub::stats() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return stats_;
+}
+
+} // namespace argus::gateway::live
