@@ -440,6 +440,14 @@ struct gateway_config {
   milliseconds read_timeout = 30s;
   /// Threads that run the route handlers (reads, engine queries).
   size_t workers = 2;
+  /// WebSocket clients of `/ws` at once; one more is answered 503.
+  size_t websocket_max_connections = 256;
+  /// Largest message a WebSocket client may send (inflated); more: 1009.
+  size_t websocket_max_message_bytes = 64 * 1024;
+  /// Messages waiting for one WebSocket client; more drops its oldest.
+  size_t websocket_queue_messages = 1024;
+  /// A WebSocket client silent this long (pings unanswered) is closed.
+  milliseconds websocket_idle_timeout = 60s;
   /// Requests waiting for a worker; more are answered 503.
   size_t max_queued_requests = 1024;
   /// How long a handler waits for a component's answer.

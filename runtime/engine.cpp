@@ -218,6 +218,7 @@ caf::error engine::start() {
     gopts.on_request = [meters](const gateway::request_record& r) {
       meters->record(r);
     };
+    gopts.websocket = cfg_.metrics_dashboard.enable_websocket_broadcast;
     gateway_
       = gateway::gateway::start(std::move(gopts), std::move(routes), error);
     if (!gateway_) {
@@ -225,6 +226,11 @@ caf::error engine::start() {
       return caf::make_error(ec::invalid_config, "gateway: " + error);
     }
     log_->info("gateway-listening url={}", gateway_->url());
+    if (cfg_.metrics_dashboard.enable_websocket_broadcast
+        && cfg_.metrics_dashboard.enable_real_time_updates)
+      publisher_ = std::thread{[this] {
+        publish_live();
+      }};
     if (!config::is_loopback_address(cfg_.gateway.address)
         && cfg_.gateway.tls_certificate.empty())
       log_->warn("gateway-insecure address={} tls=off: tokens and data "
@@ -547,9 +553,39 @@ engine::wait_for_termination(std::chrono::milliseconds timeout) {
   return termination_->reason;
 }
 
+void engine::publish_live() {
+  auto& hub = gateway_->live();
+  auto interval = cfg_.metrics_dashboard.update_interval;
+  std::unique_lock<std::mutex> lock{publisher_mtx_};
+  while (!publisher_cv_.wait_for(lock, interval, [this] {
+    return publisher_stop_;
+  })) {
+    lock.unlock();
+    // The dashboard's own published text, as /api/metrics/dashboard
+    // serves it: inserted, not parsed again.
+    if (auto text = dashboard_text(interval))
+      hub.publish(gateway::live::topic::metrics, {}, [&](uint64_t seq) {
+        std::string msg = R"({"type":"metrics","seq":)";
+        msg += std::to_string(seq);
+        msg += R"(,"dashboard":)";
+        msg += **text;
+        msg += '}';
+        return msg;
+      });
+    lock.lock();
+  }
+}
+
 caf::error engine::stop() {
   if (!started_ || stopped_)
     return caf::none;
+  {
+    std::lock_guard<std::mutex> guard{publisher_mtx_};
+    publisher_stop_ = true;
+  }
+  publisher_cv_.notify_all();
+  if (publisher_.joinable())
+    publisher_.join();
   if (gateway_) {
     gateway_->stop();
     gateway_.reset();

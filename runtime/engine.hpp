@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 namespace argus::gateway {
@@ -276,6 +277,14 @@ private:
   std::atomic<bool> stopped_{false};
   /// Started last, stopped first: no request reaches a stopping engine.
   std::unique_ptr<gateway::gateway> gateway_;
+
+  /// Publishes the dashboard to `/ws`'s `metrics` topic every
+  /// `update_interval` until `stop`.
+  void publish_live();
+  std::thread publisher_;
+  std::mutex publisher_mtx_;
+  std::condition_variable publisher_cv_;
+  bool publisher_stop_ = false;
 };
 
 } // namespace argus

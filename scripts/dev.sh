@@ -26,8 +26,9 @@ packages=(
 # Prometheus text the dashboard renders; SciPy is the oracle the drift
 # statistics are checked against (run with /usr/bin/python3); prometheus
 # also scrapes argusd's /metrics in a test, and curl is the HTTP client of
-# the gateway's route matrix; openssl makes the test CA and certificates.
-test_packages=(prometheus python3-scipy curl openssl)
+# the gateway's route matrix; openssl makes the test CA and certificates;
+# python3-websockets is the real WebSocket client of /ws's test.
+test_packages=(prometheus python3-scipy curl openssl python3-websockets)
 # Only fuzzing needs these: clang and its libFuzzer and sanitizer runtimes.
 fuzz_packages=(clang libclang-rt-14-dev)
 

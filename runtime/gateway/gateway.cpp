@@ -94,12 +94,17 @@ std::unique_ptr<gateway> gateway::start(gateway_options opts,
   so.read_timeout = g->opts_.cfg.read_timeout;
   so.tls_certificate = g->opts_.cfg.tls_certificate;
   so.tls_key = g->opts_.cfg.tls_key;
+  upgrade_handler upgrade;
+  if (g->opts_.websocket)
+    upgrade = [p = g.get()](const http_request& req, http_response& refusal) {
+      return p->accept_websocket(req, refusal);
+    };
   g->server_ = http_server::start(
     so,
     [p = g.get()](http_request req, responder respond) {
       p->handle(std::move(req), std::move(respond));
     },
-    error);
+    error, std::move(upgrade));
   if (!g->server_) {
     g->stop();
     return nullptr;
@@ -159,6 +164,14 @@ std::map<std::string, uint64_t> gateway::counters() const {
   result["queue_full"] = get(queue_full_);
   result["handler_errors"] = get(handler_errors_);
   result["bad_correlation_id"] = get(bad_correlation_id_);
+  result["websockets_refused_cap"] = get(websocket_rejected_cap_);
+  auto live = hub_.stats();
+  result["live_offered"] = live.offered;
+  result["live_closed_slow"] = live.closed_slow;
+  for (size_t i = 0; i < live::topic_count; ++i)
+    result[std::string{"live_published_"}
+           + live::to_string(static_cast<live::topic>(i))]
+      = live.published[i];
   if (audit_) {
     auto a = audit_->get_counters();
     result["audit_recorded"] = a.recorded;
@@ -194,6 +207,172 @@ void gateway::run_worker() {
     }
     job();
   }
+}
+
+std::optional<principal>
+gateway::authorize(const http_request& req,
+                   const std::optional<std::string_view>& token, role min_role,
+                   request_record& rec, http_response& refusal) {
+  auto address = peer_address(req.peer);
+  auto now = failure_throttle::clock::now();
+  auto wait = throttle_.blocked_for(address, now);
+  if (wait.count() > 0) {
+    auth_throttled_.fetch_add(1, std::memory_order_relaxed);
+    rec.auth_failure = "throttled";
+    auto res = problem(429, "Too Many Requests",
+                       "too many failed authentications from this address");
+    res.headers.emplace_back("Retry-After",
+                             std::to_string((wait.count() + 999) / 1000));
+    refusal = std::move(res);
+    return std::nullopt;
+  }
+  if (!token) {
+    auth_missing_.fetch_add(1, std::memory_order_relaxed);
+    rec.auth_failure = "no bearer token";
+    throttle_.failed(address, now);
+    auto res = problem(401, "Unauthorized",
+                       "this route needs a bearer token (Authorization: "
+                       "Bearer <token>)");
+    res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"argus\"");
+    refusal = std::move(res);
+    return std::nullopt;
+  }
+  auto found = tokens_.find(*token);
+  if (!found) {
+    auth_invalid_.fetch_add(1, std::memory_order_relaxed);
+    rec.auth_failure = "unknown token";
+    throttle_.failed(address, now);
+    auto res = problem(401, "Unauthorized", "the bearer token is not valid");
+    res.headers.emplace_back("WWW-Authenticate",
+                             "Bearer realm=\"argus\", error=\"invalid_token\"");
+    refusal = std::move(res);
+    return std::nullopt;
+  }
+  throttle_.succeeded(address);
+  principal who = *found;
+  rec.principal = who.name;
+  rec.granted = who.granted;
+  if (who.granted < min_role) {
+    auth_forbidden_.fetch_add(1, std::memory_order_relaxed);
+    rec.auth_failure = std::string{"role "} + to_string(who.granted)
+                       + " is below " + to_string(min_role);
+    refusal = problem(403, "Forbidden",
+                      std::string{"this route needs the "} + to_string(min_role)
+                        + " role; token '" + who.name + "' has "
+                        + to_string(who.granted));
+    return std::nullopt;
+  }
+  return who;
+}
+
+std::optional<websocket_endpoint>
+gateway::accept_websocket(const http_request& req, http_response& refusal) {
+  request_record rec;
+  rec.method = req.method;
+  rec.route = "/ws";
+  rec.path = req.path;
+  rec.peer = req.peer;
+  rec.start_ns = wall_clock_ns();
+  auto answer = [&](http_response res) {
+    rec.status = res.status;
+    rec.bytes = res.body.size();
+    rec.duration_ns = wall_clock_ns() - rec.start_ns;
+    if (opts_.on_request)
+      opts_.on_request(rec);
+    if (audit_)
+      audit_->record(audit_record_of(rec));
+    refusal = std::move(res);
+  };
+  if (req.path != "/ws") {
+    rec.route = "(no route)";
+    not_found_.fetch_add(1, std::memory_order_relaxed);
+    answer(problem(404, "Not Found",
+                   "no WebSocket endpoint at " + req.path + " (it is /ws)"));
+    return std::nullopt;
+  }
+  // Browsers cannot set headers on a WebSocket: the token may come as
+  // `access_token` on the upgrade request only (RFC 6750 2.3). The path,
+  // not the target, is what is logged and audited.
+  auto token = bearer_token(req.header("authorization"));
+  auto query = query_params::parse(req.query);
+  std::string from_query;
+  if (!token)
+    if (auto t = query.get("access_token")) {
+      from_query = *t;
+      token = std::string_view{from_query};
+    }
+  auto who = authorize(req, token, role::viewer, rec, refusal);
+  if (!who) {
+    answer(std::move(refusal));
+    return std::nullopt;
+  }
+  if (hub_.connections() >= opts_.cfg.websocket_max_connections) {
+    websocket_rejected_cap_.fetch_add(1, std::memory_order_relaxed);
+    auto res
+      = problem(503, "Service Unavailable",
+                "too many WebSocket clients (websocket_max_connections "
+                  + std::to_string(opts_.cfg.websocket_max_connections) + ")");
+    res.headers.emplace_back("Retry-After", "5");
+    answer(std::move(res));
+    return std::nullopt;
+  }
+  live::outbox_limits limits;
+  limits.max_messages = opts_.cfg.websocket_queue_messages;
+  auto conn = hub_.attach(limits, {});
+  websocket_endpoint ep;
+  ep.next = [conn]() -> std::shared_ptr<const std::string> {
+    auto f = conn->take();
+    return f ? std::move(f->text) : nullptr;
+  };
+  ep.on_open = [conn](std::function<void(bool)> wake) {
+    conn->set_notify(std::move(wake));
+  };
+  ep.on_message = [this, conn](std::string_view text) {
+    return on_websocket_message(*conn, text);
+  };
+  ep.on_close = [this, conn] {
+    hub_.detach(conn);
+  };
+  ep.read_message_max = opts_.cfg.websocket_max_message_bytes;
+  ep.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(
+    opts_.cfg.websocket_idle_timeout);
+  if (ep.idle_timeout.count() < 1)
+    ep.idle_timeout = std::chrono::seconds{1};
+  http_response switching;
+  switching.status = 101;
+  answer(std::move(switching));
+  refusal = http_response{};
+  return ep;
+}
+
+std::string gateway::on_websocket_message(live::connection& c,
+                                          std::string_view text) {
+  std::string error;
+  auto r = live::parse_request(text, error);
+  if (!r)
+    return dump_json({{"type", "error"}, {"reason", error}});
+  auto topic = live::to_string(r->on);
+  switch (r->what) {
+    case live::request::op::subscribe:
+      c.subscribe(r->on, std::move(r->with));
+      return dump_json(
+        {{"type", "subscribed"}, {"topic", topic}, {"id", r->id}});
+    case live::request::op::unsubscribe: {
+      bool had = c.unsubscribe(r->on);
+      return dump_json({{"type", "unsubscribed"},
+                        {"topic", topic},
+                        {"id", r->id},
+                        {"was_subscribed", had}});
+    }
+    case live::request::op::snapshot:
+      if (auto last = hub_.last(r->on))
+        return *last;
+      return dump_json(
+        {{"type", "error"},
+         {"id", r->id},
+         {"reason", std::string{"nothing published on "} + topic + " yet"}});
+  }
+  return {};
 }
 
 void gateway::handle(http_request req, responder respond) {
@@ -252,52 +431,12 @@ void gateway::handle(http_request req, responder respond) {
   rec->route = r.pattern;
   principal who;
   if (r.min_role != role::anyone) {
-    auto address = peer_address(req.peer);
-    auto now = failure_throttle::clock::now();
-    auto wait = throttle_.blocked_for(address, now);
-    if (wait.count() > 0) {
-      auth_throttled_.fetch_add(1, std::memory_order_relaxed);
-      rec->auth_failure = "throttled";
-      auto res = problem(429, "Too Many Requests",
-                         "too many failed authentications from this address");
-      res.headers.emplace_back("Retry-After",
-                               std::to_string((wait.count() + 999) / 1000));
-      return finish(std::move(res));
-    }
-    auto token = bearer_token(req.header("authorization"));
-    if (!token) {
-      auth_missing_.fetch_add(1, std::memory_order_relaxed);
-      rec->auth_failure = "no bearer token";
-      throttle_.failed(address, now);
-      auto res = problem(401, "Unauthorized",
-                         "this route needs a bearer token (Authorization: "
-                         "Bearer <token>)");
-      res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"argus\"");
-      return finish(std::move(res));
-    }
-    auto found = tokens_.find(*token);
-    if (!found) {
-      auth_invalid_.fetch_add(1, std::memory_order_relaxed);
-      rec->auth_failure = "unknown token";
-      throttle_.failed(address, now);
-      auto res = problem(401, "Unauthorized", "the bearer token is not valid");
-      res.headers.emplace_back(
-        "WWW-Authenticate", "Bearer realm=\"argus\", error=\"invalid_token\"");
-      return finish(std::move(res));
-    }
-    throttle_.succeeded(address);
-    who = *found;
-    rec->principal = who.name;
-    rec->granted = who.granted;
-    if (who.granted < r.min_role) {
-      auth_forbidden_.fetch_add(1, std::memory_order_relaxed);
-      rec->auth_failure = std::string{"role "} + to_string(who.granted)
-                          + " is below " + to_string(r.min_role);
-      return finish(problem(403, "Forbidden",
-                            std::string{"this route needs the "}
-                              + to_string(r.min_role) + " role; token '"
-                              + who.name + "' has " + to_string(who.granted)));
-    }
+    http_response refusal;
+    auto found = authorize(req, bearer_token(req.header("authorization")),
+                           r.min_role, *rec, refusal);
+    if (!found)
+      return finish(std::move(refusal));
+    who = std::move(*found);
   }
   auto query = query_params::parse(req.query);
   if (!query.error.empty())

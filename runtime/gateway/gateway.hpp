@@ -8,6 +8,7 @@
 #include "runtime/gateway/audit_trail.hpp"
 #include "runtime/gateway/auth.hpp"
 #include "runtime/gateway/http_server.hpp"
+#include "runtime/gateway/live/hub.hpp"
 #include "runtime/gateway/routes.hpp"
 
 #include <atomic>
@@ -55,6 +56,8 @@ struct gateway_options {
   std::function<void(const request_record&)> on_request;
   /// Where the audit trail's rows go (`cfg.audit`); none: no audit trail.
   audit_trail::sink audit_sink;
+  /// `/ws` (the spec's `enable_websocket_broadcast`).
+  bool websocket = true;
 };
 
 class gateway {
@@ -88,10 +91,31 @@ public:
   /// trail's `audit_recorded`, `audit_taken`, `audit_dropped`).
   std::map<std::string, uint64_t> counters() const;
 
+  /// The live topics `/ws` clients subscribe to; the engine publishes.
+  live::hub& live() noexcept {
+    return hub_;
+  }
+
 private:
   gateway(gateway_options opts, std::vector<route> routes);
 
   void handle(http_request req, responder respond);
+
+  /// Checks `token` (throttled per address) for `min_role`, filling what
+  /// `rec` says of the principal. @returns who, or nothing with `refusal`
+  /// (401, 403, 429) set.
+  std::optional<principal>
+  authorize(const http_request& req,
+            const std::optional<std::string_view>& token, role min_role,
+            request_record& rec, http_response& refusal);
+
+  /// Answers an upgrade of `/ws` (I/O thread, never blocks): a live
+  /// connection for a viewer, or `refusal`.
+  std::optional<websocket_endpoint> accept_websocket(const http_request& req,
+                                                     http_response& refusal);
+
+  /// A client's message on `/ws`: @returns the answer to send it.
+  std::string on_websocket_message(live::connection& c, std::string_view text);
   void run_worker();
   bool enqueue(std::function<void()> job);
 
@@ -119,6 +143,10 @@ private:
   std::atomic<uint64_t> bad_correlation_id_{0};
 
   std::unique_ptr<audit_trail> audit_;
+
+  // Before the listener: the sessions it holds detach from it as they go.
+  live::hub hub_;
+  std::atomic<uint64_t> websocket_rejected_cap_{0};
 
   // `stop` (also from the destructor) joins the workers and drops the
   // queued jobs, whose responders hold sessions, before the listener goes.

@@ -1,6 +1,7 @@
 #include "runtime/gateway/http_server.hpp"
 
 #include <atomic>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -15,6 +16,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 namespace argus::gateway {
 
@@ -24,6 +27,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 namespace ssl = net::ssl;
+namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -32,6 +36,7 @@ using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 struct shared_state {
   http_server_options opts;
   request_handler handler;
+  upgrade_handler upgrade;
   std::atomic<bool> stopped{false};
   std::atomic<uint64_t> open{0};
   std::atomic<uint64_t> accepted{0};
@@ -42,6 +47,10 @@ struct shared_state {
   std::atomic<uint64_t> malformed{0};
   std::atomic<uint64_t> timeouts{0};
   std::atomic<uint64_t> tls_handshake_failures{0};
+  std::atomic<uint64_t> ws_open{0};
+  std::atomic<uint64_t> ws_accepted{0};
+  std::atomic<uint64_t> ws_refused{0};
+  std::atomic<uint64_t> ws_closed_slow{0};
 };
 
 /// How long a connection is drained after an error answer (below).
@@ -62,6 +71,159 @@ http::response<http::string_body> canned(unsigned status, std::string title,
   res.prepare_payload();
   return res;
 }
+
+/// Answers the client's own requests that wait to be sent, at most: a
+/// client that keeps asking without reading is closed.
+constexpr size_t max_pending_answers = 64;
+
+/// One WebSocket connection, taken over from an HTTP session after the
+/// upgrade was accepted. One write at a time (Beast allows no more): the
+/// client's answers first, then the endpoint's frames; a read always
+/// pending, so pings and close frames are seen.
+template <class Stream>
+class ws_session : public std::enable_shared_from_this<ws_session<Stream>> {
+public:
+  ws_session(Stream&& stream, std::shared_ptr<shared_state> st,
+             websocket_endpoint ep, http::request<http::string_body> req)
+      : ws_(std::move(stream)),
+        st_(std::move(st)),
+        ep_(std::move(ep)),
+        req_(std::move(req)) {
+    st_->open.fetch_add(1, std::memory_order_relaxed);
+    st_->ws_open.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  ~ws_session() {
+    st_->ws_open.fetch_sub(1, std::memory_order_relaxed);
+    st_->open.fetch_sub(1, std::memory_order_relaxed);
+    if (opened_ && ep_.on_close)
+      ep_.on_close();
+  }
+
+  void run() {
+    websocket::stream_base::timeout t;
+    t.handshake_timeout = std::chrono::seconds{30};
+    t.idle_timeout = ep_.idle_timeout;
+    // Beast pings at half the idle time and closes a peer that answers
+    // nothing: a frozen client is noticed.
+    t.keep_alive_pings = true;
+    ws_.set_option(t);
+    websocket::permessage_deflate pmd;
+    pmd.server_enable = ep_.deflate;
+    ws_.set_option(pmd);
+    ws_.read_message_max(ep_.read_message_max);
+    ws_.set_option(
+      websocket::stream_base::decorator([](websocket::response_type& r) {
+        r.set(http::field::server, "argus");
+      }));
+    ws_.async_accept(req_,
+                     [self = this->shared_from_this()](beast::error_code ec) {
+                       if (ec)
+                         return;
+                       self->open();
+                     });
+  }
+
+private:
+  void open() {
+    opened_ = true;
+    st_->ws_accepted.fetch_add(1, std::memory_order_relaxed);
+    std::weak_ptr<ws_session> weak = this->shared_from_this();
+    auto exec = ws_.get_executor();
+    if (ep_.on_open)
+      ep_.on_open([weak, exec](bool close) {
+        net::post(exec, [weak, close] {
+          if (auto self = weak.lock())
+            close ? self->close_slow() : self->pump();
+        });
+      });
+    read();
+    pump();
+  }
+
+  void read() {
+    ws_.async_read(rbuf_, [self = this->shared_from_this()](
+                            beast::error_code ec, std::size_t) {
+      // Closed, timed out, over read_message_max (Beast closes with 1009):
+      // the session ends when its last handler returns.
+      if (ec)
+        return;
+      auto text = beast::buffers_to_string(self->rbuf_.data());
+      self->rbuf_.consume(self->rbuf_.size());
+      std::string answer;
+      if (!self->ws_.got_text())
+        answer = R"({"type":"error","reason":"binary messages are not )"
+                 R"(understood: send JSON text"})";
+      else if (self->ep_.on_message)
+        answer = self->ep_.on_message(text);
+      if (!answer.empty()) {
+        if (self->answers_.size() >= max_pending_answers)
+          return self->close_with(websocket::close_code::policy_error);
+        self->answers_.push_back(
+          std::make_shared<const std::string>(std::move(answer)));
+        self->pump();
+      }
+      self->read();
+    });
+  }
+
+  void pump() {
+    if (writing_ || closing_)
+      return;
+    std::shared_ptr<const std::string> frame;
+    if (!answers_.empty()) {
+      frame = std::move(answers_.front());
+      answers_.pop_front();
+    } else if (ep_.next) {
+      frame = ep_.next();
+    }
+    if (!frame)
+      return;
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(*frame),
+                    [self = this->shared_from_this(),
+                     frame](beast::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      if (ec)
+                        return;
+                      if (self->close_after_write_) {
+                        self->closing_ = false;
+                        return self->close_with(*self->close_after_write_);
+                      }
+                      self->pump();
+                    });
+  }
+
+  void close_slow() {
+    st_->ws_closed_slow.fetch_add(1, std::memory_order_relaxed);
+    close_with(websocket::close_code::try_again_later);
+  }
+
+  void close_with(websocket::close_code code) {
+    if (closing_ && !writing_)
+      return;
+    closing_ = true;
+    // A close is a write: it waits for the one in flight.
+    if (writing_) {
+      close_after_write_ = code;
+      return;
+    }
+    ws_.async_close(code,
+                    [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+  websocket::stream<Stream> ws_;
+  std::shared_ptr<shared_state> st_;
+  websocket_endpoint ep_;
+  http::request<http::string_body> req_;
+  beast::flat_buffer rbuf_;
+  std::deque<std::shared_ptr<const std::string>> answers_;
+  bool opened_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+  std::optional<websocket::close_code> close_after_write_;
+};
 
 /// One connection, plain or TLS (`Stream` is `beast::tcp_stream` or
 /// `tls_stream`).
@@ -213,6 +375,8 @@ private:
       st_->malformed.fetch_add(1, std::memory_order_relaxed);
       return fail(400, "Bad Request", "the request target is not a valid path");
     }
+    if (st_->upgrade && websocket::is_upgrade(msg))
+      return upgrade(std::move(req), std::move(msg));
     // No timer while the handler works: the deadline is the handler's.
     lowest().expires_never();
     auto self = this->shared_from_this();
@@ -231,6 +395,28 @@ private:
     } catch (...) {
       fail(500, "Internal Server Error", "the request could not be handled");
     }
+  }
+
+  /// Hands the connection to a WebSocket session, or answers the refusal.
+  void upgrade(http_request req, http::request<http::string_body> msg) {
+    http_response refusal;
+    std::optional<websocket_endpoint> ep;
+    try {
+      ep = st_->upgrade(req, refusal);
+    } catch (...) {
+      refusal = http_response{};
+      refusal.status = 500;
+    }
+    if (!ep) {
+      st_->ws_refused.fetch_add(1, std::memory_order_relaxed);
+      refusal.close = true;
+      return write(std::move(refusal), false);
+    }
+    // The WebSocket stream keeps its own timeouts.
+    lowest().expires_never();
+    std::make_shared<ws_session<Stream>>(std::move(stream_), st_,
+                                         std::move(*ep), std::move(msg))
+      ->run();
   }
 
   void write(http_response r, bool keep_alive) {
@@ -432,7 +618,11 @@ public:
             {"body_too_large", get(st_->body_too_large)},
             {"malformed", get(st_->malformed)},
             {"timeouts", get(st_->timeouts)},
-            {"tls_handshake_failures", get(st_->tls_handshake_failures)}};
+            {"tls_handshake_failures", get(st_->tls_handshake_failures)},
+            {"websockets_open", get(st_->ws_open)},
+            {"websockets_accepted", get(st_->ws_accepted)},
+            {"websockets_refused", get(st_->ws_refused)},
+            {"websockets_closed_slow", get(st_->ws_closed_slow)}};
   }
 
 private:
@@ -486,10 +676,12 @@ private:
 
 std::unique_ptr<http_server> http_server::start(const http_server_options& opts,
                                                 request_handler handler,
-                                                std::string& error) {
+                                                std::string& error,
+                                                upgrade_handler upgrade) {
   auto st = std::make_shared<shared_state>();
   st->opts = opts;
   st->handler = std::move(handler);
+  st->upgrade = std::move(upgrade);
   auto server = std::make_unique<beast_server>(std::move(st));
   if (!opts.tls_certificate.empty()
       && !server->use_tls(opts.tls_certificate, opts.tls_key, error))

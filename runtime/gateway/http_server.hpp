@@ -13,7 +13,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace argus::gateway {
 
@@ -42,13 +44,46 @@ using responder = std::function<void(http_response)>;
 /// Called on the I/O thread for each request; must not block.
 using request_handler = std::function<void(http_request, responder)>;
 
+/// A WebSocket the handler of upgrades accepted, in plain types: what the
+/// server sends comes from `next`, what the client sends goes to
+/// `on_message`.
+struct websocket_endpoint {
+  /// The next text frame to send, or nullptr when nothing waits. Called on
+  /// the I/O thread, one frame at a time.
+  std::function<std::shared_ptr<const std::string>()> next;
+  /// Called once, on the I/O thread, with the function that wakes the
+  /// connection from any thread: `wake(false)` when `next` has something
+  /// again, `wake(true)` to close it as too slow (1013, try again later).
+  std::function<void(std::function<void(bool close)> wake)> on_open;
+  /// A text message from the client; a non-empty answer is sent before the
+  /// next frame of `next`.
+  std::function<std::string(std::string_view)> on_message;
+  /// Called once when the connection ends, whichever side ends it.
+  std::function<void()> on_close;
+  /// Largest message the client may send (inflated); more closes with 1009.
+  size_t read_message_max = 64 * 1024;
+  /// permessage-deflate, when the client offers it.
+  bool deflate = true;
+  /// Without a frame from the client for this long (pings included), the
+  /// connection is closed; the server pings at half of it.
+  std::chrono::seconds idle_timeout{60};
+};
+
+/// Decides an upgrade request, on the I/O thread (must not block): an
+/// endpoint, or nothing with `refusal` set to the answer (401, 403, 404).
+using upgrade_handler = std::function<std::optional<websocket_endpoint>(
+  const http_request&, http_response& refusal)>;
+
 class http_server {
 public:
   /// Binds and starts listening. @returns the server, or why it could not
   /// (address in use, invalid address) in `error`.
+  /// `upgrade`: what answers WebSocket upgrade requests (none: they are
+  /// ordinary requests for `handler`).
   static std::unique_ptr<http_server> start(const http_server_options& opts,
                                             request_handler handler,
-                                            std::string& error);
+                                            std::string& error,
+                                            upgrade_handler upgrade = {});
 
   virtual ~http_server() = default;
 
@@ -62,7 +97,8 @@ public:
   /// Connections and rejections by reason (`connections_accepted`,
   /// `connections_refused_cap`, `requests`, `header_too_large`,
   /// `body_too_large`, `malformed`, `timeouts`, `open_connections`,
-  /// `tls_handshake_failures`).
+  /// `tls_handshake_failures`, `websockets_open`, `websockets_accepted`,
+  /// `websockets_refused`, `websockets_closed_slow`).
   virtual std::map<std::string, uint64_t> counters() const = 0;
 };
 

@@ -650,6 +650,29 @@ TEST_CASE("argusd --demo prints its URL and a viewer token, and a real "
   CHECK(r.out.find("trading=missing") == std::string::npos);
 }
 
+TEST_CASE("a real WebSocket client on /ws: refused before the upgrade "
+          "without a token, deflate negotiated, a bad filter refused by name, "
+          "live dashboard snapshots numbered per topic, 1009 past the limit") {
+  daemon_fixture fx;
+  auto config = fx.dir.write("ws.yaml", "monitoring:\n"
+                                        "  metrics_dashboard:\n"
+                                        "    update_interval: 500ms\n"
+                                        "  storage:\n"
+                                        "    batch_interval: 50ms\n"
+                                        "  runtime:\n"
+                                        "    threads: 2\n");
+  auto r = test::run(
+    {"/usr/bin/python3",
+     std::string{ARGUS_SOURCE_DIR} + "/tests/tools/websocket_client.py",
+     ARGUSD_PATH, config, fx.dir.path().string()},
+    150s);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("no token: 401") != std::string::npos);
+  CHECK(r.out.find("permessage-deflate:") != std::string::npos);
+  CHECK(r.out.find("oversized: 1009") != std::string::npos);
+}
+
 TEST_CASE("the README lists exactly the routes of the route table") {
   auto r = test::run({ARGUSD_PATH, "--list-routes"});
   REQUIRE(r.code == 0);

@@ -4,6 +4,21 @@
 
 namespace argus::gateway::live {
 
+void connection::set_notify(notify n) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  notify_ = std::move(n);
+}
+
+void connection::fire(bool close) {
+  notify n;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    n = notify_;
+  }
+  if (n)
+    n(close);
+}
+
 void connection::subscribe(topic t, filter f) {
   std::lock_guard<std::mutex> guard{mtx_};
   subs_.subscribe(t, std::move(f));
@@ -76,13 +91,11 @@ uint64_t hub::publish(topic t, const message_facts& facts,
     auto i = static_cast<size_t>(t);
     seq = ++seq_[i];
     ++stats_.published[i];
-    std::shared_ptr<const std::string> text;
+    auto text = std::make_shared<const std::string>(render(seq));
+    last_[i] = text;
     for (const auto& c : connections_) {
       if (!c->wants(t, facts))
         continue;
-      // Rendered once, for the first connection that wants it.
-      if (!text)
-        text = std::make_shared<const std::string>(render(seq));
       ++stats_.offered;
       switch (c->offer(t, text, seq)) {
         case connection::after::nothing:
@@ -99,8 +112,7 @@ uint64_t hub::publish(topic t, const message_facts& facts,
   }
   // Outside the locks: a notify may post to a socket's executor, or detach.
   for (auto& [c, close] : to_notify)
-    if (c->notify_)
-      c->notify_(close);
+    c->fire(close);
   return seq;
 }
 
@@ -112,6 +124,11 @@ bool hub::wanted(topic t) const {
       return true;
   }
   return false;
+}
+
+std::shared_ptr<const std::string> hub::last(topic t) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return last_[static_cast<size_t>(t)];
 }
 
 size_t hub::connections() const {

@@ -33,6 +33,10 @@ public:
       : box_(limits), notify_(std::move(n)) {
   }
 
+  /// Replaces what is called (for a socket that exists only after the
+  /// connection was attached).
+  void set_notify(notify n);
+
   void subscribe(topic t, filter f);
   bool unsubscribe(topic t);
   std::optional<outbox::frame> take();
@@ -51,6 +55,9 @@ private:
   after offer(topic t, const std::shared_ptr<const std::string>& text,
               uint64_t seq);
 
+  /// Calls the notify of the moment (outside the lock).
+  void fire(bool close);
+
   mutable std::mutex mtx_;
   subscriptions subs_;
   outbox box_;
@@ -66,7 +73,7 @@ public:
   void detach(const std::shared_ptr<connection>& c);
 
   /// Publishes one message of `t`: `render(seq)` makes its text (called
-  /// once, only if some connection wants it). Every message of a topic
+  /// once; it is also the topic's `last`). Every message of a topic
   /// takes the next seq, so a filter leaves gaps; what a client lost to
   /// its bound it is told by a `dropped` notice. @returns its seq.
   uint64_t publish(topic t, const message_facts& facts,
@@ -77,6 +84,9 @@ public:
   bool wanted(topic t) const;
 
   size_t connections() const;
+
+  /// The last message of `t` (a snapshot), or nullptr.
+  std::shared_ptr<const std::string> last(topic t) const;
 
   /// Counters for /metrics and /api/status.
   struct counters {
@@ -90,6 +100,7 @@ private:
   mutable std::mutex mtx_;
   std::vector<std::shared_ptr<connection>> connections_;
   std::array<uint64_t, topic_count> seq_{};
+  std::array<std::shared_ptr<const std::string>, topic_count> last_{};
   counters stats_;
 };
 

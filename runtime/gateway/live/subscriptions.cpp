@@ -70,7 +70,9 @@ bool read_filter(topic t, const json& j, filter& f, std::string& error) {
     error = "filter: an object is required";
     return false;
   }
-  for (const auto& [key, value] : j.items()) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const auto& key = it.key();
+    const auto& value = it.value();
     auto unknown = [&] {
       error = "filter." + key + ": not a filter of topic "
               + std::string{to_string(t)};

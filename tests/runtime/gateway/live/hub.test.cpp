@@ -61,7 +61,8 @@ std::vector<uint64_t> one_to(uint64_t n) {
 
 } // namespace
 
-TEST_CASE("the hub numbers each topic's messages, renders each once, gives "
+TEST_CASE("the hub numbers each topic's messages, renders each once, keeps "
+          "the last as a snapshot, gives "
           "every reader what its filter wants in order, and closes a client "
           "that never reads without holding up the others") {
   hub h;
@@ -100,14 +101,19 @@ TEST_CASE("the hub numbers each topic's messages, renders each once, gives "
         return json{{"type", "alert"}, {"seq", seq}}.dump();
       });
   }
-  // Nobody subscribes to metrics: it takes a seq and is never rendered.
+  // Nobody subscribes to metrics: it takes a seq, and is kept as the
+  // topic's snapshot.
   CHECK(h.publish(topic::metrics, {}, [&](uint64_t) {
     ++renders;
-    return std::string{"{}"};
+    return std::string{"{\"snapshot\":1}"};
   }) == 1);
+  REQUIRE(h.last(topic::metrics));
+  CHECK(*h.last(topic::metrics) == "{\"snapshot\":1}");
+  CHECK_FALSE(h.last(topic::status));
   all.finish();
   errors.finish();
-  CHECK(renders == traces + 10);
+  // Rendered once each, however many connections took it.
+  CHECK(renders == traces + 10 + 1);
   CHECK(all.seqs("trace") == one_to(traces));
   CHECK(all.seqs("alert") == one_to(10));
   auto error_seqs = errors.seqs("trace");
