@@ -81,6 +81,10 @@ std::optional<int64_t> parse_rfc3339(std::string_view s) {
   auto days
     = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   auto secs = days * 86400 + h * 3600 + mi * 60 + std::min(sec, 59) - offset_s;
+  // Nanoseconds in int64: years 1678 to 2262.
+  constexpr int64_t max_secs = INT64_MAX / 1'000'000'000 - 1;
+  if (secs > max_secs || secs < -max_secs)
+    return std::nullopt;
   return secs * 1'000'000'000 + frac_ns;
 }
 
@@ -97,7 +101,9 @@ std::optional<int64_t> parse_time(std::string_view text, int64_t now_ns,
       || s.find(':') != std::string::npos) {
     if (auto t = parse_rfc3339(s))
       return t;
-    error = "'" + s + "' is not an RFC 3339 time (e.g. 2026-12-02T05:00:00Z)";
+    error = "'" + s
+            + "' is not an RFC 3339 time from 1678 to 2262 (e.g. "
+              "2026-12-02T05:00:00Z)";
     return std::nullopt;
   }
   if (auto x = parse_decimal(s)) {

@@ -5,7 +5,6 @@
 
 #include <doctest/doctest.h>
 
-
 using namespace argus::gateway;
 
 namespace {
@@ -99,13 +98,17 @@ TEST_CASE("times are RFC 3339, Unix seconds or a duration before now") {
   CHECK(parse_time("2024-02-29T23:59:59.5Z", now, error)
         == 1'709'251'199'500'000'000);
   CHECK(parse_time("1970-01-01T00:00:00Z", now, error) == 0);
+  CHECK(parse_time("2262-01-01T00:00:00Z", now, error)
+        == 9'214'646'400'000'000'000);
   CHECK(parse_time("1796187600", now, error) == now);
   CHECK(parse_time("1796187600.25", now, error) == now + 250'000'000);
   CHECK(parse_time("15m", now, error) == now - 900'000'000'000);
   CHECK(parse_time("1h", now, error) == now - 3'600'000'000'000);
   for (auto bad : {"2025-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
                    "2026-12-02T05:00:00", "2026-12-02T25:00:00Z",
-                   "2026-12-02T05:00:00Zjunk", "-5", "0x10", "soon", ""}) {
+                   "2026-12-02T05:00:00Zjunk", "-5", "0x10", "soon", "",
+                   // Beyond int64 nanoseconds (found by fuzz_http).
+                   "7587-12-02T05:00:00Z", "1600-01-01T00:00:00Z"}) {
     CAPTURE(bad);
     error.clear();
     CHECK_FALSE(parse_time(bad, now, error));
