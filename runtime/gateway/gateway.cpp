@@ -273,22 +273,27 @@ gateway::accept_websocket(const http_request& req, http_response& refusal) {
   rec.path = req.path;
   rec.peer = req.peer;
   rec.start_ns = wall_clock_ns();
-  auto answer = [&](http_response res) {
-    rec.status = res.status;
-    rec.bytes = res.body.size();
+  // Counted and audited like every request, the accepted ones as 101.
+  auto record = [&](int status, size_t bytes) {
+    rec.status = status;
+    rec.bytes = bytes;
     rec.duration_ns = wall_clock_ns() - rec.start_ns;
     if (opts_.on_request)
       opts_.on_request(rec);
     if (audit_)
       audit_->record(audit_record_of(rec));
+  };
+  auto refuse = [&](http_response res) -> std::optional<websocket_endpoint> {
+    record(res.status, res.body.size());
     refusal = std::move(res);
+    return std::nullopt;
   };
   if (req.path != "/ws") {
     rec.route = "(no route)";
     not_found_.fetch_add(1, std::memory_order_relaxed);
-    answer(problem(404, "Not Found",
-                   "no WebSocket endpoint at " + req.path + " (it is /ws)"));
-    return std::nullopt;
+    return refuse(
+      problem(404, "Not Found",
+              "no WebSocket endpoint at " + req.path + " (it is /ws)"));
   }
   // Browsers cannot set headers on a WebSocket: the token may come as
   // `access_token` on the upgrade request only (RFC 6750 2.3). The path,
@@ -301,11 +306,9 @@ gateway::accept_websocket(const http_request& req, http_response& refusal) {
       from_query = *t;
       token = std::string_view{from_query};
     }
-  auto who = authorize(req, token, role::viewer, rec, refusal);
-  if (!who) {
-    answer(std::move(refusal));
-    return std::nullopt;
-  }
+  http_response denied;
+  if (!authorize(req, token, role::viewer, rec, denied))
+    return refuse(std::move(denied));
   if (hub_.connections() >= opts_.cfg.websocket_max_connections) {
     websocket_rejected_cap_.fetch_add(1, std::memory_order_relaxed);
     auto res
@@ -313,8 +316,7 @@ gateway::accept_websocket(const http_request& req, http_response& refusal) {
                 "too many WebSocket clients (websocket_max_connections "
                   + std::to_string(opts_.cfg.websocket_max_connections) + ")");
     res.headers.emplace_back("Retry-After", "5");
-    answer(std::move(res));
-    return std::nullopt;
+    return refuse(std::move(res));
   }
   live::outbox_limits limits;
   limits.max_messages = opts_.cfg.websocket_queue_messages;
@@ -338,10 +340,7 @@ gateway::accept_websocket(const http_request& req, http_response& refusal) {
     opts_.cfg.websocket_idle_timeout);
   if (ep.idle_timeout.count() < 1)
     ep.idle_timeout = std::chrono::seconds{1};
-  http_response switching;
-  switching.status = 101;
-  answer(std::move(switching));
-  refusal = http_response{};
+  record(101, 0);
   return ep;
 }
 

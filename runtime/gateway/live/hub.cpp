@@ -39,33 +39,24 @@ size_t connection::waiting() const {
   return box_.messages();
 }
 
-size_t connection::waiting_bytes() const {
-  std::lock_guard<std::mutex> guard{mtx_};
-  return box_.bytes();
-}
-
 uint64_t connection::dropped() const {
   std::lock_guard<std::mutex> guard{mtx_};
   return box_.dropped();
 }
 
-bool connection::wants(topic t, const message_facts& facts) const {
-  std::lock_guard<std::mutex> guard{mtx_};
-  return !closing_ && subs_.wants(t, facts);
-}
-
 connection::after
-connection::offer(topic t, const std::shared_ptr<const std::string>& text,
+connection::offer(topic t, const message_facts& facts,
+                  const std::shared_ptr<const std::string>& text,
                   uint64_t seq) {
   std::lock_guard<std::mutex> guard{mtx_};
-  if (closing_)
-    return after::nothing;
+  if (closing_ || !subs_.wants(t, facts))
+    return after::unwanted;
   bool was_empty = box_.messages() == 0;
   if (box_.offer({t, seq, text}) == outbox::offer_result::close) {
     closing_ = true;
     return after::close;
   }
-  return was_empty ? after::wake : after::nothing;
+  return was_empty ? after::wake : after::queued;
 }
 
 std::shared_ptr<connection> hub::attach(outbox_limits limits,
@@ -94,19 +85,14 @@ uint64_t hub::publish(topic t, const message_facts& facts,
     auto text = std::make_shared<const std::string>(render(seq));
     last_[i] = text;
     for (const auto& c : connections_) {
-      if (!c->wants(t, facts))
-        continue;
-      ++stats_.offered;
-      switch (c->offer(t, text, seq)) {
-        case connection::after::nothing:
-          break;
-        case connection::after::wake:
-          to_notify.emplace_back(c, false);
-          break;
-        case connection::after::close:
-          ++stats_.closed_slow;
-          to_notify.emplace_back(c, true);
-          break;
+      auto what = c->offer(t, facts, text, seq);
+      if (what != connection::after::unwanted)
+        ++stats_.offered;
+      if (what == connection::after::wake)
+        to_notify.emplace_back(c, false);
+      else if (what == connection::after::close) {
+        ++stats_.closed_slow;
+        to_notify.emplace_back(c, true);
       }
     }
   }

@@ -40,20 +40,18 @@ public:
   void subscribe(topic t, filter f);
   bool unsubscribe(topic t);
   std::optional<outbox::frame> take();
-  /// Messages and bytes waiting, and messages dropped so far.
+  /// Messages waiting, and messages dropped so far.
   size_t waiting() const;
-  size_t waiting_bytes() const;
   uint64_t dropped() const;
 
 private:
   friend class hub;
 
-  bool wants(topic t, const message_facts& facts) const;
-
-  /// What `offer` found: whether to call `notify_`, and with what.
-  enum class after { nothing, wake, close };
-  after offer(topic t, const std::shared_ptr<const std::string>& text,
-              uint64_t seq);
+  /// What `offer` did: not wanted (closing, or not subscribed, or
+  /// filtered out), queued, or queued and `notify_` is due, with what.
+  enum class after { unwanted, queued, wake, close };
+  after offer(topic t, const message_facts& facts,
+              const std::shared_ptr<const std::string>& text, uint64_t seq);
 
   /// Calls the notify of the moment (outside the lock).
   void fire(bool close);

@@ -26,7 +26,6 @@ void outbox::drop_one(topic t) {
   auto& gone = q.front();
   lose(static_cast<topic>(victim), gone.m.seq);
   bytes_ -= gone.m.text ? gone.m.text->size() : 0;
-  --messages_;
   q.pop_front();
 }
 
@@ -47,15 +46,15 @@ outbox::offer_result outbox::offer(published m) {
     lose(m.on, m.seq);
   } else {
     bool dropping = false;
-    while (messages_ > 0
-           && (messages_ + 1 > limits_.max_messages
-               || bytes_ + size > limits_.max_bytes)) {
+    for (auto n = messages();
+         n > 0
+         && (n + 1 > limits_.max_messages || bytes_ + size > limits_.max_bytes);
+         n = messages()) {
       drop_one(m.on);
       dropping = true;
     }
     auto t = static_cast<size_t>(m.on);
     bytes_ += size;
-    ++messages_;
     queues_[t].push_back({next_arrival_++, std::move(m)});
     if (!dropping)
       return offer_result::queued;
@@ -87,7 +86,6 @@ std::optional<outbox::frame> outbox::take() {
   auto& q = queues_[next];
   auto m = std::move(q.front().m);
   q.pop_front();
-  --messages_;
   bytes_ -= m.text ? m.text->size() : 0;
   dropped_since_take_ = 0;
   return frame{std::move(m.text), false};

@@ -60,7 +60,10 @@ public:
   std::optional<frame> take();
 
   size_t messages() const noexcept {
-    return messages_;
+    size_t n = 0;
+    for (const auto& q : queues_)
+      n += q.size();
+    return n;
   }
   size_t bytes() const noexcept {
     return bytes_;
@@ -94,7 +97,6 @@ private:
   };
   std::array<loss, topic_count> lost_{};
   uint64_t next_arrival_ = 0;
-  size_t messages_ = 0;
   size_t bytes_ = 0;
   uint64_t dropped_since_take_ = 0;
   uint64_t dropped_total_ = 0;
