@@ -456,6 +456,11 @@ struct gateway_config {
   /// after which it is answered 429 until the window passes.
   size_t auth_failures_before_throttle = 10;
   milliseconds auth_throttle_window = 60s;
+  /// The web dashboard's folder (`index.html`, `app.js`, `app.css`, and
+  /// uPlot under `node_modules/uplot/dist/` from `npm ci`); empty: the
+  /// source tree's `web/`. `dashboard: false` serves no page at `/`.
+  std::string web_root;
+  bool dashboard = true;
   /// Every request and failed authentication to `audit_log`.
   bool audit = true;
   /// Audit records waiting for storage; more are dropped and counted.

@@ -309,6 +309,8 @@ if_config<C, gateway_config> fields(V& v, C& c) {
   v("auth_failures_before_throttle", c.auth_failures_before_throttle,
     positive{});
   v("auth_throttle_window", c.auth_throttle_window, positive{});
+  v("web_root", c.web_root);
+  v("dashboard", c.dashboard);
   v("audit", c.audit);
   v("audit_max_pending", c.audit_max_pending, positive{});
 }

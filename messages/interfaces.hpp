@@ -81,6 +81,9 @@ using correlation_manager_actor = caf::typed_actor<
   caf::reacts_to<atom::tick, uint64_t>,
   // Statistics over the requests held in memory.
   caf::replies_to<atom::stats>::with<correlation_statistics>,
+  // Sends a `request_summary` to `subscriber` as each request finishes, and
+  // again when later spans extend its path, until it terminates.
+  caf::reacts_to<atom::subscribe, caf::actor>,
   // Where the components it depends on run now (from the supervisor).
   caf::reacts_to<atom::route, component_directory>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;

@@ -119,6 +119,33 @@ struct request_finished {
                error_message)
 };
 
+/// A request the correlation manager saw finish, for its subscribers (the
+/// live `traces` topic). Sent when the response arrives and again each time
+/// spans collected later extend its path (`revision` counts those).
+struct request_summary {
+  static constexpr uint16_t version = 1;
+  message_header hdr;
+  std::string operation;
+  /// completed, failed, late or orphan.
+  std::string status;
+  /// `analyst>strategist>exchange`.
+  std::string path;
+  /// The component of its root span (its first), if a span was seen.
+  std::string component;
+  int64_t started_ns = 0;
+  int64_t finished_ns = 0;
+  int64_t duration_ns = 0;
+  uint64_t spans = 0;
+  uint64_t error_spans = 0;
+  std::string error_type;
+  std::string error_message;
+  uint32_t revision = 0;
+
+  ARGUS_FIELDS(request_summary, hdr, operation, status, path, component,
+               started_ns, finished_ns, duration_ns, spans, error_spans,
+               error_type, error_message, revision)
+};
+
 /// Request starts and ends handed to the correlation manager together.
 struct request_batch {
   static constexpr uint16_t version = 1;

@@ -64,6 +64,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(argus, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(argus, (argus::tracking_query))
   CAF_ADD_TYPE_ID(argus, (argus::tracking_view))
   CAF_ADD_TYPE_ID(argus, (argus::component_directory))
+  CAF_ADD_TYPE_ID(argus, (argus::request_summary))
 
 CAF_END_TYPE_ID_BLOCK(argus)
 

@@ -6,7 +6,9 @@
 #include "runtime/dispatcher.hpp"
 #include "runtime/gateway/api.hpp"
 #include "runtime/gateway/gateway.hpp"
+#include "runtime/gateway/live/feed.hpp"
 #include "runtime/gateway/request_meters.hpp"
+#include "runtime/gateway/web_assets.hpp"
 #include "runtime/privacy/redactor.hpp"
 #include "runtime/system.hpp"
 #include "storage/sqlite_store.hpp"
@@ -213,6 +215,26 @@ caf::error engine::start() {
     auto routes = gateway::api_routes(
       *this, {cfg_.gateway.request_timeout, cfg_.storage.path});
     routes.insert(routes.end(), opts_.routes.begin(), opts_.routes.end());
+    if (cfg_.gateway.dashboard) {
+      auto root = cfg_.gateway.web_root.empty() ? gateway::default_web_root()
+                                                : cfg_.gateway.web_root;
+      std::string why;
+      if (auto assets = gateway::load_web_assets(root, why)) {
+        auto web = gateway::web_routes(std::move(*assets));
+        routes.insert(routes.end(), web.begin(), web.end());
+      } else {
+        // The API works without the page: say why there is none, at start
+        // and to whoever opens it.
+        log_->warn("dashboard-unavailable reason={}", why);
+        routes.push_back({"GET", "/", gateway::role::anyone,
+                          "the live web dashboard (unavailable)",
+                          [why](const gateway::request_context&) {
+                            return gateway::problem(
+                              503, "Service Unavailable",
+                              "the web dashboard is not installed: " + why);
+                          }});
+      }
+    }
     // Requests by route and status, and their latency, on /metrics.
     auto meters = std::make_shared<gateway::request_meters>(client_, routes);
     gopts.on_request = [meters](const gateway::request_record& r) {
@@ -226,11 +248,35 @@ caf::error engine::start() {
       return caf::make_error(ec::invalid_config, "gateway: " + error);
     }
     log_->info("gateway-listening url={}", gateway_->url());
-    if (cfg_.metrics_dashboard.enable_websocket_broadcast
-        && cfg_.metrics_dashboard.enable_real_time_updates)
+    if (cfg_.metrics_dashboard.enable_websocket_broadcast) {
+      auto* hub = &gateway_->live();
+      live_listener_ = system_->spawn([hub]() -> caf::behavior {
+        namespace live = gateway::live;
+        return {
+          [hub](const request_summary& x) {
+            live::publish(*hub, x);
+          },
+          [hub](const drift_alert& x) {
+            live::publish(*hub, x);
+          },
+          [hub](const retrain_requested& x) {
+            live::publish(*hub, x);
+          },
+          [hub](const regime_changed& x) {
+            live::publish(*hub, x);
+          },
+          [hub](const feature_rank_changed& x) {
+            live::publish(*hub, x);
+          },
+          [hub](const tracking_view& x) {
+            live::publish(*hub, x);
+          },
+        };
+      });
       publisher_ = std::thread{[this] {
         publish_live();
       }};
+    }
     if (!config::is_loopback_address(cfg_.gateway.address)
         && cfg_.gateway.tls_certificate.empty())
       log_->warn("gateway-insecure address={} tls=off: tokens and data "
@@ -267,18 +313,27 @@ caf::expected<Handle> engine::find(component_key<Handle> key,
       if (auto handle = directory_->known->get(key))
         return handle;
   }
+  auto directory = lookup_directory(timeout);
+  if (!directory)
+    return std::move(directory.error());
+  if (auto handle = directory->get(key))
+    return handle;
+  return caf::make_error(ec::component_down,
+                         std::string{key.id} + " is not running");
+}
+
+caf::expected<component_directory>
+engine::lookup_directory(std::chrono::milliseconds timeout) {
   caf::scoped_actor self{*system_};
-  caf::expected<Handle> result{caf::make_error(ec::timeout)};
+  caf::expected<component_directory> result{caf::make_error(ec::timeout)};
   self->request(supervisor_, timeout, atom::lookup_v)
     .receive(
       [&](component_directory& directory) {
-        if (auto handle = directory.get(key))
-          result = std::move(handle);
-        else
-          result = caf::make_error(ec::component_down,
-                                   std::string{key.id} + " is not running");
-        std::lock_guard<std::mutex> guard{directory_->mtx};
-        directory_->known = std::move(directory);
+        {
+          std::lock_guard<std::mutex> guard{directory_->mtx};
+          directory_->known = directory;
+        }
+        result = std::move(directory);
       },
       [&](caf::error& err) {
         result = std::move(err);
@@ -553,14 +608,40 @@ engine::wait_for_termination(std::chrono::milliseconds timeout) {
   return termination_->reason;
 }
 
+void engine::subscribe_live(std::chrono::milliseconds timeout) {
+  auto directory = lookup_directory(timeout);
+  if (!directory)
+    return;
+  size_t i = 0;
+  auto subscribe = [&](auto key) {
+    auto& last = live_subscribed_[i++];
+    auto handle = directory->get(key);
+    if (!handle || handle.address() == last)
+      return;
+    caf::anon_send(handle, atom::subscribe_v, live_listener_);
+    last = handle.address();
+  };
+  live_subscribed_.resize(3);
+  subscribe(correlation_manager_key);
+  subscribe(ml_monitor_key);
+  subscribe(tracker_key);
+}
+
 void engine::publish_live() {
   auto& hub = gateway_->live();
   auto interval = cfg_.metrics_dashboard.update_interval;
+  std::optional<integration_status> before;
   std::unique_lock<std::mutex> lock{publisher_mtx_};
-  while (!publisher_cv_.wait_for(lock, interval, [this] {
-    return publisher_stop_;
-  })) {
-    lock.unlock();
+  auto step = [&] {
+    // A component that restarted lost its subscribers: the first
+    // interval after, it has the listener again.
+    subscribe_live(interval);
+    if (auto now = status(interval)) {
+      gateway::live::publish(hub, *now, before);
+      before = std::move(*now);
+    }
+    if (!cfg_.metrics_dashboard.enable_real_time_updates)
+      return;
     // The dashboard's own published text, as /api/metrics/dashboard
     // serves it: inserted, not parsed again.
     if (auto text = dashboard_text(interval))
@@ -572,6 +653,15 @@ void engine::publish_live() {
         msg += '}';
         return msg;
       });
+  };
+  lock.unlock();
+  step();
+  lock.lock();
+  while (!publisher_cv_.wait_for(lock, interval, [this] {
+    return publisher_stop_;
+  })) {
+    lock.unlock();
+    step();
     lock.lock();
   }
 }
@@ -586,6 +676,13 @@ caf::error engine::stop() {
   publisher_cv_.notify_all();
   if (publisher_.joinable())
     publisher_.join();
+  if (live_listener_) {
+    // It publishes into the gateway's hub: gone before the gateway is.
+    caf::scoped_actor self{*system_};
+    self->send_exit(live_listener_, caf::exit_reason::user_shutdown);
+    self->wait_for(live_listener_);
+    live_listener_ = nullptr;
+  }
   if (gateway_) {
     gateway_->stop();
     gateway_.reset();

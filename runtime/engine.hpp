@@ -231,6 +231,9 @@ private:
 
   /// Drops the directory `find` keeps, so the next one asks the supervisor.
   void forget_directory();
+  /// Asks the supervisor which components run now (and caches it).
+  caf::expected<component_directory>
+  lookup_directory(std::chrono::milliseconds timeout);
 
   /// Spawns a listener with `bhvr` and subscribes it to component `key`.
   template <class Handle>
@@ -278,9 +281,17 @@ private:
   /// Started last, stopped first: no request reaches a stopping engine.
   std::unique_ptr<gateway::gateway> gateway_;
 
-  /// Publishes the dashboard to `/ws`'s `metrics` topic every
-  /// `update_interval` until `stop`.
+  /// Every `update_interval` until `stop`: publishes the dashboard to
+  /// `/ws`'s `metrics` topic and the status to `status`, and subscribes
+  /// `live_listener_` again to each component that restarted since.
   void publish_live();
+  /// Subscribes `live_listener_` to the components whose actor is not the
+  /// one it subscribed to last (`live_subscribed_`).
+  void subscribe_live(std::chrono::milliseconds timeout);
+  /// Renders what the components push (finished requests, alerts,
+  /// tracking changes) into the live topics.
+  caf::actor live_listener_;
+  std::vector<caf::actor_addr> live_subscribed_;
   std::thread publisher_;
   std::mutex publisher_mtx_;
   std::condition_variable publisher_cv_;

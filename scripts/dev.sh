@@ -3,7 +3,7 @@
 #   scripts/dev.sh demo   install what is missing, build (Release), run argusd --demo
 #   scripts/dev.sh test   install what is missing, build (Release), run the test suite
 #   scripts/dev.sh build  install what is missing and build only
-#   scripts/dev.sh fuzz frames|config|http [SECONDS]
+#   scripts/dev.sh fuzz frames|config|http|live [SECONDS]
 #                         build the libFuzzer harnesses with clang (ASan,
 #                         UBSan) in build-fuzz and fuzz one for SECONDS
 #                         (default 300), starting from tests/fuzz/<name>
@@ -28,7 +28,9 @@ packages=(
 # also scrapes argusd's /metrics in a test, and curl is the HTTP client of
 # the gateway's route matrix; openssl makes the test CA and certificates;
 # python3-websockets is the real WebSocket client of /ws's test.
-test_packages=(prometheus python3-scipy curl openssl python3-websockets)
+# chromium, its driver and Selenium run the web dashboard's browser test.
+test_packages=(prometheus python3-scipy curl openssl python3-websockets
+  chromium chromium-driver python3-selenium)
 # Only fuzzing needs these: clang and its libFuzzer and sanitizer runtimes.
 fuzz_packages=(clang libclang-rt-14-dev)
 
@@ -48,7 +50,25 @@ install_missing() {
   fi
 }
 
+# The web dashboard's one library (uPlot) from the npm registry, exactly as
+# web/package-lock.json pins it; nothing third-party is committed. Debian's
+# nodejs and npm come only when the machine has no npm.
+web_libraries() {
+  if ! command -v npm >/dev/null 2>&1; then
+    local saved=("${packages[@]}")
+    packages=(nodejs npm)
+    install_missing
+    packages=("${saved[@]}")
+  fi
+  local lock="$root/web/package-lock.json"
+  local installed="$root/web/node_modules/.package-lock.json"
+  if [[ ! -f "$installed" || "$lock" -nt "$installed" ]]; then
+    (cd "$root/web" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 build() {
+  web_libraries
   cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$build_dir" -j "$(nproc)"
 }
@@ -76,8 +96,8 @@ case "$cmd" in
   fuzz)
     harness="${1:-}"
     seconds="${2:-300}"
-    if [[ "$harness" != frames && "$harness" != config && "$harness" != http ]]; then
-      echo "usage: scripts/dev.sh fuzz frames|config|http [SECONDS]" >&2
+    if [[ "$harness" != frames && "$harness" != config && "$harness" != http && "$harness" != live ]]; then
+      echo "usage: scripts/dev.sh fuzz frames|config|http|live [SECONDS]" >&2
       exit 64
     fi
     packages+=("${fuzz_packages[@]}")

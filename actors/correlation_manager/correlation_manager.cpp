@@ -1,6 +1,7 @@
 #include "actors/correlation_manager/correlation_manager.hpp"
 
 #include "actors/common/persist.hpp"
+#include "actors/common/subscribers.hpp"
 #include "messages/json_text.hpp"
 #include "messages/time.hpp"
 #include "storage/rows.hpp"
@@ -213,6 +214,7 @@ correlation_manager_state::record_for(const correlation_id& corr) {
         continue;
       }
       records.erase(order.front());
+      announced.erase(order.front());
       order.pop_front();
       ++evicted;
     }
@@ -251,6 +253,8 @@ db_row correlation_manager_state::finish(const request_finished& x) {
     r.status = request_status::late;
   else
     r.status = x.success ? request_status::completed : request_status::failed;
+  if (announcing)
+    to_announce.push_back(x.hdr.corr);
   return to_row(r);
 }
 
@@ -276,6 +280,56 @@ void correlation_manager_state::touch(const component_touch& x) {
   // (so one that never answers shows how far it got).
   if (dirty.empty() || dirty.back() != x.corr)
     dirty.push_back(x.corr);
+  // A finished request's path grew: its subscribers see the new path.
+  if (announcing && r.status != request_status::open
+      && r.status != request_status::timed_out
+      && (to_announce.empty() || to_announce.back() != x.corr))
+    to_announce.push_back(x.corr);
+}
+
+std::vector<request_summary> correlation_manager_state::take_announcements() {
+  std::vector<request_summary> result;
+  if (to_announce.empty())
+    return result;
+  // Once per request per call, in the order they first asked.
+  std::unordered_map<correlation_id, bool> seen;
+  for (const auto& corr : to_announce) {
+    if (!seen.emplace(corr, true).second)
+      continue;
+    auto r = find(corr);
+    if (!r)
+      continue;
+    auto s = summary_of(*r);
+    s.revision = announced[corr]++;
+    result.push_back(std::move(s));
+  }
+  to_announce.clear();
+  return result;
+}
+
+request_summary correlation_manager_state::summary_of(const request_record& r) {
+  request_summary s;
+  s.hdr = make_header<request_summary>(r.corr);
+  s.operation = r.operation;
+  s.status = to_string(r.status);
+  s.path = r.component_path();
+  // The root span: the one without a parent, else the earliest.
+  const request_span* root = nullptr;
+  for (const auto& sp : r.spans)
+    if (!root || (sp.extent.parent == 0 && root->extent.parent != 0)
+        || ((sp.extent.parent == 0) == (root->extent.parent == 0)
+            && sp.extent.start_ns < root->extent.start_ns))
+      root = &sp;
+  if (root)
+    s.component = to_string(root->component);
+  s.started_ns = r.started_ns;
+  s.finished_ns = r.finished_ns;
+  s.duration_ns = r.duration_ns();
+  s.spans = r.spans.size();
+  s.error_spans = r.error_spans;
+  s.error_type = r.error_type;
+  s.error_message = r.error_message;
+  return s;
 }
 
 std::vector<db_row> correlation_manager_state::take_dirty() {
@@ -383,6 +437,15 @@ sweep_interval(const config::correlation_manager_config& c) {
                     std::chrono::milliseconds{1'000});
 }
 
+/// Tells the subscribers what finished (or grew) since the last time.
+void announce(self_ptr self) {
+  auto& st = self->state;
+  st.announcing = !st.subscribers.empty();
+  for (auto& s : st.take_announcements())
+    for (const auto& sub : st.subscribers)
+      caf::anon_send(sub, s);
+}
+
 } // namespace
 
 correlation_manager_actor::behavior_type correlation_manager(
@@ -392,6 +455,7 @@ correlation_manager_actor::behavior_type correlation_manager(
   self->state.init(std::move(cfg), wall_clock_ns());
   self->state.storage = std::move(storage);
   self->state.log = std::move(log);
+  forget_subscribers_when_down(self);
   self->delayed_send(self, sweep_interval(self->state.cfg), atom::tick_v,
                      self->state.tick_generation);
   return {
@@ -403,6 +467,7 @@ correlation_manager_actor::behavior_type correlation_manager(
         rows.push_back(st.start(x));
       for (const auto& x : batch.finished)
         rows.push_back(st.finish(x));
+      announce(self);
       return persist_then_reply(self, st.storage, batch.hdr.corr,
                                 std::move(rows), taken);
     },
@@ -410,11 +475,16 @@ correlation_manager_actor::behavior_type correlation_manager(
       for (const auto& t : x.touches)
         self->state.touch(t);
     },
+    [=](atom::subscribe, caf::actor& subscriber) {
+      add_subscriber(self, std::move(subscriber));
+      self->state.announcing = true;
+    },
     [=](atom::tick, uint64_t generation) {
       auto& st = self->state;
       if (generation != st.tick_generation)
         return;
       auto rows = st.sweep(wall_clock_ns());
+      announce(self);
       if (!rows.empty() && st.log)
         st.log->debug("requests-rewritten count={}", rows.size());
       send_rows(self, st.storage, std::move(rows));

@@ -122,6 +122,14 @@ struct correlation_manager_state {
   /// @returns the rows of finished requests whose path grew since written.
   std::vector<db_row> take_dirty();
 
+  /// @returns a summary of each request that finished, or whose path grew
+  ///          after it finished, since the last call (none unless
+  ///          `announcing`: nobody asked).
+  std::vector<request_summary> take_announcements();
+
+  /// @returns what subscribers are told about `r`.
+  static request_summary summary_of(const request_record& r);
+
   correlation_statistics statistics(const message_header& hdr) const;
 
   component_status status(const message_header& hdr) const;
@@ -145,6 +153,12 @@ struct correlation_manager_state {
   storage_writer_actor storage;
   std::shared_ptr<spdlog::logger> log;
   uint64_t tick_generation = 0;
+  /// Requests to announce (finished, or grown after finishing), and how
+  /// often each was announced; collected only while `announcing`.
+  bool announcing = false;
+  std::vector<correlation_id> to_announce;
+  std::unordered_map<correlation_id, uint32_t> announced;
+  std::vector<caf::actor> subscribers;
 
 private:
   request_record& record_for(const correlation_id& corr);

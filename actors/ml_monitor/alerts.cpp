@@ -1,5 +1,7 @@
 #include "actors/ml_monitor/alerts.hpp"
 
+#include <string_view>
+
 namespace argus {
 
 const char* to_string(alert_change x) {
@@ -14,6 +16,18 @@ const char* to_string(alert_change x) {
       return "resolved";
   }
   return "unknown";
+}
+
+alert_change change_of(const drift_alert& a) {
+  for (auto x :
+       {alert_change::fired, alert_change::escalated, alert_change::resolved}) {
+    std::string_view name = to_string(x);
+    if (a.message.size() > name.size()
+        && a.message.compare(0, name.size(), name) == 0
+        && a.message[name.size()] == ':')
+      return x;
+  }
+  return alert_change::none;
 }
 
 alert_change alert_state::update(int64_t now_ns, severity level) {

@@ -22,6 +22,11 @@ enum class alert_change : uint8_t { none, fired, escalated, resolved };
 
 const char* to_string(alert_change x);
 
+/// @returns what an alert message announces: its text starts with the
+///          change (`fired: …`, as the model monitor writes it); `none` for
+///          any other text.
+alert_change change_of(const drift_alert& a);
+
 class alert_state {
 public:
   explicit alert_state(alert_policy p = {}) : p_(p) {

@@ -43,6 +43,8 @@ nlohmann::json to_json(const performance_figures& f) {
           {"log_loss", f.log_loss}};
 }
 
+} // namespace
+
 nlohmann::json to_json(const drift_alert& a) {
   return {{"model_id", a.model.model_id},
           {"model_version", a.model.version},
@@ -54,8 +56,6 @@ nlohmann::json to_json(const drift_alert& a) {
           {"message", a.message},
           {"time_ns", a.time_ns}};
 }
-
-} // namespace
 
 void ml_monitor_state::init(config::ml_monitor_config config, int64_t now_ns) {
   cfg = std::move(config);

@@ -17,6 +17,9 @@
 
 namespace argus {
 
+/// An alert as the API and the live `alerts` topic show it.
+nlohmann::json to_json(const drift_alert& a);
+
 /// State of the ML MONITOR (spec: ML Monitor). Keeps a `model_monitor` per
 /// model version, joins labels to their predictions by model and
 /// correlation id

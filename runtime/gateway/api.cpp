@@ -6,7 +6,9 @@
 #include "messages/json_text.hpp"
 #include "messages/time.hpp"
 #include "messages/trace_context.hpp"
+#include "runtime/gateway/live/feed.hpp"
 #include "runtime/gateway/params.hpp"
+#include "storage/readers/metrics.hpp"
 #include "storage/readers/traces.hpp"
 
 #include <caf/error.hpp>
@@ -56,21 +58,6 @@ json to_json(const latency_summary& x) {
           {"p95_ns", x.p95_ns},
           {"p99_ns", x.p99_ns},
           {"max_ns", x.max_ns}};
-}
-
-json to_json(const integration_status& st) {
-  json components = json::array();
-  for (const auto& c : st.components)
-    components.push_back({{"id", c.id},
-                          {"state", to_string(c.state)},
-                          {"started_at_ns", c.started_at_ns},
-                          {"restarts", c.restarts},
-                          {"last_error", c.last_error},
-                          {"mailbox_size", c.mailbox_size},
-                          {"counters", c.counters}});
-  return {{"time_ns", st.time_ns},
-          {"components", std::move(components)},
-          {"counters", st.counters}};
 }
 
 /// `labels=k:v,k2:v2`.
@@ -210,6 +197,38 @@ std::vector<route> metrics_routes(engine& eng, const api_options& o) {
                                        {"window", window},
                                        {"points", std::move(points)},
                                        {"truncated", first > 0}}));
+     }});
+  rs.push_back(
+    {"GET", "/api/metrics/fills/{id}", role::viewer,
+     "the fills booked under one correlation id (from the database)",
+     [o](const request_context& ctx) {
+       auto corr = correlation_id::parse(ctx.params.at("id"));
+       if (!corr)
+         return bad_request("'" + ctx.params.at("id")
+                            + "' is not a correlation id: "
+                            + caf::to_string(corr.error()));
+       std::string why;
+       auto reader = worker_reader(o.database_path, why);
+       if (!reader)
+         return problem(503, "Service Unavailable", "database: " + why);
+       auto fills = storage::trades_of(*reader, corr->str(), 1000);
+       if (!fills)
+         return problem(503, "Service Unavailable",
+                        "database: " + caf::to_string(fills.error()));
+       json list = json::array();
+       for (const auto& f : *fills)
+         list.push_back({{"trade_id", f.trade_id},
+                         {"order_id", f.order_id},
+                         {"symbol", f.symbol},
+                         {"side", f.side == trade_side::buy ? "buy" : "sell"},
+                         {"quantity", f.quantity},
+                         {"price", f.price},
+                         {"fee", f.fee},
+                         {"realized_pnl", f.realized_pnl},
+                         {"strategy_tag", f.strategy_tag},
+                         {"time_ns", f.time_ns}});
+       return json_response(dump_json(
+         {{"correlation_id", corr->str()}, {"fills", std::move(list)}}));
      }});
   rs.push_back({"GET", "/metrics", role::viewer,
                 "Prometheus text exposition (scrape target)",
@@ -564,7 +583,7 @@ std::vector<route> engine_routes(engine& eng, const api_options& o) {
                   auto st = eng.status(timeout);
                   if (!st)
                     return unavailable(st.error());
-                  return json_response(dump_json(to_json(*st)));
+                  return json_response(dump_json(live::to_json(*st)));
                 }});
   return rs;
 }

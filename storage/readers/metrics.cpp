@@ -132,6 +132,18 @@ caf::expected<std::vector<trade_executed>> trades(db_reader& r, size_t limit) {
 }
 
 caf::expected<std::vector<trade_executed>>
+trades_of(db_reader& r, const std::string& corr, size_t limit) {
+  return detail::guarded([&] {
+    SQLite::Statement q{r.db(), std::string{"SELECT "} + trade_columns
+                                  + " FROM trades WHERE correlation_id = ? "
+                                    "ORDER BY time_ns, id LIMIT ?"};
+    q.bind(1, corr);
+    q.bind(2, static_cast<int64_t>(limit));
+    return read_trades(q);
+  });
+}
+
+caf::expected<std::vector<trade_executed>>
 trades_after(db_reader& r, int64_t after_ns, int64_t after_id) {
   return detail::guarded([&] {
     // Two index ranges (time, and the rowid), not a scan of the table;

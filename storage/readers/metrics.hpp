@@ -28,6 +28,11 @@ latest_metric_points(db_reader& r, const std::string& window);
 /// @returns the newest `limit` fills, in time order.
 caf::expected<std::vector<trade_executed>> trades(db_reader& r, size_t limit);
 
+/// @returns the fills booked under correlation id `corr`, in time order
+///          (at most `limit`).
+caf::expected<std::vector<trade_executed>>
+trades_of(db_reader& r, const std::string& corr, size_t limit);
+
 /// @returns the fills newer than `after_ns` or stored after the trade row
 ///          `after_id` (what a stored trading state has not seen), in the
 ///          order they were stored: the order the dashboard took them, so

@@ -657,6 +657,8 @@ TEST_CASE("a real WebSocket client on /ws: refused before the upgrade "
   auto config = fx.dir.write("ws.yaml", "monitoring:\n"
                                         "  metrics_dashboard:\n"
                                         "    update_interval: 500ms\n"
+                                        "  gateway:\n"
+                                        "    websocket_idle_timeout: 3s\n"
                                         "  storage:\n"
                                         "    batch_interval: 50ms\n"
                                         "  runtime:\n"
@@ -671,6 +673,59 @@ TEST_CASE("a real WebSocket client on /ws: refused before the upgrade "
   CHECK(r.out.find("no token: 401") != std::string::npos);
   CHECK(r.out.find("permessage-deflate:") != std::string::npos);
   CHECK(r.out.find("oversized: 1009") != std::string::npos);
+  CHECK(r.out.find("silent client closed by the server") != std::string::npos);
+}
+
+TEST_CASE("argusctl follow and top stream from a running argusd: the demo's "
+          "drift alert as it fires, filters, refusals, a live table") {
+  daemon_fixture fx;
+  auto config = fx.dir.write("live.yaml", "monitoring:\n"
+                                          "  metrics_dashboard:\n"
+                                          "    update_interval: 1s\n"
+                                          "  storage:\n"
+                                          "    batch_interval: 50ms\n"
+                                          "  runtime:\n"
+                                          "    threads: 2\n");
+  auto r
+    = test::run({"/usr/bin/python3",
+                 std::string{ARGUS_SOURCE_DIR} + "/tests/tools/live_cli.py",
+                 ARGUSD_PATH, ARGUSCTL_PATH, config, fx.dir.path().string()},
+                150s);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("follow alerts: fired") != std::string::npos);
+  CHECK(r.out.find("top: 6 components") != std::string::npos);
+}
+
+TEST_CASE("the web dashboard in headless Chromium: token form, live "
+          "overview equal to the API, a drift alert within two update "
+          "intervals, a trace's waterfall and decision path, charts on every "
+          "page, deflate, phone width, no console error") {
+  daemon_fixture fx;
+  auto config = fx.dir.write("browser.yaml", "monitoring:\n"
+                                             "  metrics_dashboard:\n"
+                                             "    update_interval: 1s\n"
+                                             "  storage:\n"
+                                             "    batch_interval: 50ms\n"
+                                             "  runtime:\n"
+                                             "    threads: 2\n");
+  // Where the screenshots go: the fixture's folder, or the one asked for
+  // (docs/screenshots when they are renewed for the README).
+  auto shots = std::getenv("ARGUS_SCREENSHOT_DIR")
+                 ? std::string{std::getenv("ARGUS_SCREENSHOT_DIR")}
+                 : fx.dir.path().string();
+  auto r = test::run(
+    {"/usr/bin/python3",
+     std::string{ARGUS_SOURCE_DIR} + "/tests/tools/browser_dashboard.py",
+     ARGUSD_PATH, config, fx.dir.path().string(), shots},
+    240s);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("components equal /api/status") != std::string::npos);
+  CHECK(r.out.find("drift alert on the page") != std::string::npos);
+  CHECK(r.out.find("browser negotiated: permessage-deflate")
+        != std::string::npos);
+  CHECK(r.out.find("no console errors") != std::string::npos);
 }
 
 TEST_CASE("the README lists exactly the routes of the route table") {

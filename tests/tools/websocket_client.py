@@ -16,42 +16,13 @@ exits 0 when all passed.
 
 import asyncio
 import json
-import re
-import subprocess
 import sys
-import threading
+import time
 
 import websockets
 
 
-def fail(why):
-    print("FAIL", why)
-    sys.exit(1)
-
-
-def start(argusd, config, workdir):
-    proc = subprocess.Popen(
-        [argusd, "--config", config, "--demo", "--http-port", "0",
-         "--db", workdir + "/demo.db", "--log-level", "warn"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    ready = proc.stdout.readline()
-    m = re.search(r"url=http://(127\.0\.0\.1:\d+)", ready)
-    if not m:
-        proc.kill()
-        fail("argusd did not print its URL: %r" % ready)
-    token = None
-    for line in proc.stderr:
-        t = re.search(r"viewer token ([0-9a-f]{32})$", line.strip())
-        if t:
-            token = t.group(1)
-            break
-    if not token:
-        proc.kill()
-        fail("argusd did not print a viewer token")
-    # Keep reading both pipes so that argusd never blocks on them.
-    for pipe in (proc.stdout, proc.stderr):
-        threading.Thread(target=pipe.read, daemon=True).start()
-    return proc, "ws://" + m.group(1), token
+from demo_daemon import DemoDaemon, fail
 
 
 async def refused(url, status, what):
@@ -119,17 +90,90 @@ async def checks(base, token):
         print("oversized: 1009")
 
 
+def raw_silent_client(base, token):
+    """A client that upgrades, subscribes to everything, then never reads
+    again (so it never answers a ping), with a tiny receive buffer."""
+    import base64
+    import os
+    import socket
+    host, port = base[len("ws://"):].split(":")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, int(port)))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(("GET /ws?access_token=%s HTTP/1.1\r\nHost: %s:%s\r\n"
+                  "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                  % (token, host, port, key)).encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    if b" 101 " not in head.split(b"\r\n")[0]:
+        fail("the silent client was not upgraded: %r" % head[:100])
+    for topic in ("metrics", "traces", "status", "tracking", "alerts"):
+        payload = json.dumps({"op": "subscribe", "topic": topic}).encode()
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        sock.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+    return sock
+
+
+async def slow_and_silent(base, token, idle_timeout_s):
+    """A client that stops reading neither slows the others nor stays: a
+    reading client gets every snapshot on time meanwhile, and the silent
+    one is closed once its heartbeat goes unanswered."""
+    sock = raw_silent_client(base, token)
+    opened = time.time()
+    async with websockets.connect(base + "/ws?access_token=" + token,
+                                  max_size=None) as ws:
+        await ws.send(json.dumps({"op": "subscribe", "topic": "metrics"}))
+        json.loads(await asyncio.wait_for(ws.recv(), 5))  # subscribed
+        seqs, gaps, last = [], [], time.time()
+        while time.time() - opened < idle_timeout_s + 3:
+            msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            now = time.time()
+            gaps.append(now - last)
+            last = now
+            seqs.append(msg["seq"])
+        if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
+            fail("the reading client missed snapshots: %r" % seqs)
+        # update_interval is 500 ms: a snapshot late by more than another
+        # interval means the silent client held the others up.
+        if max(gaps[1:]) > 1.0:
+            fail("a snapshot came %.2f s after the one before" % max(gaps[1:]))
+        print("reading client beside a silent one: %d snapshots in order, "
+              "largest gap %.2f s" % (len(seqs), max(gaps[1:])))
+    # The silent client was closed: what it was sent ends in EOF.
+    sock.setblocking(True)
+    sock.settimeout(10)
+    closed = False
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                closed = True
+                break
+    except ConnectionResetError:
+        closed = True
+    except socket_timeout():
+        pass  # still open 10 s on: not closed
+    if not closed:
+        fail("the silent client was never closed")
+    print("silent client closed by the server (heartbeat timeout %g s)"
+          % idle_timeout_s)
+
+
+def socket_timeout():
+    import socket
+    return socket.timeout
+
+
 def main():
     argusd, config, workdir = sys.argv[1:4]
-    proc, base, token = start(argusd, config, workdir)
-    try:
-        asyncio.run(asyncio.wait_for(checks(base, token), 90))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with DemoDaemon(argusd, config, workdir + "/demo.db") as daemon:
+        asyncio.run(asyncio.wait_for(checks(daemon.ws, daemon.token), 90))
+        asyncio.run(asyncio.wait_for(
+            slow_and_silent(daemon.ws, daemon.token, 3.0), 60))
     print("ok")
 
 

@@ -14,6 +14,8 @@
 //   argusctl tracking regimes|ensembles|features|decisions (see
 //            tracking_commands.hpp)
 //   argusctl audit verify|list --db FILE (see audit_commands.cpp)
+//   argusctl follow TOPIC [filters] [-o json], argusctl top: live, from
+//            --server (see live_commands.cpp)
 //
 // With `--server URL` (or $ARGUS_SERVER) and `--token` (or $ARGUS_TOKEN)
 // the read commands ask that running argusd instead (tools/argusctl/
@@ -96,6 +98,7 @@ int main(int argc, char** argv) {
   require_db(!remote);
   command_table commands;
   add_all_commands(app, commands);
+  add_live_commands(app, commands, server);
   // A word where the command belongs that names no command: say so, with
   // the nearest one (CLI11 alone would only say that one is required).
   if (argc > 1 && argv[1][0] != '-') {

@@ -80,7 +80,8 @@ command_place place_of(const std::vector<std::string>& args) {
   const auto& name = args.front();
   if (name == "audit")
     return command_place::server_admin;
-  for (const char* local : {"check-config", "drift-test", "detect"})
+  for (const char* local :
+       {"check-config", "drift-test", "detect", "follow", "top"})
     if (name == local)
       return command_place::local;
   return command_place::server;
@@ -119,33 +120,32 @@ std::vector<std::string> forwarded_args(const std::vector<std::string>& argv,
   return result;
 }
 
-int run_on_server(const server_options& server,
-                  const std::vector<std::string>& args,
-                  const std::string& out_path) {
-  if (server.token.empty())
-    return fail("--server needs a token: --token TOKEN or $ARGUS_TOKEN",
-                exit_usage);
+std::string ask_server(const server_options& server, const std::string& path,
+                       const std::string* post_json, std::string& answer,
+                       long& status) {
   auto url = server.url;
   while (!url.empty() && url.back() == '/')
     url.pop_back();
-  url += "/api/ctl";
+  url += path;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl{curl_easy_init(),
                                                            curl_easy_cleanup};
   if (!curl)
-    return fail("cannot start an HTTP client (libcurl)");
-  auto body = dump_json(json{{"args", args}});
-  std::string answer;
+    return "cannot start an HTTP client (libcurl)";
   auto auth = "Authorization: Bearer " + server.token;
   curl_slist* headers = nullptr;
   headers = curl_slist_append(headers, auth.c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
+  if (post_json)
+    headers = curl_slist_append(headers, "Content-Type: application/json");
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list{
     headers, curl_slist_free_all};
   auto* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  if (post_json) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, post_json->c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+                     static_cast<long>(post_json->size()));
+  }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
@@ -158,10 +158,24 @@ int run_on_server(const server_options& server,
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   auto rc = curl_easy_perform(c);
   if (rc != CURLE_OK)
-    return fail("cannot ask " + server.url + ": "
-                + (error[0] ? std::string{error} : curl_easy_strerror(rc)));
-  long status = 0;
+    return "cannot ask " + server.url + ": "
+           + (error[0] ? std::string{error} : curl_easy_strerror(rc));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  return {};
+}
+
+int run_on_server(const server_options& server,
+                  const std::vector<std::string>& args,
+                  const std::string& out_path) {
+  if (server.token.empty())
+    return fail("--server needs a token: --token TOKEN or $ARGUS_TOKEN",
+                exit_usage);
+  auto body = dump_json(json{{"args", args}});
+  std::string answer;
+  long status = 0;
+  if (auto why = ask_server(server, "/api/ctl", &body, answer, status);
+      !why.empty())
+    return fail(why);
   json doc;
   try {
     doc = json::parse(answer);

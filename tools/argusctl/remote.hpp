@@ -39,6 +39,17 @@ struct server_options {
   std::string ca_file;
 };
 
+/// Asks `path` of the server (a GET, or a POST of `post_json` when given).
+/// @returns empty with the body in `answer` and the status in `status`, or
+///          why the server could not be asked.
+std::string ask_server(const server_options& server, const std::string& path,
+                       const std::string* post_json, std::string& answer,
+                       long& status);
+
+/// Adds `follow` and `top`, which run here and stream from `server`.
+void add_live_commands(CLI::App& app, command_table& table,
+                       const server_options& server);
+
 /// Sends `args` to the server and prints what the command printed there
 /// (its standard output to `out_path` when not empty). @returns its exit
 /// code, or `exit_failed` after saying why the server was not asked.

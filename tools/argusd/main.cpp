@@ -16,6 +16,7 @@
 #include "runtime/engine.hpp"
 #include "runtime/gateway/api.hpp"
 #include "runtime/gateway/gateway.hpp"
+#include "runtime/gateway/web_assets.hpp"
 #include "runtime/ingest/wire_session.hpp"
 
 #include <algorithm>
@@ -318,6 +319,9 @@ int main(int argc, char** argv) {
     argus::engine idle{argus::config::engine_config{}};
     auto routes = argus::gateway::api_routes(idle, {});
     routes.push_back(argus::ctl::ctl_route({}));
+    auto web
+      = argus::gateway::web_routes(argus::gateway::web_asset_placeholders());
+    routes.insert(routes.end(), web.begin(), web.end());
     std::cout << argus::gateway::routes_markdown(routes);
     return 0;
   }

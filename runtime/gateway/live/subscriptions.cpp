@@ -17,7 +17,7 @@ constexpr const char* topic_names[topic_count]
   = {"metrics", "traces", "alerts", "tracking", "status"};
 
 constexpr const char* tracking_kinds[]
-  = {"regime", "features", "ensemble", "decision"};
+  = {"regimes", "features", "ensembles", "decisions"};
 
 /// Strings in filters and ids: bounded, so a client cannot make the server
 /// keep much per subscription.
@@ -120,7 +120,7 @@ bool read_filter(topic t, const json& j, filter& f, std::string& error) {
         if (std::find(std::begin(tracking_kinds), std::end(tracking_kinds), k)
             == std::end(tracking_kinds)) {
           error = "filter.kind: '" + k
-                  + "' is not one of regime, features, ensemble, decision";
+                  + "' is not one of regimes, features, ensembles, decisions";
           return false;
         }
     } else if (t == topic::metrics && key == "series") {
@@ -153,7 +153,7 @@ bool filter::matches(const message_facts& m) const {
     return false;
   if (errors_only && !m.error)
     return false;
-  if (min_level != severity::none && m.level < min_level)
+  if (min_level != severity::none && m.level < min_level && !m.notice)
     return false;
   if (!model.empty() && m.model != model)
     return false;

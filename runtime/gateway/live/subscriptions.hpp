@@ -34,10 +34,14 @@ struct message_facts {
   int64_t duration_ns = 0;
   /// traces: it failed.
   bool error = false;
-  /// alerts: the alert's level and model.
+  /// alerts: the alert's level and model (tracking: the model of a
+  /// feature ranking).
   severity level = severity::none;
   std::string model;
-  /// tracking: `regime`, `features`, `ensemble` or `decision`.
+  /// alerts: not a level but news about one (a resolution, a retraining
+  /// request): passes a `min_level` filter.
+  bool notice = false;
+  /// tracking: `regimes`, `features`, `ensembles` or `decisions`.
   std::string kind;
   /// metrics: the series names a snapshot carries (empty: all of them).
   std::string series;

@@ -286,3 +286,43 @@ TEST_CASE("debug aggregation: errors grouped by component and type, with the "
   CHECK(quiet.critical_path.empty());
   CHECK(quiet.by_status.at("failed") == 8);
 }
+
+TEST_CASE("subscribers hear of a request as it finishes and again when later "
+          "spans extend its path - nothing while nobody subscribes") {
+  auto st = make();
+  st.start(started("quiet", t0));
+  st.finish(finished("quiet", t0 + ms));
+  CHECK(st.take_announcements().empty());
+
+  st.announcing = true;
+  st.start(started("req_a", t0));
+  st.touch(
+    touch("req_a", component_type::strategist, t0 + 2 * ms, t0 + 3 * ms, 2, 1));
+  st.touch(touch("req_a", component_type::analyst, t0 + ms, t0 + 4 * ms, 1));
+  // Open: spans alone announce nothing.
+  CHECK(st.take_announcements().empty());
+  st.finish(finished("req_a", t0 + 5 * ms, false));
+  auto first = st.take_announcements();
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].hdr.corr.view() == "req_a");
+  CHECK(first[0].status == "failed");
+  CHECK(first[0].path == "analyst>strategist");
+  // The root span (no parent), though it is not the first touched.
+  CHECK(first[0].component == "analyst");
+  CHECK(first[0].duration_ns == 5 * ms);
+  CHECK(first[0].spans == 2);
+  CHECK(first[0].error_type == "ExchangeError");
+  CHECK(first[0].revision == 0);
+  CHECK(st.take_announcements().empty());
+
+  // Collected after the response: two spans, one announcement.
+  st.touch(
+    touch("req_a", component_type::exchange, t0 + 4 * ms, t0 + 5 * ms, 3, 2));
+  st.touch(
+    touch("req_a", component_type::exchange, t0 + 4 * ms, t0 + 5 * ms, 4, 2));
+  auto again = st.take_announcements();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].path == "analyst>strategist>exchange");
+  CHECK(again[0].spans == 4);
+  CHECK(again[0].revision == 1);
+}

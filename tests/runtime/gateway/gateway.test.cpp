@@ -63,7 +63,9 @@ TEST_CASE("every route of the table answers each role as its least role "
     CAPTURE(r.method);
     CAPTURE(path);
     if (r.min_role == role::anyone) {
-      CHECK(fx.curl_status(r.method, path, "") == 200);
+      // 200, or 204 for the favicon that is not there.
+      auto status = fx.curl_status(r.method, path, "");
+      CHECK((status == 200 || (path == "/favicon.ico" && status == 204)));
       ++checked;
       continue;
     }

@@ -77,16 +77,20 @@ TEST_CASE("alerts filter by least severity and model, tracking by kind, "
   CHECK(subs.wants(topic::alerts, alert));
   alert.level = severity::medium;
   CHECK_FALSE(subs.wants(topic::alerts, alert));
+  // A resolution (no level of its own) still reaches a level filter.
+  alert.notice = true;
+  CHECK(subs.wants(topic::alerts, alert));
+  alert.notice = false;
   alert.level = severity::high;
   alert.model = "m2";
   CHECK_FALSE(subs.wants(topic::alerts, alert));
 
   subs.subscribe(topic::tracking,
                  must_parse(R"({"op":"subscribe","topic":"tracking","filter":)"
-                            R"({"kind":["regime","ensemble"]}})")
+                            R"({"kind":["regimes","ensembles"]}})")
                    .with);
   message_facts change;
-  change.kind = "regime";
+  change.kind = "regimes";
   CHECK(subs.wants(topic::tracking, change));
   change.kind = "features";
   CHECK_FALSE(subs.wants(topic::tracking, change));
@@ -137,7 +141,7 @@ TEST_CASE("a malformed request is refused with the field and the reason, "
           .find("filter.severity:")
         == 0);
   CHECK(refusal(R"({"op":"subscribe","topic":"tracking",)"
-                R"("filter":{"kind":["regime","weather"]}})")
+                R"("filter":{"kind":["regimes","weather"]}})")
           .find("'weather'")
         != std::string::npos);
   CHECK(refusal(R"({"op":"unsubscribe","topic":"traces","filter":{}})")
