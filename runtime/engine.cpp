@@ -271,6 +271,9 @@ caf::error engine::start() {
           [hub](const tracking_view& x) {
             live::publish(*hub, x);
           },
+          [hub](const metrics_view& x) {
+            live::publish(*hub, x);
+          },
         };
       });
       publisher_ = std::thread{[this] {
@@ -621,10 +624,14 @@ void engine::subscribe_live(std::chrono::milliseconds timeout) {
     caf::anon_send(handle, atom::subscribe_v, live_listener_);
     last = handle.address();
   };
-  live_subscribed_.resize(3);
+  live_subscribed_.resize(4);
   subscribe(correlation_manager_key);
   subscribe(ml_monitor_key);
   subscribe(tracker_key);
+  // The dashboard pushes its snapshot as it makes it (while
+  // enable_real_time_updates): on the page within milliseconds, not up to
+  // an interval later.
+  subscribe(metrics_dashboard_key);
 }
 
 void engine::publish_live() {
@@ -640,19 +647,6 @@ void engine::publish_live() {
       gateway::live::publish(hub, *now, before);
       before = std::move(*now);
     }
-    if (!cfg_.metrics_dashboard.enable_real_time_updates)
-      return;
-    // The dashboard's own published text, as /api/metrics/dashboard
-    // serves it: inserted, not parsed again.
-    if (auto text = dashboard_text(interval))
-      hub.publish(gateway::live::topic::metrics, {}, [&](uint64_t seq) {
-        std::string msg = R"({"type":"metrics","seq":)";
-        msg += std::to_string(seq);
-        msg += R"(,"dashboard":)";
-        msg += **text;
-        msg += '}';
-        return msg;
-      });
   };
   lock.unlock();
   step();

@@ -281,9 +281,10 @@ private:
   /// Started last, stopped first: no request reaches a stopping engine.
   std::unique_ptr<gateway::gateway> gateway_;
 
-  /// Every `update_interval` until `stop`: publishes the dashboard to
-  /// `/ws`'s `metrics` topic and the status to `status`, and subscribes
-  /// `live_listener_` again to each component that restarted since.
+  /// Every `update_interval` until `stop`: publishes the status to `/ws`'s
+  /// `status` topic, and subscribes `live_listener_` again to each
+  /// component that restarted since (the dashboard among them, whose
+  /// snapshots are the `metrics` topic).
   void publish_live();
   /// Subscribes `live_listener_` to the components whose actor is not the
   /// one it subscribed to last (`live_subscribed_`).

@@ -35,6 +35,19 @@ const char* type_of_change(alert_change c) {
 
 } // namespace
 
+uint64_t publish(hub& h, const metrics_view& x) {
+  if (x.kind != metrics_view_kind::dashboard || x.body.empty())
+    return 0;
+  return h.publish(topic::metrics, {}, [&](uint64_t seq) {
+    std::string msg = R"({"type":"metrics","topic":"metrics","seq":)";
+    msg += std::to_string(seq);
+    msg += R"(,"dashboard":)";
+    msg += x.body;
+    msg += '}';
+    return msg;
+  });
+}
+
 uint64_t publish(hub& h, const request_summary& x) {
   // Requests come at the bot's rate: none is rendered for nobody (a
   // snapshot of one request says nothing; its seq is not taken either).

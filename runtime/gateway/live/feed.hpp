@@ -6,6 +6,7 @@
 // clients' filters match. Plain functions over a hub, tested without an
 // actor system; the engine's listener and publisher call them.
 
+#include "messages/metrics.hpp"
 #include "messages/ml.hpp"
 #include "messages/status.hpp"
 #include "messages/tracing.hpp"
@@ -17,6 +18,10 @@
 #include <nlohmann/json.hpp>
 
 namespace argus::gateway::live {
+
+/// metrics: `{"type":"metrics","dashboard":…}`, the dashboard's own text
+/// as it pushed it (inserted, not parsed again); other views are ignored.
+uint64_t publish(hub& h, const metrics_view& x);
 
 /// traces: `{"type":"request",…}`, once as it finishes and again (a higher
 /// `revision`) when later spans extend its path.

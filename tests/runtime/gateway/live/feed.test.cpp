@@ -194,3 +194,23 @@ TEST_CASE("status: a component message for each change of state or "
   REQUIRE(third.size() == 1); // nothing changed: the snapshot only
   CHECK(third[0]["type"] == "status");
 }
+
+TEST_CASE("the dashboard's pushed snapshot is the metrics message, its text "
+          "inserted whole - other views are not published") {
+  hub h;
+  auto c = client(h, topic::metrics);
+  metrics_view v;
+  v.kind = metrics_view_kind::dashboard;
+  v.body = R"({"time_ns":7,"performance":{"total_pnl":12.5}})";
+  CHECK(publish(h, v) == 1);
+  v.kind = metrics_view_kind::prometheus;
+  v.body = "argus_up 1\n";
+  CHECK(publish(h, v) == 0);
+  auto got = drain(*c);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0]["type"] == "metrics");
+  CHECK(got[0]["seq"] == 1);
+  CHECK(got[0]["dashboard"]["performance"]["total_pnl"] == 12.5);
+  REQUIRE(h.last(topic::metrics));
+  CHECK(json::parse(*h.last(topic::metrics)) == got[0]);
+}

@@ -1,0 +1,319 @@
+// Live fan-out as users run it: a real `argusd --demo` (its own process,
+// with the demo bot recording on it), and N WebSocket clients subscribed to
+// `metrics` and `traces` (Boost.Beast, deflate on, all on one thread of this
+// process). Per message received: the lag from the event to the client,
+// i.e. for a request the time from its response at the bot (`finished_ns`)
+// to its arrival here, for a snapshot the time from the dashboard's own
+// timestamp. Reported: p50/p99 lag, messages received, the spans argusd
+// persisted per second with the clients against the same run without them,
+// and argusd's memory per idle connection.
+//
+//   build/tools/bench_fanout --benchmark_repetitions=3
+//   (ARGUS_BENCH_SECONDS per phase, default 10)
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// argusd --demo as a child process; its port and viewer token.
+struct daemon {
+  pid_t pid = 0;
+  std::string port;
+  std::string token;
+
+  explicit daemon(const std::string& dir) {
+    std::string config = dir + "/fanout.yaml";
+    std::ofstream{config}
+      << "monitoring:\n  metrics_dashboard:\n"
+         "    update_interval: 1s\n"
+         "  gateway:\n    websocket_max_connections: 1024\n";
+    int out[2], err[2];
+    if (pipe(out) != 0 || pipe(err) != 0)
+      std::abort();
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    std::string db = dir + "/fanout.db";
+    std::vector<std::string> args{
+      ARGUSD_PATH, "--config",    config, "--demo",      "--db",
+      db,          "--http-port", "0",    "--log-level", "warn"};
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid, ARGUSD_PATH, &fa, nullptr, argv.data(), environ) != 0)
+      std::abort();
+    close(out[1]);
+    close(err[1]);
+    auto line = [](int fd) {
+      std::string s;
+      char c;
+      while (read(fd, &c, 1) == 1 && c != '\n')
+        s += c;
+      return s;
+    };
+    std::smatch m;
+    auto ready = line(out[0]);
+    if (!std::regex_search(ready, m, std::regex{"url=http://127.0.0.1:(\\d+)"}))
+      std::abort();
+    port = m[1];
+    for (int i = 0; i < 10 && token.empty(); ++i) {
+      auto l = line(err[0]);
+      if (std::regex_search(l, m, std::regex{"viewer token ([0-9a-f]{32})"}))
+        token = m[1];
+    }
+    // Keep draining both pipes.
+    std::thread{[fd = out[0]] {
+      char b[4096];
+      while (read(fd, b, sizeof b) > 0) {
+      }
+    }}.detach();
+    std::thread{[fd = err[0]] {
+      char b[4096];
+      while (read(fd, b, sizeof b) > 0) {
+      }
+    }}.detach();
+  }
+
+  ~daemon() {
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+  }
+
+  /// Resident memory in bytes.
+  size_t rss() const {
+    std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
+    std::string key;
+    while (in >> key)
+      if (key == "VmRSS:") {
+        size_t kb = 0;
+        in >> kb;
+        return kb * 1024;
+      }
+    return 0;
+  }
+
+  /// The storage writer's committed rows and the tracer's spans received.
+  std::pair<uint64_t, uint64_t> counters() const {
+    std::string body;
+    auto* c = curl_easy_init();
+    auto url = "http://127.0.0.1:" + port + "/api/status";
+    auto auth = "Authorization: Bearer " + token;
+    curl_slist* h = curl_slist_append(nullptr, auth.c_str());
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(
+      c, CURLOPT_WRITEFUNCTION,
+      +[](char* p, size_t s, size_t n, void* u) -> size_t {
+        static_cast<std::string*>(u)->append(p, s * n);
+        return s * n;
+      });
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_perform(c);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    uint64_t spans = 0, rows = 0;
+    if (j.is_object())
+      for (const auto& comp : j["components"]) {
+        if (comp["id"] == "tracer")
+          spans = comp["counters"].value("kept_sampled", uint64_t{0})
+                  + comp["counters"].value("kept_error", uint64_t{0})
+                  + comp["counters"].value("kept_slow", uint64_t{0});
+        if (comp["id"] == "storage_writer")
+          rows = comp["counters"].value("committed_rows", uint64_t{0});
+      }
+    return {spans, rows};
+  }
+};
+
+/// One client: subscribes, then reads forever, noting each message's lag.
+struct client : std::enable_shared_from_this<client> {
+  websocket::stream<tcp::socket> ws;
+  beast::flat_buffer buf;
+  /// Lags of requests and of snapshots.
+  std::vector<int64_t>* lags;
+  std::vector<int64_t>* snapshot_lags;
+  uint64_t* received;
+  bool subscribe;
+
+  client(net::io_context& ioc, std::vector<int64_t>* l,
+         std::vector<int64_t>* sl, uint64_t* r, bool s)
+      : ws(ioc), lags(l), snapshot_lags(sl), received(r), subscribe(s) {
+  }
+
+  void start(const tcp::endpoint& ep, const std::string& token) {
+    ws.next_layer().connect(ep);
+    websocket::permessage_deflate pmd;
+    pmd.client_enable = true;
+    ws.set_option(pmd);
+    ws.handshake("127.0.0.1", "/ws?access_token=" + token);
+    if (subscribe) {
+      ws.write(
+        net::buffer(std::string{R"({"op":"subscribe","topic":"metrics"})"}));
+      ws.write(
+        net::buffer(std::string{R"({"op":"subscribe","topic":"traces"})"}));
+    }
+    read();
+  }
+
+  void read() {
+    ws.async_read(buf,
+                  [self = shared_from_this()](beast::error_code ec, size_t) {
+                    if (ec)
+                      return;
+                    self->note();
+                    self->buf.consume(self->buf.size());
+                    self->read();
+                  });
+  }
+
+  /// The event's time without parsing the whole message: a request's
+  /// `finished_ns`, a snapshot's last `time_ns` (the dashboard's own).
+  void note() {
+    auto text = beast::buffers_to_string(buf.data());
+    auto t = now_ns();
+    int64_t at = 0;
+    auto grab = [&](const char* key, bool last) {
+      auto pos = last ? text.rfind(key) : text.find(key);
+      if (pos != std::string::npos)
+        at = std::strtoll(text.c_str() + pos + std::strlen(key), nullptr, 10);
+    };
+    auto* into = lags;
+    if (text.find(R"("type":"request")") != std::string::npos) {
+      grab(R"("finished_ns":)", false);
+    } else if (text.find(R"("type":"metrics")") != std::string::npos) {
+      grab(R"("time_ns":)", true);
+      into = snapshot_lags;
+    } else {
+      return;
+    }
+    ++*received;
+    if (at > 0)
+      into->push_back(t - at);
+  }
+};
+
+int64_t seconds() {
+  if (auto s = std::getenv("ARGUS_BENCH_SECONDS"))
+    return std::max(1, std::atoi(s));
+  return 10;
+}
+
+int64_t quantile(std::vector<int64_t> xs, double q) {
+  if (xs.empty())
+    return 0;
+  std::sort(xs.begin(), xs.end());
+  auto i = static_cast<size_t>(q * static_cast<double>(xs.size() - 1));
+  return xs[i];
+}
+
+void BM_fanout(benchmark::State& state) {
+  auto n = static_cast<size_t>(state.range(0));
+  char tmpl[] = "/tmp/argus-fanout-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  daemon d{dir};
+  std::this_thread::sleep_for(std::chrono::seconds{3}); // demo warmed up
+  tcp::endpoint ep{net::ip::make_address("127.0.0.1"),
+                   static_cast<unsigned short>(std::stoi(d.port))};
+  for (auto _ : state) {
+    // Without clients: the persisted-spans rate of this run.
+    auto [s0, r0] = d.counters();
+    std::this_thread::sleep_for(std::chrono::seconds{seconds()});
+    auto [s1, r1] = d.counters();
+    double quiet = static_cast<double>(s1 - s0) / seconds();
+    // Idle connections: memory each.
+    net::io_context ioc;
+    std::vector<int64_t> lags, snapshot_lags;
+    uint64_t received = 0;
+    auto rss0 = d.rss();
+    std::vector<std::shared_ptr<client>> idle;
+    for (size_t i = 0; i < n; ++i) {
+      idle.push_back(
+        std::make_shared<client>(ioc, &lags, &snapshot_lags, &received, false));
+      idle.back()->start(ep, d.token);
+    }
+    std::this_thread::sleep_for(std::chrono::seconds{1});
+    auto rss1 = d.rss();
+    for (auto& c : idle)
+      c->ws.next_layer().close();
+    idle.clear();
+    ioc.restart();
+    ioc.poll();
+    // Subscribed clients, read on this process's own thread.
+    std::vector<std::shared_ptr<client>> clients;
+    for (size_t i = 0; i < n; ++i) {
+      clients.push_back(
+        std::make_shared<client>(ioc, &lags, &snapshot_lags, &received, true));
+      clients.back()->start(ep, d.token);
+    }
+    ioc.restart(); // poll() ran out of work above, which stops it
+    std::thread io{[&] {
+      ioc.run_for(std::chrono::seconds{seconds() + 1});
+    }};
+    std::this_thread::sleep_for(std::chrono::milliseconds{500});
+    auto [s2, r2] = d.counters();
+    std::this_thread::sleep_for(std::chrono::seconds{seconds()});
+    auto [s3, r3] = d.counters();
+    io.join();
+    double busy = static_cast<double>(s3 - s2) / seconds();
+    state.counters["clients"] = static_cast<double>(n);
+    state.counters["received"] = static_cast<double>(received);
+    state.counters["request_lag_p50_ms"] = quantile(lags, 0.5) / 1e6;
+    state.counters["request_lag_p99_ms"] = quantile(lags, 0.99) / 1e6;
+    state.counters["snapshot_lag_p50_ms"] = quantile(snapshot_lags, 0.5) / 1e6;
+    state.counters["snapshot_lag_p99_ms"] = quantile(snapshot_lags, 0.99) / 1e6;
+    state.counters["spans_per_s_quiet"] = quiet;
+    state.counters["spans_per_s_clients"] = busy;
+    state.counters["spans_ratio"] = quiet > 0 ? busy / quiet : 0;
+    state.counters["rows_per_s_clients"]
+      = static_cast<double>(r3 - r2) / seconds();
+    state.counters["rss_per_idle_kib"]
+      = (static_cast<double>(rss1) - static_cast<double>(rss0)) / n / 1024;
+    static_cast<void>(r0);
+    static_cast<void>(r1);
+  }
+}
+
+BENCHMARK(BM_fanout)->Arg(200)->Iterations(1)->Unit(benchmark::kSecond);
+
+} // namespace
+
+BENCHMARK_MAIN();
