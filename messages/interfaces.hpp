@@ -113,6 +113,10 @@ using supervisor_actor = caf::typed_actor<
   caf::replies_to<atom::stop, message_header>::with<flush_ack>,
   // The running components (for the engine, adapters and tests).
   caf::replies_to<atom::lookup>::with<component_directory>,
+  // Subscribes `listener` to the pushed events of component `id` now and
+  // again after every restart (a replacement starts with no subscribers),
+  // until the listener terminates. Replies false for an unknown id.
+  caf::replies_to<atom::subscribe, std::string, caf::actor>::with<bool>,
   // Restarts a crashed component once its backoff has passed (self-sent).
   caf::reacts_to<atom::restart, std::string, uint64_t>>;
 

@@ -31,6 +31,14 @@ namespace argus {
 
 namespace {
 
+/// A behavior that publishes each of `Ts` on the live topics of `hub`.
+template <class... Ts>
+caf::behavior live_publishing(gateway::live::hub* hub) {
+  return {[hub](const Ts& x) {
+    gateway::live::publish(*hub, x);
+  }...};
+}
+
 /// The engines started and not yet destroyed. Never destroyed itself: it is
 /// read at exit, in any order relative to other statics.
 struct live_engines {
@@ -250,32 +258,19 @@ caf::error engine::start() {
     log_->info("gateway-listening url={}", gateway_->url());
     if (cfg_.metrics_dashboard.enable_websocket_broadcast) {
       auto* hub = &gateway_->live();
-      live_listener_ = system_->spawn([hub]() -> caf::behavior {
-        namespace live = gateway::live;
-        return {
-          [hub](const request_summary& x) {
-            live::publish(*hub, x);
-          },
-          [hub](const drift_alert& x) {
-            live::publish(*hub, x);
-          },
-          [hub](const retrain_requested& x) {
-            live::publish(*hub, x);
-          },
-          [hub](const regime_changed& x) {
-            live::publish(*hub, x);
-          },
-          [hub](const feature_rank_changed& x) {
-            live::publish(*hub, x);
-          },
-          [hub](const tracking_view& x) {
-            live::publish(*hub, x);
-          },
-          [hub](const metrics_view& x) {
-            live::publish(*hub, x);
-          },
-        };
+      live_listener_ = system_->spawn([hub] {
+        return live_publishing<request_summary, drift_alert, retrain_requested,
+                               regime_changed, feature_rank_changed,
+                               tracking_view, metrics_view>(hub);
       });
+      // Through the supervisor, so a component that restarts has the
+      // listener again. The dashboard pushes its snapshot as it makes it
+      // (while enable_real_time_updates): on the page within milliseconds.
+      for (auto id : {correlation_manager_key.id, ml_monitor_key.id,
+                      tracker_key.id, metrics_dashboard_key.id})
+        if (auto err = subscribe(id, live_listener_, std::chrono::seconds{10}))
+          log_->warn("live-subscribe-failed component={} reason={}", id,
+                     system_->render(err));
       publisher_ = std::thread{[this] {
         publish_live();
       }};
@@ -441,18 +436,33 @@ engine::history(const std::string& metric, const std::string& window,
   return std::move(v->points);
 }
 
+caf::error engine::subscribe(std::string_view id, const caf::actor& listener,
+                             std::chrono::milliseconds timeout) {
+  caf::scoped_actor self{*system_};
+  caf::error result;
+  self
+    ->request(supervisor_, timeout, atom::subscribe_v, std::string{id},
+              listener)
+    .receive(
+      [&](bool known) {
+        if (!known)
+          result = caf::make_error(ec::component_down,
+                                   std::string{id} + " is not a component");
+      },
+      [&](caf::error& err) {
+        result = std::move(err);
+      });
+  return result;
+}
+
 template <class Handle>
 caf::error engine::subscribe_listener(component_key<Handle> key,
                                       caf::behavior bhvr) {
-  auto handle = find(key, std::chrono::seconds{10});
-  if (!handle)
-    return std::move(handle.error());
   auto listener = system_->spawn([bhvr]() mutable {
     return bhvr;
   });
-  caf::anon_send(*handle, atom::subscribe_v, listener);
   snapshot_listeners_.push_back(listener);
-  return caf::none;
+  return subscribe(key.id, listener, std::chrono::seconds{10});
 }
 
 caf::error
@@ -611,38 +621,12 @@ engine::wait_for_termination(std::chrono::milliseconds timeout) {
   return termination_->reason;
 }
 
-void engine::subscribe_live(std::chrono::milliseconds timeout) {
-  auto directory = lookup_directory(timeout);
-  if (!directory)
-    return;
-  size_t i = 0;
-  auto subscribe = [&](auto key) {
-    auto& last = live_subscribed_[i++];
-    auto handle = directory->get(key);
-    if (!handle || handle.address() == last)
-      return;
-    caf::anon_send(handle, atom::subscribe_v, live_listener_);
-    last = handle.address();
-  };
-  live_subscribed_.resize(4);
-  subscribe(correlation_manager_key);
-  subscribe(ml_monitor_key);
-  subscribe(tracker_key);
-  // The dashboard pushes its snapshot as it makes it (while
-  // enable_real_time_updates): on the page within milliseconds, not up to
-  // an interval later.
-  subscribe(metrics_dashboard_key);
-}
-
 void engine::publish_live() {
   auto& hub = gateway_->live();
   auto interval = cfg_.metrics_dashboard.update_interval;
   std::optional<integration_status> before;
   std::unique_lock<std::mutex> lock{publisher_mtx_};
   auto step = [&] {
-    // A component that restarted lost its subscribers: the first
-    // interval after, it has the listener again.
-    subscribe_live(interval);
     if (auto now = status(interval)) {
       gateway::live::publish(hub, *now, before);
       before = std::move(*now);

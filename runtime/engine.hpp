@@ -235,6 +235,11 @@ private:
   caf::expected<component_directory>
   lookup_directory(std::chrono::milliseconds timeout);
 
+  /// Subscribes `listener` to the pushed events of component `id`, now
+  /// and after every restart of it (the supervisor keeps the subscription).
+  caf::error subscribe(std::string_view id, const caf::actor& listener,
+                       std::chrono::milliseconds timeout);
+
   /// Spawns a listener with `bhvr` and subscribes it to component `key`.
   template <class Handle>
   caf::error subscribe_listener(component_key<Handle> key, caf::behavior bhvr);
@@ -282,17 +287,11 @@ private:
   std::unique_ptr<gateway::gateway> gateway_;
 
   /// Every `update_interval` until `stop`: publishes the status to `/ws`'s
-  /// `status` topic, and subscribes `live_listener_` again to each
-  /// component that restarted since (the dashboard among them, whose
-  /// snapshots are the `metrics` topic).
+  /// `status` topic.
   void publish_live();
-  /// Subscribes `live_listener_` to the components whose actor is not the
-  /// one it subscribed to last (`live_subscribed_`).
-  void subscribe_live(std::chrono::milliseconds timeout);
   /// Renders what the components push (finished requests, alerts,
-  /// tracking changes) into the live topics.
+  /// tracking changes, the dashboard's snapshots) into the live topics.
   caf::actor live_listener_;
-  std::vector<caf::actor_addr> live_subscribed_;
   std::thread publisher_;
   std::mutex publisher_mtx_;
   std::condition_variable publisher_cv_;

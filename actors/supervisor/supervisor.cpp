@@ -6,6 +6,7 @@
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 namespace argus {
@@ -51,6 +52,20 @@ void spawn_component(self_ptr self, component_entry& entry) {
   st.log->info("component-started id={} generation={}", entry.id(),
                entry.generation);
   announce(self, entry.id());
+  for (const auto& s : entry.subscribers)
+    caf::anon_send(entry.handles.actor, atom::subscribe_v, s);
+}
+
+/// Forgets a subscriber that terminated, wherever it was subscribed.
+void forget_subscriber(self_ptr self, const caf::actor_addr& who) {
+  for (auto& c : self->state.components) {
+    auto& subs = c.subscribers;
+    subs.erase(std::remove_if(subs.begin(), subs.end(),
+                              [&](const caf::actor& a) {
+                                return a.address() == who;
+                              }),
+               subs.end());
+  }
 }
 
 /// Asks `(*chain)[i..]` one after another with `(atom, hdr)`; delivers the
@@ -150,7 +165,7 @@ void on_down(self_ptr self, const caf::down_msg& dm) {
   auto& st = self->state;
   auto entry = st.find(dm.source);
   if (!entry)
-    return;
+    return forget_subscriber(self, dm.source);
   st.live_children->erase(entry->handles.actor);
   entry->handles = spawned_component{};
   st.directory.erase(entry->id());
@@ -362,6 +377,16 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
         return;
       ++c->restarts;
       spawn_component(self, *c);
+    },
+    [=](atom::subscribe, const std::string& id, caf::actor& listener) {
+      auto c = self->state.find(id);
+      if (!c || !listener)
+        return false;
+      self->monitor(listener);
+      if (c->handles.actor)
+        caf::anon_send(c->handles.actor, atom::subscribe_v, listener);
+      c->subscribers.push_back(std::move(listener));
+      return true;
     },
   };
 }

@@ -25,6 +25,9 @@ struct component_entry {
   restart_policy policy;
   /// Bumped on every (re)spawn; a stale restart timer is ignored.
   uint64_t generation = 0;
+  /// Actors subscribed to its pushed events, subscribed again to every
+  /// replacement.
+  std::vector<caf::actor> subscribers;
 
   const std::string& id() const noexcept {
     return spec.id;

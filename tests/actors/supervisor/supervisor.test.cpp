@@ -301,3 +301,63 @@ TEST_CASE("a disabled engine spawns no components") {
   fx.self->send_exit(sup, caf::exit_reason::kill);
   fx.run();
 }
+
+TEST_CASE("a listener subscribed through the supervisor hears a component's "
+          "replacement too, and an unknown component is refused") {
+  supervised fx;
+  auto listener = caf::actor_cast<caf::actor>(fx.self);
+  bool known = false;
+  fx.self->send(fx.sup, atom::subscribe_v, std::string{"tracker"}, listener);
+  fx.run();
+  fx.self->receive(
+    [&](bool x) {
+      known = x;
+    },
+    caf::after(0s) >> [] {});
+  CHECK(known);
+  fx.self->send(fx.sup, atom::subscribe_v, std::string{"no_such"}, listener);
+  fx.run();
+  known = true;
+  fx.self->receive(
+    [&](bool x) {
+      known = x;
+    },
+    caf::after(0s) >> [] {});
+  CHECK_FALSE(known);
+  // Two regimes in a row make a transition, pushed to the subscribers.
+  auto change_regime = [&](int64_t at_ns) {
+    tracking_batch batch;
+    auto bull = test::sample_regime_recorded();
+    bull.time_ns = at_ns;
+    auto bear = bull;
+    bear.regime_type = "BEAR_TREND";
+    bear.time_ns = at_ns + 1'000'000'000;
+    batch.regimes = {bull, bear};
+    fx.self->send(fx.find(tracker_key), batch);
+    fx.run();
+    std::vector<regime_changed> heard;
+    bool more = true;
+    while (more)
+      fx.self->receive(
+        [&](regime_changed& x) {
+          heard.push_back(std::move(x));
+        },
+        [&](uint64_t) {}, // the batch's reply
+        caf::after(0s) >>
+          [&] {
+            more = false;
+          });
+    return heard;
+  };
+  auto before = change_regime(1'700'000'000'000'000'000);
+  REQUIRE(before.size() == 1);
+  CHECK(before[0].to == "BEAR_TREND");
+  fx.self->send_exit(fx.lookup("tracker"), caf::exit_reason::kill);
+  fx.run();
+  fx.advance(100ms);
+  REQUIRE(fx.lookup("tracker"));
+  auto after = change_regime(1'700'000'100'000'000'000);
+  REQUIRE(after.size() == 1);
+  CHECK(after[0].from == "BULL_TREND");
+  CHECK(after[0].to == "BEAR_TREND");
+}

@@ -5,6 +5,7 @@
 #include "storage/audit.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <caf/scoped_actor.hpp>
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,10 +14,12 @@
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "tests/messages/samples.hpp"
 #include "tests/support/certificates.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/gateway_fixture.hpp"
@@ -698,4 +701,122 @@ TEST_CASE("a certificate or key that cannot be used stops the engine from "
     INFO(caf::to_string(err));
     CHECK(caf::to_string(err).find(c.expect) != std::string::npos);
   }
+}
+
+namespace {
+
+/// Every frame waiting for `c`, as JSON.
+std::vector<nlohmann::json> frames_of(gateway::live::connection& c) {
+  std::vector<nlohmann::json> result;
+  while (auto f = c.take())
+    result.push_back(nlohmann::json::parse(*f->text));
+  return result;
+}
+
+/// @returns the handle of the running component `id` (invalid if none).
+caf::actor running_component(engine& eng, const std::string& id) {
+  caf::scoped_actor self{eng.system()};
+  caf::actor result;
+  self->request(eng.supervisor(), std::chrono::seconds{5}, atom::lookup_v)
+    .receive(
+      [&](component_directory& d) {
+        if (auto found = d.find(id))
+          result = *found;
+      },
+      [](caf::error&) {});
+  return result;
+}
+
+} // namespace
+
+TEST_CASE("a component that crashed and restarted still feeds its live "
+          "topic: its replacement pushes to the listener again") {
+  gateway_fixture fx;
+  fx.cfg.monitoring_integration.restart_backoff_initial
+    = std::chrono::milliseconds{100};
+  REQUIRE(fx.start());
+  auto& hub = fx.eng->http_gateway()->live();
+  auto conn = hub.attach({}, {});
+  gateway::live::filter regimes;
+  regimes.kinds = {"regimes"};
+  conn->subscribe(gateway::live::topic::tracking, regimes);
+  auto regime_changes = [&] {
+    std::vector<nlohmann::json> result;
+    for (auto& f : frames_of(*conn))
+      if (f.value("type", "") == "regime_changed")
+        result.push_back(std::move(f));
+    return result;
+  };
+  auto change_regime = [&](int64_t at_ns) {
+    auto bull = test::sample_regime_recorded();
+    bull.time_ns = at_ns;
+    auto bear = bull;
+    bear.regime_type = "BEAR_TREND";
+    bear.time_ns = at_ns + 1'000'000'000;
+    CHECK(fx.eng->client().record_regime_tracking(bull));
+    CHECK(fx.eng->client().record_regime_tracking(bear));
+  };
+  change_regime(1'700'000'000'000'000'000);
+  std::vector<nlohmann::json> heard;
+  CHECK(test::eventually([&] {
+    auto more = regime_changes();
+    heard.insert(heard.end(), more.begin(), more.end());
+    return !heard.empty();
+  }));
+  auto tracker = running_component(*fx.eng, "tracker");
+  REQUIRE(tracker);
+  {
+    caf::scoped_actor self{fx.eng->system()};
+    self->send_exit(tracker, caf::exit_reason::kill);
+  }
+  REQUIRE(test::eventually([&] {
+    auto now = running_component(*fx.eng, "tracker");
+    return now && now != tracker;
+  }));
+  heard.clear();
+  change_regime(1'700'000'100'000'000'000);
+  CHECK(test::eventually([&] {
+    auto more = regime_changes();
+    heard.insert(heard.end(), more.begin(), more.end());
+    return !heard.empty();
+  }));
+  REQUIRE(!heard.empty());
+  CHECK(heard.back()["to"] == "BEAR_TREND");
+  hub.detach(conn);
+}
+
+TEST_CASE("with a certificate /ws is wss: argusctl follow trusting the CA "
+          "streams the status topic, without it the connection is refused") {
+  test::certificates certs;
+  auto [cert, key] = certs.issue("argusd");
+  gateway_fixture fx{[&, cert = cert, key = key](config::gateway_config& g) {
+    g.tls_certificate = cert;
+    g.tls_key = key;
+  }};
+  fx.cfg.metrics_dashboard.update_interval = std::chrono::seconds{1};
+  REQUIRE(fx.start());
+  auto url = "https://127.0.0.1:" + std::to_string(fx.port());
+  const auto& viewer = tokens_by_role.at(role::viewer);
+  auto followed
+    = test::run({ARGUSCTL_PATH, "--server", url, "--token", viewer, "--ca-file",
+                 certs.ca, "follow", "status", "-n", "2", "-o", "json"});
+  INFO(followed.out, followed.err);
+  REQUIRE(followed.code == 0);
+  std::vector<nlohmann::json> lines;
+  std::istringstream in{followed.out};
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty())
+      lines.push_back(nlohmann::json::parse(line));
+  REQUIRE(lines.size() == 2);
+  for (const auto& m : lines) {
+    CHECK(m["topic"] == "status");
+    CHECK(m["seq"].get<uint64_t>() >= 1);
+  }
+  CHECK(lines[1]["seq"].get<uint64_t>() > lines[0]["seq"].get<uint64_t>());
+  // Not trusting the CA: refused at the TLS handshake, nothing streamed.
+  auto untrusted = test::run({ARGUSCTL_PATH, "--server", url, "--token", viewer,
+                              "follow", "status", "-n", "1"});
+  CHECK(untrusted.code != 0);
+  CHECK(untrusted.out.empty());
+  CHECK(untrusted.err.find("certificate") != std::string::npos);
 }
