@@ -7,6 +7,7 @@
 #include "runtime/gateway/api.hpp"
 #include "runtime/gateway/gateway.hpp"
 #include "runtime/gateway/live/feed.hpp"
+#include "runtime/gateway/live_meters.hpp"
 #include "runtime/gateway/request_meters.hpp"
 #include "runtime/gateway/web_assets.hpp"
 #include "runtime/privacy/redactor.hpp"
@@ -249,6 +250,20 @@ caf::error engine::start() {
       meters->record(r);
     };
     gopts.websocket = cfg_.metrics_dashboard.enable_websocket_broadcast;
+    // Without real-time updates nothing is pushed on `metrics`: a client
+    // asks, and gets the dashboard as it is now.
+    gopts.snapshot_on_request
+      = [this](gateway::live::topic t,
+               uint64_t seq) -> std::optional<std::string> {
+      if (t != gateway::live::topic::metrics)
+        return std::nullopt;
+      metrics_query q;
+      q.kind = metrics_view_kind::dashboard;
+      auto v = metrics(std::move(q), cfg_.gateway.request_timeout);
+      if (!v)
+        return std::nullopt;
+      return gateway::live::render_metrics(*v, seq);
+    };
     gateway_
       = gateway::gateway::start(std::move(gopts), std::move(routes), error);
     if (!gateway_) {
@@ -626,7 +641,9 @@ void engine::publish_live() {
   auto interval = cfg_.metrics_dashboard.update_interval;
   std::optional<integration_status> before;
   std::unique_lock<std::mutex> lock{publisher_mtx_};
+  gateway::live_meters meters{client_};
   auto step = [&] {
+    meters.sample(gateway_->counters());
     if (auto now = status(interval)) {
       gateway::live::publish(hub, *now, before);
       before = std::move(*now);

@@ -287,7 +287,7 @@ private:
   std::unique_ptr<gateway::gateway> gateway_;
 
   /// Every `update_interval` until `stop`: publishes the status to `/ws`'s
-  /// `status` topic.
+  /// `status` topic, and the live topics' counters to /metrics.
   void publish_live();
   /// Renders what the components push (finished requests, alerts,
   /// tracking changes, the dashboard's snapshots) into the live topics.

@@ -167,7 +167,9 @@ std::map<std::string, uint64_t> gateway::counters() const {
   result["websockets_refused_cap"] = get(websocket_rejected_cap_);
   auto live = hub_.stats();
   result["live_offered"] = live.offered;
+  result["live_dropped"] = live.dropped;
   result["live_closed_slow"] = live.closed_slow;
+  result["live_connections"] = hub_.connections();
   for (size_t i = 0; i < live::topic_count; ++i)
     result[std::string{"live_published_"}
            + live::to_string(static_cast<live::topic>(i))]
@@ -330,7 +332,7 @@ gateway::accept_websocket(const http_request& req, http_response& refusal) {
     conn->set_notify(std::move(wake));
   };
   ep.on_message = [this, conn](std::string_view text) {
-    return on_websocket_message(*conn, text);
+    return on_websocket_message(conn, text);
   };
   ep.on_close = [this, conn] {
     hub_.detach(conn);
@@ -344,8 +346,9 @@ gateway::accept_websocket(const http_request& req, http_response& refusal) {
   return ep;
 }
 
-std::string gateway::on_websocket_message(live::connection& c,
-                                          std::string_view text) {
+std::string
+gateway::on_websocket_message(const std::shared_ptr<live::connection>& c,
+                              std::string_view text) {
   std::string error;
   auto r = live::parse_request(text, error);
   if (!r)
@@ -353,23 +356,40 @@ std::string gateway::on_websocket_message(live::connection& c,
   auto topic = live::to_string(r->on);
   switch (r->what) {
     case live::request::op::subscribe:
-      c.subscribe(r->on, std::move(r->with));
+      c->subscribe(r->on, std::move(r->with));
       return dump_json(
         {{"type", "subscribed"}, {"topic", topic}, {"id", r->id}});
     case live::request::op::unsubscribe: {
-      bool had = c.unsubscribe(r->on);
+      bool had = c->unsubscribe(r->on);
       return dump_json({{"type", "unsubscribed"},
                         {"topic", topic},
                         {"id", r->id},
                         {"was_subscribed", had}});
     }
-    case live::request::op::snapshot:
+    case live::request::op::snapshot: {
       if (auto last = hub_.last(r->on))
         return *last;
-      return dump_json(
+      auto nothing = dump_json(
         {{"type", "error"},
          {"id", r->id},
          {"reason", std::string{"nothing published on "} + topic + " yet"}});
+      if (!opts_.snapshot_on_request)
+        return nothing;
+      // Made on a worker (it asks the engine), answered when ready; the
+      // client's other messages go on meanwhile.
+      std::weak_ptr<live::connection> weak = c;
+      auto on = r->on;
+      auto seq = hub_.last_seq(on);
+      auto queued = enqueue([this, weak, on, seq, nothing] {
+        auto text = opts_.snapshot_on_request(on, seq);
+        if (auto conn = weak.lock())
+          conn->reply(text ? std::move(*text) : nothing);
+      });
+      if (!queued)
+        return dump_json(
+          {{"type", "error"}, {"id", r->id}, {"reason", "busy: try again"}});
+      return {};
+    }
   }
   return {};
 }

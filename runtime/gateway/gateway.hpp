@@ -58,6 +58,11 @@ struct gateway_options {
   audit_trail::sink audit_sink;
   /// `/ws` (the spec's `enable_websocket_broadcast`).
   bool websocket = true;
+  /// Makes a `snapshot` of a topic nothing was published on yet (the
+  /// metrics topic while `enable_real_time_updates` is off), numbered
+  /// `seq`: called on a worker, may block. Nothing: no such snapshot.
+  std::function<std::optional<std::string>(live::topic, uint64_t seq)>
+    snapshot_on_request;
 };
 
 class gateway {
@@ -115,7 +120,8 @@ private:
                                                      http_response& refusal);
 
   /// A client's message on `/ws`: @returns the answer to send it.
-  std::string on_websocket_message(live::connection& c, std::string_view text);
+  std::string on_websocket_message(const std::shared_ptr<live::connection>& c,
+                                   std::string_view text);
   void run_worker();
   bool enqueue(std::function<void()> job);
 

@@ -51,6 +51,10 @@ struct shared_state {
   std::atomic<uint64_t> ws_accepted{0};
   std::atomic<uint64_t> ws_refused{0};
   std::atomic<uint64_t> ws_closed_slow{0};
+  /// Ended by the heartbeat (no pong, nothing read within idle_timeout).
+  std::atomic<uint64_t> ws_timed_out{0};
+  /// Closed with 1009: a client message over read_message_max.
+  std::atomic<uint64_t> ws_too_big{0};
 };
 
 /// How long a connection is drained after an error answer (below).
@@ -151,8 +155,13 @@ private:
                             beast::error_code ec, std::size_t) {
       // Closed, timed out, over read_message_max (Beast closes with 1009):
       // the session ends when its last handler returns.
-      if (ec)
+      if (ec) {
+        if (ec == beast::error::timeout)
+          self->st_->ws_timed_out.fetch_add(1, std::memory_order_relaxed);
+        else if (ec == websocket::error::message_too_big)
+          self->st_->ws_too_big.fetch_add(1, std::memory_order_relaxed);
         return;
+      }
       auto text = beast::buffers_to_string(self->rbuf_.data());
       self->rbuf_.consume(self->rbuf_.size());
       std::string answer;
@@ -627,7 +636,9 @@ public:
             {"websockets_open", get(st_->ws_open)},
             {"websockets_accepted", get(st_->ws_accepted)},
             {"websockets_refused", get(st_->ws_refused)},
-            {"websockets_closed_slow", get(st_->ws_closed_slow)}};
+            {"websockets_closed_slow", get(st_->ws_closed_slow)},
+            {"websockets_timed_out", get(st_->ws_timed_out)},
+            {"websockets_too_big", get(st_->ws_too_big)}};
   }
 
 private:

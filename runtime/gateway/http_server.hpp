@@ -98,7 +98,8 @@ public:
   /// `connections_refused_cap`, `requests`, `header_too_large`,
   /// `body_too_large`, `malformed`, `timeouts`, `open_connections`,
   /// `tls_handshake_failures`, `websockets_open`, `websockets_accepted`,
-  /// `websockets_refused`, `websockets_closed_slow`).
+  /// `websockets_refused`, `websockets_closed_slow`, `websockets_timed_out`,
+  /// `websockets_too_big`).
   virtual std::map<std::string, uint64_t> counters() const = 0;
 };
 

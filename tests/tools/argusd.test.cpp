@@ -652,7 +652,9 @@ TEST_CASE("argusd --demo prints its URL and a viewer token, and a real "
 
 TEST_CASE("a real WebSocket client on /ws: refused before the upgrade "
           "without a token, deflate negotiated, a bad filter refused by name, "
-          "live dashboard snapshots numbered per topic, 1009 past the limit") {
+          "live dashboard snapshots numbered per topic, 1009 past the limit, "
+          "closes counted on /metrics, snapshots on request only without "
+          "real-time updates") {
   daemon_fixture fx;
   auto config = fx.dir.write("ws.yaml", "monitoring:\n"
                                         "  metrics_dashboard:\n"
@@ -663,10 +665,17 @@ TEST_CASE("a real WebSocket client on /ws: refused before the upgrade "
                                         "    batch_interval: 50ms\n"
                                         "  runtime:\n"
                                         "    threads: 2\n");
+  auto no_push = fx.dir.write("nopush.yaml", "monitoring:\n"
+                                             "  metrics_dashboard:\n"
+                                             "    update_interval: 500ms\n"
+                                             "    enable_real_time_updates: "
+                                             "false\n"
+                                             "  runtime:\n"
+                                             "    threads: 2\n");
   auto r = test::run(
     {"/usr/bin/python3",
      std::string{ARGUS_SOURCE_DIR} + "/tests/tools/websocket_client.py",
-     ARGUSD_PATH, config, fx.dir.path().string()},
+     ARGUSD_PATH, config, fx.dir.path().string(), no_push},
     150s);
   INFO(r.out << r.err);
   CHECK(r.code == 0);
@@ -674,6 +683,8 @@ TEST_CASE("a real WebSocket client on /ws: refused before the upgrade "
   CHECK(r.out.find("permessage-deflate:") != std::string::npos);
   CHECK(r.out.find("oversized: 1009") != std::string::npos);
   CHECK(r.out.find("silent client closed by the server") != std::string::npos);
+  CHECK(r.out.find("live counters on /metrics:") != std::string::npos);
+  CHECK(r.out.find("real-time off: snapshot on request") != std::string::npos);
 }
 
 TEST_CASE("argusctl follow and top stream from a running argusd: the demo's "

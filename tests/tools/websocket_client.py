@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A real WebSocket client (Debian's python3-websockets) against argusd.
 
-usage: websocket_client.py ARGUSD CONFIG WORKDIR
+usage: websocket_client.py ARGUSD CONFIG WORKDIR [NO_PUSH_CONFIG]
 
 Starts `argusd --demo --http-port 0` with CONFIG (update_interval lowered by
 the caller), then checks /ws as a browser or a script would use it: no
@@ -10,8 +10,10 @@ token -> refused before the upgrade (401); a viewer token as
 -> an error naming the field; a metrics subscription -> a `subscribed`
 answer, then live snapshots of the dashboard with per-topic sequence
 numbers that grow by one; a snapshot request -> the last one; a message over
-websocket_max_message_bytes -> closed with 1009. Prints one line per check;
-exits 0 when all passed.
+websocket_max_message_bytes -> closed with 1009; /metrics counts the closes
+by reason. With NO_PUSH_CONFIG (enable_real_time_updates off), a second
+daemon pushes no metrics and answers a snapshot request with the dashboard
+as it is. Prints one line per check; exits 0 when all passed.
 """
 
 import asyncio
@@ -163,6 +165,60 @@ async def slow_and_silent(base, token, idle_timeout_s):
           % idle_timeout_s)
 
 
+def live_counters(url, token):
+    """The argus_live_* samples of /metrics, by series text."""
+    import urllib.request
+    req = urllib.request.Request(url + "/metrics",
+                                 headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        text = r.read().decode()
+    found = {}
+    for line in text.splitlines():
+        if line.startswith("argus_live_"):
+            series, value = line.rsplit(" ", 1)
+            found[series] = float(value)
+    return found
+
+
+def check_live_counters(url, token, interval_s):
+    want = {'argus_live_closed_total{reason="heartbeat"}': 1,
+            'argus_live_closed_total{reason="too_big"}': 1,
+            'argus_live_messages_total{topic="metrics"}': 3}
+    deadline = time.monotonic() + 10 * interval_s + 5
+    while True:
+        found = live_counters(url, token)
+        if all(found.get(k, 0) >= v for k, v in want.items()):
+            break
+        if time.monotonic() > deadline:
+            fail("/metrics lacks the live counters: " + repr(found))
+        time.sleep(interval_s)
+    print("live counters on /metrics:",
+          ", ".join("%s=%g" % (k, found[k]) for k in sorted(want)))
+
+
+async def no_push(base, token, interval_s):
+    async with websockets.connect(base + "/ws?access_token=" + token,
+                                  max_size=None) as ws:
+        await ws.send(json.dumps({"op": "subscribe", "topic": "metrics"}))
+        json.loads(await asyncio.wait_for(ws.recv(), 5))  # subscribed
+        try:
+            msg = await asyncio.wait_for(ws.recv(), 3 * interval_s)
+            fail("a snapshot was pushed with real-time updates off: "
+                 + repr(msg)[:200])
+        except asyncio.TimeoutError:
+            pass
+        print("real-time off: nothing pushed in %g s" % (3 * interval_s))
+        await ws.send(json.dumps({"op": "snapshot", "topic": "metrics"}))
+        msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if msg.get("type") != "metrics" or not isinstance(
+                msg.get("dashboard"), dict) or "metrics" not in msg[
+                    "dashboard"]:
+            fail("a snapshot request was not answered with the dashboard: "
+                 + repr(msg)[:200])
+        print("real-time off: snapshot on request, %d series"
+              % len(msg["dashboard"]["metrics"]))
+
+
 def socket_timeout():
     import socket
     return socket.timeout
@@ -174,6 +230,11 @@ def main():
         asyncio.run(asyncio.wait_for(checks(daemon.ws, daemon.token), 90))
         asyncio.run(asyncio.wait_for(
             slow_and_silent(daemon.ws, daemon.token, 3.0), 60))
+        check_live_counters(daemon.url, daemon.token, 0.5)
+    if len(sys.argv) > 4:
+        with DemoDaemon(argusd, sys.argv[4], workdir + "/nopush.db") as daemon:
+            asyncio.run(asyncio.wait_for(
+                no_push(daemon.ws, daemon.token, 0.5), 60))
     print("ok")
 
 

@@ -39,13 +39,17 @@ uint64_t publish(hub& h, const metrics_view& x) {
   if (x.kind != metrics_view_kind::dashboard || x.body.empty())
     return 0;
   return h.publish(topic::metrics, {}, [&](uint64_t seq) {
-    std::string msg = R"({"type":"metrics","topic":"metrics","seq":)";
-    msg += std::to_string(seq);
-    msg += R"(,"dashboard":)";
-    msg += x.body;
-    msg += '}';
-    return msg;
+    return render_metrics(x, seq);
   });
+}
+
+std::string render_metrics(const metrics_view& x, uint64_t seq) {
+  std::string msg = R"({"type":"metrics","topic":"metrics","seq":)";
+  msg += std::to_string(seq);
+  msg += R"(,"dashboard":)";
+  msg += x.body.empty() ? std::string{"null"} : x.body;
+  msg += '}';
+  return msg;
 }
 
 uint64_t publish(hub& h, const request_summary& x) {

@@ -23,6 +23,10 @@ namespace argus::gateway::live {
 /// as it pushed it (inserted, not parsed again); other views are ignored.
 uint64_t publish(hub& h, const metrics_view& x);
 
+/// The metrics message of dashboard view `x` numbered `seq` (as published,
+/// and as answered to a `snapshot` request while nothing is pushed).
+std::string render_metrics(const metrics_view& x, uint64_t seq);
+
 /// traces: `{"type":"request",…}`, once as it finishes and again (a higher
 /// `revision`) when later spans extend its path.
 uint64_t publish(hub& h, const request_summary& x);

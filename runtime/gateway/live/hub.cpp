@@ -29,8 +29,28 @@ bool connection::unsubscribe(topic t) {
   return subs_.unsubscribe(t);
 }
 
+void connection::reply(std::string text) {
+  bool was_empty;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (closing_)
+      return;
+    was_empty = replies_.empty() && box_.messages() == 0;
+    if (replies_.size() >= max_replies)
+      replies_.pop_front();
+    replies_.push_back(std::make_shared<const std::string>(std::move(text)));
+  }
+  if (was_empty)
+    fire(false);
+}
+
 std::optional<outbox::frame> connection::take() {
   std::lock_guard<std::mutex> guard{mtx_};
+  if (!replies_.empty()) {
+    outbox::frame f{std::move(replies_.front()), true};
+    replies_.pop_front();
+    return f;
+  }
   return box_.take();
 }
 
@@ -46,13 +66,16 @@ uint64_t connection::dropped() const {
 
 connection::after
 connection::offer(topic t, const message_facts& facts,
-                  const std::shared_ptr<const std::string>& text,
-                  uint64_t seq) {
+                  const std::shared_ptr<const std::string>& text, uint64_t seq,
+                  uint64_t& dropped) {
   std::lock_guard<std::mutex> guard{mtx_};
   if (closing_ || !subs_.wants(t, facts))
     return after::unwanted;
-  bool was_empty = box_.messages() == 0;
-  if (box_.offer({t, seq, text}) == outbox::offer_result::close) {
+  bool was_empty = box_.messages() == 0 && replies_.empty();
+  auto dropped_before = box_.dropped();
+  auto result = box_.offer({t, seq, text});
+  dropped += box_.dropped() - dropped_before;
+  if (result == outbox::offer_result::close) {
     closing_ = true;
     return after::close;
   }
@@ -85,7 +108,7 @@ uint64_t hub::publish(topic t, const message_facts& facts,
     auto text = std::make_shared<const std::string>(render(seq));
     last_[i] = text;
     for (const auto& c : connections_) {
-      auto what = c->offer(t, facts, text, seq);
+      auto what = c->offer(t, facts, text, seq, stats_.dropped);
       if (what != connection::after::unwanted)
         ++stats_.offered;
       if (what == connection::after::wake)
@@ -115,6 +138,11 @@ bool hub::wanted(topic t) const {
 std::shared_ptr<const std::string> hub::last(topic t) const {
   std::lock_guard<std::mutex> guard{mtx_};
   return last_[static_cast<size_t>(t)];
+}
+
+uint64_t hub::last_seq(topic t) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return seq_[static_cast<size_t>(t)];
 }
 
 size_t hub::connections() const {

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -39,6 +40,10 @@ public:
 
   void subscribe(topic t, filter f);
   bool unsubscribe(topic t);
+  /// Queues an answer to this client alone (sent before published
+  /// messages; at most `max_replies` wait, older ones are dropped).
+  void reply(std::string text);
+  static constexpr size_t max_replies = 16;
   std::optional<outbox::frame> take();
   /// Messages waiting, and messages dropped so far.
   size_t waiting() const;
@@ -50,14 +55,17 @@ private:
   /// What `offer` did: not wanted (closing, or not subscribed, or
   /// filtered out), queued, or queued and `notify_` is due, with what.
   enum class after { unwanted, queued, wake, close };
+  /// `dropped` grows by the messages it dropped to make room.
   after offer(topic t, const message_facts& facts,
-              const std::shared_ptr<const std::string>& text, uint64_t seq);
+              const std::shared_ptr<const std::string>& text, uint64_t seq,
+              uint64_t& dropped);
 
   /// Calls the notify of the moment (outside the lock).
   void fire(bool close);
 
   mutable std::mutex mtx_;
   subscriptions subs_;
+  std::deque<std::shared_ptr<const std::string>> replies_;
   outbox box_;
   bool closing_ = false;
   notify notify_;
@@ -85,11 +93,15 @@ public:
 
   /// The last message of `t` (a snapshot), or nullptr.
   std::shared_ptr<const std::string> last(topic t) const;
+  /// The seq of the last message of `t` (0: none yet).
+  uint64_t last_seq(topic t) const;
 
   /// Counters for /metrics and /api/status.
   struct counters {
     std::array<uint64_t, topic_count> published{};
     uint64_t offered = 0;
+    /// Messages slow clients lost (each was told with a `dropped` notice).
+    uint64_t dropped = 0;
     uint64_t closed_slow = 0;
   };
   counters stats() const;

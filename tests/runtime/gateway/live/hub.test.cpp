@@ -127,6 +127,9 @@ TEST_CASE("the hub numbers each topic's messages, renders each once, keeps "
   CHECK(stuck->waiting() <= 16);
   auto stats = h.stats();
   CHECK(stats.closed_slow == 1);
+  // Only the stuck client lost messages: the hub counted each of them.
+  CHECK(stats.dropped == stuck->dropped());
+  CHECK(stats.dropped >= 50);
   CHECK(stats.published[static_cast<size_t>(topic::traces)] == traces);
   h.detach(stuck);
   CHECK(h.connections() == 2);
@@ -159,4 +162,41 @@ TEST_CASE("a connection is woken when its outbox goes from empty to not "
   CHECK(wakes == 2);
   CHECK(c->unsubscribe(topic::status));
   CHECK_FALSE(h.wanted(topic::status));
+}
+
+TEST_CASE("a reply to one client goes before its published messages, wakes "
+          "it when nothing waited, and at most max_replies wait") {
+  hub h;
+  int wakes = 0;
+  auto c = h.attach({}, [&](bool close) {
+    if (!close)
+      ++wakes;
+  });
+  c->subscribe(topic::status, {});
+  h.publish(topic::status, {}, [](uint64_t seq) {
+    return "published " + std::to_string(seq);
+  });
+  CHECK(wakes == 1);
+  CHECK(h.last_seq(topic::status) == 1);
+  CHECK(h.last_seq(topic::metrics) == 0);
+  c->reply("answer");
+  CHECK(wakes == 1); // something already waited
+  auto first = c->take();
+  auto second = c->take();
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(*first->text == "answer");
+  CHECK(*second->text == "published 1");
+  CHECK_FALSE(c->take());
+  c->reply("alone");
+  CHECK(wakes == 2);
+  REQUIRE(*c->take()->text == "alone");
+  for (size_t i = 0; i < connection::max_replies + 5; ++i)
+    c->reply(std::to_string(i));
+  std::vector<std::string> got;
+  while (auto f = c->take())
+    got.push_back(*f->text);
+  REQUIRE(got.size() == connection::max_replies);
+  CHECK(got.front() == "5");
+  CHECK(got.back() == std::to_string(connection::max_replies + 4));
 }
