@@ -440,6 +440,9 @@ struct gateway_config {
   milliseconds read_timeout = 30s;
   /// Threads that run the route handlers (reads, engine queries).
   size_t workers = 2;
+  /// Threads that run the sockets: TLS, HTTP parsing, WebSocket framing
+  /// and writes (a published message is deflated once for all clients).
+  size_t io_threads = 2;
   /// WebSocket clients of `/ws` at once; one more is answered 503.
   size_t websocket_max_connections = 256;
   /// Largest message a WebSocket client may send (inflated); more: 1009.

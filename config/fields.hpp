@@ -300,6 +300,7 @@ if_config<C, gateway_config> fields(V& v, C& c) {
   v("max_body_bytes", c.max_body_bytes, positive{});
   v("read_timeout", c.read_timeout, positive{});
   v("workers", c.workers, positive{}, at_most{64});
+  v("io_threads", c.io_threads, positive{}, at_most{64});
   v("websocket_max_connections", c.websocket_max_connections, positive{});
   v("websocket_max_message_bytes", c.websocket_max_message_bytes, positive{});
   v("websocket_queue_messages", c.websocket_queue_messages, positive{});

@@ -1,6 +1,7 @@
 #include "messages/trace_context.hpp"
 
 #include "messages/error.hpp"
+#include "messages/header_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -58,14 +59,6 @@ bool all_zero(const std::array<uint8_t, N>& bytes) {
   return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) {
     return b == 0;
   });
-}
-
-std::string_view trim(std::string_view x) {
-  while (!x.empty() && (x.front() == ' ' || x.front() == '\t'))
-    x.remove_prefix(1);
-  while (!x.empty() && (x.back() == ' ' || x.back() == '\t'))
-    x.remove_suffix(1);
-  return x;
 }
 
 bool key_char(char c) {
@@ -161,7 +154,7 @@ caf::expected<span_id> span_id::from_hex(std::string_view text) {
 }
 
 caf::expected<trace_context> parse_traceparent(std::string_view text) {
-  text = trim(text);
+  text = trim_ows(text);
   // version(2) - trace id(32) - parent id(16) - flags(2)
   constexpr size_t v00_size = 55;
   if (text.size() < v00_size)
@@ -205,7 +198,7 @@ caf::expected<trace_state> parse_tracestate(std::string_view text) {
   std::set<std::string> keys;
   while (!text.empty()) {
     auto comma = text.find(',');
-    auto member = trim(text.substr(0, comma));
+    auto member = trim_ows(text.substr(0, comma));
     text = comma == std::string_view::npos ? std::string_view{}
                                            : text.substr(comma + 1);
     if (member.empty())

@@ -3,7 +3,7 @@
 #   scripts/dev.sh demo   install what is missing, build (Release), run argusd --demo
 #   scripts/dev.sh test   install what is missing, build (Release), run the test suite
 #   scripts/dev.sh build  install what is missing and build only
-#   scripts/dev.sh fuzz frames|config|http|live [SECONDS]
+#   scripts/dev.sh fuzz frames|config|http|live|websocket [SECONDS]
 #                         build the libFuzzer harnesses with clang (ASan,
 #                         UBSan) in build-fuzz and fuzz one for SECONDS
 #                         (default 300), starting from tests/fuzz/<name>
@@ -21,6 +21,7 @@ packages=(
   libsqlite3-dev libspdlog-dev doctest-dev nlohmann-json3-dev libcli11-dev
   libbenchmark-dev prometheus-cpp-dev sqlite3 python3 python3-msgpack
   libre2-dev libssl-dev pkg-config libboost-dev libcurl4-openssl-dev
+  zlib1g-dev
 )
 # Only the tests need these: promtool (package prometheus) checks the
 # Prometheus text the dashboard renders; SciPy is the oracle the drift
@@ -96,8 +97,8 @@ case "$cmd" in
   fuzz)
     harness="${1:-}"
     seconds="${2:-300}"
-    if [[ "$harness" != frames && "$harness" != config && "$harness" != http && "$harness" != live ]]; then
-      echo "usage: scripts/dev.sh fuzz frames|config|http|live [SECONDS]" >&2
+    if [[ "$harness" != frames && "$harness" != config && "$harness" != http && "$harness" != live && "$harness" != websocket ]]; then
+      echo "usage: scripts/dev.sh fuzz frames|config|http|live|websocket [SECONDS]" >&2
       exit 64
     fi
     packages+=("${fuzz_packages[@]}")

@@ -94,6 +94,7 @@ std::unique_ptr<gateway> gateway::start(gateway_options opts,
   so.read_timeout = g->opts_.cfg.read_timeout;
   so.tls_certificate = g->opts_.cfg.tls_certificate;
   so.tls_key = g->opts_.cfg.tls_key;
+  so.io_threads = g->opts_.cfg.io_threads;
   upgrade_handler upgrade;
   if (g->opts_.websocket)
     upgrade = [p = g.get()](const http_request& req, http_response& refusal) {

@@ -1,5 +1,10 @@
 #include "runtime/gateway/http_server.hpp"
 
+#include "runtime/gateway/websocket/deflate.hpp"
+#include "runtime/gateway/websocket/frames.hpp"
+#include "runtime/gateway/websocket/handshake.hpp"
+
+#include <array>
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -11,13 +16,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 namespace argus::gateway {
 
@@ -27,7 +32,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 namespace ssl = net::ssl;
-namespace websocket = beast::websocket;
+namespace ws = argus::gateway::websocket;
 using tcp = net::ip::tcp;
 using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -55,6 +60,12 @@ struct shared_state {
   std::atomic<uint64_t> ws_timed_out{0};
   /// Closed with 1009: a client message over read_message_max.
   std::atomic<uint64_t> ws_too_big{0};
+  /// Each message sent to many clients, deflated once.
+  ws::shared_deflate deflate;
+  /// Frames sent compressed (with `deflate.deflated()`: how many clients
+  /// each deflation served).
+  std::atomic<uint64_t> ws_frames_compressed{0};
+  std::atomic<uint64_t> ws_frames_sent{0};
 };
 
 /// How long a connection is drained after an error answer (below).
@@ -80,19 +91,32 @@ http::response<http::string_body> canned(unsigned status, std::string title,
 /// client that keeps asking without reading is closed.
 constexpr size_t max_pending_answers = 64;
 
-/// One WebSocket connection, taken over from an HTTP session after the
-/// upgrade was accepted. One write at a time (Beast allows no more): the
-/// client's answers first, then the endpoint's frames; a read always
-/// pending, so pings and close frames are seen.
+/// How long a closing handshake may take (the client's close frame, or a
+/// close frame that cannot be written to a client that stopped reading)
+/// before the connection is simply dropped.
+constexpr auto close_deadline = std::chrono::seconds{5};
+
+/// One WebSocket connection after the opening handshake, on its own framing
+/// (websocket/frames.hpp) rather than Beast's stream: every message
+/// published to many clients is compressed once and the same bytes are
+/// written to each (websocket/deflate.hpp), which Beast 1.74 cannot do (it
+/// compresses per stream, in its write). One write at a time: control
+/// frames first (pong, ping, close), then the client's answers, then the
+/// endpoint's frames; a read always pending, so pings and closes are seen.
 template <class Stream>
 class ws_session : public std::enable_shared_from_this<ws_session<Stream>> {
 public:
   ws_session(Stream&& stream, std::shared_ptr<shared_state> st,
-             websocket_endpoint ep, http::request<http::string_body> req)
-      : ws_(std::move(stream)),
+             websocket_endpoint ep,
+             std::optional<ws::deflate_agreement> deflate)
+      : stream_(std::move(stream)),
         st_(std::move(st)),
         ep_(std::move(ep)),
-        req_(std::move(req)) {
+        reader_(ep_.read_message_max, deflate.has_value(),
+                deflate && deflate->client_no_context_takeover),
+        deflate_(deflate.has_value()),
+        heartbeat_(stream_.get_executor()),
+        deadline_(stream_.get_executor()) {
     st_->open.fetch_add(1, std::memory_order_relaxed);
     st_->ws_open.fetch_add(1, std::memory_order_relaxed);
   }
@@ -104,41 +128,32 @@ public:
       ep_.on_close();
   }
 
-  void run() {
-    websocket::stream_base::timeout t;
-    t.handshake_timeout = std::chrono::seconds{30};
-    t.idle_timeout = ep_.idle_timeout;
-    // Beast pings at half the idle time and closes a peer that answers
-    // nothing: a frozen client is noticed.
-    t.keep_alive_pings = true;
-    ws_.set_option(t);
-    websocket::permessage_deflate pmd;
-    pmd.server_enable = ep_.deflate;
-    // Each client has its own deflate stream, so a snapshot is compressed
-    // once per client on the I/O thread: level 1 compresses the dashboard
-    // several times faster than Beast's default 8 for a few percent more
-    // bytes (bench_fanout, docs/PERFORMANCE.md).
-    pmd.compLevel = 1;
-    ws_.set_option(pmd);
-    ws_.read_message_max(ep_.read_message_max);
-    ws_.set_option(
-      websocket::stream_base::decorator([](websocket::response_type& r) {
-        r.set(http::field::server, "argus");
-      }));
-    ws_.async_accept(req_,
-                     [self = this->shared_from_this()](beast::error_code ec) {
-                       if (ec)
-                         return;
-                       self->open();
-                     });
+  /// Writes the 101 answer, then runs the connection.
+  void run(std::shared_ptr<http::response<http::empty_body>> switching,
+           std::string_view early) {
+    reader_.feed(early);
+    lowest().expires_after(std::chrono::seconds{30});
+    http::async_write(stream_, *switching,
+                      [self = this->shared_from_this(),
+                       switching](beast::error_code ec, std::size_t) {
+                        self->lowest().expires_never();
+                        if (ec)
+                          return self->teardown();
+                        self->open();
+                      });
   }
 
 private:
+  beast::tcp_stream& lowest() {
+    return beast::get_lowest_layer(stream_);
+  }
+
   void open() {
     opened_ = true;
     st_->ws_accepted.fetch_add(1, std::memory_order_relaxed);
+    last_read_ = std::chrono::steady_clock::now();
     std::weak_ptr<ws_session> weak = this->shared_from_this();
-    auto exec = ws_.get_executor();
+    auto exec = stream_.get_executor();
     if (ep_.on_open)
       ep_.on_open([weak, exec](bool close) {
         net::post(exec, [weak, close] {
@@ -146,44 +161,126 @@ private:
             close ? self->close_slow() : self->pump();
         });
       });
-    read();
+    beat();
+    if (on_frames())
+      read();
     pump();
   }
 
   void read() {
-    ws_.async_read(rbuf_, [self = this->shared_from_this()](
-                            beast::error_code ec, std::size_t) {
-      // Closed, timed out, over read_message_max (Beast closes with 1009):
-      // the session ends when its last handler returns.
-      if (ec) {
-        if (ec == beast::error::timeout)
+    stream_.async_read_some(
+      net::buffer(rbuf_),
+      [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+        if (ec)
+          return self->teardown();
+        self->last_read_ = std::chrono::steady_clock::now();
+        self->pinged_ = false;
+        self->reader_.feed({self->rbuf_.data(), n});
+        if (self->on_frames())
+          self->read();
+      });
+  }
+
+  /// Handles what the reader found. @returns whether to read on.
+  bool on_frames() {
+    while (auto e = reader_.next()) {
+      switch (e->what) {
+        case ws::read_event::kind::message:
+          if (close_queued_)
+            break;
+          on_message(*e);
+          break;
+        case ws::read_event::kind::ping:
+          // Only the last ping needs its pong (RFC 6455 §5.5.3).
+          pong_ = std::move(e->payload);
+          pump();
+          break;
+        case ws::read_event::kind::pong:
+          break;
+        case ws::read_event::kind::close:
+          close_received_ = true;
+          if (close_sent_) {
+            teardown();
+            return false;
+          }
+          // Echo the client's code (none if it gave none).
+          close_with(e->code, {}, true);
+          return true;
+        case ws::read_event::kind::error:
+          if (e->code == ws::close_code::too_big)
+            st_->ws_too_big.fetch_add(1, std::memory_order_relaxed);
+          // The connection has failed: no need to wait for the client's
+          // close after ours.
+          close_with(e->code, e->payload, true);
+          return false;
+      }
+    }
+    return true;
+  }
+
+  void on_message(const ws::read_event& e) {
+    std::string answer;
+    if (e.binary)
+      answer = R"({"type":"error","reason":"binary messages are not )"
+               R"(understood: send JSON text"})";
+    else if (ep_.on_message)
+      answer = ep_.on_message(e.payload);
+    if (answer.empty())
+      return;
+    if (answers_.size() >= max_pending_answers)
+      return close_with(ws::close_code::policy_violation,
+                        "too many requests unread", true);
+    answers_.push_back(std::make_shared<const std::string>(std::move(answer)));
+    pump();
+  }
+
+  /// Pings at half the idle time; a client that sent nothing (pongs
+  /// included) within the idle time is frozen or gone, and dropped.
+  void beat() {
+    auto period = std::max<std::chrono::milliseconds>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(ep_.idle_timeout)
+        / 4,
+      std::chrono::milliseconds{50});
+    heartbeat_.expires_after(period);
+    heartbeat_.async_wait(
+      [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec || self->done_)
+          return;
+        auto quiet = std::chrono::steady_clock::now() - self->last_read_;
+        if (quiet >= self->ep_.idle_timeout) {
           self->st_->ws_timed_out.fetch_add(1, std::memory_order_relaxed);
-        else if (ec == websocket::error::message_too_big)
-          self->st_->ws_too_big.fetch_add(1, std::memory_order_relaxed);
-        return;
-      }
-      auto text = beast::buffers_to_string(self->rbuf_.data());
-      self->rbuf_.consume(self->rbuf_.size());
-      std::string answer;
-      if (!self->ws_.got_text())
-        answer = R"({"type":"error","reason":"binary messages are not )"
-                 R"(understood: send JSON text"})";
-      else if (self->ep_.on_message)
-        answer = self->ep_.on_message(text);
-      if (!answer.empty()) {
-        if (self->answers_.size() >= max_pending_answers)
-          return self->close_with(websocket::close_code::policy_error);
-        self->answers_.push_back(
-          std::make_shared<const std::string>(std::move(answer)));
-        self->pump();
-      }
-      self->read();
-    });
+          return self->teardown();
+        }
+        if (quiet >= self->ep_.idle_timeout / 2 && !self->pinged_) {
+          self->pinged_ = true;
+          self->ping_ = true;
+          self->pump();
+        }
+        self->beat();
+      });
   }
 
   void pump() {
-    if (writing_ || closing_)
+    // Nothing at all follows a close frame (RFC 6455 §5.5.1).
+    if (writing_ || done_ || close_sent_)
       return;
+    // Control frames go first, between messages.
+    std::string control;
+    if (close_queued_) {
+      control = ws::frame(ws::opcode::close, close_frame_);
+      writing_close_ = true;
+    } else if (pong_) {
+      control = ws::frame(ws::opcode::pong, *pong_);
+      pong_.reset();
+    } else if (ping_) {
+      control = ws::frame(ws::opcode::ping, {});
+      ping_ = false;
+    }
+    if (!control.empty()) {
+      header_ = std::move(control);
+      body_.reset();
+      return write();
+    }
     std::shared_ptr<const std::string> frame;
     if (!answers_.empty()) {
       frame = std::move(answers_.front());
@@ -193,50 +290,109 @@ private:
     }
     if (!frame)
       return;
+    bool compressed = deflate_ && frame->size() >= ws::deflate_threshold;
+    body_ = compressed ? st_->deflate.get(frame) : std::move(frame);
+    st_->ws_frames_sent.fetch_add(1, std::memory_order_relaxed);
+    if (compressed)
+      st_->ws_frames_compressed.fetch_add(1, std::memory_order_relaxed);
+    header_ = ws::frame_header(ws::opcode::text, body_->size(), compressed);
+    write();
+  }
+
+  void write() {
     writing_ = true;
-    ws_.text(true);
-    ws_.async_write(net::buffer(*frame),
-                    [self = this->shared_from_this(),
-                     frame](beast::error_code ec, std::size_t) {
-                      self->writing_ = false;
-                      if (ec)
-                        return;
-                      if (self->close_after_write_) {
-                        self->closing_ = false;
-                        return self->close_with(*self->close_after_write_);
-                      }
-                      self->pump();
-                    });
+    std::array<net::const_buffer, 2> bufs{
+      net::buffer(header_), body_ ? net::buffer(*body_) : net::const_buffer{}};
+    net::async_write(
+      stream_, bufs,
+      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+        self->writing_ = false;
+        self->body_.reset();
+        if (ec)
+          return self->teardown();
+        if (self->writing_close_) {
+          self->writing_close_ = false;
+          self->close_sent_ = true;
+          // The close handshake is complete, or the
+          // connection failed: nothing more to say.
+          if (self->close_received_ || self->drop_after_close_)
+            return self->teardown();
+        }
+        self->pump();
+      });
   }
 
   void close_slow() {
     st_->ws_closed_slow.fetch_add(1, std::memory_order_relaxed);
-    close_with(websocket::close_code::try_again_later);
+    close_with(ws::close_code::try_again_later, "too slow: messages dropped",
+               false);
   }
 
-  void close_with(websocket::close_code code) {
-    if (closing_ && !writing_)
+  /// Sends a close frame once, after the write in flight. `drop_after`:
+  /// end the connection once it is written (a reply to the client's close,
+  /// or a failed connection) instead of waiting for the client's close.
+  void close_with(ws::close_code code, std::string_view reason,
+                  bool drop_after) {
+    if (close_queued_ || done_)
       return;
-    closing_ = true;
-    // A close is a write: it waits for the one in flight.
-    if (writing_) {
-      close_after_write_ = code;
-      return;
-    }
-    ws_.async_close(code,
-                    [self = this->shared_from_this()](beast::error_code) {});
+    close_queued_ = true;
+    drop_after_close_ = drop_after;
+    answers_.clear();
+    close_frame_ = code == ws::close_code::no_status
+                     ? ""
+                     : ws::close_payload(code, reason);
+    // A client that stopped reading never takes the close frame either.
+    deadline_.expires_after(close_deadline);
+    deadline_.async_wait(
+      [self = this->shared_from_this()](beast::error_code ec) {
+        if (!ec)
+          self->teardown();
+      });
+    pump();
   }
 
-  websocket::stream<Stream> ws_;
+  void teardown() {
+    if (done_)
+      return;
+    done_ = true;
+    heartbeat_.cancel();
+    deadline_.cancel();
+    // The WebSocket closing handshake was the goodbye. A TLS close_notify
+    // is not attempted: it would be a second write or read beside the ones
+    // in flight, which an SSL stream does not allow. Closing the socket
+    // ends those too.
+    beast::error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close();
+  }
+
+  Stream stream_;
   std::shared_ptr<shared_state> st_;
   websocket_endpoint ep_;
-  http::request<http::string_body> req_;
-  beast::flat_buffer rbuf_;
+  ws::frame_reader reader_;
+  bool deflate_;
+  /// Clients send small requests: one read's worth at a time is plenty.
+  std::array<char, 4096> rbuf_{};
+  net::steady_timer heartbeat_;
+  net::steady_timer deadline_;
+  std::chrono::steady_clock::time_point last_read_;
   std::deque<std::shared_ptr<const std::string>> answers_;
+  /// The frame being written: its header (or a whole control frame) and
+  /// the payload, shared with every other connection sending it.
+  std::string header_;
+  std::shared_ptr<const std::string> body_;
+  std::optional<std::string> pong_;
+  std::string close_frame_;
+  bool ping_ = false;
+  bool pinged_ = false;
   bool opened_ = false;
   bool writing_ = false;
-  bool closing_ = false;
-  std::optional<websocket::close_code> close_after_write_;
+  bool writing_close_ = false;
+  bool close_queued_ = false;
+  bool close_sent_ = false;
+  bool close_received_ = false;
+  bool drop_after_close_ = false;
+  bool done_ = false;
 };
 
 /// One connection, plain or TLS (`Stream` is `beast::tcp_stream` or
@@ -276,11 +432,7 @@ public:
     auto msg
       = std::make_shared<http::response<http::string_body>>(std::move(res));
     handshake([self, msg] {
-      self->lowest().expires_after(std::chrono::seconds{5});
-      http::async_write(self->stream_, *msg,
-                        [self, msg](beast::error_code, std::size_t) {
-                          self->close();
-                        });
+      self->answer_and_close(std::move(*msg));
     });
   }
 
@@ -389,7 +541,7 @@ private:
       st_->malformed.fetch_add(1, std::memory_order_relaxed);
       return fail(400, "Bad Request", "the request target is not a valid path");
     }
-    if (st_->upgrade && websocket::is_upgrade(msg))
+    if (st_->upgrade && beast::websocket::is_upgrade(msg))
       return upgrade(std::move(req), std::move(msg));
     // No timer while the handler works: the deadline is the handler's.
     lowest().expires_never();
@@ -413,6 +565,22 @@ private:
 
   /// Hands the connection to a WebSocket session, or answers the refusal.
   void upgrade(http_request req, http::request<http::string_body> msg) {
+    // The opening handshake is checked before the endpoint is asked, so a
+    // malformed one never takes a place in the hub (RFC 6455 §4.2.1).
+    auto key = msg[http::field::sec_websocket_key];
+    if (msg[http::field::sec_websocket_version] != "13") {
+      st_->ws_refused.fetch_add(1, std::memory_order_relaxed);
+      auto res = canned(426, "Upgrade Required",
+                        "only WebSocket version 13 is spoken here");
+      res.set(http::field::sec_websocket_version, "13");
+      return answer_and_close(std::move(res));
+    }
+    if (!ws::valid_key(key)) {
+      st_->ws_refused.fetch_add(1, std::memory_order_relaxed);
+      return answer_and_close(
+        canned(400, "Bad Request",
+               "Sec-WebSocket-Key is missing or not 16 bytes in base64"));
+    }
     http_response refusal;
     std::optional<websocket_endpoint> ep;
     try {
@@ -426,11 +594,40 @@ private:
       refusal.close = true;
       return write(std::move(refusal), false);
     }
-    // The WebSocket stream keeps its own timeouts.
+    std::optional<ws::deflate_agreement> deflate;
+    if (ep->deflate) {
+      std::string offers;
+      auto [first, last]
+        = msg.equal_range(http::field::sec_websocket_extensions);
+      for (auto f = first; f != last; ++f)
+        offers.append(offers.empty() ? "" : ", ").append(f->value());
+      deflate = ws::negotiate_deflate(offers);
+    }
+    auto res = std::make_shared<http::response<http::empty_body>>(
+      http::status::switching_protocols, 11);
+    res->set(http::field::server, "argus");
+    res->set(http::field::upgrade, "websocket");
+    res->set(http::field::connection, "upgrade");
+    res->set(http::field::sec_websocket_accept, ws::accept_key(key));
+    if (deflate)
+      res->set(http::field::sec_websocket_extensions, deflate->response);
+    // Frames the client sent right behind its request are the session's.
+    auto early = beast::buffers_to_string(buffer_.data());
     lowest().expires_never();
-    std::make_shared<ws_session<Stream>>(std::move(stream_), st_,
-                                         std::move(*ep), std::move(msg))
-      ->run();
+    auto s = std::make_shared<ws_session<Stream>>(
+      std::move(stream_), st_, std::move(*ep), std::move(deflate));
+    s->run(std::move(res), early);
+  }
+
+  void answer_and_close(http::response<http::string_body> res) {
+    auto msg
+      = std::make_shared<http::response<http::string_body>>(std::move(res));
+    lowest().expires_after(std::chrono::seconds{5});
+    http::async_write(
+      stream_, *msg,
+      [self = this->shared_from_this(), msg](beast::error_code, std::size_t) {
+        self->close();
+      });
   }
 
   void write(http_response r, bool keep_alive) {
@@ -597,9 +794,10 @@ public:
     }
     port_ = acceptor_.local_endpoint().port();
     accept();
-    thread_ = std::thread{[this] {
-      ioc_.run();
-    }};
+    for (size_t i = 0; i < std::max<size_t>(st_->opts.io_threads, 1); ++i)
+      threads_.emplace_back([this] {
+        ioc_.run();
+      });
     return true;
   }
 
@@ -616,8 +814,10 @@ public:
       acceptor_.close(ec);
     });
     ioc_.stop();
-    if (thread_.joinable())
-      thread_.join();
+    for (auto& t : threads_)
+      if (t.joinable())
+        t.join();
+    threads_.clear();
   }
 
   std::map<std::string, uint64_t> counters() const override {
@@ -638,7 +838,10 @@ public:
             {"websockets_refused", get(st_->ws_refused)},
             {"websockets_closed_slow", get(st_->ws_closed_slow)},
             {"websockets_timed_out", get(st_->ws_timed_out)},
-            {"websockets_too_big", get(st_->ws_too_big)}};
+            {"websockets_too_big", get(st_->ws_too_big)},
+            {"websocket_frames_sent", get(st_->ws_frames_sent)},
+            {"websocket_frames_compressed", get(st_->ws_frames_compressed)},
+            {"websocket_messages_deflated", st_->deflate.deflated()}};
   }
 
 private:
@@ -681,9 +884,9 @@ private:
 
   std::shared_ptr<shared_state> st_;
   std::optional<ssl::context> tls_;
-  net::io_context ioc_{1};
+  net::io_context ioc_;
   tcp::acceptor acceptor_;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
   uint16_t port_ = 0;
   std::mutex stop_mtx_;
 };

@@ -3,7 +3,8 @@
 // The HTTP/1.1 listener: accepts connections, reads requests within limits,
 // hands each to a handler and writes its response. Its own I/O thread;
 // handlers answer through a `responder` from any thread, so a slow handler
-// never holds up the listener. No Boost in this header: Beast is confined to
+// never holds up the listener; upgraded connections speak WebSocket on the
+// framing of websocket/. No Boost in this header: Beast is confined to
 // http_server.cpp.
 
 #include "runtime/gateway/http_types.hpp"
@@ -35,6 +36,10 @@ struct http_server_options {
   /// PEM files; both set: TLS (1.2 and later) on every connection.
   std::string tls_certificate;
   std::string tls_key;
+  /// Threads running the sockets (each connection on a strand of its own):
+  /// a second one writes a published message to half the WebSocket clients
+  /// (and encrypts for them under TLS) while the first does the rest.
+  size_t io_threads = 1;
 };
 
 /// Sends the response of one request; call exactly once, from any thread.
@@ -62,7 +67,8 @@ struct websocket_endpoint {
   std::function<void()> on_close;
   /// Largest message the client may send (inflated); more closes with 1009.
   size_t read_message_max = 64 * 1024;
-  /// permessage-deflate, when the client offers it.
+  /// permessage-deflate, when the client offers it: each message deflated
+  /// once for every client sending it (server_no_context_takeover).
   bool deflate = true;
   /// Without a frame from the client for this long (pings included), the
   /// connection is closed; the server pings at half of it.
@@ -99,7 +105,8 @@ public:
   /// `body_too_large`, `malformed`, `timeouts`, `open_connections`,
   /// `tls_handshake_failures`, `websockets_open`, `websockets_accepted`,
   /// `websockets_refused`, `websockets_closed_slow`, `websockets_timed_out`,
-  /// `websockets_too_big`).
+  /// `websockets_too_big`, `websocket_frames_sent`,
+  /// `websocket_frames_compressed`, `websocket_messages_deflated`).
   virtual std::map<std::string, uint64_t> counters() const = 0;
 };
 

@@ -111,6 +111,8 @@ TEST_CASE("validate checks every section's values and its rules across "
   c.runtime.threads = 1000;
   c.runtime.door_queue_percent = 101;
   c.tracking_system.ensemble_update_interval = 0ms;
+  c.gateway.io_threads = 0;
+  c.gateway.workers = 65;
   auto issues = validate(c);
   CHECK(has_issue(issues, "monitoring.advanced_tracer.correlation_id_header",
                   "not a valid HTTP header name"));
@@ -128,10 +130,12 @@ TEST_CASE("validate checks every section's values and its rules across "
                   "is defined twice"));
   CHECK(has_issue(issues, "monitoring.runtime.threads",
                   "must be within [0, 256], got 1000"));
-  CHECK(has_issue(issues, "monitoring.runtime.door_queue_percent",
-                  "101"));
+  CHECK(has_issue(issues, "monitoring.runtime.door_queue_percent", "101"));
   CHECK(has_issue(issues, "monitoring.tracking_system.ensemble_update_interval",
                   "must be a positive duration"));
+  CHECK(has_issue(issues, "monitoring.gateway.io_threads",
+                  "must be positive, got 0"));
+  CHECK(has_issue(issues, "monitoring.gateway.workers", "65"));
   // A section validated alone names its keys without the prefix.
   CHECK(has_issue(validate(c.runtime), "threads", "must be within"));
 }

@@ -11,7 +11,10 @@ token -> refused before the upgrade (401); a viewer token as
 answer, then live snapshots of the dashboard with per-topic sequence
 numbers that grow by one; a snapshot request -> the last one; a message over
 websocket_max_message_bytes -> closed with 1009; /metrics counts the closes
-by reason. With NO_PUSH_CONFIG (enable_real_time_updates off), a second
+by reason; three clients' snapshots are deflated once for all three;
+fragmented and compressed client messages are understood; RFC 6455's
+failures (unmasked frame, bad UTF-8, bad key, wrong version) get their
+codes, a ping its pong. With NO_PUSH_CONFIG (enable_real_time_updates off), a second
 daemon pushes no metrics and answers a snapshot request with the dashboard
 as it is. Prints one line per check; exits 0 when all passed.
 """
@@ -81,7 +84,7 @@ async def checks(base, token):
             if msg.get("seq", 0) >= seqs[-1]:
                 break
         print("snapshot seq:", msg["seq"])
-        # Over the limit (64 KiB by default): Beast closes with 1009.
+        # Over the limit (64 KiB by default): closed with 1009.
         await ws.send("x" * (70 * 1024))
         try:
             while True:
@@ -219,6 +222,160 @@ async def no_push(base, token, interval_s):
               % len(msg["dashboard"]["metrics"]))
 
 
+def api_counters(url, token):
+    import urllib.request
+    req = urllib.request.Request(url + "/api/status",
+                                 headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read().decode())["counters"]
+
+
+async def shared_compression(base, url, token):
+    """Three clients on metrics: each snapshot is deflated once and the same
+    bytes go to all three (a compressor per client would deflate it three
+    times); each client inflates it to the same dashboard."""
+    clients = [await websockets.connect(base + "/ws?access_token=" + token,
+                                        max_size=None) for _ in range(3)]
+    try:
+        for ws in clients:
+            await ws.send(json.dumps({"op": "subscribe", "topic": "metrics"}))
+            json.loads(await asyncio.wait_for(ws.recv(), 5))  # subscribed
+        for ws in clients:  # the snapshot under way when they subscribed
+            json.loads(await asyncio.wait_for(ws.recv(), 10))
+        before = api_counters(url, token)
+        texts = [[], [], []]
+        for _ in range(4):
+            for i, ws in enumerate(clients):
+                texts[i].append(await asyncio.wait_for(ws.recv(), 10))
+        after = api_counters(url, token)
+    finally:
+        for ws in clients:
+            await ws.close()
+    for a, b in zip(texts[0], texts[1]):
+        if a != b:
+            fail("two clients inflated different texts for one snapshot")
+    frames = (after["gateway_websocket_frames_compressed"]
+              - before["gateway_websocket_frames_compressed"])
+    deflated = (after["gateway_websocket_messages_deflated"]
+                - before["gateway_websocket_messages_deflated"])
+    if frames < 12 or deflated < 1 or frames < 2.5 * deflated:
+        fail("compressed frames %d for %d deflations: not shared"
+             % (frames, deflated))
+    print("shared compression: %d compressed frames from %d deflations"
+          % (frames, deflated))
+
+
+def raw_upgrade(base, token, key=None, version="13", extensions=None):
+    """A handshake by hand; returns (socket, status line, head)."""
+    import base64
+    import os
+    import socket
+    host, port = base[len("ws://"):].split(":")
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    key = key if key is not None else base64.b64encode(os.urandom(16)).decode()
+    head = ("GET /ws?access_token=%s HTTP/1.1\r\nHost: %s:%s\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: %s\r\n"
+            % (token, host, port, key, version))
+    if extensions:
+        head += "Sec-WebSocket-Extensions: %s\r\n" % extensions
+    sock.sendall((head + "\r\n").encode())
+    got = b""
+    while b"\r\n\r\n" not in got:
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        got += chunk
+    return sock, got.split(b"\r\n")[0].decode(), got.decode()
+
+
+def masked(first, payload):
+    import os
+    mask = os.urandom(4)
+    n = len(payload)
+    head = bytes([first])
+    if n < 126:
+        head += bytes([0x80 | n])
+    else:
+        head += bytes([0x80 | 126, n >> 8, n & 0xff])
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def read_frame(sock):
+    def exactly(n):
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                fail("the connection ended inside a frame")
+            data += chunk
+        return data
+    b0, b1 = exactly(2)
+    n = b1 & 0x7f
+    if n == 126:
+        n = int.from_bytes(exactly(2), "big")
+    elif n == 127:
+        n = int.from_bytes(exactly(8), "big")
+    return b0 & 0x0f, exactly(n)
+
+
+def close_code_after(sock, frame):
+    """Sends `frame`; returns the code of the server's close frame."""
+    sock.sendall(frame)
+    while True:
+        op, payload = read_frame(sock)
+        if op == 0x8:
+            return int.from_bytes(payload[:2], "big") if payload else None
+
+
+async def protocol_edges(base, token):
+    # Handshakes the server cannot accept are answered in HTTP.
+    sock, status, _ = raw_upgrade(base, token, key="short")
+    sock.close()
+    if " 400 " not in status + " ":
+        fail("a bad Sec-WebSocket-Key was answered " + status)
+    sock, status, head = raw_upgrade(base, token, version="8")
+    sock.close()
+    if " 426 " not in status + " " or "Sec-WebSocket-Version: 13" not in head:
+        fail("version 8 was answered " + status)
+    print("handshake: bad key 400, version 8 426")
+    # An offer the shared compressor cannot honour: no compression.
+    sock, status, head = raw_upgrade(
+        base, token, extensions="permessage-deflate; server_max_window_bits=10")
+    sock.close()
+    if " 101 " not in status + " " or "permessage-deflate" in head:
+        fail("a 10-bit server window was accepted: " + head)
+    # A ping is answered with its payload; an unmasked frame fails the
+    # connection with 1002, text that is not UTF-8 with 1007.
+    sock, status, _ = raw_upgrade(base, token)
+    sock.sendall(masked(0x89, b"are you there"))
+    op, payload = read_frame(sock)
+    if op != 0xa or payload != b"are you there":
+        fail("a ping was answered %r %r" % (op, payload))
+    code = close_code_after(sock, bytes([0x81, 0x02]) + b"hi")
+    sock.close()
+    if code != 1002:
+        fail("an unmasked frame closed with %r, not 1002" % code)
+    sock, status, _ = raw_upgrade(base, token)
+    code = close_code_after(sock, masked(0x81, b"\xc3\x28"))
+    sock.close()
+    if code != 1007:
+        fail("invalid UTF-8 closed with %r, not 1007" % code)
+    print("frames: ping answered, unmasked 1002, bad UTF-8 1007")
+    # A message sent in fragments (compressed by the client: RSV1 on the
+    # first frame only) is one request.
+    async with websockets.connect(base + "/ws?access_token=" + token,
+                                  max_size=None) as ws:
+        request = json.dumps({"op": "subscribe", "topic": "status",
+                              "id": "in-pieces"})
+        await ws.send([request[:10], request[10:25], request[25:]])
+        answer = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        if answer != {"type": "subscribed", "topic": "status",
+                      "id": "in-pieces"}:
+            fail("a fragmented request was answered " + repr(answer))
+    print("a fragmented, compressed request understood")
+
+
 def socket_timeout():
     import socket
     return socket.timeout
@@ -228,6 +385,10 @@ def main():
     argusd, config, workdir = sys.argv[1:4]
     with DemoDaemon(argusd, config, workdir + "/demo.db") as daemon:
         asyncio.run(asyncio.wait_for(checks(daemon.ws, daemon.token), 90))
+        asyncio.run(asyncio.wait_for(
+            shared_compression(daemon.ws, daemon.url, daemon.token), 60))
+        asyncio.run(asyncio.wait_for(protocol_edges(daemon.ws, daemon.token),
+                                     60))
         asyncio.run(asyncio.wait_for(
             slow_and_silent(daemon.ws, daemon.token, 3.0), 60))
         check_live_counters(daemon.url, daemon.token, 0.5)

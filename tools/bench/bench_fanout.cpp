@@ -9,6 +9,7 @@
 // and argusd's memory per idle connection.
 //
 //   build/tools/bench_fanout --benchmark_repetitions=3
+//   (argusd with gateway.io_threads 1, then 2)
 //   (ARGUS_BENCH_SECONDS per phase, default 10)
 
 #include <algorithm>
@@ -56,12 +57,13 @@ struct daemon {
   std::string port;
   std::string token;
 
-  explicit daemon(const std::string& dir) {
+  daemon(const std::string& dir, int64_t io_threads) {
     std::string config = dir + "/fanout.yaml";
-    std::ofstream{config}
-      << "monitoring:\n  metrics_dashboard:\n"
-         "    update_interval: 1s\n"
-         "  gateway:\n    websocket_max_connections: 1024\n";
+    std::ofstream{config} << "monitoring:\n  metrics_dashboard:\n"
+                             "    update_interval: 1s\n"
+                             "  gateway:\n    websocket_max_connections: 1024\n"
+                             "    io_threads: "
+                          << io_threads << "\n";
     int out[2], err[2];
     if (pipe(out) != 0 || pipe(err) != 0)
       std::abort();
@@ -249,7 +251,7 @@ void BM_fanout(benchmark::State& state) {
   auto n = static_cast<size_t>(state.range(0));
   char tmpl[] = "/tmp/argus-fanout-XXXXXX";
   std::string dir = mkdtemp(tmpl);
-  daemon d{dir};
+  daemon d{dir, state.range(1)};
   std::this_thread::sleep_for(std::chrono::seconds{3}); // demo warmed up
   tcp::endpoint ep{net::ip::make_address("127.0.0.1"),
                    static_cast<unsigned short>(std::stoi(d.port))};
@@ -295,6 +297,7 @@ void BM_fanout(benchmark::State& state) {
     io.join();
     double busy = static_cast<double>(s3 - s2) / seconds();
     state.counters["clients"] = static_cast<double>(n);
+    state.counters["io_threads"] = static_cast<double>(state.range(1));
     state.counters["received"] = static_cast<double>(received);
     state.counters["request_lag_p50_ms"] = quantile(lags, 0.5) / 1e6;
     state.counters["request_lag_p99_ms"] = quantile(lags, 0.99) / 1e6;
@@ -312,7 +315,14 @@ void BM_fanout(benchmark::State& state) {
   }
 }
 
-BENCHMARK(BM_fanout)->Arg(200)->Iterations(1)->Unit(benchmark::kSecond);
+// argusd's gateway with one I/O thread against its default two, in the
+// same run.
+BENCHMARK(BM_fanout)
+  ->ArgNames({"clients", "io_threads"})
+  ->Args({200, 1})
+  ->Args({200, 2})
+  ->Iterations(1)
+  ->Unit(benchmark::kSecond);
 
 } // namespace
 
