@@ -323,6 +323,8 @@ private:
   }
 
   void close_slow() {
+    if (close_queued_ || done_)
+      return;
     st_->ws_closed_slow.fetch_add(1, std::memory_order_relaxed);
     close_with(ws::close_code::try_again_later, "too slow: messages dropped",
                false);

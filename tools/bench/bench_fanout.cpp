@@ -1,27 +1,33 @@
 // Live fan-out as users run it: a real `argusd --demo` (its own process,
 // with the demo bot recording on it), and N WebSocket clients subscribed to
-// `metrics` and `traces` (Boost.Beast, deflate on, all on one thread of this
-// process). Per message received: the lag from the event to the client,
-// i.e. for a request the time from its response at the bot (`finished_ns`)
-// to its arrival here, for a snapshot the time from the dashboard's own
-// timestamp. Reported: p50/p99 lag, messages received, the spans argusd
+// `metrics` and `traces` (Beast's handshake, deflate negotiated, all on one
+// thread of this process; see `payload_cache` for how they read). Per
+// message received: the lag from the event to the client, i.e. for a
+// request the time from the bot's recording of it to its first
+// publication's arrival here, for a snapshot the time from the dashboard's
+// own timestamp. Reported: p50/p99 lag, messages received, the spans argusd
 // persisted per second with the clients against the same run without them,
-// and argusd's memory per idle connection.
+// argusd's CPU without and with the clients, and its memory per idle
+// connection.
 //
 //   build/tools/bench_fanout --benchmark_repetitions=3
-//   (argusd with gateway.io_threads 1, then 2)
-//   (ARGUS_BENCH_SECONDS per phase, default 10)
+//   (one client; 200 with gateway.io_threads 1, then 2; 200 inflating
+//   every message each; ARGUS_BENCH_SECONDS per phase, default 10)
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -35,6 +41,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 extern char** environ;
 
@@ -132,6 +139,20 @@ struct daemon {
     return 0;
   }
 
+  /// CPU time argusd used so far (user and system), in seconds.
+  double cpu_seconds() const {
+    std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+    std::string stat{std::istreambuf_iterator<char>{in}, {}};
+    // Fields 14 and 15 (utime, stime), counted after the command's ")".
+    std::istringstream rest{stat.substr(stat.rfind(')') + 2)};
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i)
+      if (i >= 14)
+        ticks += std::stod(field);
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
+
   /// The storage writer's committed rows and the tracer's spans received.
   std::pair<uint64_t, uint64_t> counters() const {
     std::string body;
@@ -166,19 +187,69 @@ struct daemon {
   }
 };
 
+/// What 200 clients on 200 machines would each inflate on their own: here
+/// they share this process's one thread, so a frame's bytes are inflated
+/// once per distinct payload (the server sends every client the same bytes)
+/// and the rest read it from here. Each frame's arrival is still timed at
+/// its own socket.
+class payload_cache {
+public:
+  const std::string& inflate(const std::string& compressed) {
+    auto it = seen_.find(compressed);
+    if (it != seen_.end())
+      return it->second;
+    if (seen_.size() > 4096)
+      seen_.clear();
+    std::string in = compressed;
+    in.append("\x00\x00\xff\xff", 4);
+    z_stream z{};
+    inflateInit2(&z, -15);
+    std::string out;
+    char chunk[64 * 1024];
+    z.next_in = reinterpret_cast<Bytef*>(in.data());
+    z.avail_in = static_cast<uInt>(in.size());
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(chunk);
+      z.avail_out = sizeof chunk;
+      auto rc = ::inflate(&z, Z_SYNC_FLUSH);
+      out.append(chunk, sizeof chunk - z.avail_out);
+      if (rc != Z_OK)
+        break;
+    } while (z.avail_in > 0 || z.avail_out == 0);
+    inflateEnd(&z);
+    return seen_.emplace(compressed, std::move(out)).first->second;
+  }
+
+private:
+  std::unordered_map<std::string, std::string> seen_;
+};
+
 /// One client: subscribes, then reads forever, noting each message's lag.
+/// `inflate_each`: Beast reads (and inflates) every message itself, as a
+/// lone client would; otherwise frames are read off the socket and their
+/// payloads inflated once per distinct payload (`payload_cache`).
 struct client : std::enable_shared_from_this<client> {
   websocket::stream<tcp::socket> ws;
   beast::flat_buffer buf;
+  std::string raw;
+  std::array<char, 64 * 1024> chunk{};
+  payload_cache* cache;
+  bool inflate_each;
   /// Lags of requests and of snapshots.
   std::vector<int64_t>* lags;
   std::vector<int64_t>* snapshot_lags;
   uint64_t* received;
   bool subscribe;
 
-  client(net::io_context& ioc, std::vector<int64_t>* l,
-         std::vector<int64_t>* sl, uint64_t* r, bool s)
-      : ws(ioc), lags(l), snapshot_lags(sl), received(r), subscribe(s) {
+  client(net::io_context& ioc, payload_cache* c, bool each,
+         std::vector<int64_t>* l, std::vector<int64_t>* sl, uint64_t* r, bool s)
+      : ws(ioc),
+        cache(c),
+        inflate_each(each),
+        lags(l),
+        snapshot_lags(sl),
+        received(r),
+        subscribe(s) {
   }
 
   void start(const tcp::endpoint& ep, const std::string& token) {
@@ -193,36 +264,87 @@ struct client : std::enable_shared_from_this<client> {
       ws.write(
         net::buffer(std::string{R"({"op":"subscribe","topic":"traces"})"}));
     }
-    read();
+    inflate_each ? read() : read_raw();
   }
 
   void read() {
-    ws.async_read(buf,
-                  [self = shared_from_this()](beast::error_code ec, size_t) {
-                    if (ec)
-                      return;
-                    self->note();
-                    self->buf.consume(self->buf.size());
-                    self->read();
-                  });
+    ws.async_read(
+      buf, [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec)
+          return;
+        self->note(beast::buffers_to_string(self->buf.data()), now_ns());
+        self->buf.consume(self->buf.size());
+        self->read();
+      });
   }
 
-  /// The event's time without parsing the whole message: a request's
-  /// `finished_ns`, a snapshot's last `time_ns` (the dashboard's own).
-  void note() {
-    auto text = beast::buffers_to_string(buf.data());
-    auto t = now_ns();
-    int64_t at = 0;
-    auto grab = [&](const char* key, bool last) {
+  /// Server frames (unmasked, one frame a message: argus never fragments).
+  void read_raw() {
+    ws.next_layer().async_read_some(
+      net::buffer(chunk),
+      [self = shared_from_this()](beast::error_code ec, size_t n) {
+        if (ec)
+          return;
+        auto t = now_ns();
+        self->raw.append(self->chunk.data(), n);
+        self->frames(t);
+        self->read_raw();
+      });
+  }
+
+  void frames(int64_t t) {
+    size_t pos = 0;
+    while (raw.size() - pos >= 2) {
+      auto p = reinterpret_cast<const uint8_t*>(raw.data() + pos);
+      uint64_t len = p[1] & 0x7f;
+      size_t head = 2;
+      if (len == 126) {
+        if (raw.size() - pos < 4)
+          break;
+        len = (uint64_t{p[2]} << 8) | p[3];
+        head = 4;
+      } else if (len == 127) {
+        if (raw.size() - pos < 10)
+          break;
+        len = 0;
+        for (int i = 0; i < 8; ++i)
+          len = (len << 8) | p[2 + i];
+        head = 10;
+      }
+      if (raw.size() - pos < head + len)
+        break;
+      bool compressed = p[0] & 0x40;
+      auto op = p[0] & 0x0f;
+      if (op == 0x1) {
+        std::string payload = raw.substr(pos + head, len);
+        note(compressed ? cache->inflate(payload) : payload, t);
+      }
+      pos += head + len;
+    }
+    raw.erase(0, pos);
+  }
+
+  /// The event's time without parsing the whole message. A request: when
+  /// the bot recorded it, `finished_ns - duration_ns` (the demo records a
+  /// request's events at once, stamped with its simulated timeline, so
+  /// `finished_ns` alone lies up to 55 ms in the future), first publication
+  /// only (a later `revision` answers spans that came later). A snapshot:
+  /// its last `time_ns` (the dashboard's own clock).
+  void note(const std::string& text, int64_t t) {
+    auto number = [&](const char* key, bool last) -> int64_t {
       auto pos = last ? text.rfind(key) : text.find(key);
-      if (pos != std::string::npos)
-        at = std::strtoll(text.c_str() + pos + std::strlen(key), nullptr, 10);
+      if (pos == std::string::npos)
+        return 0;
+      return std::strtoll(text.c_str() + pos + std::strlen(key), nullptr, 10);
     };
+    int64_t at = 0;
     auto* into = lags;
     if (text.find(R"("type":"request")") != std::string::npos) {
-      grab(R"("finished_ns":)", false);
+      if (text.find(R"("revision":0)") != std::string::npos)
+        at = number(R"("finished_ns":)", false)
+             - number(R"("duration_ns":)", false);
     } else if (text.find(R"("type":"metrics")") != std::string::npos) {
-      grab(R"("time_ns":)", true);
+      at = number(R"("time_ns":)", true);
       into = snapshot_lags;
     } else {
       return;
@@ -258,18 +380,22 @@ void BM_fanout(benchmark::State& state) {
   for (auto _ : state) {
     // Without clients: the persisted-spans rate of this run.
     auto [s0, r0] = d.counters();
+    auto quiet_cpu0 = d.cpu_seconds();
     std::this_thread::sleep_for(std::chrono::seconds{seconds()});
     auto [s1, r1] = d.counters();
     double quiet = static_cast<double>(s1 - s0) / seconds();
+    auto quiet_cpu = d.cpu_seconds();
     // Idle connections: memory each.
     net::io_context ioc;
+    payload_cache cache;
+    bool each = state.range(2) != 0;
     std::vector<int64_t> lags, snapshot_lags;
     uint64_t received = 0;
     auto rss0 = d.rss();
     std::vector<std::shared_ptr<client>> idle;
     for (size_t i = 0; i < n; ++i) {
-      idle.push_back(
-        std::make_shared<client>(ioc, &lags, &snapshot_lags, &received, false));
+      idle.push_back(std::make_shared<client>(
+        ioc, &cache, each, &lags, &snapshot_lags, &received, false));
       idle.back()->start(ep, d.token);
     }
     std::this_thread::sleep_for(std::chrono::seconds{1});
@@ -282,8 +408,8 @@ void BM_fanout(benchmark::State& state) {
     // Subscribed clients, read on this process's own thread.
     std::vector<std::shared_ptr<client>> clients;
     for (size_t i = 0; i < n; ++i) {
-      clients.push_back(
-        std::make_shared<client>(ioc, &lags, &snapshot_lags, &received, true));
+      clients.push_back(std::make_shared<client>(
+        ioc, &cache, each, &lags, &snapshot_lags, &received, true));
       clients.back()->start(ep, d.token);
     }
     ioc.restart(); // poll() ran out of work above, which stops it
@@ -292,12 +418,15 @@ void BM_fanout(benchmark::State& state) {
     }};
     std::this_thread::sleep_for(std::chrono::milliseconds{500});
     auto [s2, r2] = d.counters();
+    auto cpu2 = d.cpu_seconds();
     std::this_thread::sleep_for(std::chrono::seconds{seconds()});
     auto [s3, r3] = d.counters();
+    auto cpu3 = d.cpu_seconds();
     io.join();
     double busy = static_cast<double>(s3 - s2) / seconds();
     state.counters["clients"] = static_cast<double>(n);
     state.counters["io_threads"] = static_cast<double>(state.range(1));
+    state.counters["inflate_each"] = each ? 1 : 0;
     state.counters["received"] = static_cast<double>(received);
     state.counters["request_lag_p50_ms"] = quantile(lags, 0.5) / 1e6;
     state.counters["request_lag_p99_ms"] = quantile(lags, 0.99) / 1e6;
@@ -306,6 +435,10 @@ void BM_fanout(benchmark::State& state) {
     state.counters["spans_per_s_quiet"] = quiet;
     state.counters["spans_per_s_clients"] = busy;
     state.counters["spans_ratio"] = quiet > 0 ? busy / quiet : 0;
+    // argusd's CPU (percent of one core) without clients, then with them.
+    state.counters["argusd_cpu_pct_quiet"]
+      = 100 * (quiet_cpu - quiet_cpu0) / seconds();
+    state.counters["argusd_cpu_pct_clients"] = 100 * (cpu3 - cpu2) / seconds();
     state.counters["rows_per_s_clients"]
       = static_cast<double>(r3 - r2) / seconds();
     state.counters["rss_per_idle_kib"]
@@ -315,12 +448,17 @@ void BM_fanout(benchmark::State& state) {
   }
 }
 
-// argusd's gateway with one I/O thread against its default two, in the
-// same run.
+// One client first: the pipeline's own lag (engine to socket), against
+// which the 200 clients' is the fan-out's cost; argusd's gateway with one
+// I/O thread against its default two; and last the same with every client
+// inflating every message itself on this process's one thread (what the
+// clients cost here, not what argusd does).
 BENCHMARK(BM_fanout)
-  ->ArgNames({"clients", "io_threads"})
-  ->Args({200, 1})
-  ->Args({200, 2})
+  ->ArgNames({"clients", "io_threads", "inflate_each"})
+  ->Args({1, 2, 0})
+  ->Args({200, 1, 0})
+  ->Args({200, 2, 0})
+  ->Args({200, 2, 1})
   ->Iterations(1)
   ->Unit(benchmark::kSecond);
 

@@ -61,9 +61,8 @@ shared_deflate::get(const std::shared_ptr<const std::string>& text) {
     std::lock_guard<std::mutex> guard{mtx_};
     auto& slot = map_[text.get()];
     // The same address may hold a newer text once an older one is freed:
-    // an entry counts only while it still owns the text it was made for.
-    if (!slot || slot->text.owner_before(text) || text.owner_before(slot->text)
-        || slot->text.expired()) {
+    // an entry whose text is gone is not that of the live text given.
+    if (!slot || slot->text.expired()) {
       slot = std::make_shared<entry>();
       slot->text = text;
     }
