@@ -21,7 +21,7 @@ packages=(
   libsqlite3-dev libspdlog-dev doctest-dev nlohmann-json3-dev libcli11-dev
   libbenchmark-dev prometheus-cpp-dev sqlite3 python3 python3-msgpack
   libre2-dev libssl-dev pkg-config libboost-dev libcurl4-openssl-dev
-  zlib1g-dev
+  zlib1g-dev libhowardhinnant-date-dev tzdata
 )
 # Only the tests need these: promtool (package prometheus) checks the
 # Prometheus text the dashboard renders; SciPy is the oracle the drift

@@ -1,5 +1,7 @@
 #include "actors/metrics_dashboard/system_health.hpp"
 
+#include "messages/numbers.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -21,18 +23,6 @@ std::optional<std::string> slurp(const std::string& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
-}
-
-std::optional<uint64_t> to_u64(std::string_view s) {
-  if (s.empty())
-    return std::nullopt;
-  uint64_t x = 0;
-  for (auto c : s) {
-    if (c < '0' || c > '9')
-      return std::nullopt;
-    x = x * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return x;
 }
 
 void note_missing(std::string& missing, const char* what) {
@@ -63,7 +53,7 @@ std::optional<proc_stat> parse_proc_stat(std::string_view text) {
     // fields[0] is field 3.
     if (n < 3 || n - 3 >= fields.size())
       return std::nullopt;
-    return to_u64(fields[n - 3]);
+    return parse_digits(fields[n - 3]);
   };
   auto utime = field(14);
   auto stime = field(15);
@@ -98,7 +88,7 @@ std::optional<uint64_t> parse_proc_field(std::string_view text,
     if (b == std::string_view::npos)
       return std::nullopt;
     auto e = rest.find_first_of(" \t", b);
-    auto number = to_u64(rest.substr(
+    auto number = parse_digits(rest.substr(
       b, e == std::string_view::npos ? std::string_view::npos : e - b));
     if (!number)
       return std::nullopt;

@@ -33,3 +33,18 @@ TEST_CASE("what is not a decimal number is refused") {
     CHECK(!parse_decimal(bad));
   }
 }
+
+TEST_CASE("parse_digits takes plain digits within a count, nothing else") {
+  CHECK(argus::parse_digits("0") == uint64_t{0});
+  CHECK(argus::parse_digits("18446744073709551")
+        == uint64_t{18446744073709551});
+  CHECK(argus::parse_digits("9999999999999999999")
+        == uint64_t{9999999999999999999u});
+  CHECK_FALSE(argus::parse_digits("99999999999999999999")); // 20 digits
+  CHECK_FALSE(argus::parse_digits(""));
+  CHECK_FALSE(argus::parse_digits("+1"));
+  CHECK_FALSE(argus::parse_digits(" 1"));
+  CHECK_FALSE(argus::parse_digits("1a"));
+  CHECK(argus::parse_digits("15", 2) == uint64_t{15});
+  CHECK_FALSE(argus::parse_digits("150", 2));
+}

@@ -1,6 +1,7 @@
 #include "runtime/gateway/websocket/handshake.hpp"
 
 #include "messages/header_text.hpp"
+#include "messages/numbers.hpp"
 
 #include <cctype>
 #include <set>
@@ -42,17 +43,10 @@ bool iequals(std::string_view a, std::string_view b) {
 std::optional<int> window_bits(std::string_view v) {
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
     v = v.substr(1, v.size() - 2);
-  if (v.empty() || v.size() > 2)
+  auto n = parse_digits(v, 2);
+  if (!n || *n < 8 || *n > 15)
     return std::nullopt;
-  int n = 0;
-  for (char c : v) {
-    if (c < '0' || c > '9')
-      return std::nullopt;
-    n = n * 10 + (c - '0');
-  }
-  if (n < 8 || n > 15)
-    return std::nullopt;
-  return n;
+  return static_cast<int>(*n);
 }
 
 std::optional<deflate_agreement> accept_offer(std::string_view offer) {

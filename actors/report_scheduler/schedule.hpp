@@ -1,0 +1,97 @@
+#pragma once
+
+// When a report runs: the spec's `hourly`, `daily`, `weekly`, `monthly`
+// (at a configured time of day, weekday, day of month) or a 5-field cron
+// expression, each in a named IANA time zone (Howard Hinnant's date/tz on
+// the system's tz database). Pure: the time is passed in, never read.
+//
+// Across DST, as Vixie cron does:
+// - A run at a fixed local time (daily/weekly/monthly, and cron whose hour
+//   field is a list or range) that the clock skips (spring forward) runs at
+//   the switch; one the clock repeats (fall back) runs once, the first time.
+// - An interval job (hourly, and cron whose hour field starts with `*`)
+//   runs at every minute that exists: none in the skipped hour, both passes
+//   of the repeated one.
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <date/tz.h>
+
+namespace argus::report_scheduler {
+
+using date::sys_seconds;
+
+/// `minute hour day-of-month month day-of-week`, each field `*`, `a`,
+/// `a-b`, `*/n`, `a-b/n`, `a/n` or a comma list of those; day-of-week 0-7
+/// (0 and 7 are Sunday). When both day fields are restricted a day matching
+/// either runs (Vixie's rule). Names (`MON`), `@daily`, `L`, `W`, `#` and a
+/// sixth field are refused by name.
+class cron_expression {
+public:
+  static std::optional<cron_expression> parse(std::string_view text,
+                                              std::string& error);
+
+  bool matches_day(date::year_month_day ymd, date::weekday wd) const;
+  bool hour(unsigned h) const {
+    return hours_[h];
+  }
+  bool minute(unsigned m) const {
+    return minutes_[m];
+  }
+  /// The hour field starts with `*`: an interval job (see above).
+  bool interval() const noexcept {
+    return hour_star_;
+  }
+  const std::string& text() const noexcept {
+    return text_;
+  }
+
+private:
+  std::bitset<60> minutes_;
+  std::bitset<24> hours_;
+  std::bitset<32> days_;
+  std::bitset<13> months_;
+  std::bitset<7> weekdays_;
+  bool dom_star_ = false;
+  bool dow_star_ = false;
+  bool hour_star_ = false;
+  std::string text_;
+};
+
+/// @returns the zone named `name` (`Europe/Berlin`, `UTC`), or nullptr with
+///          `error` set.
+const date::time_zone* find_zone(std::string_view name, std::string& error);
+
+struct schedule {
+  enum class kind : uint8_t { hourly, daily, weekly, monthly, cron };
+  kind every = kind::daily;
+  /// daily/weekly/monthly: the local time of day; hourly: `minute` only.
+  unsigned hour = 6;
+  unsigned minute = 0;
+  /// weekly: 0 = Sunday … 6 = Saturday.
+  unsigned weekday = 1;
+  /// monthly: 1-31; a month shorter than that runs on its last day (a
+  /// monthly report every month, unlike cron's `31 * *`, which skips).
+  unsigned day_of_month = 1;
+  std::optional<cron_expression> cron;
+  /// Never null once built by `make_schedule`.
+  const date::time_zone* zone = nullptr;
+
+  /// The first run strictly after `after`.
+  sys_seconds next_after(sys_seconds after) const;
+
+  /// The runs on one local day, in order, without duplicates.
+  std::vector<sys_seconds> runs_on(date::local_days day) const;
+};
+
+/// Checks the fields' ranges and finds the zone. @returns the schedule, or
+/// nothing with `error` naming what is wrong.
+std::optional<schedule> make_schedule(schedule s, std::string_view zone,
+                                      std::string& error);
+
+} // namespace argus::report_scheduler
