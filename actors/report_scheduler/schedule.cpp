@@ -278,4 +278,23 @@ sys_seconds schedule::next_after(sys_seconds after) const {
                            + "' never runs"};
 }
 
+start_plan plan_start(const schedule& s, std::optional<sys_seconds> due,
+                      sys_seconds now, std::chrono::seconds grace) {
+  start_plan plan;
+  plan.next = s.next_after(now);
+  if (!due || *due > now)
+    return plan;
+  // `due` was a run (unless the schedule changed since): count it and those
+  // after it up to now, and keep the latest.
+  sys_seconds latest = *due;
+  plan.missed = 1;
+  for (auto t = s.next_after(*due); t <= now && plan.missed < 10'000;
+       t = s.next_after(t)) {
+    latest = t;
+    ++plan.missed;
+  }
+  plan.run_now = now - latest <= grace;
+  return plan;
+}
+
 } // namespace argus::report_scheduler

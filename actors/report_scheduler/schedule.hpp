@@ -89,6 +89,25 @@ struct schedule {
   std::vector<sys_seconds> runs_on(date::local_days day) const;
 };
 
+/// What the scheduler does with a schedule as argusd starts.
+struct start_plan {
+  /// Run once now: a run was missed while argusd was down, the latest of
+  /// them within the grace period.
+  bool run_now = false;
+  /// Runs that fell while argusd was down (counted up to 10 000).
+  uint64_t missed = 0;
+  /// The next scheduled run after now.
+  sys_seconds next;
+};
+
+/// `due`: the next run stored before argusd stopped (none on a first
+/// start). Runs missed while down collapse into one run at start if the
+/// latest of them is at most `grace` old; older ones are only counted, so
+/// a week away does not send a week of reports. The schedule then resumes
+/// from now (a changed schedule takes effect at once).
+start_plan plan_start(const schedule& s, std::optional<sys_seconds> due,
+                      sys_seconds now, std::chrono::seconds grace);
+
 /// Checks the fields' ranges and finds the zone. @returns the schedule, or
 /// nothing with `error` naming what is wrong.
 std::optional<schedule> make_schedule(schedule s, std::string_view zone,

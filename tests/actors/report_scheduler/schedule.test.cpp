@@ -217,3 +217,39 @@ TEST_CASE("cron expressions and schedules that cannot run are refused with "
   CHECK_FALSE(make_schedule(late, "UTC", error));
   CHECK(error.find("00:00-23:59") != std::string::npos);
 }
+
+TEST_CASE("at start, runs missed while down collapse into one run if the "
+          "latest is within the grace period, and the schedule resumes") {
+  auto s = daily(6, 0, "UTC");
+  auto grace = std::chrono::seconds{hours{1}};
+  // First start: nothing was due.
+  auto p = plan_start(s, std::nullopt, utc(2026, 5, 1, 12), grace);
+  CHECK_FALSE(p.run_now);
+  CHECK(p.missed == 0);
+  CHECK(show(p.next) == "2026-05-02 06:00Z");
+  // Down over 06:00, back at 06:10: run once now, then tomorrow.
+  p = plan_start(s, utc(2026, 5, 2, 6), utc(2026, 5, 2, 6, 10), grace);
+  CHECK(p.run_now);
+  CHECK(p.missed == 1);
+  CHECK(show(p.next) == "2026-05-03 06:00Z");
+  // Back at 09:00: too late for today's, counted, not run.
+  p = plan_start(s, utc(2026, 5, 2, 6), utc(2026, 5, 2, 9), grace);
+  CHECK_FALSE(p.run_now);
+  CHECK(p.missed == 1);
+  // Down three days, back 30 minutes after the third missed run: one run.
+  p = plan_start(s, utc(2026, 5, 2, 6), utc(2026, 5, 4, 6, 30), grace);
+  CHECK(p.run_now);
+  CHECK(p.missed == 3);
+  CHECK(show(p.next) == "2026-05-05 06:00Z");
+  // Stopped before its next run and back before it: nothing missed.
+  p = plan_start(s, utc(2026, 5, 5, 6), utc(2026, 5, 5, 5), grace);
+  CHECK_FALSE(p.run_now);
+  CHECK(p.missed == 0);
+  CHECK(show(p.next) == "2026-05-05 06:00Z");
+  // An hourly job down for two years: counting stops at 10 000.
+  schedule h;
+  h.every = schedule::kind::hourly;
+  p = plan_start(make(h, "UTC"), utc(2024, 1, 1), utc(2026, 1, 1, 0, 30),
+                 grace);
+  CHECK(p.missed == 10'000);
+}
