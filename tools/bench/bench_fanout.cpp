@@ -14,6 +14,8 @@
 //   (one client; 200 with gateway.io_threads 1, then 2; 200 inflating
 //   every message each; ARGUS_BENCH_SECONDS per phase, default 10)
 
+#include "runtime/gateway/websocket/deflate.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -41,7 +43,6 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 extern char** environ;
 
@@ -200,23 +201,10 @@ public:
       return it->second;
     if (seen_.size() > 4096)
       seen_.clear();
-    std::string in = compressed;
-    in.append("\x00\x00\xff\xff", 4);
-    z_stream z{};
-    inflateInit2(&z, -15);
+    // argus negotiates server_no_context_takeover: each message alone.
     std::string out;
-    char chunk[64 * 1024];
-    z.next_in = reinterpret_cast<Bytef*>(in.data());
-    z.avail_in = static_cast<uInt>(in.size());
-    do {
-      z.next_out = reinterpret_cast<Bytef*>(chunk);
-      z.avail_out = sizeof chunk;
-      auto rc = ::inflate(&z, Z_SYNC_FLUSH);
-      out.append(chunk, sizeof chunk - z.avail_out);
-      if (rc != Z_OK)
-        break;
-    } while (z.avail_in > 0 || z.avail_out == 0);
-    inflateEnd(&z);
+    argus::gateway::websocket::message_inflater{true}.inflate(
+      compressed, 64 * 1024 * 1024, out);
     return seen_.emplace(compressed, std::move(out)).first->second;
   }
 
