@@ -2,6 +2,7 @@
 
 #include "actors/correlation_manager/correlation_manager.hpp"
 #include "actors/ml_monitor/ml_monitor.hpp"
+#include "actors/report_scheduler/report_scheduler.hpp"
 #include "actors/tracer/tracer.hpp"
 #include "actors/tracker/tracker.hpp"
 #include "storage/schema.hpp"
@@ -193,6 +194,18 @@ component_spec metrics_dashboard_component(metrics_dashboard_sources metrics) {
                            });
 }
 
+component_spec report_scheduler_component_spec() {
+  // Its runs have threads of their own; the scheduler itself reads the
+  // database once as it starts, briefly, on the shared pool.
+  return component(report_scheduler_key,
+                   [](const component_context& ctx) {
+                     return ctx.spawn(report_scheduler_component, ctx.cfg,
+                                      ctx.directory.get(storage_writer_key),
+                                      ctx.log);
+                   })
+    .depends_on(storage_writer_key);
+}
+
 } // namespace
 
 storage::storage_writer_config
@@ -220,7 +233,8 @@ component_registry builtin_components(const engine_resources& resources) {
   for (auto spec : {storage_writer_component(), correlation_manager_component(),
                     tracer_component(resources.spans), tracker_component(),
                     ml_monitor_component(),
-                    metrics_dashboard_component(resources.metrics)}) {
+                    metrics_dashboard_component(resources.metrics),
+                    report_scheduler_component_spec()}) {
     auto err = result.add(std::move(spec));
     // Built-in ids are distinct: an error here is a programming error.
     static_cast<void>(err);

@@ -1,5 +1,7 @@
 #include "config/components.hpp"
 
+#include "actors/report_scheduler/schedule.hpp"
+
 #include "config/fields.hpp"
 #include "messages/storage.hpp"
 
@@ -49,20 +51,6 @@ const char* to_string(drift_method x) {
       return "performance_degradation";
     case drift_method::feature_drift:
       return "feature_drift";
-  }
-  return "unknown";
-}
-
-const char* to_string(report_schedule x) {
-  switch (x) {
-    case report_schedule::hourly:
-      return "hourly";
-    case report_schedule::daily:
-      return "daily";
-    case report_schedule::weekly:
-      return "weekly";
-    case report_schedule::monthly:
-      return "monthly";
   }
   return "unknown";
 }
@@ -286,6 +274,36 @@ void check_rules(const checker& c, const ml_monitor_config& x) {
     c.fail("auto_retraining_triggers.critical_drift_threshold",
            "must not be below drift_threshold ("
              + checker::fmt(x.drift_threshold) + ")");
+}
+
+void check_rules(const checker& c, const report_scheduler_config& x) {
+  std::string error;
+  if (!report_scheduler::schedule_from_words(x.default_schedule, "06:00",
+                                             "monday", 1, x.time_zone, error))
+    c.fail(error.find("zone") != std::string::npos ? "time_zone"
+                                                     : "default_schedule",
+           error);
+  for (const auto& [name, r] : x.reports) {
+    const auto& type = r.type.empty() ? name : r.type;
+    if (std::find(std::begin(report_type_names), std::end(report_type_names),
+                  type)
+        == std::end(report_type_names))
+      c.fail("reports." + name + (r.type.empty() ? "" : ".type"),
+             "'" + type + "' is not a report type; expected one of "
+               "performance_summary, model_analysis, risk_assessment, "
+               "executive_summary (or name one in `type`)");
+    error.clear();
+    if (!report_scheduler::schedule_from_words(
+          r.schedule, r.at, r.weekday, static_cast<unsigned>(r.day_of_month),
+          r.time_zone, error)) {
+      const char* key = "schedule";
+      if (error.find("zone") != std::string::npos)
+        key = "time_zone";
+      else if (error.find("time of day") != std::string::npos)
+        key = "at";
+      c.fail("reports." + name + "." + key, error);
+    }
+  }
 }
 
 void check_rules(const checker& c, const supervisor_config& x) {

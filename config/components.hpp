@@ -212,9 +212,10 @@ std::vector<config_issue> validate(const ml_monitor_config& x);
 // -- report_scheduler
 // -----------------------------------------------------------
 
-/// How often a report runs.
-enum class report_schedule : uint8_t { hourly, daily, weekly, monthly };
-const char* to_string(report_schedule x);
+/// The reports argus knows how to build.
+inline constexpr const char* report_type_names[]
+  = {"performance_summary", "model_analysis", "risk_assessment",
+     "executive_summary"};
 
 /// The rendered form of a report.
 enum class report_format : uint8_t { pdf, html, json };
@@ -222,7 +223,20 @@ const char* to_string(report_format x);
 
 /// Spec sub-section `report_scheduler.reports.<name>`.
 struct report_definition {
-  report_schedule schedule = report_schedule::daily;
+  /// Which report (`performance_summary`, `model_analysis`,
+  /// `risk_assessment`, `executive_summary`); empty: the entry's name.
+  std::string type;
+  /// `hourly`, `daily`, `weekly`, `monthly` or a 5-field cron expression.
+  std::string schedule = "daily";
+  /// Local time of day (`HH:MM`) of daily, weekly and monthly runs; hourly
+  /// runs take its minute.
+  std::string at = "06:00";
+  /// Weekly runs: `monday` ... `sunday`.
+  std::string weekday = "monday";
+  /// Monthly runs: 1-31, the last day of a shorter month.
+  size_t day_of_month = 1;
+  /// The IANA zone of `at` and of cron fields (`Europe/Berlin`).
+  std::string time_zone = "UTC";
   report_format format = report_format::pdf;
   std::vector<std::string> recipients;
   bool enabled = true;
@@ -231,42 +245,62 @@ struct report_definition {
 /// Spec sub-section `report_scheduler.email`.
 struct email_config {
   std::string smtp_server = "smtp.gmail.com";
+  /// 465: implicit TLS (SMTPS); any other port: STARTTLS when `use_tls`.
   uint16_t smtp_port = 587;
   std::string username = "your-email@gmail.com";
   /// From `password` (use `${ENV}`) or `password_file`.
   secret password = secret{"your-app-password"};
+  /// STARTTLS is required: a server that does not offer it gets no mail.
   bool use_tls = true;
   std::string from_address = "ares-bot@example.com";
   std::string reply_to = "support@example.com";
+  // argus extensions:
+  /// PEM file of the CAs that sign the server's certificate (empty: the
+  /// system's).
+  std::string ca_file;
+  /// Bounds one attempt to send (connect and greeting: a quarter of it).
+  milliseconds timeout = 60s;
 };
 
 /// Spec section `report_scheduler`.
 struct report_scheduler_config {
   bool enable_automated_reports = true;
-  report_schedule default_schedule = report_schedule::daily;
+  /// The schedule of a report that names none (as `schedule`).
+  std::string default_schedule = "daily";
   bool email_distribution = true;
   std::vector<report_format> report_formats
     = {report_format::pdf, report_format::html, report_format::json};
   std::vector<std::string> default_recipients = {"admin@example.com"};
+  // argus extensions:
+  /// The zone of a report that names none.
+  std::string time_zone = "UTC";
+  /// Where report files go; relative paths are relative to the database's
+  /// folder.
+  std::string output_directory = "reports";
+  /// Report files kept (oldest removed first), and their longest age.
+  size_t max_files = 1000;
+  milliseconds file_retention = std::chrono::hours{24 * 90};
+  /// A run missed while argusd was down runs at start if it is at most this
+  /// old.
+  milliseconds catch_up_grace = std::chrono::hours{6};
+  /// Failed deliveries are retried (doubling from `retry_initial`, with
+  /// jitter) until the run is this old, then it is `failed`.
+  milliseconds retry_initial = 30s;
+  milliseconds retry_max_age = std::chrono::hours{1};
   /// The spec's four report definitions unless the file names its own.
   std::map<std::string, report_definition> reports = {
     {"performance_summary",
-     {report_schedule::daily,
-      report_format::pdf,
-      {"admin@example.com", "trading@example.com"},
-      true}},
+     {"", "daily", "06:00", "monday", 1, "UTC", report_format::pdf,
+      {"admin@example.com", "trading@example.com"}, true}},
     {"model_analysis",
-     {report_schedule::weekly,
-      report_format::html,
-      {"ml-team@example.com"},
-      true}},
+     {"", "weekly", "06:00", "monday", 1, "UTC", report_format::html,
+      {"ml-team@example.com"}, true}},
     {"risk_assessment",
-     {report_schedule::daily, report_format::pdf, {"risk@example.com"}, true}},
+     {"", "daily", "06:00", "monday", 1, "UTC", report_format::pdf,
+      {"risk@example.com"}, true}},
     {"executive_summary",
-     {report_schedule::weekly,
-      report_format::pdf,
-      {"executive@example.com"},
-      true}},
+     {"", "weekly", "06:00", "monday", 1, "UTC", report_format::pdf,
+      {"executive@example.com"}, true}},
   };
   email_config email;
 };

@@ -66,6 +66,11 @@ struct entries_from {
   T first;
 };
 
+/// A weekly report's day.
+inline constexpr std::initializer_list<const char*> weekday_names
+  = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
+     "saturday"};
+
 /// The drift tests a feature may be pinned to (`feature_methods`).
 inline constexpr std::initializer_list<const char*> drift_test_names
   = {"ks", "cvm", "ad", "chi2", "psi", "wasserstein", "js", "hellinger"};
@@ -159,7 +164,12 @@ if_config<C, ml_monitor_config> fields(V& v, C& c) {
 
 template <class V, class C>
 if_config<C, report_definition> fields(V& v, C& c) {
-  v("schedule", c.schedule);
+  v("type", c.type);
+  v("schedule", c.schedule, non_empty{});
+  v("at", c.at);
+  v("weekday", c.weekday, one_of{weekday_names});
+  v("day_of_month", c.day_of_month, within{1, 31});
+  v("time_zone", c.time_zone, non_empty{});
   v("format", c.format);
   v("recipients", c.recipients, email_address{});
   v("enabled", c.enabled);
@@ -175,6 +185,8 @@ if_config<C, email_config> fields(V& v, C& c) {
   v("use_tls", c.use_tls);
   v("from_address", c.from_address, email_address{});
   v("reply_to", c.reply_to, email_address{true});
+  v("ca_file", c.ca_file);
+  v("timeout", c.timeout, positive{});
 }
 
 template <class V, class C>
@@ -184,10 +196,18 @@ if_config<C, report_scheduler_config> fields(V& v, C& c) {
   v("email_distribution", c.email_distribution);
   v("report_formats", c.report_formats, non_empty{});
   v("default_recipients", c.default_recipients, email_address{});
+  v("time_zone", c.time_zone, non_empty{});
+  v("output_directory", c.output_directory, non_empty{});
+  v("max_files", c.max_files, positive{});
+  v("file_retention", c.file_retention, positive{});
+  v("catch_up_grace", c.catch_up_grace);
+  v("retry_initial", c.retry_initial, positive{});
+  v("retry_max_age", c.retry_max_age);
   // A report names what differs from the section's defaults.
   report_definition first;
   first.schedule = c.default_schedule;
   first.recipients = c.default_recipients;
+  first.time_zone = c.time_zone;
   v("reports", c.reports, entries_from<report_definition>{std::move(first)});
   v.section("email", c.email);
 }
@@ -347,11 +367,6 @@ struct enum_last<component_type> {
 template <>
 struct enum_last<drift_method> {
   static constexpr auto value = drift_method::feature_drift;
-};
-
-template <>
-struct enum_last<report_schedule> {
-  static constexpr auto value = report_schedule::monthly;
 };
 
 template <>

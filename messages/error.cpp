@@ -46,6 +46,10 @@ std::string to_string(ec x) {
       return "restart_limit_reached";
     case ec::shutting_down:
       return "shutting_down";
+    case ec::report_failed:
+      return "report_failed";
+    case ec::delivery_failed:
+      return "delivery_failed";
   }
   return "unknown(" + std::to_string(static_cast<int>(x)) + ")";
 }

@@ -57,6 +57,11 @@ enum class ec : uint8_t {
   restart_limit_reached = 41,
   /// The engine is shutting down and accepts no more work.
   shutting_down = 42,
+  // -- reports (50..59) ------------------------------------------------------
+  /// A report could not be built or rendered.
+  report_failed = 50,
+  /// A report could not be delivered by e-mail.
+  delivery_failed = 51,
 };
 
 /// @returns the enumerator name of `x`, e.g. `"storage_busy"`.

@@ -158,6 +158,24 @@ using ml_monitor_actor = caf::typed_actor<
   caf::reacts_to<atom::route, component_directory>>::
   extend_with<flushable_actor>::extend_with<status_client_actor>;
 
+/// The REPORT SCHEDULER actor interface (spec: Report Scheduler).
+using report_scheduler_actor = caf::typed_actor<
+  // Builds a report now (and e-mails it if asked); replies once the file is
+  // written, before any delivery finishes.
+  caf::replies_to<report_requested>::with<report_generated>,
+  // Every report with its schedule and next run, as JSON.
+  caf::replies_to<atom::lookup>::with<std::string>,
+  // Adds or replaces a report at run time (name, definition as JSON) and
+  // persists it; replies with its schedule entry as JSON.
+  caf::replies_to<atom::put, std::string, std::string>::with<std::string>,
+  // Runs what is due (self-sent; carries a generation).
+  caf::reacts_to<atom::tick, uint64_t>,
+  // A run's worker reports how it went (rendered, then delivered or not).
+  caf::reacts_to<report_generated>,
+  // Where the components it depends on run now (from the supervisor).
+  caf::reacts_to<atom::route, component_directory>>::
+  extend_with<flushable_actor>::extend_with<status_client_actor>;
+
 /// The DISPATCHER actor interface: moves events from the client queue to the
 /// components (an adapter in `runtime/`, not a component).
 using dispatcher_actor = caf::typed_actor<
@@ -180,6 +198,8 @@ inline constexpr component_key<tracker_actor> tracker_key{"tracker"};
 inline constexpr component_key<ml_monitor_actor> ml_monitor_key{"ml_monitor"};
 inline constexpr component_key<metrics_dashboard_actor> metrics_dashboard_key{
   "metrics_dashboard"};
+inline constexpr component_key<report_scheduler_actor> report_scheduler_key{
+  "report_scheduler"};
 /// Not a component: the supervisor puts itself into the directory it sends,
 /// for those who ask it for the engine's status.
 inline constexpr component_key<supervisor_actor> supervisor_key{"supervisor"};

@@ -165,6 +165,8 @@ const char* to_string(table_id x) {
       return "trading_state";
     case table_id::audit_log:
       return "audit_log";
+    case table_id::report_configs:
+      return "report_configs";
   }
   return "unknown";
 }

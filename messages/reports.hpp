@@ -17,9 +17,13 @@ struct report_requested {
   std::vector<std::string> recipients;
   int64_t range_start_ns = 0;
   int64_t range_end_ns = 0;
+  /// E-mail it to `recipients` (otherwise only render and record it).
+  bool send = false;
+  /// The zone its times are shown in (empty: the section's).
+  std::string time_zone;
 
   ARGUS_FIELDS(report_requested, hdr, report_type, format, recipients,
-               range_start_ns, range_end_ns)
+               range_start_ns, range_end_ns, send, time_zone)
 };
 
 /// A report was rendered (and perhaps delivered); spec table
@@ -32,12 +36,19 @@ struct report_generated {
   std::string format;
   std::vector<std::string> recipients;
   std::string file_path;
-  std::string status; // "generated", "delivered", "failed"
+  /// "generated", "sent", "sending" (retries pending) or "failed: <why>".
+  std::string status;
   std::string error;
   int64_t generated_at_ns = 0;
+  int64_t range_start_ns = 0;
+  int64_t range_end_ns = 0;
+  uint64_t bytes = 0;
+  /// Delivery attempts made.
+  uint32_t attempts = 0;
 
   ARGUS_FIELDS(report_generated, hdr, report_type, schedule_type, format,
-               recipients, file_path, status, error, generated_at_ns)
+               recipients, file_path, status, error, generated_at_ns,
+               range_start_ns, range_end_ns, bytes, attempts)
 };
 
 } // namespace argus

@@ -25,10 +25,11 @@ enum class table_id : uint8_t {
   retrain_requests = 12,
   trading_state = 13,
   audit_log = 14,
+  report_configs = 15,
 };
 
 /// The highest table id.
-inline constexpr table_id last_table_id = table_id::audit_log;
+inline constexpr table_id last_table_id = table_id::report_configs;
 
 /// @returns the SQL table name.
 const char* to_string(table_id x);

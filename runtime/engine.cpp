@@ -1,5 +1,7 @@
 #include "runtime/engine.hpp"
 
+#include "actors/report_scheduler/plan.hpp"
+
 #include "actors/registry.hpp"
 #include "actors/supervisor/supervisor.hpp"
 #include "messages/json_text.hpp"
@@ -576,6 +578,34 @@ caf::error engine::on_tracking_events(
 caf::expected<trace_exported> engine::trace(const correlation_id& corr,
                                             std::chrono::milliseconds timeout) {
   return ask<trace_exported>(tracer_key, timeout, atom::lookup_v, corr);
+}
+
+caf::expected<report_generated>
+engine::generate_report(report_requested req,
+                        std::chrono::milliseconds timeout) {
+  if (req.hdr.corr.empty())
+    req.hdr.corr = client_.new_correlation_id();
+  return ask<report_generated>(report_scheduler_key, timeout, std::move(req));
+}
+
+caf::expected<std::string>
+engine::report_schedule(std::chrono::milliseconds timeout) {
+  return ask<std::string>(report_scheduler_key, timeout, atom::lookup_v);
+}
+
+caf::expected<std::string>
+engine::add_report_config(const std::string& name,
+                          const std::string& definition,
+                          std::chrono::milliseconds timeout) {
+  return ask<std::string>(report_scheduler_key, timeout, atom::put_v, name,
+                          definition);
+}
+
+caf::expected<std::string>
+engine::add_report_config(const std::string& name,
+                          const config::report_definition& definition) {
+  return add_report_config(name,
+                           dump_json(report_scheduler::to_json(definition)));
 }
 
 caf::expected<flush_ack> engine::flush(std::chrono::milliseconds timeout) {

@@ -172,6 +172,29 @@ public:
                                       std::chrono::milliseconds timeout
                                       = std::chrono::seconds{10});
 
+  /// Builds a report now (and e-mails it when `req.send`); returns once its
+  /// file is written (a delivery goes on; `report_history` shows how it
+  /// ended). Unset range: the last 24 hours.
+  caf::expected<report_generated>
+  generate_report(report_requested req, std::chrono::milliseconds timeout
+                                        = std::chrono::seconds{120});
+
+  /// @returns every report with its schedule and next run (JSON array).
+  caf::expected<std::string>
+  report_schedule(std::chrono::milliseconds timeout = std::chrono::seconds{10});
+
+  /// Spec: `ReportScheduler.add_report_config(name, config)`: adds or
+  /// replaces a report at run time, persisted so that it survives a
+  /// restart. `definition` is JSON with the fields of a configured report
+  /// (`type`, `schedule`, `at`, `weekday`, `day_of_month`, `time_zone`,
+  /// `format`, `recipients`, `enabled`). @returns its schedule entry.
+  caf::expected<std::string>
+  add_report_config(const std::string& name, const std::string& definition,
+                    std::chrono::milliseconds timeout = std::chrono::seconds{10});
+  caf::expected<std::string>
+  add_report_config(const std::string& name,
+                    const config::report_definition& definition);
+
   /// Flushes, stops every component in reverse dependency order, and waits
   /// for the actors to finish. Idempotent. @returns the flush's error, if
   /// any.

@@ -22,6 +22,7 @@ packages=(
   libbenchmark-dev prometheus-cpp-dev sqlite3 python3 python3-msgpack
   libre2-dev libssl-dev pkg-config libboost-dev libcurl4-openssl-dev
   zlib1g-dev libhowardhinnant-date-dev tzdata
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core
 )
 # Only the tests need these: promtool (package prometheus) checks the
 # Prometheus text the dashboard renders; SciPy is the oracle the drift
@@ -31,7 +32,7 @@ packages=(
 # python3-websockets is the real WebSocket client of /ws's test.
 # chromium, its driver and Selenium run the web dashboard's browser test.
 test_packages=(prometheus python3-scipy curl openssl python3-websockets
-  chromium chromium-driver python3-selenium)
+  chromium chromium-driver python3-selenium python3-aiosmtpd poppler-utils)
 # Only fuzzing needs these: clang and its libFuzzer and sanitizer runtimes.
 fuzz_packages=(clang libclang-rt-14-dev)
 

@@ -324,6 +324,15 @@ BEGIN
     SELECT RAISE(ABORT, 'audit_log is append-only');
 END;
 )sql",
+  // Reports added at run time (`add_report_config`), so that they survive
+  // a restart; the latest definition of a name wins.
+  R"sql(
+CREATE TABLE report_configs (
+    name TEXT PRIMARY KEY,
+    definition JSON,
+    saved_ns INTEGER
+);
+)sql",
 };
 
 std::vector<table_info> make_tables() {
@@ -452,6 +461,13 @@ std::vector<table_info> make_tables() {
      "time_ns",
      tf::epoch_ns,
      false},
+    {table_id::report_configs,
+     "report_configs",
+     {"name", "definition", "saved_ns"},
+     nullptr,
+     "saved_ns",
+     tf::epoch_ns,
+     true},
   };
 }
 

@@ -447,4 +447,15 @@ bool trading_book::restore(const nlohmann::json& j) {
   }
 }
 
+trading_period figures_of(const std::vector<trade_executed>& fills,
+                          const trading_options& opts) {
+  auto o = opts;
+  // Every fill of the period takes part: none is folded out of order.
+  o.max_trades = std::max(o.max_trades, fills.size() + 1);
+  trading_book book{o};
+  for (const auto& f : fills)
+    book.add(f);
+  return {book.overall(), book.by_symbol(), book.by_tag()};
+}
+
 } // namespace argus

@@ -243,4 +243,17 @@ private:
   uint64_t version_ = 0;
 };
 
+/// The figures of one period's fills, overall and by symbol and by tag.
+struct trading_period {
+  trading_figures overall;
+  std::map<std::string, trading_figures> by_symbol;
+  std::map<std::string, trading_figures> by_tag;
+};
+
+/// @returns the figures of `fills` (in time order) as a book with `opts`
+///          gives them: the API's figures for a period and a report's are
+///          this one computation.
+trading_period figures_of(const std::vector<trade_executed>& fills,
+                          const trading_options& opts);
+
 } // namespace argus

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <stdexcept>
 
 namespace argus::report_scheduler {
@@ -295,6 +296,110 @@ start_plan plan_start(const schedule& s, std::optional<sys_seconds> due,
   }
   plan.run_now = now - latest <= grace;
   return plan;
+}
+
+namespace {
+
+constexpr const char* weekday_words[]
+  = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
+     "saturday"};
+
+} // namespace
+
+std::optional<schedule> schedule_from_words(std::string_view every,
+                                            std::string_view at,
+                                            std::string_view weekday,
+                                            unsigned day_of_month,
+                                            std::string_view zone,
+                                            std::string& error) {
+  schedule s;
+  if (every == "hourly")
+    s.every = schedule::kind::hourly;
+  else if (every == "daily")
+    s.every = schedule::kind::daily;
+  else if (every == "weekly")
+    s.every = schedule::kind::weekly;
+  else if (every == "monthly")
+    s.every = schedule::kind::monthly;
+  else if (every.find(' ') != std::string_view::npos) {
+    s.every = schedule::kind::cron;
+    std::string cron_error;
+    s.cron = cron_expression::parse(every, cron_error);
+    if (!s.cron) {
+      error = "'" + std::string{every} + "' is not a cron expression: "
+              + cron_error;
+      return std::nullopt;
+    }
+  } else {
+    error = "must be hourly, daily, weekly, monthly or a 5-field cron "
+            "expression; got '"
+            + std::string{every} + "'";
+    return std::nullopt;
+  }
+  // HH:MM, H:MM.
+  auto colon = at.find(':');
+  auto h = colon == std::string_view::npos
+             ? std::nullopt
+             : parse_digits(at.substr(0, colon), 2);
+  auto m = colon == std::string_view::npos
+             ? std::nullopt
+             : parse_digits(at.substr(colon + 1), 2);
+  if (!h || !m || at.size() - colon != 3 || *h > 23 || *m > 59) {
+    error = "the time of day must be HH:MM within 00:00-23:59; got '"
+            + std::string{at} + "'";
+    return std::nullopt;
+  }
+  s.hour = static_cast<unsigned>(*h);
+  s.minute = static_cast<unsigned>(*m);
+  s.weekday = 7;
+  for (unsigned i = 0; i < 7; ++i)
+    if (weekday == weekday_words[i])
+      s.weekday = i;
+  if (s.weekday == 7) {
+    error = "the weekday must be monday ... sunday; got '"
+            + std::string{weekday} + "'";
+    return std::nullopt;
+  }
+  s.day_of_month = day_of_month;
+  return make_schedule(std::move(s), zone, error);
+}
+
+const char* to_string(schedule::kind k) {
+  switch (k) {
+    case schedule::kind::hourly:
+      return "hourly";
+    case schedule::kind::daily:
+      return "daily";
+    case schedule::kind::weekly:
+      return "weekly";
+    case schedule::kind::monthly:
+      return "monthly";
+    case schedule::kind::cron:
+      break;
+  }
+  return "cron";
+}
+
+std::string describe(const schedule& s) {
+  char hm[8];
+  std::snprintf(hm, sizeof hm, "%02u:%02u", s.hour % 24, s.minute % 60);
+  std::string zone = s.zone ? std::string{s.zone->name()} : "UTC";
+  switch (s.every) {
+    case schedule::kind::hourly:
+      return "hourly at minute " + std::to_string(s.minute) + " (" + zone + ")";
+    case schedule::kind::daily:
+      return std::string{"daily at "} + hm + " (" + zone + ")";
+    case schedule::kind::weekly:
+      return std::string{"weekly on "} + weekday_words[s.weekday % 7] + " at "
+             + hm + " (" + zone + ")";
+    case schedule::kind::monthly:
+      return "monthly on day " + std::to_string(s.day_of_month) + " at " + hm
+             + " (" + zone + ")";
+    case schedule::kind::cron:
+      break;
+  }
+  return "cron '" + (s.cron ? s.cron->text() : std::string{}) + "' (" + zone
+         + ")";
 }
 
 } // namespace argus::report_scheduler

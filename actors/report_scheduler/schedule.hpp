@@ -113,4 +113,23 @@ start_plan plan_start(const schedule& s, std::optional<sys_seconds> due,
 std::optional<schedule> make_schedule(schedule s, std::string_view zone,
                                       std::string& error);
 
+/// The schedule a report's configuration words describe: `every` is
+/// `hourly`, `daily`, `weekly`, `monthly` or a 5-field cron expression;
+/// `at` is `HH:MM` (hourly runs take its minute); `weekday` is `monday` ...
+/// `sunday`. @returns the schedule, or nothing with `error` naming what is
+/// wrong.
+std::optional<schedule> schedule_from_words(std::string_view every,
+                                            std::string_view at,
+                                            std::string_view weekday,
+                                            unsigned day_of_month,
+                                            std::string_view zone,
+                                            std::string& error);
+
+/// @returns the schedule in words: "daily at 06:00 (Europe/Berlin)".
+std::string describe(const schedule& s);
+
+/// @returns `hourly`, `daily`, `weekly`, `monthly` or `cron` (the
+///          `schedule_type` of `report_history`).
+const char* to_string(schedule::kind k);
+
 } // namespace argus::report_scheduler

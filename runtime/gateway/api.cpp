@@ -1,5 +1,6 @@
 #include "runtime/gateway/api.hpp"
 
+#include "actors/report_scheduler/reports.hpp"
 #include "actors/tracer/compare.hpp"
 #include "actors/tracer/export.hpp"
 #include "config/load.hpp"
@@ -20,10 +21,6 @@
 
 namespace argus::gateway {
 
-namespace {
-
-using nlohmann::json;
-
 /// A component's failure to answer as an HTTP status: a timeout is 504,
 /// anything else (not running, restarting) 503.
 http_response unavailable(const caf::error& err) {
@@ -34,14 +31,36 @@ http_response unavailable(const caf::error& err) {
   return problem(503, "Service Unavailable", text);
 }
 
+http_response bad_request(std::string detail) {
+  return problem(400, "Bad Request", std::move(detail));
+}
+
+/// The read-only connection of this worker thread to `path`, opened on
+/// first use (SQLite connections are not shared across threads).
+storage::db_reader* worker_reader(const std::string& path, std::string& error) {
+  thread_local std::string opened;
+  thread_local std::unique_ptr<storage::db_reader> reader;
+  if (!reader || opened != path) {
+    reader.reset();
+    auto r = storage::db_reader::open(path);
+    if (!r) {
+      error = caf::to_string(r.error());
+      return nullptr;
+    }
+    reader = std::move(*r);
+    opened = path;
+  }
+  return reader.get();
+}
+
+namespace {
+
+using nlohmann::json;
+
 metrics_query view(metrics_view_kind kind) {
   metrics_query q;
   q.kind = kind;
   return q;
-}
-
-http_response bad_request(std::string detail) {
-  return problem(400, "Bad Request", std::move(detail));
 }
 
 /// A body the component already rendered as JSON text.
@@ -96,24 +115,6 @@ json to_json(const metric_point& p) {
   return j;
 }
 
-/// The read-only connection of this worker thread to `path`, opened on
-/// first use (SQLite connections are not shared across threads).
-storage::db_reader* worker_reader(const std::string& path, std::string& error) {
-  thread_local std::string opened;
-  thread_local std::unique_ptr<storage::db_reader> reader;
-  if (!reader || opened != path) {
-    reader.reset();
-    auto r = storage::db_reader::open(path);
-    if (!r) {
-      error = caf::to_string(r.error());
-      return nullptr;
-    }
-    reader = std::move(*r);
-    opened = path;
-  }
-  return reader.get();
-}
-
 /// The spans of request `id`: the tracer's memory first, else the
 /// database. @returns the error response, if any.
 std::optional<http_response> load_trace(engine& eng, const api_options& o,
@@ -152,12 +153,36 @@ std::vector<route> metrics_routes(engine& eng, const api_options& o) {
                   res.shared_body = std::move(*text);
                   return res;
                 }});
-  rs.push_back({"GET", "/api/metrics/performance", role::viewer,
-                "trading performance, overall, by symbol and by tag",
-                [&eng, timeout = o.timeout](const request_context&) {
-                  return body_of(
-                    eng.metrics(view(metrics_view_kind::performance), timeout));
-                }});
+  rs.push_back(
+    {"GET", "/api/metrics/performance", role::viewer,
+     "trading performance, overall, by symbol and by tag (since, until: "
+     "over a stored period, as a report computes it)",
+     [&eng, o](const request_context& ctx) {
+       if (!ctx.query.get("since") && !ctx.query.get("until"))
+         return body_of(
+           eng.metrics(view(metrics_view_kind::performance), o.timeout));
+       std::string error;
+       auto now = wall_clock_ns();
+       auto range = parse_range(ctx.query, now, error);
+       if (!range)
+         return bad_request(error);
+       auto until = range->until_ns ? range->until_ns : now;
+       if (range->since_ns >= until)
+         return bad_request("since must be before until");
+       auto reader = worker_reader(o.database_path, error);
+       if (!reader)
+         return problem(503, "Service Unavailable", "database: " + error);
+       const auto& m = eng.config().metrics_dashboard;
+       trading_options opts;
+       opts.starting_capital = m.trading_starting_capital;
+       opts.periods_per_year = m.trading_periods_per_year;
+       auto j = report_scheduler::stored_period_performance(
+         *reader, opts, range->since_ns, until);
+       if (!j)
+         return problem(503, "Service Unavailable",
+                        "database: " + caf::to_string(j.error()));
+       return json_response(dump_json(*j));
+     }});
   rs.push_back({"GET", "/api/metrics/system-health", role::viewer,
                 "system and engine health",
                 [&eng, timeout = o.timeout](const request_context&) {
@@ -539,22 +564,6 @@ std::vector<route> tracking_routes(engine& eng, const api_options& o) {
   return rs;
 }
 
-std::vector<route> report_routes() {
-  auto not_yet = [](const request_context&) {
-    auto res = problem(503, "Service Unavailable",
-                       "the report scheduler is not running in this "
-                       "version of argusd");
-    res.headers.emplace_back("Retry-After", "3600");
-    return res;
-  };
-  return {{"GET", "/api/reports/schedule", role::viewer,
-           "the reports and when each runs next", not_yet},
-          {"GET", "/api/reports/history", role::viewer,
-           "reports generated and sent", not_yet},
-          {"POST", "/api/reports/generate", role::operator_,
-           "generate a report now", not_yet}};
-}
-
 std::vector<route> engine_routes(engine& eng, const api_options& o) {
   std::vector<route> rs;
   rs.push_back({"GET", "/healthz", role::anyone, "liveness (no token)",
@@ -595,7 +604,7 @@ std::vector<route> api_routes(engine& eng, const api_options& opts) {
   for (auto group :
        {engine_routes(eng, opts), metrics_routes(eng, opts),
         tracing_routes(eng, opts), ml_routes(eng, opts),
-        tracking_routes(eng, opts), ingest_routes(eng, opts), report_routes()})
+        tracking_routes(eng, opts), ingest_routes(eng, opts), report_routes(eng, opts)})
     for (auto& r : group)
       all.push_back(std::move(r));
   // The table describes itself, so a client can list it.

@@ -6,6 +6,7 @@
 
 #include "runtime/engine.hpp"
 #include "runtime/gateway/routes.hpp"
+#include "storage/reader.hpp"
 
 #include <chrono>
 #include <string>
@@ -22,6 +23,22 @@ struct api_options {
 
 /// @returns the ingest routes (`POST /api/events`, `POST /v1/traces`).
 std::vector<route> ingest_routes(engine& eng, const api_options& opts);
+
+/// @returns the report routes (`/api/reports/*`).
+std::vector<route> report_routes(engine& eng, const api_options& opts);
+
+// -- what the route files share ----------------------------------------------
+
+/// A component's failure to answer: a timeout is 504, anything else 503.
+http_response unavailable(const caf::error& err);
+
+/// A 400 with `detail`.
+http_response bad_request(std::string detail);
+
+/// The read-only connection of this worker thread to `path`, opened on
+/// first use (SQLite connections are not shared across threads); nullptr
+/// with `error` set if it cannot be opened.
+storage::db_reader* worker_reader(const std::string& path, std::string& error);
 
 /// @returns every route of the API over `eng` (which must outlive them).
 std::vector<route> api_routes(engine& eng, const api_options& opts);

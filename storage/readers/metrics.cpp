@@ -132,6 +132,29 @@ caf::expected<std::vector<trade_executed>> trades(db_reader& r, size_t limit) {
 }
 
 caf::expected<std::vector<trade_executed>>
+trades_between(db_reader& r, int64_t from_ns, int64_t to_ns) {
+  return detail::guarded([&] {
+    SQLite::Statement q{r.db(), std::string{"SELECT "} + trade_columns
+                                  + " FROM trades WHERE time_ns >= ? AND "
+                                    "time_ns < ? ORDER BY time_ns, id"};
+    q.bind(1, from_ns);
+    q.bind(2, to_ns);
+    return read_trades(q);
+  });
+}
+
+caf::expected<double> net_pnl_before(db_reader& r, int64_t before_ns) {
+  return detail::guarded([&] {
+    SQLite::Statement q{r.db(), "SELECT coalesce(sum(coalesce(realized_pnl, 0) "
+                                "- coalesce(fee, 0)), 0) FROM trades WHERE "
+                                "time_ns < ?"};
+    q.bind(1, before_ns);
+    q.executeStep();
+    return q.getColumn(0).getDouble();
+  });
+}
+
+caf::expected<std::vector<trade_executed>>
 trades_of(db_reader& r, const std::string& corr, size_t limit) {
   return detail::guarded([&] {
     SQLite::Statement q{r.db(), std::string{"SELECT "} + trade_columns

@@ -28,6 +28,15 @@ latest_metric_points(db_reader& r, const std::string& window);
 /// @returns the newest `limit` fills, in time order.
 caf::expected<std::vector<trade_executed>> trades(db_reader& r, size_t limit);
 
+/// @returns the fills with a time in [from_ns, to_ns), in time order.
+caf::expected<std::vector<trade_executed>>
+trades_between(db_reader& r, int64_t from_ns, int64_t to_ns);
+
+/// @returns the net PnL (realised minus fees) of every fill before
+///          `before_ns`: what a period's account starts with beyond the
+///          starting capital.
+caf::expected<double> net_pnl_before(db_reader& r, int64_t before_ns);
+
 /// @returns the fills booked under correlation id `corr`, in time order
 ///          (at most `limit`).
 caf::expected<std::vector<trade_executed>>

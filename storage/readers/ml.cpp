@@ -98,4 +98,87 @@ caf::expected<nlohmann::json> ml_latest_drift(db_reader& r,
   });
 }
 
+namespace {
+
+nlohmann::json rows_between(db_reader& r, const std::string& sql,
+                            int64_t from_ns, int64_t to_ns,
+                            std::initializer_list<const char*> json_columns) {
+  SQLite::Statement q{r.db(), sql};
+  q.bind(1, from_ns);
+  q.bind(2, to_ns);
+  return detail::rows_as_json(q, json_columns);
+}
+
+} // namespace
+
+caf::expected<nlohmann::json> ml_alerts_between(db_reader& r, int64_t from_ns,
+                                                int64_t to_ns) {
+  return detail::guarded([&] {
+    return rows_between(
+      r,
+      "SELECT model_id, model_version, feature, method, change, severity, "
+      "score, p_value, message, time_ns FROM drift_alerts WHERE time_ns >= ?1 "
+      "AND time_ns < ?2 ORDER BY time_ns, id",
+      from_ns, to_ns, {});
+  });
+}
+
+caf::expected<nlohmann::json> ml_open_alerts(db_reader& r, int64_t at_ns) {
+  return detail::guarded([&] {
+    SQLite::Statement q{
+      r.db(),
+      "SELECT model_id, model_version, feature, method, change, severity, "
+      "score, message, time_ns FROM drift_alerts a WHERE a.time_ns < ?1 AND "
+      "a.id = (SELECT b.id FROM drift_alerts b WHERE b.model_id = a.model_id "
+      "AND b.model_version = a.model_version AND b.feature = a.feature AND "
+      "b.method = a.method AND b.time_ns < ?1 ORDER BY b.time_ns DESC, b.id "
+      "DESC LIMIT 1) AND a.change != 'resolved' ORDER BY "
+        + severity_rank("a.severity") + " DESC, a.time_ns"};
+    q.bind(1, at_ns);
+    return detail::rows_as_json(q, {});
+  });
+}
+
+caf::expected<nlohmann::json>
+ml_performance_between(db_reader& r, int64_t from_ns, int64_t to_ns) {
+  return detail::guarded([&] {
+    return rows_between(
+      r,
+      "SELECT model_id, model_version, samples, metrics, reference_metrics, "
+      "degradation, time_ns FROM model_performance WHERE time_ns >= ?1 AND "
+      "time_ns < ?2 ORDER BY model_id, time_ns, id",
+      from_ns, to_ns, {"metrics", "reference_metrics"});
+  });
+}
+
+caf::expected<nlohmann::json> retrain_requests_between(db_reader& r,
+                                                       int64_t from_ns,
+                                                       int64_t to_ns) {
+  return detail::guarded([&] {
+    return rows_between(r,
+                        "SELECT model_id, model_version, trigger, evidence, "
+                        "time_ns FROM retrain_requests WHERE time_ns >= ?1 "
+                        "AND time_ns < ?2 ORDER BY time_ns, id",
+                        from_ns, to_ns, {});
+  });
+}
+
+caf::expected<nlohmann::json> drift_scores_between(db_reader& r,
+                                                   int64_t from_ns,
+                                                   int64_t to_ns) {
+  return detail::guarded([&] {
+    return rows_between(
+      r,
+      "SELECT model_id, model_version, feature, count(*) AS checks, "
+      "sum(drift) AS drifted, avg(score) AS mean_score, max(score) AS "
+      "max_score, (SELECT e.score FROM drift_results e WHERE e.model_id = "
+      "d.model_id AND e.model_version = d.model_version AND e.feature = "
+      "d.feature AND e.time_ns >= ?1 AND e.time_ns < ?2 ORDER BY e.time_ns "
+      "DESC, e.id DESC LIMIT 1) AS last_score FROM drift_results d WHERE "
+      "time_ns >= ?1 AND time_ns < ?2 GROUP BY model_id, model_version, "
+      "feature ORDER BY model_id, model_version, max_score DESC",
+      from_ns, to_ns, {});
+  });
+}
+
 } // namespace argus::storage

@@ -30,4 +30,30 @@ ml_performance(db_reader& r, const std::string& model_id, size_t limit);
 caf::expected<nlohmann::json> ml_latest_drift(db_reader& r,
                                               const std::string& model_id);
 
+/// The ML monitor's rows in a period [from_ns, to_ns), oldest first, for
+/// reports.
+/// @returns the alert changes (fired, escalated, resolved) of every model.
+caf::expected<nlohmann::json> ml_alerts_between(db_reader& r, int64_t from_ns,
+                                                int64_t to_ns);
+
+/// @returns the alerts open at `at_ns`: per model, version, feature and
+///          method, the latest change before it when that is not a
+///          resolution.
+caf::expected<nlohmann::json> ml_open_alerts(db_reader& r, int64_t at_ns);
+
+/// @returns every model's performance checks in the period.
+caf::expected<nlohmann::json>
+ml_performance_between(db_reader& r, int64_t from_ns, int64_t to_ns);
+
+/// @returns the retraining requests in the period.
+caf::expected<nlohmann::json> retrain_requests_between(db_reader& r,
+                                                       int64_t from_ns,
+                                                       int64_t to_ns);
+
+/// @returns per model, version and feature in the period: checks, checks
+///          that found drift, the mean, highest and latest score.
+caf::expected<nlohmann::json> drift_scores_between(db_reader& r,
+                                                   int64_t from_ns,
+                                                   int64_t to_ns);
+
 } // namespace argus::storage

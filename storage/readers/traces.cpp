@@ -1,5 +1,7 @@
 #include "storage/readers/traces.hpp"
 
+#include <limits>
+
 #include "storage/rows.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -62,11 +64,17 @@ error_groups(db_reader& r, int64_t since_ns, size_t limit) {
 
 caf::expected<std::vector<std::tuple<std::string, std::string, int64_t>>>
 span_durations(db_reader& r, int64_t since_ns) {
+  return span_durations(r, since_ns, std::numeric_limits<int64_t>::max());
+}
+
+caf::expected<std::vector<std::tuple<std::string, std::string, int64_t>>>
+span_durations(db_reader& r, int64_t from_ns, int64_t to_ns) {
   return detail::guarded([&] {
     SQLite::Statement q{r.db(),
                         "SELECT component, operation, end_ns - start_ns "
-                        "FROM spans WHERE start_ns >= ?"};
-    q.bind(1, static_cast<int64_t>(since_ns));
+                        "FROM spans WHERE start_ns >= ? AND start_ns < ?"};
+    q.bind(1, static_cast<int64_t>(from_ns));
+    q.bind(2, static_cast<int64_t>(to_ns));
     std::vector<std::tuple<std::string, std::string, int64_t>> result;
     while (q.executeStep())
       result.emplace_back(q.getColumn(0).getString(),

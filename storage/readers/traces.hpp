@@ -47,6 +47,11 @@ error_groups(db_reader& r, int64_t since_ns, size_t limit);
 caf::expected<std::vector<std::tuple<std::string, std::string, int64_t>>>
 span_durations(db_reader& r, int64_t since_ns);
 
+/// @returns (component, operation, duration) of spans that started in
+///          [from_ns, to_ns).
+caf::expected<std::vector<std::tuple<std::string, std::string, int64_t>>>
+span_durations(db_reader& r, int64_t from_ns, int64_t to_ns);
+
 /// @returns the stored requests (`correlation_tracking`) that started since
 ///          `since_ns` (0: every one).
 caf::expected<std::vector<request_outline>> requests(db_reader& r,

@@ -19,6 +19,35 @@ regimes(db_reader& r, int64_t since_ns) {
   });
 }
 
+caf::expected<std::string> regime_at(db_reader& r, int64_t at_ns) {
+  return detail::guarded([&] {
+    SQLite::Statement q{r.db(), "SELECT coalesce(regime_type, '') FROM "
+                                "regime_tracking WHERE timestamp < ? ORDER BY "
+                                "timestamp DESC, id DESC LIMIT 1"};
+    q.bind(1, sql_datetime(at_ns));
+    return q.executeStep() ? q.getColumn(0).getString() : std::string{};
+  });
+}
+
+caf::expected<std::map<std::string, std::vector<std::string>>>
+models_behind_fills(db_reader& r, int64_t from_ns, int64_t to_ns) {
+  return detail::guarded([&] {
+    SQLite::Statement q{
+      r.db(), "SELECT DISTINCT t.correlation_id, j.key FROM trades t JOIN "
+              "row_correlation c ON c.correlation_id = t.correlation_id AND "
+              "c.table_name = 'ensemble_tracking' JOIN ensemble_tracking e ON "
+              "e.id = c.row_id, json_each(e.individual_predictions) j WHERE "
+              "t.time_ns >= ? AND t.time_ns < ? AND t.correlation_id IS NOT "
+              "NULL AND json_valid(e.individual_predictions)"};
+    q.bind(1, from_ns);
+    q.bind(2, to_ns);
+    std::map<std::string, std::vector<std::string>> result;
+    while (q.executeStep())
+      result[q.getColumn(0).getString()].push_back(q.getColumn(1).getString());
+    return result;
+  });
+}
+
 namespace {
 
 /// Reads a flat JSON object's numeric members into a map without building

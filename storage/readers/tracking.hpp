@@ -20,6 +20,15 @@ namespace argus::storage {
 caf::expected<std::vector<std::pair<int64_t, std::string>>>
 regimes(db_reader& r, int64_t since_ns);
 
+/// @returns the regime in force at `at_ns` (the latest recorded before it),
+///          or an empty text.
+caf::expected<std::string> regime_at(db_reader& r, int64_t at_ns);
+
+/// @returns per correlation id of a fill in [from_ns, to_ns), the models
+///          whose predictions the ensemble decision under that id combined.
+caf::expected<std::map<std::string, std::vector<std::string>>>
+models_behind_fills(db_reader& r, int64_t from_ns, int64_t to_ns);
+
 /// One stored ensemble decision, with the realised PnL of the fills under
 /// its correlation id.
 struct stored_ensemble_decision {

@@ -36,7 +36,12 @@ engine_config unusual() {
   c.ml_monitor.drift_detection_methods = {drift_method::feature_drift};
   c.ml_monitor.auto_retraining_triggers.consecutive_failures = 9;
   c.report_scheduler.reports = {{"nightly",
-                                 {report_schedule::hourly,
+                                 {"risk_assessment",
+                                  "hourly",
+                                  "00:15",
+                                  "friday",
+                                  1,
+                                  "Europe/Berlin",
                                   report_format::json,
                                   {"ops@example.com"},
                                   false}}};

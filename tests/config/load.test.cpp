@@ -102,7 +102,7 @@ TEST_CASE("defaults equal the spec's values") {
   CHECK(c.ml_monitor.auto_retraining_triggers.performance_degradation_threshold
         == 0.2);
   CHECK(c.ml_monitor.auto_retraining_triggers.consecutive_failures == 5);
-  CHECK(c.report_scheduler.default_schedule == report_schedule::daily);
+  CHECK(c.report_scheduler.default_schedule == "daily");
   CHECK(c.report_scheduler.report_formats.size() == 3);
   CHECK(c.report_scheduler.default_recipients
         == std::vector<std::string>{"admin@example.com"});
@@ -165,7 +165,9 @@ TEST_CASE("values from the file override the defaults") {
     component_types: [analyst, exchange]
   report_scheduler:
     reports:
-      custom_report: {schedule: hourly, format: json, recipients: [a@b.io]}
+      custom_report: {type: risk_assessment, schedule: "30 */4 * * 1-5",
+                      time_zone: America/New_York, format: json,
+                      recipients: [a@b.io]}
   storage:
     path: /tmp/x.db
     synchronous: full
@@ -182,7 +184,9 @@ TEST_CASE("values from the file override the defaults") {
   CHECK(c.advanced_tracer.component_types.size() == 2);
   REQUIRE(c.report_scheduler.reports.size() == 1);
   CHECK(c.report_scheduler.reports.at("custom_report").schedule
-        == report_schedule::hourly);
+        == "30 */4 * * 1-5");
+  CHECK(c.report_scheduler.reports.at("custom_report").time_zone
+        == "America/New_York");
   CHECK(c.storage.synchronous == sync_mode::full);
   CHECK(c.storage.retention.at("trades").count() == 12 * 3600);
 }
@@ -314,6 +318,40 @@ TEST_CASE("unknown drift methods, report formats and schedules are named") {
   CHECK(find(r, "monitoring.report_scheduler.default_schedule").line == 6);
   CHECK(find(r, "monitoring.report_scheduler.reports.weekly_pnl.format").line
         == 8);
+}
+
+TEST_CASE("report schedules, times, zones and types are checked at load") {
+  auto r = load_yaml(R"(monitoring:
+  report_scheduler:
+    reports:
+      performance_summary: {schedule: "61 * * * *"}
+      risk_assessment: {schedule: daily, at: "25:00"}
+      model_analysis: {schedule: weekly, time_zone: Mars/Olympus_Mons}
+      executive_summary: {schedule: "0 0 31 2 *"}
+      nightly_pnl: {schedule: daily}
+      fridays: {type: executive_summary, weekday: freitag}
+)");
+  REQUIRE(!r.ok());
+  auto m = find(r, "monitoring.report_scheduler.reports.performance_summary."
+                   "schedule");
+  CHECK(m.message.find("'61 * * * *' is not a cron expression")
+        != std::string::npos);
+  CHECK(find(r, "monitoring.report_scheduler.reports.risk_assessment.at")
+          .message.find("HH:MM")
+        != std::string::npos);
+  CHECK(find(r, "monitoring.report_scheduler.reports.model_analysis.time_zone")
+          .message.find("Mars/Olympus_Mons")
+        != std::string::npos);
+  CHECK(find(r, "monitoring.report_scheduler.reports.executive_summary."
+                "schedule")
+          .message.find("never runs")
+        != std::string::npos);
+  CHECK(find(r, "monitoring.report_scheduler.reports.nightly_pnl")
+          .message.find("not a report type")
+        != std::string::npos);
+  CHECK(find(r, "monitoring.report_scheduler.reports.fridays.weekday")
+          .message.find("freitag")
+        != std::string::npos);
 }
 
 TEST_CASE("malformed e-mail addresses are reported where they are written") {

@@ -193,7 +193,9 @@ inline report_requested sample_report_requested() {
           "pdf",
           {"admin@example.com"},
           1'699'900'000'000'000'000,
-          1'700'000'000'000'000'000};
+          1'700'000'000'000'000'000,
+          true,
+          "Europe/Berlin"};
 }
 
 inline report_generated sample_report_generated() {
@@ -203,9 +205,13 @@ inline report_generated sample_report_generated() {
           "pdf",
           {"admin@example.com"},
           "/var/lib/argus/reports/p.pdf",
-          "delivered",
+          "sent",
           "",
-          1'700'000'000'000'000'000};
+          1'700'000'000'000'000'000,
+          1'699'900'000'000'000'000,
+          1'700'000'000'000'000'000,
+          48213,
+          2};
 }
 
 inline component_status sample_component_status() {

@@ -167,12 +167,15 @@ TEST_CASE("engine status lists every component and the client counters") {
   auto st = eng.status();
   REQUIRE(st);
   // storage_writer, correlation_manager, tracer, tracker, ml_monitor,
-  // metrics_dashboard
-  REQUIRE(st->components.size() == 6);
+  // metrics_dashboard, report_scheduler
+  REQUIRE(st->components.size() == 7);
   for (const auto& c : st->components)
     CHECK(c.state == component_state::running);
-  CHECK(st->components.back().id == "metrics_dashboard");
-  CHECK(st->components.back().counters.at("samples_received") == 1);
+  CHECK(st->components.back().id == "report_scheduler");
+  CHECK(st->components.back().counters.at("reports") == 4);
+  const auto& dashboard = st->components[st->components.size() - 2];
+  CHECK(dashboard.id == "metrics_dashboard");
+  CHECK(dashboard.counters.at("samples_received") == 1);
   CHECK(st->counters.at("client_offered") == 1);
   CHECK(st->counters.at("unrouted") == 0);
   REQUIRE(!eng.stop());

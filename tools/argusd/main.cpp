@@ -152,6 +152,7 @@ struct daemon_options {
   double demo_rate = 20.0;
   double demo_drift_after = 60.0;
   double demo_regime_length = 40.0;
+  double demo_reports_after = 120.0;
   std::optional<uint16_t> http_port;
   bool list_routes = false;
   bool no_http = false;
@@ -174,6 +175,11 @@ void add_options(CLI::App& app, daemon_options& o) {
                 "mean seconds a market regime lasts in the demo (each lasts "
                 "half to one and a half times this)")
     ->check(CLI::Range(0.1, 1e6));
+  app
+    .add_option("--demo-reports-after", o.demo_reports_after,
+                "seconds until the demo renders each of the four reports "
+                "(PDF, over the last 7 days) into the report folder")
+    ->check(CLI::Range(0.0, 1e6));
   app.add_flag("--ingest-stdin", o.ingest,
                "read length-prefixed msgpack event frames from stdin");
   app.add_option("--db", o.db_path, "SQLite file (overrides storage.path)");
@@ -265,13 +271,39 @@ void run_demo(argus::engine& eng, const daemon_options& o,
   bot.backfill(argus::wall_clock_ns(), 30);
   auto period = std::chrono::duration<double>(1.0 / o.demo_rate);
   auto next = std::chrono::steady_clock::now();
+  auto reports_at = next
+                    + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                      std::chrono::duration<double>(o.demo_reports_after));
+  std::thread reports;
   while (!stop.load()) {
+    if (!reports.joinable() && std::chrono::steady_clock::now() >= reports_at)
+      reports = std::thread{[&eng] {
+        // What a person opens first: the four reports over the demo's week.
+        eng.flush();
+        auto now = argus::wall_clock_ns();
+        for (const char* type : argus::config::report_type_names) {
+          argus::report_requested req;
+          req.report_type = type;
+          req.format = "pdf";
+          req.range_start_ns = now - 7 * 86'400'000'000'000;
+          req.range_end_ns = now;
+          auto g = eng.generate_report(req);
+          if (g)
+            std::cerr << "argusd: demo report " << type << ": " << g->file_path
+                      << "\n";
+          else
+            std::cerr << "argusd: demo report " << type
+                      << " failed: " << argus::describe(g.error()) << "\n";
+        }
+      }};
     bot.step(argus::wall_clock_ns());
     requests.store(bot.requests());
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       period);
     std::this_thread::sleep_until(next);
   }
+  if (reports.joinable())
+    reports.join();
 }
 
 /// Waits for SIGINT or SIGTERM (@returns 0), for the engine to stop by
