@@ -2,6 +2,7 @@
 // demand, a run's file, and reports added at run time.
 
 #include "actors/report_scheduler/runner.hpp"
+#include "messages/error.hpp"
 #include "messages/json_text.hpp"
 #include "messages/time.hpp"
 #include "runtime/gateway/api.hpp"
@@ -184,8 +185,7 @@ std::vector<route> report_routes(engine& eng, const api_options& o) {
        }
        auto g = eng.generate_report(std::move(req));
        if (!g) {
-         if (g.error().category() == caf::type_id_v<ec>
-             && static_cast<ec>(g.error().code()) == ec::invalid_argument)
+         if (g.error() == ec::invalid_argument)
            return bad_request(describe(g.error()));
          return unavailable(g.error());
        }
@@ -220,8 +220,7 @@ std::vector<route> report_routes(engine& eng, const api_options& o) {
        auto entry = eng.add_report_config(ctx.params.at("name"),
                                           dump_json(*body), timeout);
        if (!entry) {
-         if (entry.error().category() == caf::type_id_v<ec>
-             && static_cast<ec>(entry.error().code()) == ec::invalid_argument)
+         if (entry.error() == ec::invalid_argument)
            return bad_request(describe(entry.error()));
          return unavailable(entry.error());
        }
