@@ -295,7 +295,7 @@ void check_rules(const checker& c, const report_scheduler_config& x) {
     error.clear();
     if (!report_scheduler::schedule_from_words(
           r.schedule, r.at, r.weekday, static_cast<unsigned>(r.day_of_month),
-          r.time_zone, error)) {
+          r.time_zone.empty() ? x.time_zone : r.time_zone, error)) {
       const char* key = "schedule";
       if (error.find("zone") != std::string::npos)
         key = "time_zone";

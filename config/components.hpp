@@ -235,8 +235,9 @@ struct report_definition {
   std::string weekday = "monday";
   /// Monthly runs: 1-31, the last day of a shorter month.
   size_t day_of_month = 1;
-  /// The IANA zone of `at` and of cron fields (`Europe/Berlin`).
-  std::string time_zone = "UTC";
+  /// The IANA zone of `at` and of cron fields (`Europe/Berlin`); empty:
+  /// the section's `time_zone`.
+  std::string time_zone;
   report_format format = report_format::pdf;
   std::vector<std::string> recipients;
   bool enabled = true;
@@ -290,16 +291,16 @@ struct report_scheduler_config {
   /// The spec's four report definitions unless the file names its own.
   std::map<std::string, report_definition> reports = {
     {"performance_summary",
-     {"", "daily", "06:00", "monday", 1, "UTC", report_format::pdf,
+     {"", "daily", "06:00", "monday", 1, "", report_format::pdf,
       {"admin@example.com", "trading@example.com"}, true}},
     {"model_analysis",
-     {"", "weekly", "06:00", "monday", 1, "UTC", report_format::html,
+     {"", "weekly", "06:00", "monday", 1, "", report_format::html,
       {"ml-team@example.com"}, true}},
     {"risk_assessment",
-     {"", "daily", "06:00", "monday", 1, "UTC", report_format::pdf,
+     {"", "daily", "06:00", "monday", 1, "", report_format::pdf,
       {"risk@example.com"}, true}},
     {"executive_summary",
-     {"", "weekly", "06:00", "monday", 1, "UTC", report_format::pdf,
+     {"", "weekly", "06:00", "monday", 1, "", report_format::pdf,
       {"executive@example.com"}, true}},
   };
   email_config email;

@@ -169,7 +169,7 @@ if_config<C, report_definition> fields(V& v, C& c) {
   v("at", c.at);
   v("weekday", c.weekday, one_of{weekday_names});
   v("day_of_month", c.day_of_month, within{1, 31});
-  v("time_zone", c.time_zone, non_empty{});
+  v("time_zone", c.time_zone);
   v("format", c.format);
   v("recipients", c.recipients, email_address{});
   v("enabled", c.enabled);

@@ -46,6 +46,11 @@ struct curl_guard {
 };
 
 bool retryable(CURLcode rc, long smtp_code) {
+  // A 5xx reply is permanent by SMTP's definition, whatever curl makes of
+  // it (a server that requires STARTTLS answers a clear-text MAIL with 530,
+  // which curl reports as a send error).
+  if (smtp_code >= 500)
+    return false;
   switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:

@@ -26,8 +26,11 @@ std::string iso(sys_seconds t) {
 bool report_plan::load(const config::report_scheduler_config& cfg,
                        std::string& error) {
   automated_ = cfg.enable_automated_reports;
+  default_zone_ = cfg.time_zone;
   reports_.clear();
-  for (const auto& [name, def] : cfg.reports) {
+  for (auto [name, def] : cfg.reports) {
+    if (def.time_zone.empty())
+      def.time_zone = cfg.time_zone;
     auto s = schedule_of(def, error);
     if (!s) {
       error = "reports." + name + ": " + error;
@@ -59,6 +62,8 @@ bool report_plan::put(const std::string& name, config::report_definition def,
               "risk_assessment or executive_summary";
     return false;
   }
+  if (def.time_zone.empty())
+    def.time_zone = default_zone_;
   for (const auto& r : def.recipients)
     if (!config::valid_email_address(r)) {
       error = "'" + r + "' is not an e-mail address";

@@ -74,6 +74,8 @@ public:
 private:
   std::map<std::string, planned_report> reports_;
   bool automated_ = true;
+  /// The zone of reports that name none.
+  std::string default_zone_ = "UTC";
 };
 
 /// The period [from, to) a scheduled run at `at` covers (see above).

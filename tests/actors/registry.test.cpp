@@ -29,13 +29,13 @@ TEST_CASE("the built-in components come up storage first, the correlation "
   CHECK(ids
         == std::vector<std::string>{"storage_writer", "correlation_manager",
                                     "tracer", "tracker", "ml_monitor",
-                                    "metrics_dashboard"});
+                                    "metrics_dashboard", "report_scheduler"});
   CHECK((*plan)[0].core);
   // Without span buffers there is no tracer, without a registry no
   // dashboard.
   plan = builtin_components({}).plan(config::engine_config{});
   REQUIRE(plan);
-  CHECK(plan->size() == 4);
+  CHECK(plan->size() == 5);
 }
 
 // -- a component that exists only in this file --------------------------------

@@ -474,8 +474,10 @@ TEST_CASE("a key given twice is an error naming both lines") {
                         "  report_scheduler:\n"
                         "    reports:\n"
                         "      a:\n"
+                        "        type: risk_assessment\n"
                         "        enabled: true\n"
                         "      b:\n"
+                        "        type: risk_assessment\n"
                         "        enabled: false\n");
   CHECK(fine.ok());
 }

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tests/messages/samples.hpp"
+#include "tests/support/certificates.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/small_filesystem.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -601,7 +602,7 @@ TEST_CASE("argusd --demo trades and records latencies - argusctl shows the "
     if (f["name"] == "argus_process_resident_memory_bytes")
       rss = f["value"].get<double>();
   }
-  CHECK(up == 6);
+  CHECK(up == 7);
   CHECK(rss > 1e6);
   // Trading: the fills stored, wins and losses, a drawdown, daily ratios.
   auto trading = ctl({"trading", "--db", fx.db, "-o", "json"});
@@ -705,7 +706,7 @@ TEST_CASE("argusctl follow and top stream from a running argusd: the demo's "
   INFO(r.out << r.err);
   CHECK(r.code == 0);
   CHECK(r.out.find("follow alerts: fired") != std::string::npos);
-  CHECK(r.out.find("top: 6 components") != std::string::npos);
+  CHECK(r.out.find("top: 7 components") != std::string::npos);
 }
 
 TEST_CASE("the web dashboard in headless Chromium: token form, live "
@@ -737,6 +738,23 @@ TEST_CASE("the web dashboard in headless Chromium: token form, live "
   CHECK(r.out.find("browser negotiated: permessage-deflate")
         != std::string::npos);
   CHECK(r.out.find("no console errors") != std::string::npos);
+}
+
+TEST_CASE("argusd mails the four reports on their schedules over STARTTLS "
+          "with AUTH to a real SMTP server, never in clear text when TLS is "
+          "required, retries a server that is down, and serves reports whose "
+          "figures are the API's") {
+  test::certificates certs;
+  auto [cert, key] = certs.issue("smtp");
+  test::temp_dir work;
+  auto r = test::run({"/usr/bin/python3",
+                      std::string{ARGUS_SOURCE_DIR}
+                        + "/tests/tools/report_delivery.py",
+                      ARGUSD_PATH, work.path().string(), certs.ca, cert, key},
+                     240s);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("report delivery: all checks passed") != std::string::npos);
 }
 
 TEST_CASE("the README lists exactly the routes of the route table") {

@@ -141,7 +141,7 @@ TEST_CASE("metrics dashboard: live series, health, trading performance, "
     for (const auto& e : h["engine"])
       if (e["name"] == "argus_component_mailbox_messages")
         ++mailboxes;
-    return mailboxes == 6 && h["host"]["memory_total_bytes"] > 0;
+    return mailboxes == 7 && h["host"]["memory_total_bytes"] > 0;
   }));
   // Prometheus text.
   auto prom = eng.prometheus_text();

@@ -117,15 +117,16 @@ struct supervised : test::deterministic_fixture {
 } // namespace
 
 TEST_CASE("supervisor spawns storage first, then the correlation manager, "
-          "the tracer, the tracker and the ML monitor") {
+          "the tracer, the tracker, the ML monitor and the report scheduler") {
   supervised fx;
   auto st = fx.status();
-  REQUIRE(st.components.size() == 5);
+  REQUIRE(st.components.size() == 6);
   CHECK(st.components[0].id == "storage_writer");
   CHECK(st.components[1].id == "correlation_manager");
   CHECK(st.components[2].id == "tracer");
   CHECK(st.components[3].id == "tracker");
   CHECK(st.components[4].id == "ml_monitor");
+  CHECK(st.components[5].id == "report_scheduler");
   for (const auto& c : st.components)
     CHECK(c.state == component_state::running);
   // Counters come from the components themselves.
