@@ -203,11 +203,11 @@ if_config<C, report_scheduler_config> fields(V& v, C& c) {
   v("catch_up_grace", c.catch_up_grace);
   v("retry_initial", c.retry_initial, positive{});
   v("retry_max_age", c.retry_max_age);
-  // A report names what differs from the section's defaults.
+  // A report names what differs from the section's defaults (its zone
+  // stays empty: the section's, wherever the section names it).
   report_definition first;
   first.schedule = c.default_schedule;
   first.recipients = c.default_recipients;
-  first.time_zone = c.time_zone;
   v("reports", c.reports, entries_from<report_definition>{std::move(first)});
   v.section("email", c.email);
 }

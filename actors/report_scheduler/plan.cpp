@@ -172,6 +172,15 @@ std::pair<sys_seconds, sys_seconds> period_of(const schedule& s,
   return {at - (next - at), at};
 }
 
+config::report_definition
+definition_defaults(const config::report_scheduler_config& cfg) {
+  config::report_definition d;
+  d.schedule = cfg.default_schedule;
+  d.recipients = cfg.default_recipients;
+  d.time_zone = cfg.time_zone;
+  return d;
+}
+
 nlohmann::json to_json(const config::report_definition& d) {
   auto recipients = nlohmann::json::array();
   for (const auto& r : d.recipients)

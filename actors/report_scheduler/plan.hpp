@@ -90,6 +90,11 @@ definition_from_json(const nlohmann::json& j,
                      const config::report_definition& defaults,
                      std::string& error);
 
+/// What a definition given at run time (API, `report_configs`) takes from
+/// the section when it does not say: schedule, recipients and zone.
+config::report_definition
+definition_defaults(const config::report_scheduler_config& cfg);
+
 /// @returns the report type of entry `name`.
 inline const std::string& type_of(const std::string& name,
                                   const config::report_definition& d) {

@@ -199,43 +199,24 @@ void run_due(report_scheduler_pointer self) {
 }
 
 /// Reads what the database knows: custom reports and each report's latest
-/// scheduled run.
+/// scheduled run; runs those missed while argusd was down.
 void read_database(report_scheduler_pointer self) {
   auto& st = self->state;
   const auto& path = st.settings.database_path;
-  if (path.empty() || path == ":memory:" || !std::filesystem::exists(path))
-    return;
-  auto reader = storage::db_reader::open(path);
-  if (!reader) {
-    st.log->warn("report-history-unreadable error={}",
-                 describe(reader.error()));
-    return;
+  std::unique_ptr<storage::db_reader> reader;
+  if (!path.empty() && path != ":memory:" && std::filesystem::exists(path)) {
+    auto opened = storage::db_reader::open(path);
+    if (opened)
+      reader = std::move(*opened);
+    else
+      st.log->warn("report-history-unreadable error={}",
+                   describe(opened.error()));
   }
-  auto now = to_sys(wall_clock_ns());
-  if (auto custom = storage::report_configs(**reader)) {
-    for (const auto& [name, body] : *custom) {
-      std::string error;
-      auto j = nlohmann::json::parse(body, nullptr, false);
-      config::report_definition defaults;
-      defaults.recipients = st.cfg.default_recipients;
-      defaults.time_zone = st.cfg.time_zone;
-      auto def = rs::definition_from_json(j, defaults, error);
-      if (!def || !st.plan.put(name, *def, now, true, error))
-        st.log->warn("report-config-skipped name={} error={}", name, error);
-    }
-  }
-  std::map<std::string, rs::sys_seconds> last;
-  if (auto runs = storage::last_scheduled_runs(**reader))
-    for (const auto& [type, ns] : *runs)
-      last[type] = to_sys(ns);
-  // History rows name the type; a report entry's latest run is its type's.
-  std::map<std::string, rs::sys_seconds> by_name;
-  for (const auto& [name, p] : st.plan.reports())
-    if (auto i = last.find(rs::type_of(name, p.definition)); i != last.end())
-      by_name[name] = i->second;
-  auto due = st.plan.start(
-    now, by_name,
-    duration_cast<seconds>(st.cfg.catch_up_grace));
+  std::vector<std::string> skipped;
+  auto due = rs::restore_plan(st.plan, st.cfg, reader.get(),
+                              to_sys(wall_clock_ns()), skipped);
+  for (const auto& s : skipped)
+    st.log->warn("report-config-skipped {}", s);
   for (const auto& d : due)
     if (const auto* p = st.plan.find(d.name)) {
       st.log->info("report-catch-up name={} (missed while argusd was down)",
@@ -272,7 +253,6 @@ report_scheduler_component(report_scheduler_pointer self,
   std::string error;
   if (!st.plan.load(st.cfg, error))
     st.log->error("report-plan-invalid error={}", error);
-  st.plan.start(to_sys(wall_clock_ns()), {}, seconds{0});
   read_database(self);
   for (const auto& [name, p] : st.plan.reports())
     st.log->info("report-scheduled name={} schedule='{}' next={}", name,
@@ -355,11 +335,8 @@ report_scheduler_component(report_scheduler_pointer self,
       auto& st = self->state;
       std::string error;
       auto j = nlohmann::json::parse(body, nullptr, false);
-      config::report_definition defaults;
-      defaults.schedule = st.cfg.default_schedule;
-      defaults.recipients = st.cfg.default_recipients;
-      defaults.time_zone = st.cfg.time_zone;
-      auto def = rs::definition_from_json(j, defaults, error);
+      auto def = rs::definition_from_json(j, rs::definition_defaults(st.cfg),
+                                          error);
       if (!def
           || !st.plan.put(name, *def, to_sys(wall_clock_ns()), true, error))
         return caf::make_error(ec::invalid_argument, error);

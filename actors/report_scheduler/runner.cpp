@@ -3,6 +3,7 @@
 #include "actors/report_scheduler/render.hpp"
 #include "messages/error.hpp"
 #include "storage/reader.hpp"
+#include "storage/readers/reports.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -45,9 +46,8 @@ std::string output_directory(const std::string& configured,
 }
 
 caf::expected<rendered_report>
-render_report(const run_job& job, const run_settings& settings,
-              const std::optional<integration_status>& status,
-              int64_t now_ns) {
+make_report(const run_job& job, const run_settings& settings,
+            const std::optional<integration_status>& status, int64_t now_ns) {
   if (!known_report_type(job.type))
     return caf::make_error(ec::invalid_argument,
                            "unknown report type '" + job.type + "'");
@@ -81,17 +81,32 @@ render_report(const run_job& job, const run_settings& settings,
       out.bytes = render_json(out.doc);
       break;
   }
+  return out;
+}
+
+std::string report_file_name(const run_job& job, int64_t now_ns) {
+  using namespace std::chrono;
+  auto t = date::floor<seconds>(date::sys_time<nanoseconds>{nanoseconds{now_ns}});
+  return job.type + "-" + date::format("%Y%m%dT%H%M%SZ", t) + "-"
+         + std::to_string(job.sequence) + "." + extension(job.format);
+}
+
+caf::expected<rendered_report>
+render_report(const run_job& job, const run_settings& settings,
+              const std::optional<integration_status>& status,
+              int64_t now_ns) {
+  auto made = make_report(job, settings, status, now_ns);
+  if (!made)
+    return made.error();
+  auto& out = *made;
   std::error_code ec_fs;
   fs::create_directories(settings.output_directory, ec_fs);
   if (ec_fs)
     return caf::make_error(ec::report_failed,
                            "cannot create " + settings.output_directory + ": "
                              + ec_fs.message());
-  using namespace std::chrono;
-  auto t = date::floor<seconds>(date::sys_time<nanoseconds>{nanoseconds{now_ns}});
-  auto file = job.type + "-" + date::format("%Y%m%dT%H%M%SZ", t) + "-"
-              + std::to_string(job.sequence) + "." + extension(job.format);
-  auto path = fs::path{settings.output_directory} / file;
+  auto path = fs::path{settings.output_directory}
+              / report_file_name(job, now_ns);
   auto tmp = path;
   tmp += ".part";
   {
@@ -109,7 +124,36 @@ render_report(const run_job& job, const run_settings& settings,
     return caf::make_error(ec::report_failed, "cannot rename " + tmp.string()
                                                 + ": " + ec_fs.message());
   out.path = fs::absolute(path).string();
-  return out;
+  return std::move(out);
+}
+
+std::vector<due_run> restore_plan(report_plan& plan,
+                                  const config::report_scheduler_config& cfg,
+                                  storage::db_reader* reader, sys_seconds now,
+                                  std::vector<std::string>& skipped) {
+  std::map<std::string, sys_seconds> by_name;
+  if (reader) {
+    if (auto custom = storage::report_configs(*reader)) {
+      for (const auto& [name, body] : *custom) {
+        std::string error;
+        auto j = nlohmann::json::parse(body, nullptr, false);
+        auto def = definition_from_json(j, definition_defaults(cfg), error);
+        if (!def || !plan.put(name, *def, now, true, error))
+          skipped.push_back(name + ": " + error);
+      }
+    }
+    // History rows name the type; a report entry's latest run is its
+    // type's.
+    if (auto runs = storage::last_scheduled_runs(*reader))
+      for (const auto& [name, p] : plan.reports())
+        if (auto i = runs->find(type_of(name, p.definition)); i != runs->end())
+          by_name[name] = date::floor<std::chrono::seconds>(
+            date::sys_time<std::chrono::nanoseconds>{
+              std::chrono::nanoseconds{i->second}});
+  }
+  return plan.start(now, by_name,
+                    std::chrono::duration_cast<std::chrono::seconds>(
+                      cfg.catch_up_grace));
 }
 
 mail_message make_mail(const run_job& job, const rendered_report& r,

@@ -6,6 +6,7 @@
 // scheduler gives every run a thread of its own.
 
 #include "actors/report_scheduler/mail.hpp"
+#include "actors/report_scheduler/plan.hpp"
 #include "actors/report_scheduler/reports.hpp"
 #include "config/components.hpp"
 
@@ -50,10 +51,29 @@ struct rendered_report {
   std::string bytes;
 };
 
-/// Reads, builds, renders and writes `job`'s report.
+/// Reads, builds and renders `job`'s report; writes no file.
+caf::expected<rendered_report>
+make_report(const run_job& job, const run_settings& settings,
+            const std::optional<integration_status>& status, int64_t now_ns);
+
+/// The file name of a run: `risk_assessment-20261201T060000Z-7.pdf`.
+std::string report_file_name(const run_job& job, int64_t now_ns);
+
+/// Reads, builds, renders and writes `job`'s report into the output
+/// directory (atomically: no reader sees half a file).
 caf::expected<rendered_report>
 render_report(const run_job& job, const run_settings& settings,
               const std::optional<integration_status>& status, int64_t now_ns);
+
+/// The plan as the database leaves it: `plan` loaded from the config gets
+/// the custom reports stored in `report_configs` (those that no longer
+/// load are named in `skipped`) and starts at `now` from each report's
+/// latest stored scheduled run. @returns the runs missed while argusd was
+/// down that are due at once (see `report_plan::start`).
+std::vector<due_run> restore_plan(report_plan& plan,
+                                  const config::report_scheduler_config& cfg,
+                                  storage::db_reader* reader, sys_seconds now,
+                                  std::vector<std::string>& skipped);
 
 /// The e-mail of a rendered report: the HTML body (charts as cid: parts)
 /// and the file attached.

@@ -750,7 +750,8 @@ TEST_CASE("argusd mails the four reports on their schedules over STARTTLS "
   auto r = test::run({"/usr/bin/python3",
                       std::string{ARGUS_SOURCE_DIR}
                         + "/tests/tools/report_delivery.py",
-                      ARGUSD_PATH, work.path().string(), certs.ca, cert, key},
+                      ARGUSD_PATH, ARGUSCTL_PATH, work.path().string(),
+                      certs.ca, cert, key},
                      240s);
   INFO(r.out << r.err);
   CHECK(r.code == 0);

@@ -2,7 +2,7 @@
 (Debian python3-aiosmtpd), read back with Python's e-mail parser and
 poppler (pdftotext, pdftoppm).
 
-  report_delivery.py ARGUSD WORKDIR CA_PEM SERVER_CERT SERVER_KEY
+  report_delivery.py ARGUSD ARGUSCTL WORKDIR CA_PEM SERVER_CERT SERVER_KEY
 
 Four argusd runs, each with --demo (a bot trading):
   main     the four reports on a cron schedule of every minute, mailed over
@@ -14,6 +14,7 @@ Four argusd runs, each with --demo (a bot trading):
   down     the server is down when the run starts and comes up later: the
            run retries and the mail arrives once
   plain    use_tls off, AUTH in clear text on loopback: sent
+and argusctl reports, offline and with --server, against the main run.
 Prints one line per check; exits 1 at the first failure.
 """
 
@@ -38,6 +39,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 PASSWORD = "s3cret-smtp-pass-77"
 USER = "argus"
+ARGUSCTL = None
 TYPES = ["executive_summary", "model_analysis", "performance_summary",
          "risk_assessment"]
 
@@ -462,7 +464,57 @@ def main_run(argusd, work, ca, cert, key):
     d = Argusd(argusd, work, "main-restart", config, db)
     names = [r["name"] for r in d.get_json("/api/reports/schedule")["reports"]]
     check("ny_open_risk" in names, "the custom report survives a restart")
+    argusctl_checks(d, config, db, since, until)
     d.stop()
+
+
+def ctl(*args):
+    env = dict(os.environ, ARGUS_TEST_SMTP_PASSWORD=PASSWORD)
+    env.pop("ARGUS_SERVER", None)
+    return subprocess.run([ARGUSCTL, *args], capture_output=True, env=env)
+
+
+def argusctl_checks(d, config, db, since, until):
+    """argusctl reports, offline and with --server, agree."""
+    server = ["--server", d.url, "--token", d.tokens["admin"]]
+    local = ["--db", str(db), "--config", str(config)]
+    offline = ctl("reports", "list", *local)
+    remote = ctl("reports", "list", *server)
+    check(offline.returncode == 0 and offline.stdout == remote.stdout
+          and b"ny_open_risk" in offline.stdout,
+          "argusctl reports list: the same offline and from the server")
+    sched = ctl("reports", "schedule", *server)
+    check(sched.returncode == 0 and re.search(
+        rb"ny_open_risk .* \d\d:30 E[SD]T", sched.stdout) is not None,
+          "argusctl reports schedule shows the next run in its zone")
+    h1 = ctl("reports", "history", "--db", str(db), "--limit", "50")
+    h2 = ctl("reports", "history", *server, "--limit", "50")
+    check(h1.returncode == 0 and h1.stdout == h2.stdout
+          and h1.stdout.count(b" sent ") >= 4,
+          "argusctl reports history: the same offline and from the server")
+    period = ["--since", str(since), "--until", str(until)]
+    j1 = ctl("reports", "generate", "performance_summary", *local, *period,
+             "--format", "json", "--out", "-")
+    j2 = ctl("reports", "generate", "performance_summary", *server, *period,
+             "--format", "json", "--out", "-")
+    ok = j1.returncode == 0 and j2.returncode == 0
+    a = json.loads(j1.stdout) if ok else {}
+    b = json.loads(j2.stdout) if ok else {}
+    check(ok and a["performance"] == b["performance"]
+          and a["performance"]["overall"]["fills"] > 0,
+          "argusctl reports generate: the same figures offline and from "
+          "the server")
+    out = d.log.parent / "ctl.pdf"
+    g = ctl("reports", "generate", "risk_assessment", *server, "--out",
+            str(out))
+    check(g.returncode == 0 and out.read_bytes().startswith(b"%PDF-"),
+          "argusctl reports generate --server --out writes the PDF")
+    bad = ctl("reports", "generate", "weekly_digest", *local)
+    check(bad.returncode == 2 and b"unknown report type" in bad.stderr,
+          "argusctl reports generate refuses an unknown type")
+    send = ctl("reports", "generate", "risk_assessment", *local, "--send")
+    check(send.returncode == 2 and b"--server" in send.stderr,
+          "argusctl reports generate --send offline says it needs --server")
 
 
 def on_demand_mail(d, recipients=("desk@example.com",)):
@@ -542,7 +594,8 @@ def plain_run(argusd, work, ca):
 
 
 def main():
-    argusd, work, ca, cert, key = sys.argv[1:6]
+    global ARGUSCTL
+    argusd, ARGUSCTL, work, ca, cert, key = sys.argv[1:7]
     work = pathlib.Path(work)
     refused_run(argusd, work, ca)
     plain_run(argusd, work, ca)

@@ -99,4 +99,11 @@ void add_tracking_commands(CLI::App& app, command_table& table);
 /// audit verify|list.
 void add_audit_commands(CLI::App& app, command_table& table);
 
+struct server_options;
+
+/// `reports`: with `server` (when it names a URL) `list`, `schedule` and
+/// `generate` ask argusd's report routes instead of the database.
+void add_report_commands(CLI::App& app, command_table& table,
+                         const server_options* server);
+
 } // namespace argus::ctl

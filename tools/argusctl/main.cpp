@@ -14,6 +14,7 @@
 //   argusctl tracking regimes|ensembles|features|decisions (see
 //            tracking_commands.hpp)
 //   argusctl audit verify|list --db FILE (see audit_commands.cpp)
+//   argusctl reports list|schedule|history|generate (see report_commands.cpp)
 //   argusctl follow TOPIC [filters] [-o json], argusctl top: live, from
 //            --server (see live_commands.cpp)
 //
@@ -97,7 +98,7 @@ int main(int argc, char** argv) {
   // Asking a server, a command needs no --db.
   require_db(!remote);
   command_table commands;
-  add_all_commands(app, commands);
+  add_all_commands(app, commands, &server);
   add_live_commands(app, commands, server);
   // A word where the command belongs that names no command: say so, with
   // the nearest one (CLI11 alone would only say that one is required).

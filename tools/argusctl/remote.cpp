@@ -65,13 +65,15 @@ void write_bytes(std::ostream& os, const std::string& bytes) {
 
 } // namespace
 
-void add_all_commands(CLI::App& app, command_table& table) {
+void add_all_commands(CLI::App& app, command_table& table,
+                      const server_options* server) {
   add_status_commands(app, table);
   add_trace_commands(app, table);
   add_metrics_commands(app, table);
   add_ml_commands(app, table);
   add_tracking_commands(app, table);
   add_audit_commands(app, table);
+  add_report_commands(app, table, server);
 }
 
 command_place place_of(const std::vector<std::string>& args) {
@@ -80,6 +82,10 @@ command_place place_of(const std::vector<std::string>& args) {
   const auto& name = args.front();
   if (name == "audit")
     return command_place::server_admin;
+  // The report commands but history ask the report routes themselves.
+  if (name == "reports")
+    return args.size() > 1 && args[1] == "history" ? command_place::server
+                                                   : command_place::local;
   for (const char* local :
        {"check-config", "drift-test", "detect", "follow", "top"})
     if (name == local)

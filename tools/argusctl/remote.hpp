@@ -16,8 +16,12 @@
 
 namespace argus::ctl {
 
-/// Every command of argusctl, added to `app`.
-void add_all_commands(CLI::App& app, command_table& table);
+struct server_options;
+
+/// Every command of argusctl, added to `app`; those that ask a server
+/// themselves (`reports list|schedule|generate`) ask `server`.
+void add_all_commands(CLI::App& app, command_table& table,
+                      const server_options* server = nullptr);
 
 /// Where a command runs when argusctl has a server.
 enum class command_place {
