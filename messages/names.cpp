@@ -167,6 +167,8 @@ const char* to_string(table_id x) {
       return "audit_log";
     case table_id::report_configs:
       return "report_configs";
+    case table_id::report_entries:
+      return "report_entries";
   }
   return "unknown";
 }

@@ -45,10 +45,13 @@ struct report_generated {
   uint64_t bytes = 0;
   /// Delivery attempts made.
   uint32_t attempts = 0;
+  /// The report entry of a scheduled run (`risk_assessment`,
+  /// `ny_open_risk`); empty for one asked on demand.
+  std::string report_name;
 
   ARGUS_FIELDS(report_generated, hdr, report_type, schedule_type, format,
                recipients, file_path, status, error, generated_at_ns,
-               range_start_ns, range_end_ns, bytes, attempts)
+               range_start_ns, range_end_ns, bytes, attempts, report_name)
 };
 
 } // namespace argus

@@ -26,10 +26,11 @@ enum class table_id : uint8_t {
   trading_state = 13,
   audit_log = 14,
   report_configs = 15,
+  report_entries = 16,
 };
 
 /// The highest table id.
-inline constexpr table_id last_table_id = table_id::report_configs;
+inline constexpr table_id last_table_id = table_id::report_entries;
 
 /// @returns the SQL table name.
 const char* to_string(table_id x);

@@ -195,6 +195,15 @@ db_row to_row(const report_generated& x) {
                text_or_null(x.file_path), db_value::of(x.status)});
 }
 
+std::optional<db_row> entry_row(const report_generated& x) {
+  if (x.report_name.empty() || x.schedule_type == "on_demand")
+    return std::nullopt;
+  db_row row;
+  row.table = table_id::report_entries;
+  row.values = {db_value::of(x.report_name), db_value::of(x.generated_at_ns)};
+  return row;
+}
+
 namespace {
 
 const char* type_name(attribute_type t) {

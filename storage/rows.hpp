@@ -11,6 +11,7 @@
 #include "messages/tracking.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ db_row to_row(const regime_recorded& x);
 db_row to_row(const model_behavior_recorded& x);
 db_row to_row(const decision_step_recorded& x);
 db_row to_row(const report_generated& x);
+/// The `report_entries` row of a scheduled run (its entry's latest run);
+/// none for a run asked on demand.
+std::optional<db_row> entry_row(const report_generated& x);
 db_row to_row(const span_recorded& x);
 db_row to_row(const trade_executed& x);
 /// A rollup point; `labels` are stored as one JSON object with sorted keys,

@@ -333,6 +333,15 @@ CREATE TABLE report_configs (
     saved_ns INTEGER
 );
 )sql",
+  // Each report entry's latest scheduled run (two entries may share a
+  // type, and report_history has the spec's columns only, which name the
+  // type), so that a restart knows what each entry missed.
+  R"sql(
+CREATE TABLE report_entries (
+    name TEXT PRIMARY KEY,
+    last_run_ns INTEGER
+);
+)sql",
 };
 
 std::vector<table_info> make_tables() {
@@ -466,6 +475,13 @@ std::vector<table_info> make_tables() {
      {"name", "definition", "saved_ns"},
      nullptr,
      "saved_ns",
+     tf::epoch_ns,
+     true},
+    {table_id::report_entries,
+     "report_entries",
+     {"name", "last_run_ns"},
+     nullptr,
+     "last_run_ns",
      tf::epoch_ns,
      true},
   };

@@ -3,6 +3,7 @@
 #include "actors/correlation_manager/correlation_manager.hpp"
 #include "actors/metrics_dashboard/views.hpp"
 #include "actors/report_scheduler/schedule.hpp"
+#include "actors/tracker/views.hpp"
 #include "config/components.hpp"
 #include "storage/reader.hpp"
 #include "storage/readers/metrics.hpp"
@@ -309,7 +310,8 @@ std::pair<std::string, double> headline_metric(const json& metrics) {
 document model_analysis(const report_inputs& in, const report_period& p,
                         document doc) {
   doc.empty = in.alerts.empty() && in.performance.empty()
-              && in.drift.empty() && in.retrains.empty();
+              && in.drift.empty() && in.retrains.empty()
+              && in.feature_scores.empty();
   // Per model version: checks, alerts fired, open at the end, retrains.
   struct model_row {
     uint64_t checks = 0;
@@ -435,6 +437,37 @@ document model_analysis(const report_inputs& in, const report_period& p,
                        ratio(to_double(d, "last_score"))});
   drift.tables.push_back(std::move(ft));
   doc.sections.push_back(std::move(drift));
+
+  // Importance: rank, stability and rank changes, as `argusctl tracking
+  // features` computes them (the tracker's code), over the period.
+  auto features = replay_feature_scores(in.feature_scores, p.to_ns);
+  doc.figures["feature_importance"] = features_json(features, "", 0, 0);
+  section imp{"Feature importance", {}, {}, {}, {}};
+  table it;
+  it.title = "Importance, stability and rank";
+  it.columns = {"Model", "Rank", "Feature", "Importance", "Stability",
+                "Rank changes"};
+  it.numeric = {false, true, false, true, true, true};
+  it.empty_text = "no feature importances stored in this period";
+  for (const auto& [model, records] : features.models())
+    for (const auto& [name, rec] : features.ranked(model, 0))
+      it.rows.push_back(
+        {model, rec->latest.rank ? std::to_string(rec->latest.rank) : "-",
+         name, ratio(rec->latest.importance), ratio(rec->latest.stability),
+         count(rec->rank_changes)});
+  imp.tables.push_back(std::move(it));
+  table ct;
+  ct.title = "Rank changes";
+  ct.columns = {"Time", "Model", "Feature", "From", "To"};
+  ct.numeric = {false, false, false, true, true};
+  ct.empty_text = "no feature changed rank in this period";
+  for (const auto& c : features.recent_changes())
+    if (c.from_rank != 0) // a feature's first rank is not a change of rank
+      ct.rows.push_back({local_time(c.time_ns, p.zone), c.model_id, c.feature,
+                         std::to_string(c.from_rank),
+                         std::to_string(c.to_rank)});
+  imp.tables.push_back(std::move(ct));
+  doc.sections.push_back(std::move(imp));
 
   // Retraining requests and what followed: the first newer version of the
   // model seen checked after the request.
@@ -921,6 +954,8 @@ caf::expected<report_inputs> load_inputs(storage::db_reader& r,
       in.performance = std::move(*x);
     if (auto x = take(storage::drift_scores_between(r, from, to), err))
       in.drift = std::move(*x);
+    if (auto x = take(storage::feature_scores(r, "", from), err))
+      in.feature_scores = std::move(*x);
   }
   if (err)
     return err;

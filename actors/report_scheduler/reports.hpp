@@ -74,6 +74,9 @@ struct report_inputs {
   nlohmann::json performance = nlohmann::json::array();
   nlohmann::json retrains = nlohmann::json::array();
   nlohmann::json drift = nlohmann::json::array();
+  /// `storage::feature_scores` rows from the period's start (replayed up
+  /// to its end with the tracker's own feature tracking).
+  nlohmann::json feature_scores = nlohmann::json::array();
   std::map<std::string, std::vector<std::string>> models_of_fill;
   /// The engine's live status (restarts, drops), when the report runs in
   /// argusd; a report built offline has none.

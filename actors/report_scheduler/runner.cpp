@@ -142,11 +142,9 @@ std::vector<due_run> restore_plan(report_plan& plan,
           skipped.push_back(name + ": " + error);
       }
     }
-    // History rows name the type; a report entry's latest run is its
-    // type's.
     if (auto runs = storage::last_scheduled_runs(*reader))
       for (const auto& [name, p] : plan.reports())
-        if (auto i = runs->find(type_of(name, p.definition)); i != runs->end())
+        if (auto i = runs->find(name); i != runs->end())
           by_name[name] = date::floor<std::chrono::seconds>(
             date::sys_time<std::chrono::nanoseconds>{
               std::chrono::nanoseconds{i->second}});

@@ -75,6 +75,21 @@ json to_json(const feature_point& p) {
 
 } // namespace
 
+feature_tracker replay_feature_scores(const nlohmann::json& rows,
+                                      int64_t until_ns) {
+  feature_tracker features{{}, std::numeric_limits<size_t>::max()};
+  for (const auto& row : rows) {
+    auto t = row.value("time_ns", int64_t{0});
+    if (t >= until_ns)
+      continue;
+    features.update({row.value("model_id", std::string{}), t,
+                     row.value("importance", std::map<std::string, double>{}),
+                     row.value("drift_scores",
+                               std::map<std::string, double>{})});
+  }
+  return features;
+}
+
 json features_json(const feature_tracker& features, const std::string& model_id,
                    size_t top, size_t history) {
   json models = json::object();

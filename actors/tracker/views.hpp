@@ -9,6 +9,8 @@
 #include "actors/tracker/stats.hpp"
 #include "messages/tracking.hpp"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 namespace argus {
@@ -25,6 +27,13 @@ nlohmann::json trace_link(const std::string& corr);
 
 /// A decision step with the keys of `db_reader::decision_path`.
 nlohmann::json to_json(const decision_step_recorded& x);
+
+/// The feature tracking of stored scores (`storage::feature_scores` rows,
+/// oldest first) replayed through the tracker's own code, unbounded; rows
+/// at or after `until_ns` are left out.
+feature_tracker replay_feature_scores(
+  const nlohmann::json& rows,
+  int64_t until_ns = std::numeric_limits<int64_t>::max());
 
 /// The features of every model (or of `model_id`): ranked, at most `top`
 /// each (0: all), with their last `history` points and the recent rank

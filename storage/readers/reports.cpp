@@ -52,13 +52,21 @@ caf::expected<std::optional<nlohmann::json>> report_run(db_reader& r,
 caf::expected<std::map<std::string, int64_t>>
 last_scheduled_runs(db_reader& r) {
   return detail::guarded([&] {
+    std::map<std::string, int64_t> result;
+    if (has_table(r, "report_entries")) {
+      SQLite::Statement q{r.db(),
+                          "SELECT name, last_run_ns FROM report_entries"};
+      while (q.executeStep())
+        result[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    }
+    // Runs from before report_entries: their type, which was then the
+    // entry's name.
     SQLite::Statement q{r.db(), "SELECT report_type, max(generated_at) FROM "
                                 "report_history WHERE schedule_type != "
                                 "'on_demand' GROUP BY report_type"};
-    std::map<std::string, int64_t> result;
     while (q.executeStep())
-      result[q.getColumn(0).getString()]
-        = parse_sql_datetime(q.getColumn(1).getString());
+      result.emplace(q.getColumn(0).getString(),
+                     parse_sql_datetime(q.getColumn(1).getString()));
     return result;
   });
 }

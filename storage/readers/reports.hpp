@@ -28,7 +28,8 @@ caf::expected<nlohmann::json> report_history(db_reader& r,
 caf::expected<std::optional<nlohmann::json>> report_run(db_reader& r,
                                                         int64_t id);
 
-/// @returns per report type, the time of its latest scheduled run.
+/// @returns per report entry (its type for runs stored before entries
+/// were), the time of its latest scheduled run.
 caf::expected<std::map<std::string, int64_t>>
 last_scheduled_runs(db_reader& r);
 

@@ -211,7 +211,8 @@ inline report_generated sample_report_generated() {
           1'699'900'000'000'000'000,
           1'700'000'000'000'000'000,
           48213,
-          2};
+          2,
+          "performance_summary"};
 }
 
 inline component_status sample_component_status() {

@@ -193,12 +193,7 @@ int tracking_features(const std::string& db, const std::string& model_id,
   if (!rows)
     return code;
   // Replayed through the tracker's own feature tracking, unbounded.
-  feature_tracker features{{}, std::numeric_limits<size_t>::max()};
-  for (const auto& row : *rows)
-    features.update({row["model_id"].get<std::string>(),
-                     row["time_ns"].get<int64_t>(),
-                     row["importance"].get<std::map<std::string, double>>(),
-                     row["drift_scores"].get<std::map<std::string, double>>()});
+  auto features = replay_feature_scores(*rows);
   if (structured(output)) {
     print_structured(features_json(features, model_id, top, 100), output);
     return 0;
