@@ -47,21 +47,39 @@ double nice_step(double range, int ticks) {
   return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
 }
 
+} // namespace
+
 std::string tick_label(double v, double step) {
-  char buf[32];
+  // As many decimals as the step needs, so that neighbouring ticks never
+  // read the same (10k, 10.5k, 11k).
+  auto decimals = [](double scaled_step) {
+    // The fewest that write the step exactly (0.25: 2; 0.5: 1).
+    for (int d = 0; d < 6; ++d) {
+      auto r = scaled_step * std::pow(10.0, d);
+      if (std::fabs(r - std::round(r)) < 1e-6 * std::max(1.0, r))
+        return d;
+    }
+    return 6;
+  };
   double a = std::fabs(v);
-  if (a >= 1e6)
-    std::snprintf(buf, sizeof buf, "%.1fM", v / 1e6);
-  else if (a >= 1e4)
-    std::snprintf(buf, sizeof buf, "%.0fk", v / 1e3);
-  else if (step >= 1)
-    std::snprintf(buf, sizeof buf, "%.0f", v);
-  else
-    std::snprintf(buf, sizeof buf, "%.*f",
-                  std::min(6, static_cast<int>(std::ceil(-std::log10(step)))),
-                  v);
-  return buf;
+  double unit = a >= 1e6 ? 1e6 : a >= 1e4 ? 1e3 : 1;
+  const char* suffix = unit == 1e6 ? "M" : unit == 1e3 ? "k" : "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals(step / unit), v / unit);
+  std::string s = buf;
+  // 10.50k reads 10.5k, 11.0k reads 11k.
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0')
+      s.pop_back();
+    if (s.back() == '.')
+      s.pop_back();
+  }
+  if (s == "-0")
+    s = "0";
+  return s + suffix;
 }
+
+namespace {
 
 std::string date_label(double unix_s, double span_s) {
   auto t = static_cast<std::time_t>(unix_s);

@@ -39,6 +39,10 @@ double text_height(cairo_t* cr, const std::string& s, const text_style& style);
 void draw_chart(cairo_t* cr, const chart& c, double x, double y, double w,
                 double h);
 
+/// An axis label for tick `v` of an axis whose ticks are `step` apart:
+/// `12k`, `10.5k`, `1.2M`, `0.05`; as many decimals as the step needs.
+std::string tick_label(double v, double step);
+
 /// `c` as a PNG image of w x h pixels (white background).
 std::string chart_png(const chart& c, int w, int h);
 

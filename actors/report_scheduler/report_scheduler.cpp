@@ -172,18 +172,37 @@ void start_run(report_scheduler_pointer self, rs::run_job job,
   };
   // The executive summary counts restarts and drops: ask the supervisor
   // first (briefly; without an answer it says it has none).
-  if (job.type == "executive_summary" && st.supervisor) {
-    self->request(st.supervisor, seconds{5}, atom::status_v, message_header{})
-      .then(
-        [launch](integration_status& x) {
-          launch(std::move(x));
-        },
-        [launch](caf::error&) {
-          launch(std::nullopt);
-        });
+  auto with_status = [self, launch, type = job.type] {
+    auto& st = self->state;
+    if (type == "executive_summary" && st.supervisor) {
+      self
+        ->request(st.supervisor, seconds{5}, atom::status_v, message_header{})
+        .then(
+          [launch](integration_status& x) {
+            launch(std::move(x));
+          },
+          [launch](caf::error&) {
+            launch(std::nullopt);
+          });
+      return;
+    }
+    launch(std::nullopt);
+  };
+  // What the period's last moments wrote is committed before the report
+  // reads it (a run at 06:00 covers the fill of 05:59:59.9); without an
+  // answer in time the report reads what is there.
+  if (!st.storage) {
+    with_status();
     return;
   }
-  launch(std::nullopt);
+  self->request(st.storage, seconds{10}, atom::flush_v, message_header{})
+    .then(
+      [with_status](const flush_ack&) {
+        with_status();
+      },
+      [with_status](caf::error&) {
+        with_status();
+      });
 }
 
 rs::run_job job_of(const rs::planned_report& p, rs::sys_seconds at,

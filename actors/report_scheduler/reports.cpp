@@ -125,6 +125,15 @@ trading_options options_from(const trading_options& base, double net_before) {
   return o;
 }
 
+/// The period's trading figures and those of the period before, each
+/// from the equity its account started with.
+std::pair<trading_period, trading_period>
+this_and_previous(const report_inputs& in) {
+  return {figures_of(in.fills, options_from(in.trading, in.net_before)),
+          figures_of(in.previous_fills,
+                     options_from(in.trading, in.net_before_previous))};
+}
+
 json period_json(const report_period& p) {
   return {{"from_ns", p.from_ns}, {"to_ns", p.to_ns}, {"zone", p.zone}};
 }
@@ -212,9 +221,7 @@ std::string empty_sentence(const report_period& p, const char* what) {
 
 document performance_summary(const report_inputs& in, const report_period& p,
                              document doc) {
-  auto now = figures_of(in.fills, options_from(in.trading, in.net_before));
-  auto before = figures_of(in.previous_fills,
-                           options_from(in.trading, in.net_before_previous));
+  auto [now, before] = this_and_previous(in);
   const auto& o = now.overall;
   const auto& b = before.overall;
   auto latencies = latency_figures(in);
@@ -685,9 +692,7 @@ document risk_assessment(const report_inputs& in, const report_period& p,
 
 document executive_summary(const report_inputs& in, const report_period& p,
                            document doc) {
-  auto now = figures_of(in.fills, options_from(in.trading, in.net_before));
-  auto before = figures_of(in.previous_fills,
-                           options_from(in.trading, in.net_before_previous));
+  auto [now, before] = this_and_previous(in);
   const auto& o = now.overall;
   const auto& b = before.overall;
   doc.empty = in.fills.empty() && in.alerts.empty();
@@ -815,7 +820,8 @@ std::string percent(double fraction) {
     return "n/a";
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.2f %%", fraction * 100);
-  return buf;
+  std::string s = buf;
+  return s == "-0.00 %" ? "0.00 %" : s;
 }
 
 std::string ratio(double x) {

@@ -2,6 +2,7 @@
 
 #include "actors/tracer/export.hpp"
 #include "messages/error.hpp"
+#include "messages/time.hpp"
 #include "storage/reader.hpp"
 #include "storage/readers/traces.hpp"
 
@@ -156,6 +157,42 @@ TEST_CASE("text that is not UTF-8 recorded in-process is stored with "
     = db.execAndGet("SELECT regime_probabilities FROM regime_tracking")
         .getString();
   CHECK(probabilities.find(replaced) != std::string::npos);
+}
+
+TEST_CASE("a report up to now includes the fills stored just before it, "
+          "even while the writer still batches them") {
+  engine_fixture fx;
+  // The writer would hold these rows for up to 2 s before committing.
+  fx.cfg.storage.batch_interval = std::chrono::seconds{2};
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  auto now = wall_clock_ns();
+  for (int i = 0; i < 3; ++i) {
+    auto t = test::sample_trade_executed();
+    t.trade_id = "fill-" + std::to_string(i);
+    t.time_ns = now - 1'000'000'000 + i;
+    REQUIRE(eng.client().record(t));
+  }
+  auto received = [&] {
+    auto st = eng.status();
+    for (const auto& c : st ? st->components : std::vector<component_status>{})
+      if (c.id == "metrics_dashboard")
+        return c.counters.at("trades_received");
+    return uint64_t{0};
+  };
+  for (int i = 0; i < 200 && received() < 3; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  REQUIRE(received() == 3);
+  report_requested req;
+  req.report_type = "performance_summary";
+  req.format = "json";
+  req.range_start_ns = now - 3'600'000'000'000;
+  req.range_end_ns = wall_clock_ns();
+  auto g = eng.generate_report(req);
+  REQUIRE(g);
+  CHECK(g->status == "generated");
+  auto doc = nlohmann::json::parse(test::read_file(g->file_path));
+  CHECK(doc["performance"]["overall"]["fills"] == 3);
 }
 
 TEST_CASE("engine status lists every component and the client counters") {

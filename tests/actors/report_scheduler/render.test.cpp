@@ -69,6 +69,22 @@ TEST_CASE("one chart module draws PNG and SVG") {
   CHECK(chart_png(empty, 200, 100).compare(0, 4, "\x89PNG") == 0);
 }
 
+TEST_CASE("axis labels of neighbouring ticks never read the same") {
+  CHECK(tick_label(10'000, 500) == "10k");
+  CHECK(tick_label(10'500, 500) == "10.5k");
+  CHECK(tick_label(9'500, 500) == "9500");
+  CHECK(tick_label(1'250'000, 250'000) == "1.25M");
+  CHECK(tick_label(0.05, 0.05) == "0.05");
+  CHECK(tick_label(-0.0, 0.1) == "0");
+  CHECK(tick_label(-140, 20) == "-140");
+  for (double step : {0.001, 0.02, 0.5, 5.0, 250.0, 500.0, 2'500.0, 50'000.0})
+    for (int i = 0; i < 40; ++i) {
+      auto a = tick_label(10'000 + step * i, step);
+      auto b = tick_label(10'000 + step * (i + 1), step);
+      CHECK_MESSAGE(a != b, a << " at step " << step);
+    }
+}
+
 TEST_CASE("the PDF has numbered pages, repeats the table over them and "
           "embeds its fonts") {
   auto pdf = render_pdf(long_document());

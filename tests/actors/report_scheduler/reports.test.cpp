@@ -122,6 +122,8 @@ TEST_CASE("report numbers are formatted for people") {
   CHECK(money(NAN) == "n/a");
   CHECK(percent(0.1234) == "12.34 %");
   CHECK(percent(INFINITY) == "n/a");
+  CHECK(percent(-0.000001) == "0.00 %");
+  CHECK(percent(-0.0001) == "-0.01 %");
   CHECK(ratio(1.23456) == "1.235");
   CHECK(local_time(t0 + 6 * 3600 * sec, "Europe/Berlin") == "2026-11-02 07:00");
   CHECK(local_time(t0, "No/Such_Zone") == "2026-11-02 00:00 UTC");
