@@ -195,6 +195,49 @@ TEST_CASE("a report up to now includes the fills stored just before it, "
   CHECK(doc["performance"]["overall"]["fills"] == 3);
 }
 
+TEST_CASE("add_report_config adds a report at run time, refuses a bad one "
+          "with the reason, and the report survives a restart") {
+  engine_fixture fx;
+  fx.cfg.report_scheduler.time_zone = "Europe/Berlin";
+  {
+    engine eng{fx.cfg, fx.options()};
+    REQUIRE(!eng.start());
+    config::report_definition d;
+    d.type = "risk_assessment";
+    d.schedule = "0 7 * * 1-5";
+    d.format = config::report_format::html;
+    d.recipients = {"risk@example.com"};
+    auto entry = eng.add_report_config("morning_risk", d);
+    REQUIRE(entry);
+    auto j = nlohmann::json::parse(*entry);
+    CHECK(j["name"] == "morning_risk");
+    CHECK(j["time_zone"] == "Europe/Berlin");
+    CHECK(j["custom"] == true);
+    auto bad = eng.add_report_config("weekly_digest",
+                                     R"({"schedule": "daily"})");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error() == ec::invalid_argument);
+    CHECK(describe(bad.error()).find("unknown report type 'weekly_digest'")
+          != std::string::npos);
+    REQUIRE(!eng.stop());
+  }
+  engine eng{fx.cfg, fx.options()};
+  REQUIRE(!eng.start());
+  auto schedule = eng.report_schedule();
+  REQUIRE(schedule);
+  auto reports = nlohmann::json::parse(*schedule);
+  bool found = false;
+  for (const auto& r : reports)
+    if (r["name"] == "morning_risk") {
+      found = true;
+      CHECK(r["format"] == "html");
+      CHECK(r["schedule"] == "0 7 * * 1-5");
+      CHECK(r["next_run"].is_string());
+    }
+  CHECK(found);
+  CHECK(reports.size() == 5);
+}
+
 TEST_CASE("engine status lists every component and the client counters") {
   engine_fixture fx;
   engine eng{fx.cfg, fx.options()};
