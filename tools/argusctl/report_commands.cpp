@@ -20,6 +20,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -126,50 +127,62 @@ std::string recipients_text(const json& j) {
   return s.empty() ? "-" : s;
 }
 
+/// Prints `rows` as JSON or YAML, or as a table of `headers` with a row
+/// `row_of` each; `what` names them when there are none.
+int print_rows(const json& rows, const std::string& output, const char* what,
+               std::vector<std::string> headers,
+               const std::function<std::vector<std::string>(const json&)>&
+                 row_of) {
+  if (rows.empty())
+    return nothing_yet(what, output);
+  if (structured(output)) {
+    print_structured(rows, output);
+    return 0;
+  }
+  text_table t{std::move(headers)};
+  for (const auto& r : rows)
+    t.add(row_of(r));
+  t.print(out());
+  return 0;
+}
+
 int list(const plan_options& o, const server_options* server) {
   auto reports = schedule_json(o, server);
   if (!reports)
     return exit_failed;
-  if (reports->empty())
-    return nothing_yet("reports", o.output);
-  if (structured(o.output)) {
-    print_structured(*reports, o.output);
-    return 0;
-  }
-  text_table t{{"NAME", "TYPE", "SCHEDULE", "FORMAT", "RECIPIENTS", "ENABLED",
-                "CUSTOM"}};
-  for (const auto& r : *reports)
-    t.add({text_of(r, "name"), text_of(r, "type"), text_of(r, "schedule_text"),
-           text_of(r, "format"), recipients_text(r["recipients"]),
-           r.value("enabled", false) ? "yes" : "no",
-           r.value("custom", false) ? "yes" : "no"});
-  t.print(out());
-  return 0;
+  return print_rows(
+    *reports, o.output, "reports",
+    {"NAME", "TYPE", "SCHEDULE", "FORMAT", "RECIPIENTS", "ENABLED", "CUSTOM"},
+    [](const json& r) -> std::vector<std::string> {
+      return {text_of(r, "name"),
+              text_of(r, "type"),
+              text_of(r, "schedule_text"),
+              text_of(r, "format"),
+              recipients_text(r["recipients"]),
+              r.value("enabled", false) ? "yes" : "no",
+              r.value("custom", false) ? "yes" : "no"};
+    });
 }
 
 int schedule(const plan_options& o, const server_options* server) {
   auto reports = schedule_json(o, server);
   if (!reports)
     return exit_failed;
-  if (reports->empty())
-    return nothing_yet("reports", o.output);
-  if (structured(o.output)) {
-    json rows = json::array();
-    for (const auto& r : *reports)
-      rows.push_back({{"name", r["name"]},
-                      {"schedule", r["schedule_text"]},
-                      {"next_run", r["next_run"]},
-                      {"next_run_local", r["next_run_local"]}});
-    print_structured(rows, o.output);
-    return 0;
-  }
-  text_table t{{"NAME", "SCHEDULE", "NEXT RUN (UTC)", "NEXT RUN (LOCAL)"}};
+  json rows = json::array();
   for (const auto& r : *reports)
-    t.add({text_of(r, "name"), text_of(r, "schedule_text"),
-           r["next_run"].is_null() ? "never (disabled)" : text_of(r, "next_run"),
-           text_of(r, "next_run_local")});
-  t.print(out());
-  return 0;
+    rows.push_back({{"name", r["name"]},
+                    {"schedule", r["schedule_text"]},
+                    {"next_run", r["next_run"]},
+                    {"next_run_local", r["next_run_local"]}});
+  return print_rows(
+    rows, o.output, "reports",
+    {"NAME", "SCHEDULE", "NEXT RUN (UTC)", "NEXT RUN (LOCAL)"},
+    [](const json& r) -> std::vector<std::string> {
+      return {text_of(r, "name"), text_of(r, "schedule"),
+              r["next_run"].is_null() ? "never (disabled)"
+                                      : text_of(r, "next_run"),
+              text_of(r, "next_run_local")};
+    });
 }
 
 struct history_options {
@@ -186,22 +199,21 @@ int history(const history_options& o) {
   auto rows = storage::report_history(*reader, o.type, o.limit);
   if (!ok(rows))
     return exit_failed;
-  if (rows->empty())
-    return nothing_yet("report runs", o.output);
-  if (structured(o.output)) {
-    print_structured(*rows, o.output);
-    return 0;
-  }
-  text_table t{{"ID", "TYPE", "GENERATED", "SCHEDULE", "STATUS", "RECIPIENTS",
-                "FILE"}};
-  for (const auto& r : *rows)
-    t.add({text_of(r, "id"), text_of(r, "report_type"),
-           text_of(r, "generated_at"), text_of(r, "schedule_type"),
-           text_of(r, "status"), recipients_text(r["recipients"]),
-           text_of(r, "file_path")});
-  t.print(out());
-  note_if_cut(rows->size(), o.limit);
-  return 0;
+  auto code = print_rows(
+    *rows, o.output, "report runs",
+    {"ID", "TYPE", "GENERATED", "SCHEDULE", "STATUS", "RECIPIENTS", "FILE"},
+    [](const json& r) -> std::vector<std::string> {
+      return {text_of(r, "id"),
+              text_of(r, "report_type"),
+              text_of(r, "generated_at"),
+              text_of(r, "schedule_type"),
+              text_of(r, "status"),
+              recipients_text(r["recipients"]),
+              text_of(r, "file_path")};
+    });
+  if (!rows->empty() && !structured(o.output))
+    note_if_cut(rows->size(), o.limit);
+  return code;
 }
 
 struct generate_options {
