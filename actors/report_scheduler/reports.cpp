@@ -847,11 +847,13 @@ std::vector<double> daily_returns(const std::map<std::string, double>& by_day,
   std::vector<double> out;
   if (by_day.empty())
     return out;
+  // The days are `YYYY-MM-DD` (trading_performance.hpp).
   auto parse = [](const std::string& s) {
-    date::sys_days d{};
-    std::istringstream in{s};
-    in >> date::parse("%F", d);
-    return d;
+    int y = 1970;
+    unsigned m = 1;
+    unsigned d = 1;
+    std::sscanf(s.c_str(), "%d-%u-%u", &y, &m, &d);
+    return date::sys_days{date::year{y} / m / d};
   };
   auto first = parse(by_day.begin()->first);
   auto last = parse(by_day.rbegin()->first);
