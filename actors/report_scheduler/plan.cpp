@@ -30,7 +30,7 @@ bool report_plan::load(const config::report_scheduler_config& cfg,
   reports_.clear();
   for (auto [name, def] : cfg.reports) {
     if (def.time_zone.empty())
-      def.time_zone = cfg.time_zone;
+      def.time_zone = default_zone_;
     auto s = schedule_of(def, error);
     if (!s) {
       error = "reports." + name + ": " + error;

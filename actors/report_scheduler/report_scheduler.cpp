@@ -35,13 +35,8 @@ constexpr size_t recent_runs = 100;
 /// that jumps (NTP, a suspended VM) is caught up with within a minute.
 constexpr auto max_sleep = seconds{60};
 
-rs::sys_seconds to_sys(int64_t ns) {
-  return date::floor<seconds>(date::sys_time<nanoseconds>{nanoseconds{ns}});
-}
-
-int64_t to_ns(rs::sys_seconds t) {
-  return duration_cast<nanoseconds>(t.time_since_epoch()).count();
-}
+using rs::to_ns;
+using rs::to_sys;
 
 /// One run on a thread of its own: render, write, then deliver with
 /// retries (a delayed message per retry, so the worker stays responsive to

@@ -833,8 +833,7 @@ std::string ratio(double x) {
 }
 
 std::string local_time(int64_t ns, const std::string& zone) {
-  using namespace std::chrono;
-  auto t = date::floor<seconds>(date::sys_time<nanoseconds>{nanoseconds{ns}});
+  auto t = to_sys(ns);
   std::string error;
   const auto* z = find_zone(zone, error);
   if (!z)

@@ -85,9 +85,7 @@ make_report(const run_job& job, const run_settings& settings,
 }
 
 std::string report_file_name(const run_job& job, int64_t now_ns) {
-  using namespace std::chrono;
-  auto t = date::floor<seconds>(date::sys_time<nanoseconds>{nanoseconds{now_ns}});
-  return job.type + "-" + date::format("%Y%m%dT%H%M%SZ", t) + "-"
+  return job.type + "-" + date::format("%Y%m%dT%H%M%SZ", to_sys(now_ns)) + "-"
          + std::to_string(job.sequence) + "." + extension(job.format);
 }
 
@@ -124,7 +122,7 @@ render_report(const run_job& job, const run_settings& settings,
     return caf::make_error(ec::report_failed, "cannot rename " + tmp.string()
                                                 + ": " + ec_fs.message());
   out.path = fs::absolute(path).string();
-  return std::move(out);
+  return made;
 }
 
 std::vector<due_run> restore_plan(report_plan& plan,
@@ -145,9 +143,7 @@ std::vector<due_run> restore_plan(report_plan& plan,
     if (auto runs = storage::last_scheduled_runs(*reader))
       for (const auto& [name, p] : plan.reports())
         if (auto i = runs->find(name); i != runs->end())
-          by_name[name] = date::floor<std::chrono::seconds>(
-            date::sys_time<std::chrono::nanoseconds>{
-              std::chrono::nanoseconds{i->second}});
+          by_name[name] = to_sys(i->second);
   }
   return plan.start(now, by_name,
                     std::chrono::duration_cast<std::chrono::seconds>(

@@ -26,6 +26,17 @@ namespace argus::report_scheduler {
 
 using date::sys_seconds;
 
+/// A wall-clock time in nanoseconds since the epoch (argus's messages) as
+/// whole seconds (the schedules'), rounded down, and back.
+inline sys_seconds to_sys(int64_t ns) {
+  using namespace std::chrono;
+  return date::floor<seconds>(date::sys_time<nanoseconds>{nanoseconds{ns}});
+}
+inline int64_t to_ns(sys_seconds t) {
+  using namespace std::chrono;
+  return duration_cast<nanoseconds>(t.time_since_epoch()).count();
+}
+
 /// `minute hour day-of-month month day-of-week`, each field `*`, `a`,
 /// `a-b`, `*/n`, `a-b/n`, `a/n` or a comma list of those; day-of-week 0-7
 /// (0 and 7 are Sunday). When both day fields are restricted a day matching

@@ -106,7 +106,7 @@ std::optional<json> schedule_json(const plan_options& o,
   }
   std::vector<std::string> skipped;
   rs::restore_plan(plan, cfg->report_scheduler, reader.get(),
-                   date::floor<std::chrono::seconds>(std::chrono::system_clock::now()), skipped);
+                   rs::to_sys(wall_clock_ns()), skipped);
   for (const auto& s : skipped)
     err() << "argusctl: a stored report no longer loads: " << s << "\n";
   return plan.to_json();

@@ -21,17 +21,13 @@ sys_seconds utc(int y, unsigned mo, unsigned d, int h = 0, int mi = 0) {
   return date::sys_days{date::year{y} / mo / d} + hours{h} + minutes{mi};
 }
 
-int64_t ns(sys_seconds t) {
-  return duration_cast<nanoseconds>(t.time_since_epoch()).count();
-}
-
 report_generated run(const char* type, const char* name, sys_seconds at) {
   report_generated g;
   g.report_type = type;
   g.report_name = name;
   g.schedule_type = "daily";
   g.status = "sent";
-  g.generated_at_ns = ns(at);
+  g.generated_at_ns = to_ns(at);
   return g;
 }
 
